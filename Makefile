@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make up` and `make test`. Both (re)create .venv and
+# install the project when it is missing or pyproject.toml has changed.
+# The first interpreter that actually runs and is 3.11+ (pyenv shims exist for absent versions).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install up test lint unit clean
+
+$(INSTALLED): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "onceonly needs Python 3.11 or newer on PATH"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	@touch $@
+
+install: $(INSTALLED)
+
+up: $(INSTALLED)
+	$(BIN)/onceonly up
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .onceonly .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""I/O activities: agency submissions through adapters."""

@@ -1,0 +1,1 @@
+"""Adapters: each maps the canonical fields a step discloses to one agency's own format."""

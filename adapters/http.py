@@ -1,0 +1,77 @@
+"""The one way adapters call an agency: POST JSON, and turn the outcome into our error types.
+
+Timeouts, connection failures, 408, 429 and 5xx mean "try again later" (`AgencyUnavailable`,
+which Temporal retries); any other 4xx means the agency refused this data
+(`AgencyRejected`, which retrying cannot fix). Each agency words its errors in its own shape,
+so the caller passes a function that finds the message in that shape.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from adapters.base import AgencyRejected, AgencyUnavailable
+
+ErrorMessage = Callable[[Any], str | None]
+"""Finds the agency's message in its parsed error body; None when the body has none."""
+
+AnswerT = TypeVar("AnswerT", bound=BaseModel)
+
+# Statuses that mean the agency may accept the same request later.
+_RETRYABLE = frozenset({408, 425, 429})
+
+
+async def post_json(
+    client: httpx.AsyncClient,
+    agency: str,
+    url: str,
+    body: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str],
+    idempotency_key: str,
+    error_message: ErrorMessage,
+) -> Any:
+    """POST `body` to the agency and return its parsed JSON answer (2xx only)."""
+    try:
+        response = await client.post(
+            url, json=body, headers={**headers, "Idempotency-Key": idempotency_key}
+        )
+    except httpx.TransportError as error:
+        # Timeouts and connection failures carry the URL, not the body: safe to report.
+        raise AgencyUnavailable(agency, f"{type(error).__name__}: {error}") from error
+    status = response.status_code
+    if response.is_success:
+        try:
+            return response.json()
+        except ValueError:
+            raise AgencyUnavailable(agency, f"HTTP {status} with a body that is not JSON") from None
+    message = _message(response, error_message)
+    if status in _RETRYABLE or status >= 500 or not response.is_client_error:
+        raise AgencyUnavailable(agency, f"HTTP {status}: {message}")
+    raise AgencyRejected(agency, f"HTTP {status}: {message}")
+
+
+def _message(response: httpx.Response, error_message: ErrorMessage) -> str:
+    try:
+        found = error_message(response.json())
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        # An error page in another shape (a proxy's HTML, say) has no message we can read.
+        found = None
+    return found or response.reason_phrase or "no message"
+
+
+def read_answer(agency: str, answer: Any, model: type[AnswerT]) -> AnswerT:
+    """The agency's 2xx answer parsed into the shape it documents.
+
+    An answer in another shape is a broken contract that retrying will not mend (the agency
+    repeats its first answer to the same idempotency key), so it is not retryable.
+    """
+    try:
+        return model.model_validate(answer)
+    except ValidationError as error:
+        fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors())
+        raise AgencyRejected(
+            agency, f"its answer does not match its documented format ({fields})"
+        ) from None

@@ -1,0 +1,158 @@
+"""SQLite storage shared by the mock agencies: the records they hold and their reference counters.
+
+Every submission is keyed by (agency, idempotency key). A key seen before returns the answer
+given the first time, so a client that retries after a lost answer never makes a second
+record. Storage is a file, so the records survive a restart of the mocks.
+"""
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# How long a writer waits for another process's transaction before giving up (milliseconds).
+_BUSY_TIMEOUT_MS = 5_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agency TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    received TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (agency, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"""
+
+NextNumber = Callable[[str], int]
+"""Draws the next value (1, 2, 3 ...) of a named counter, inside the recording transaction."""
+
+Issue = Callable[[NextNumber], tuple[int, dict[str, Any]]]
+"""Makes the answer to a new submission: its HTTP status and body."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One submission an agency holds, and the answer it gave."""
+
+    idempotency_key: str
+    received: dict[str, Any]
+    status: int
+    answer: dict[str, Any]
+    recorded_at: str
+
+
+class Store:
+    """The agencies' records in one SQLite file (WAL mode), safe under concurrent requests."""
+
+    def __init__(self, path: Path) -> None:
+        """Open (or create) the database file and its tables."""
+        self._path = path
+        # One writer at a time inside this process; BEGIN IMMEDIATE covers other processes.
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # A connection per operation: nothing to close at shutdown, and no connection shared
+        # between the worker threads that asyncio.to_thread uses.
+        connection = sqlite3.connect(self._path, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            yield connection
+        finally:
+            connection.close()
+
+    async def record_once(
+        self, agency: str, idempotency_key: str, received: dict[str, Any], issue: Issue
+    ) -> Record:
+        """The record for this key: the one stored already, or a new one answered by `issue`."""
+        return await asyncio.to_thread(self._record_once, agency, idempotency_key, received, issue)
+
+    def _record_once(
+        self, agency: str, idempotency_key: str, received: dict[str, Any], issue: Issue
+    ) -> Record:
+        with self._lock, self._connect() as connection:
+            # The look-up, the counters and the insert are one transaction, so two requests
+            # with the same key can never both find nothing and both insert.
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                existing = self._find(connection, agency, idempotency_key)
+                if existing is not None:
+                    connection.execute("COMMIT")
+                    return existing
+                status, answer = issue(lambda name: self._next_number(connection, name))
+                recorded_at = datetime.now(UTC).isoformat()
+                connection.execute(
+                    "INSERT INTO records (agency, idempotency_key, received, status, answer,"
+                    " recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        agency,
+                        idempotency_key,
+                        _dumps(received),
+                        status,
+                        _dumps(answer),
+                        recorded_at,
+                    ),
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return Record(idempotency_key, received, status, answer, recorded_at)
+
+    @staticmethod
+    def _find(connection: sqlite3.Connection, agency: str, idempotency_key: str) -> Record | None:
+        row = connection.execute(
+            "SELECT idempotency_key, received, status, answer, recorded_at FROM records"
+            " WHERE agency = ? AND idempotency_key = ?",
+            (agency, idempotency_key),
+        ).fetchone()
+        return None if row is None else _record(row)
+
+    @staticmethod
+    def _next_number(connection: sqlite3.Connection, name: str) -> int:
+        row = connection.execute(
+            "INSERT INTO counters (name, value) VALUES (?, 1)"
+            " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            (name,),
+        ).fetchone()
+        return int(row[0])
+
+    async def records(self, agency: str) -> list[Record]:
+        """Everything the agency holds, oldest first."""
+        return await asyncio.to_thread(self._records, agency)
+
+    def _records(self, agency: str) -> list[Record]:
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT idempotency_key, received, status, answer, recorded_at FROM records"
+                " WHERE agency = ? ORDER BY id",
+                (agency,),
+            ).fetchall()
+        return [_record(row) for row in rows]
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    # Macrons are stored as themselves, not as \u escapes.
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    key, received, status, answer, recorded_at = row
+    return Record(key, json.loads(received), status, json.loads(answer), recorded_at)

@@ -1,0 +1,1 @@
+"""onceonly: tell government once about a life event."""

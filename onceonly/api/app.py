@@ -1,0 +1,43 @@
+"""The citizen API application: routes, problem handlers, body limit, Temporal client."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from onceonly.api import catalogue, life_events
+from onceonly.api.limits import BodyLimit
+from onceonly.api.problems import install_problem_handlers
+from onceonly.life_events import check_life_events
+from onceonly.settings import Settings
+from onceonly.temporal import connect
+
+
+def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
+    """The API; it connects to Temporal at start-up unless given a client."""
+    check_life_events()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.temporal = temporal or await connect(settings)
+        yield
+
+    app = FastAPI(
+        title="onceonly citizen API",
+        version="1",
+        summary="Tell government once about a life event.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.include_router(catalogue.router)
+    app.include_router(life_events.router)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    return app

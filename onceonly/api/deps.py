@@ -1,0 +1,57 @@
+"""The API's dependencies, declared once so route signatures read like sentences."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from temporalio.client import Client
+
+from onceonly.api.problems import ProblemError
+from onceonly.auth import Caller, InvalidToken, citizen_key, verify_token
+from onceonly.settings import Settings
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+_bearer = HTTPBearer(auto_error=False, description="A citizen's JWT (see `onceonly token`).")
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _temporal(request: Request) -> Client:
+    client: Client = request.app.state.temporal
+    return client
+
+
+AppSettings = Annotated[Settings, Depends(_settings)]
+Temporal = Annotated[Client, Depends(_temporal)]
+
+
+class Citizen:
+    """The calling citizen and the pseudonymous key their events are indexed under."""
+
+    def __init__(self, caller: Caller, key: str) -> None:
+        self.id = caller.subject
+        self.key = key
+
+
+def _citizen(
+    settings: AppSettings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Citizen:
+    if credentials is None:
+        raise ProblemError(401, "Unauthorized", "Authorization: a bearer token is required", headers=_CHALLENGE
+        )
+    try:
+        caller = verify_token(settings, credentials.credentials)
+    except InvalidToken as reason:
+        raise ProblemError(
+            401, "Unauthorized", f"Authorization: {reason}", headers=_CHALLENGE
+        ) from None
+    if caller.role != "citizen":
+        raise ProblemError(403, "Forbidden", "Authorization: this API is for citizens' tokens")
+    return Citizen(caller, citizen_key(settings, caller.subject))
+
+
+CurrentCitizen = Annotated[Citizen, Depends(_citizen)]

@@ -1,0 +1,183 @@
+"""Life-event routes: start one, list mine, read one, answer its consent checkpoints."""
+
+import hashlib
+import hmac
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Header, status
+from pydantic import BaseModel, Field, ValidationError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
+from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
+from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
+from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, LifeEventProgress
+from onceonly.domain.people import intake_context
+from onceonly.life_events import LIFE_EVENTS, LifeEventKind
+from onceonly.settings import Settings
+from workflows import search_attributes
+from workflows.steps import LifeEventWorkflow, initial_progress
+
+router = APIRouter(prefix="/v1/life-events", tags=["life events"])
+
+# Workflow ids are the event type and 128 random (or keyed-hash) bits: opaque, no personal data.
+_EVENT_ID = re.compile(r"^[a-z_]+-[0-9a-f]{32}$")
+_NOT_FOUND = ProblemError(404, "Not found", "id: no such life event")
+
+
+class StartLifeEvent(BaseModel):
+    """A request to start a life event with everything it needs, given once."""
+
+    event_type: str = Field(examples=["birth"])
+    data: dict[str, Any] = Field(description="The event's data, as the catalogue describes it.")
+
+
+class DecisionsRequest(BaseModel):
+    """The citizen's answers at one or more checkpoints; all apply or none does."""
+
+    decisions: list[ConsentDecision] = Field(min_length=1, max_length=50)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def start_life_event(
+    body: StartLifeEvent,
+    citizen: CurrentCitizen,
+    settings: AppSettings,
+    temporal: Temporal,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> LifeEventView:
+    """Start a life event; the same Idempotency-Key always answers with the same event."""
+    kind = _kind(body.event_type)
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    try:
+        data = kind.data_model.model_validate(body.data, context=intake_context(today))
+    except ValidationError as error:
+        raise from_validation_error(error, ("data",)) from None
+    event_id = _new_event_id(settings, kind, citizen, idempotency_key)
+    start = kind.make_start(citizen.key, settings.consent_expiry, data)
+    try:
+        handle = await temporal.start_workflow(
+            kind.run,
+            start,
+            id=event_id,
+            task_queue=settings.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            search_attributes=TypedSearchAttributes(
+                [
+                    search_attributes.EVENT_TYPE.value_set(kind.spec.event_type),
+                    search_attributes.CITIZEN_KEY.value_set(citizen.key),
+                    search_attributes.AGENCIES.value_set(kind.agencies),
+                ]
+            ),
+        )
+    except WorkflowAlreadyStartedError:
+        # Only an Idempotency-Key repeat can collide: answer with the event it started.
+        return await _read(await _owned(temporal, citizen, event_id))
+    progress = initial_progress(kind.spec, handle.id, citizen.key, datetime.now(UTC))
+    return life_event_view(kind.spec, progress)
+
+
+@router.get("")
+async def list_life_events(citizen: CurrentCitizen, temporal: Temporal) -> list[LifeEventSummary]:
+    """The caller's life events, newest first."""
+    query = f"{search_attributes.CITIZEN_KEY.name} = '{citizen.key}'"
+    summaries = []
+    async for execution in temporal.list_workflows(query):
+        attributes = execution.typed_search_attributes
+        summaries.append(
+            LifeEventSummary(
+                id=execution.id,
+                event_type=attributes.get(search_attributes.EVENT_TYPE) or execution.workflow_type,
+                status=attributes.get(search_attributes.STATUS) or "awaiting_consent",
+                started_at=execution.start_time,
+            )
+        )
+    return sorted(summaries, key=lambda summary: summary.started_at, reverse=True)
+
+
+@router.get("/{event_id}")
+async def read_life_event(
+    event_id: str, citizen: CurrentCitizen, temporal: Temporal
+) -> LifeEventView:
+    """One of the caller's life events, with every step's state."""
+    return await _read(await _owned(temporal, citizen, event_id))
+
+
+@router.post("/{event_id}/consents")
+async def decide_consents(
+    event_id: str, body: DecisionsRequest, citizen: CurrentCitizen, temporal: Temporal
+) -> LifeEventView:
+    """Grant or decline at checkpoints; 409 with the reason when a decision does not apply."""
+    handle = await _owned(temporal, citizen, event_id)
+    kind = _kind(event_id.split("-", 1)[0])
+    step_ids = [step.id for step in kind.spec.steps]
+    unknown = [
+        FieldError(field=f"decisions[{i}].step_id", rule=f"must be one of: {', '.join(step_ids)}")
+        for i, decision in enumerate(body.decisions)
+        if decision.step_id not in step_ids
+    ]
+    if unknown:
+        raise invalid_input(unknown)
+    try:
+        progress = await handle.execute_update(
+            LifeEventWorkflow.decide_consent, ConsentDecisions(decisions=tuple(body.decisions))
+        )
+    except WorkflowUpdateFailedError as failure:
+        cause = failure.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
+        raise ProblemError(409, "Decision does not apply", reason) from None
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            raise ProblemError(409, "Decision does not apply", "the life event has ended") from None
+        raise
+    return life_event_view(kind.spec, progress)
+
+
+def _kind(event_type: str) -> LifeEventKind:
+    kind = LIFE_EVENTS.get(event_type)
+    if kind is None:
+        rule = f"must be one of: {', '.join(LIFE_EVENTS)}"
+        raise invalid_input([FieldError(field="event_type", rule=rule)])
+    return kind
+
+
+def _new_event_id(
+    settings: Settings, kind: LifeEventKind, citizen: Citizen, idempotency_key: str | None
+) -> str:
+    if idempotency_key is None:
+        return f"{kind.spec.event_type}-{uuid.uuid4().hex}"
+    # Keyed by the citizen too, so two citizens' keys never collide or reveal each other.
+    scoped = f"{citizen.key}:{idempotency_key}".encode()
+    digest = hmac.new(settings.citizen_key_secret.encode(), scoped, hashlib.sha256)
+    return f"{kind.spec.event_type}-{digest.hexdigest()[:32]}"
+
+
+async def _owned(temporal: Temporal, citizen: Citizen, event_id: str) -> WorkflowHandle[Any, Any]:
+    """The event's handle if it exists and is the caller's; 404 alike for both, so ids of
+    other citizens' events are not confirmed.
+    """
+    if not _EVENT_ID.match(event_id) or event_id.split("-", 1)[0] not in LIFE_EVENTS:
+        raise _NOT_FOUND
+    handle = temporal.get_workflow_handle(event_id)
+    try:
+        description = await handle.describe()
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            raise _NOT_FOUND from None
+        raise
+    if description.typed_search_attributes.get(search_attributes.CITIZEN_KEY) != citizen.key:
+        raise _NOT_FOUND
+    return handle
+
+
+async def _read(handle: WorkflowHandle[Any, Any]) -> LifeEventView:
+    kind = _kind(handle.id.split("-", 1)[0])
+    progress = await handle.query(LifeEventWorkflow.progress, result_type=LifeEventProgress)
+    return life_event_view(kind.spec, progress)

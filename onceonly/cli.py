@@ -1,0 +1,108 @@
+"""The `onceonly` command: run the stack and its parts, mint tokens, play the demo."""
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from onceonly.logs import configure_logging
+from onceonly.settings import get_settings
+
+
+def _up(_: argparse.Namespace) -> int:
+    from onceonly.supervisor import up
+
+    return asyncio.run(up(get_settings()))
+
+
+def _worker(_: argparse.Namespace) -> int:
+    from onceonly.worker import run_worker
+
+    configure_logging()
+    asyncio.run(run_worker(get_settings()))
+    return 0
+
+
+def _api(_: argparse.Namespace) -> int:
+    import uvicorn
+
+    from onceonly.api.app import create_app
+
+    configure_logging()
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.api_port,
+                log_level=logging.getLevelName(logging.WARNING).lower())
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from onceonly.auth import mint_token
+
+    print(mint_token(get_settings(), args.subject, role=args.role))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from onceonly.demo import DemoFailed, play_birth, timeline
+
+    settings = get_settings()
+    try:
+        event = play_birth(settings, args.api_url or settings.api_url, args.citizen)
+    except (DemoFailed, OSError) as failure:
+        print(f"demo failed: {failure}", file=sys.stderr)
+        return 1
+    print(timeline(event))
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from onceonly.temporal import connect
+
+    async def export() -> str:
+        client = await connect(get_settings())
+        history = await client.get_workflow_handle(args.event_id).fetch_history()
+        return history.to_json()
+
+    text = asyncio.run(export())
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:  # noqa: PTH123
+            out.write(text)
+    else:
+        print(json.dumps(json.loads(text), indent=2))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    root = argparse.ArgumentParser(prog="onceonly", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start and supervise the whole local stack").set_defaults(run=_up)
+    commands.add_parser("worker", help="run a Temporal worker").set_defaults(run=_worker)
+    commands.add_parser("api", help="serve the citizen API").set_defaults(run=_api)
+    token = commands.add_parser("token", help="mint a bearer token for trying the API")
+    token.add_argument("subject", help="the citizen (or operator) id")
+    token.add_argument("--role", choices=["citizen", "operator"], default="citizen")
+    token.set_defaults(run=_token)
+    demo = commands.add_parser("demo", help="play a citizen's journey against a running stack")
+    demo.add_argument("event_type", choices=["birth"])
+    demo.add_argument("--api-url", help="the API's URL (default: from settings)")
+    demo.add_argument("--citizen", default="demo-citizen", help="the citizen id to play")
+    demo.set_defaults(run=_demo)
+    history = commands.add_parser("history", help="export an event's history (ciphertext) as JSON")
+    history.add_argument("event_id")
+    history.add_argument("--out", help="write to this file instead of standard output")
+    history.set_defaults(run=_history)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `onceonly` console script."""
+    args = parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""`onceonly demo birth`: a citizen's whole journey against a running stack, through the API
+only: start a birth, grant every checkpoint but one, follow progress, print the timeline.
+"""
+
+import sys
+import time
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from onceonly.auth import mint_token
+from onceonly.samples import birth_request_data
+from onceonly.settings import Settings
+
+# The IRD step is declined to show a decline and its dependant (Best Start) being skipped.
+DECLINED_STEP = "child_ird_number"
+FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
+POLL_SECONDS = 0.5
+TIMEOUT_SECONDS = 120.0
+
+
+class DemoFailed(RuntimeError):
+    """The stack answered something the journey did not expect."""
+
+
+def _check(response: httpx.Response) -> Any:
+    if response.is_error:
+        raise DemoFailed(f"{response.request.method} {response.request.url}: "
+                         f"{response.status_code} {response.text}")
+    return response.json()
+
+
+def _progress_line(event: dict[str, Any]) -> str:
+    states = " ".join(f"{step['id']}={step['state']}" for step in event["steps"])
+    return f"  [{event['status']}] {states}"
+
+
+def timeline(event: dict[str, Any]) -> str:
+    """A readable table of the event's steps: agency, state, fields sent, reference."""
+    rows = [("step", "agency", "state", "agency reference", "fields sent")]
+    for step in event["steps"]:
+        sent = ", ".join(step["fields"]) if step["state"] == "completed" else "(nothing sent)"
+        reference = step["reference"] or step["error"] or "-"
+        rows.append((step["id"], step["agency"], step["state"], reference, sent))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        for row in rows
+    ]
+    return "\n".join([f"life event {event['id']}: {event['status']}", *lines])
+
+
+def play_birth(settings: Settings, api_url: str, citizen_id: str) -> dict[str, Any]:
+    """Run the journey and answer with the event's final view."""
+    token = mint_token(settings, citizen_id)
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=api_url, headers=headers, timeout=30.0) as api:
+        body = {"event_type": "birth", "data": birth_request_data(today)}
+        event = _check(api.post("/v1/life-events", json=body))
+        print(f"started birth event {event['id']} ({len(event['steps'])} steps)")
+        decisions = [
+            {"step_id": step["id"], "decision": "decline" if step["id"] == DECLINED_STEP else "grant"}
+            for step in event["steps"]
+        ]
+        for decision in decisions:
+            print(f"  consent: {decision['decision']} {decision['step_id']}")
+        _check(api.post(f"/v1/life-events/{event['id']}/consents", json={"decisions": decisions}))
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while event["status"] not in FINISHED:
+            if time.monotonic() > deadline:
+                raise DemoFailed(f"event not finished after {TIMEOUT_SECONDS:.0f}s")
+            time.sleep(POLL_SECONDS)
+            event = _check(api.get(f"/v1/life-events/{event['id']}"))
+            # One line, rewritten in place: a live progress display on a terminal.
+            sys.stdout.write("\r\033[K" + _progress_line(event) if sys.stdout.isatty() else "")
+            sys.stdout.flush()
+        if sys.stdout.isatty():
+            sys.stdout.write("\n")
+        return event

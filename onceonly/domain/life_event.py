@@ -1,0 +1,107 @@
+"""The state of a life event and its steps, as the workflow keeps it and the API shows it."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StepState(StrEnum):
+    """Where one step is: its consent checkpoint, then its submission to the agency."""
+
+    AWAITING_CONSENT = "awaiting_consent"
+    GRANTED = "granted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    SKIPPED = "skipped"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+
+
+# A step in one of these states will never run: steps that depend on it are skipped.
+DEAD_END_STATES = frozenset(
+    {StepState.DECLINED, StepState.EXPIRED, StepState.SKIPPED, StepState.FAILED, StepState.WITHDRAWN}
+)
+FINAL_STATES = DEAD_END_STATES | {StepState.COMPLETED}
+# The step has been granted and is on its way to the agency (or waiting for the steps it needs).
+ACTIVE_STATES = frozenset({StepState.GRANTED, StepState.SUBMITTING, StepState.SUBMITTED})
+
+
+class EventStatus(StrEnum):
+    """Where a whole life event is."""
+
+    AWAITING_CONSENT = "awaiting_consent"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    PARTIALLY_COMPLETED = "partially_completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+def event_status(states: Iterable[StepState]) -> EventStatus:
+    """The event's status from its steps' states (cancellation is decided by the workflow)."""
+    states = list(states)
+    if any(state in ACTIVE_STATES for state in states):
+        return EventStatus.IN_PROGRESS
+    if StepState.AWAITING_CONSENT in states:
+        return EventStatus.AWAITING_CONSENT
+    if all(state is StepState.COMPLETED for state in states):
+        return EventStatus.COMPLETED
+    if StepState.COMPLETED in states:
+        return EventStatus.PARTIALLY_COMPLETED
+    if StepState.FAILED in states:
+        return EventStatus.FAILED
+    # Nothing completed and nothing failed: every step was declined, expired or skipped.
+    return EventStatus.PARTIALLY_COMPLETED
+
+
+class Model(BaseModel):
+    """Base of the messages that cross Temporal boundaries: immutable and strict about keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StepProgress(Model):
+    """One step's state, with the agency's reference or error once there is one."""
+
+    step_id: str
+    state: StepState
+    reference: str | None = None
+    error: str | None = None
+    updated_at: datetime
+
+
+class LifeEventProgress(Model):
+    """A life event's state as its workflow knows it (the Query's answer)."""
+
+    event_id: str
+    event_type: str
+    citizen_key: str
+    status: EventStatus
+    started_at: datetime
+    steps: tuple[StepProgress, ...]
+
+
+class ConsentDecision(Model):
+    """The citizen's answer at one step's checkpoint."""
+
+    step_id: str
+    decision: Literal["grant", "decline"]
+
+
+class ConsentDecisions(Model):
+    """One or more decisions taken together: all apply, or none does."""
+
+    decisions: tuple[ConsentDecision, ...] = Field(min_length=1, max_length=50)
+
+
+class LifeEventStart(Model):
+    """What every life-event workflow is started with, beside its event-specific data."""
+
+    citizen_key: str = Field(description="Pseudonymous key of the citizen (a keyed hash).")
+    consent_expiry: timedelta = Field(description="How long each checkpoint waits for an answer.")

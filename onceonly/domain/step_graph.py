@@ -1,0 +1,84 @@
+"""Rules over a life event's step graph: which fields a step may disclose, and whether a
+catalogue entry is well formed. Pure functions, checked at start-up and in unit tests.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from onceonly.domain.catalogue import LifeEventSpec, StepSpec
+
+
+class CatalogueError(ValueError):
+    """A catalogue entry that cannot run: the message names the step and the rule."""
+
+
+def select_fields(
+    dossier: Mapping[str, Any], facts: Mapping[str, Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """Exactly the declared fields, by dotted path: facts issued by agencies first, then the
+    citizen's dossier. An optional field the citizen left out is disclosed as None.
+    """
+    return {path: facts[path] if path in facts else _lookup(dossier, path) for path in fields}
+
+
+def _lookup(dossier: Mapping[str, Any], path: str) -> Any:
+    value: Any = dossier
+    for part in path.split("."):
+        if value is None:
+            return None
+        value = value[part]
+    return value
+
+
+def model_paths(model: type[BaseModel], prefix: str = "") -> set[str]:
+    """Every dotted path into a canonical model, nested models included (`child`, `child.name`)."""
+    paths: set[str] = set()
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        paths.add(path)
+        for nested in _nested_models(field.annotation):
+            paths |= model_paths(nested, f"{path}.")
+    return paths
+
+
+def _nested_models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _nested_models(arg)]
+
+
+def ancestors(spec: LifeEventSpec, step: StepSpec) -> set[str]:
+    """The ids of every step this one needs, directly or through others."""
+    seen: set[str] = set()
+    pending = list(step.depends_on)
+    while pending:
+        step_id = pending.pop()
+        if step_id not in seen:
+            seen.add(step_id)
+            pending.extend(spec.step(step_id).depends_on)
+    return seen
+
+
+def check_life_event(spec: LifeEventSpec, data_model: type[BaseModel]) -> None:
+    """Raise CatalogueError unless every step's dependencies exist, the graph has no cycle,
+    and every field a step discloses is in the data model or issued by a step it needs.
+    """
+    ids = [step.id for step in spec.steps]
+    if len(ids) != len(set(ids)):
+        raise CatalogueError(f"{spec.event_type}: step ids must be unique")
+    known_paths = model_paths(data_model)
+    for step in spec.steps:
+        for needed in step.depends_on:
+            if needed not in ids:
+                raise CatalogueError(f"{step.id}: depends on unknown step {needed!r}")
+        needed_steps = ancestors(spec, step)
+        if step.id in needed_steps:
+            raise CatalogueError(f"{step.id}: depends on itself through {sorted(needed_steps)}")
+        issued = {fact for needed in needed_steps for fact in spec.step(needed).provides}
+        for path in step.fields:
+            if path not in known_paths and path not in issued:
+                raise CatalogueError(
+                    f"{step.id}: field {path!r} is neither in the data nor issued by a step it needs"
+                )

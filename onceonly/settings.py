@@ -1,0 +1,84 @@
+"""The one settings object: every port, address, key and timing, from `ONCEONLY_*` env vars.
+
+`TEMPORAL_ADDRESS` and `TEMPORAL_NAMESPACE` keep their conventional names so that the same
+worker and API can point at any Temporal cluster.
+"""
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development defaults only: `onceonly up` warns when they are in use.
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789"  # noqa: S105
+DEV_PAYLOAD_KEY = "k1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMzItYnl0ZXMhISE="
+DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret"  # noqa: S105
+AGENCIES = ("bdm", "ird", "msd", "health")
+
+
+class Settings(BaseSettings):
+    """Configuration for every onceonly process (API, worker, CLI, supervisor)."""
+
+    model_config = SettingsConfigDict(env_prefix="ONCEONLY_", frozen=True)
+
+    temporal_address: str = Field(
+        default="127.0.0.1:7233",
+        validation_alias=AliasChoices("TEMPORAL_ADDRESS", "ONCEONLY_TEMPORAL_ADDRESS"),
+    )
+    temporal_namespace: str = Field(
+        default="default",
+        validation_alias=AliasChoices("TEMPORAL_NAMESPACE", "ONCEONLY_TEMPORAL_NAMESPACE"),
+    )
+    task_queue: str = "onceonly"
+    temporal_ui_port: int = 8233
+
+    state_dir: Path = Path(".onceonly")
+    host: str = "127.0.0.1"
+    api_port: int = 8000
+    mocks_port: int = 8100
+    agencies_url: str | None = Field(
+        default=None, description="Base URL of the agencies; the local mocks when unset."
+    )
+    agency_api_keys: dict[str, str] = Field(
+        default_factory=lambda: {agency: f"dev-{agency}-key" for agency in AGENCIES}
+    )
+    agency_timeout_seconds: float = 10.0
+
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_issuer: str = "onceonly"
+    citizen_key_secret: str = DEV_CITIZEN_KEY_SECRET
+    payload_keys: str = Field(
+        default=DEV_PAYLOAD_KEY,
+        description="Keyring 'id:base64key,...'; the first key encrypts, all of them decrypt.",
+    )
+
+    consent_expiry: timedelta = timedelta(days=30)
+    timezone: str = Field(default="Pacific/Auckland", description="Where 'today' is decided.")
+    max_request_bytes: int = 256 * 1024
+
+    @property
+    def api_url(self) -> str:
+        """Where the citizen API listens."""
+        return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def agency_base_url(self) -> str:
+        """Where the adapters find the agencies."""
+        return self.agencies_url or f"http://{self.host}:{self.mocks_port}"
+
+    @property
+    def uses_dev_secrets(self) -> bool:
+        """True while any secret still has its development default."""
+        return (
+            self.jwt_secret == DEV_JWT_SECRET
+            or self.payload_keys == DEV_PAYLOAD_KEY
+            or self.citizen_key_secret == DEV_CITIZEN_KEY_SECRET
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,252 @@
+"""`onceonly up`: start and supervise the whole local stack as child processes.
+
+Order: the Temporal dev server (unless TEMPORAL_ADDRESS points elsewhere), the mock agencies,
+the worker, the API; each must be ready before the next starts. Ctrl-C stops them in reverse
+order. A child that dies is reported, and the stack stops rather than run half-alive.
+"""
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from ipaddress import ip_address
+
+import httpx
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from onceonly.auth import mint_token
+from onceonly.binaries import temporal_cli
+from onceonly.settings import AGENCIES, Settings
+from onceonly.temporal import connect
+from workflows import search_attributes
+
+READY_TIMEOUT_SECONDS = 90.0  # the dev server's first start creates its database
+STOP_TIMEOUT_SECONDS = 15.0  # longer than the worker's graceful shutdown
+PROBE_INTERVAL_SECONDS = 0.25
+
+
+class ChildFailed(RuntimeError):
+    """A child process that exited or never became ready."""
+
+
+@dataclass
+class Child:
+    """One supervised process and how to tell it is ready."""
+
+    name: str
+    argv: list[str]
+    ready: Callable[[], Awaitable[bool]]
+    env: dict[str, str] = field(default_factory=dict)
+    process: asyncio.subprocess.Process | None = None
+
+
+def runs_local_temporal(settings: Settings) -> bool:
+    """Start a dev server only when Temporal is expected on this machine."""
+    host = settings.temporal_address.rsplit(":", 1)[0]
+    with contextlib.suppress(ValueError):
+        return ip_address(host).is_loopback
+    return host == "localhost"
+
+
+def dev_server_argv(settings: Settings) -> list[str]:
+    """`temporal server start-dev` with durable state, WAL SQLite and our search attributes."""
+    host, port = settings.temporal_address.rsplit(":", 1)
+    argv = [
+        str(temporal_cli()),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(settings.state_dir / "temporal.db"),
+        "--ip",
+        host,
+        "--port",
+        port,
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--log-level",
+        "warn",
+        # WAL with normal sync: about 2.7x the throughput of SQLite's defaults on this kind of
+        # machine, and still durable across a crash of the server process.
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--ui-disable-news-fetch",
+        *search_attributes.dev_server_flags(),
+    ]
+    if settings.temporal_namespace != "default":
+        argv += ["--namespace", settings.temporal_namespace]
+    return argv
+
+
+async def _http_ok(url: str) -> bool:
+    try:
+        async with httpx.AsyncClient(timeout=2.0) as http:
+            return (await http.get(url)).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def _temporal_ready(settings: Settings) -> bool:
+    try:
+        client = await connect(settings)
+        return await client.service_client.check_health()
+    except RuntimeError:
+        return False
+
+
+async def _worker_polling(settings: Settings) -> bool:
+    client: Client = await connect(settings)
+    response = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=settings.temporal_namespace,
+            task_queue=TaskQueue(name=settings.task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+    )
+    return len(response.pollers) > 0
+
+
+def plan(settings: Settings) -> list[Child]:
+    """The children of `onceonly up`, in start order."""
+    python = sys.executable
+    mocks_env = {
+        f"MOCK_{agency.upper()}_API_KEY": settings.agency_api_keys[agency] for agency in AGENCIES
+    }
+    children = []
+    if runs_local_temporal(settings):
+        children.append(
+            Child("temporal", dev_server_argv(settings), lambda: _temporal_ready(settings))
+        )
+    if settings.agencies_url is None:
+        children.append(
+            Child(
+                "agencies",
+                [python, "-m", "mocks", "--host", settings.host, "--port", str(settings.mocks_port),
+                 "--db", str(settings.state_dir / "agencies.db")],
+                lambda: _http_ok(f"http://{settings.host}:{settings.mocks_port}/healthz"),
+                env=mocks_env,
+            )
+        )
+    children.append(
+        Child("worker", [python, "-m", "onceonly", "worker"], lambda: _worker_polling(settings))
+    )
+    children.append(
+        Child("api", [python, "-m", "onceonly", "api"], lambda: _http_ok(f"{settings.api_url}/healthz"))
+    )
+    return children
+
+
+async def _relay_output(child: Child) -> None:
+    """Prefix each line a child prints with its name, so the interleaved log stays readable."""
+    assert child.process is not None and child.process.stdout is not None
+    width = len("temporal")
+    async for line in child.process.stdout:
+        sys.stdout.write(f"{child.name:<{width}} | {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+async def _start(child: Child, relays: list[asyncio.Task[None]]) -> None:
+    child.process = await asyncio.create_subprocess_exec(
+        *child.argv,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **child.env},
+        # Own session: Ctrl-C reaches only the supervisor, which stops children in order.
+        start_new_session=True,
+    )
+    relays.append(asyncio.create_task(_relay_output(child)))
+    deadline = asyncio.get_running_loop().time() + READY_TIMEOUT_SECONDS
+    while True:
+        if child.process.returncode is not None:
+            raise ChildFailed(f"{child.name} exited with code {child.process.returncode} at start")
+        with contextlib.suppress(Exception):
+            if await child.ready():
+                return
+        if asyncio.get_running_loop().time() > deadline:
+            raise ChildFailed(f"{child.name} was not ready after {READY_TIMEOUT_SECONDS:.0f}s")
+        await asyncio.sleep(PROBE_INTERVAL_SECONDS)
+
+
+async def _stop(child: Child) -> None:
+    process = child.process
+    if process is None or process.returncode is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
+    except TimeoutError:
+        print(f"{child.name} did not stop in {STOP_TIMEOUT_SECONDS:.0f}s: killing it")
+        process.kill()
+        await process.wait()
+
+
+def _banner(settings: Settings) -> str:
+    token = mint_token(settings, "demo-citizen")
+    lines = [
+        "",
+        "onceonly is up.",
+        f"  citizen API      {settings.api_url}  (OpenAPI: {settings.api_url}/docs)",
+        f"  agencies         {settings.agency_base_url}",
+        f"  Temporal         {settings.temporal_address} (namespace {settings.temporal_namespace})",
+    ]
+    if runs_local_temporal(settings):
+        host = settings.temporal_address.rsplit(":", 1)[0]
+        lines.append(f"  Temporal Web UI  http://{host}:{settings.temporal_ui_port}")
+    lines += [
+        "",
+        "A citizen token (subject demo-citizen) for trying the API:",
+        f"  export ONCEONLY_TOKEN={token}",
+        f"  curl -H \"Authorization: Bearer $ONCEONLY_TOKEN\" {settings.api_url}/v1/life-events",
+        "Or play a whole birth:  .venv/bin/onceonly demo birth",
+        "Ctrl-C stops everything.",
+        "",
+    ]
+    if settings.uses_dev_secrets:
+        lines.insert(1, "WARNING: development secrets in use; set ONCEONLY_* secrets in production.")
+    return "\n".join(lines)
+
+
+async def up(settings: Settings) -> int:
+    """Run the stack until Ctrl-C (exit 0) or until a child dies (exit 1)."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    children = plan(settings)
+    relays: list[asyncio.Task[None]] = []
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    code = 0
+    try:
+        for child in children:
+            print(f"starting {child.name} ...", flush=True)
+            await _start(child, relays)
+        print(_banner(settings), flush=True)
+        exits = {
+            asyncio.create_task(child.process.wait()): child
+            for child in children
+            if child.process is not None
+        }
+        stopped = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({stopped, *exits}, return_when=asyncio.FIRST_COMPLETED)
+        for task in done - {stopped}:
+            child = exits[task]
+            print(f"{child.name} died (exit code {task.result()}): stopping everything", flush=True)
+            code = 1
+    except ChildFailed as failure:
+        print(f"onceonly up failed: {failure}", flush=True)
+        code = 1
+    finally:
+        print("stopping ...", flush=True)
+        for child in reversed(children):
+            await _stop(child)
+        for relay in relays:
+            relay.cancel()
+    print("stopped.", flush=True)
+    return code

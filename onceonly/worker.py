@@ -1,0 +1,50 @@
+"""Worker wiring: the life-event workflows and the agency activities on one task queue."""
+
+import asyncio
+import signal
+from datetime import timedelta
+
+import httpx
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.submissions import AgencySubmissions
+from adapters.registry import build_adapters
+from onceonly.life_events import check_life_events
+from onceonly.settings import Settings
+from onceonly.temporal import WORKFLOWS, connect
+
+log = structlog.get_logger(__name__)
+# Long enough for an agency call in flight to finish; short enough for a quick Ctrl-C.
+GRACEFUL_SHUTDOWN = timedelta(seconds=10)
+
+
+def build_worker(client: Client, settings: Settings, http: httpx.AsyncClient) -> Worker:
+    """A worker running every life-event workflow and the agency submission activity."""
+    check_life_events()
+    adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
+    submissions = AgencySubmissions(adapters)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[submissions.submit_to_agency],
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM, then shut down gracefully."""
+    client = await connect(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    timeout = httpx.Timeout(settings.agency_timeout_seconds)
+    async with httpx.AsyncClient(timeout=timeout) as http:
+        worker = build_worker(client, settings, http)
+        async with worker:
+            log.info("worker.started", task_queue=settings.task_queue)
+            await stop.wait()
+    log.info("worker.stopped")

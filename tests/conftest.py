@@ -1,0 +1,26 @@
+"""Fixtures shared by every kind of test."""
+
+from datetime import date
+
+import pytest
+
+from onceonly.samples import birth_request_data
+from onceonly.settings import Settings
+
+TEST_PAYLOAD_KEYS = "test1:dGVzdC1vbmx5LXBheWxvYWQta2V5LTMyLWJ5dGVzISE="
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings for tests: a test payload key and secrets, nothing read from the environment."""
+    return Settings(
+        payload_keys=TEST_PAYLOAD_KEYS,
+        jwt_secret="test-jwt-secret-0123456789-0123456789",  # noqa: S106
+        citizen_key_secret="test-citizen-key-secret",  # noqa: S106
+    )
+
+
+@pytest.fixture
+def birth_data() -> dict:
+    """A valid birth as the API receives it."""
+    return birth_request_data(date.today())

@@ -1,0 +1,1 @@
+"""Tests of the mock agencies, alone and driven through the adapters."""

@@ -1,0 +1,67 @@
+"""A sample birth dossier and the disclosures each birth step makes of it.
+
+Shared by the mapping tests and the mock agency tests, so both check the same data.
+"""
+
+from datetime import date
+from typing import Any
+
+from onceonly.domain.birth import BirthData, Child, HealthChoices, Parent
+from onceonly.domain.catalogue import BIRTH
+from onceonly.domain.people import Address, PersonName
+
+BIRTH_PARENT_IRD = "049091850"
+
+
+def sample_birth(**changes: Any) -> BirthData:
+    """A full dossier (unit, suburb, other parent, macrons); `changes` replace top-level parts."""
+    data = BirthData(
+        child=Child(
+            name=PersonName(given_names=["Aroha", "Mere"], family_name="Ngāta", known_as="Ro"),
+            date_of_birth=date(2026, 11, 1),
+            sex="female",
+            place_of_birth="Auckland City Hospital",
+        ),
+        birth_parent=Parent(
+            name=PersonName(given_names=["Hine", "Kahurangi"], family_name="Ngāta"),
+            date_of_birth=date(1994, 3, 14),
+            ird_number=BIRTH_PARENT_IRD,
+            phone="(021) 123-4567",
+        ),
+        other_parent=Parent(
+            name=PersonName(given_names=["Tāne"], family_name="Wīremu"),
+            date_of_birth=date(1992, 7, 2),
+        ),
+        address=Address(
+            unit="1",
+            number="21A",
+            street="Smith Street",
+            suburb="Ponsonby",
+            city="Auckland",
+            postcode="1011",
+        ),
+        health=HealthChoices(
+            gp_practice="Ponsonby Family Health", well_child_provider="Whānau Āwhina Plunket"
+        ),
+    )
+    return data.model_copy(update=changes)
+
+
+def disclose(step_id: str, data: BirthData, **facts: str | None) -> dict[str, Any]:
+    """What the step discloses of `data`: its declared fields only, plus issued `facts`.
+
+    `facts` are the outputs of earlier steps, keyed with `__` for dots
+    (`child__ird_number="..."`), as the step runner adds them to the dossier.
+    """
+    dossier = data.model_dump(mode="json")
+    issued = {name.replace("__", "."): value for name, value in facts.items()}
+    disclosure = {}
+    for field in BIRTH.step(step_id).fields:
+        if field in issued:
+            disclosure[field] = issued[field]
+            continue
+        value: Any = dossier
+        for part in field.split("."):
+            value = None if value is None else value.get(part)
+        disclosure[field] = value
+    return disclosure

@@ -1,0 +1,191 @@
+"""The birth workflow on the time-skipping test server, with the agency activity mocked."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import pytest
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.submissions import AgencySubmission
+from adapters.base import AgencyAnswer, AgencyRejected
+from onceonly.binaries import temporal_test_server
+from onceonly.codec import data_converter
+from onceonly.domain.birth import BirthData, BirthStart
+from onceonly.domain.catalogue import BIRTH
+from onceonly.domain.life_event import (
+    ConsentDecision,
+    ConsentDecisions,
+    EventStatus,
+    LifeEventProgress,
+    StepState,
+)
+from onceonly.samples import birth_request_data
+from tests.conftest import TEST_PAYLOAD_KEYS
+from workflows.birth import BirthWorkflow
+
+TASK_QUEUE = "birth-test"
+ANSWERS = {
+    "bdm": AgencyAnswer(
+        reference="2026/000001", outputs={"child.birth_registration_number": "2026/000001"}
+    ),
+    "ird": AgencyAnswer(reference="IRD-CASE-1", outputs={"child.ird_number": "136410132"}),
+    "msd": AgencyAnswer(reference="BS-000001"),
+    "health": AgencyAnswer(reference="ENR-1", outputs={"child.nhi_number": "ZZZ00AX"}),
+}
+
+
+class FakeAgencies:
+    """Stands in for the agency activity: records each submission, answers from ANSWERS."""
+
+    def __init__(self, rejecting: str | None = None) -> None:
+        self.submissions: list[AgencySubmission] = []
+        self.rejecting = rejecting
+
+    @activity.defn(name="submit_to_agency")
+    async def submit(self, submission: AgencySubmission) -> AgencyAnswer:
+        self.submissions.append(submission)
+        if submission.agency == self.rejecting:
+            raise AgencyRejected(submission.agency, "childSurname: must be at most 30 characters")
+        return ANSWERS[submission.agency]
+
+
+@pytest.fixture
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    async with await WorkflowEnvironment.start_time_skipping(
+        data_converter=data_converter(TEST_PAYLOAD_KEYS),
+        test_server_existing_path=str(temporal_test_server()),
+    ) as environment:
+        yield environment
+
+
+async def start_birth(client: Client, expiry: timedelta = timedelta(days=30)) -> WorkflowHandle:
+    data = BirthData.model_validate(birth_request_data(date.today()))
+    start = BirthStart(citizen_key="c" * 32, consent_expiry=expiry, data=data)
+    return await client.start_workflow(
+        BirthWorkflow.run, start, id=f"birth-{uuid.uuid4().hex}", task_queue=TASK_QUEUE
+    )
+
+
+def decisions(**by_step: str) -> ConsentDecisions:
+    return ConsentDecisions(
+        decisions=tuple(ConsentDecision(step_id=s, decision=d) for s, d in by_step.items())
+    )
+
+
+def states(progress: LifeEventProgress) -> dict[str, StepState]:
+    return {step.step_id: step.state for step in progress.steps}
+
+
+def worker(env: WorkflowEnvironment, agencies: FakeAgencies) -> Worker:
+    return Worker(
+        env.client, task_queue=TASK_QUEUE, workflows=[BirthWorkflow], activities=[agencies.submit]
+    )
+
+
+async def test_all_granted_completes_and_each_agency_gets_exactly_its_fields(env):
+    agencies = FakeAgencies()
+    async with worker(env, agencies):
+        handle = await start_birth(env.client)
+        await handle.execute_update(
+            BirthWorkflow.decide_consent, decisions(**{s.id: "grant" for s in BIRTH.steps})
+        )
+        final = await handle.result()
+
+    assert final.status is EventStatus.COMPLETED
+    assert set(states(final).values()) == {StepState.COMPLETED}
+    assert {s.step_id: s.reference for s in final.steps}["best_start"] == "BS-000001"
+    sent = {submission.step_id: submission for submission in agencies.submissions}
+    assert set(sent) == {s.id for s in BIRTH.steps}
+    for step in BIRTH.steps:
+        assert tuple(sent[step.id].disclosure) == step.fields
+        assert sent[step.id].idempotency_key == f"{handle.id}/{step.id}"
+    # Facts issued by one agency are disclosed to the steps that need them.
+    assert sent["child_ird_number"].disclosure["child.birth_registration_number"] == "2026/000001"
+    assert sent["best_start"].disclosure["child.ird_number"] == "136410132"
+    assert sent["register_birth"].disclosure["child.name"]["family_name"] == "Ngāta-Synthetic"
+
+
+async def test_decline_skips_the_step_and_its_dependants(env):
+    agencies = FakeAgencies()
+    async with worker(env, agencies):
+        handle = await start_birth(env.client)
+        await handle.execute_update(
+            BirthWorkflow.decide_consent,
+            decisions(register_birth="grant", child_ird_number="decline", health_enrolment="grant"),
+        )
+        final = await handle.result()
+
+    assert states(final) == {
+        "register_birth": StepState.COMPLETED,
+        "child_ird_number": StepState.DECLINED,
+        "best_start": StepState.SKIPPED,
+        "health_enrolment": StepState.COMPLETED,
+    }
+    assert final.status is EventStatus.PARTIALLY_COMPLETED
+    assert {s.agency for s in agencies.submissions} == {"bdm", "health"}
+
+
+async def test_query_shows_every_checkpoint_awaiting_consent(env):
+    async with worker(env, FakeAgencies()):
+        handle = await start_birth(env.client)
+        progress = await handle.query(BirthWorkflow.progress)
+
+    assert progress.status is EventStatus.AWAITING_CONSENT
+    assert progress.event_id == handle.id
+    assert set(states(progress).values()) == {StepState.AWAITING_CONSENT}
+
+
+async def test_update_validator_rejects_unknown_and_already_decided_steps(env):
+    async with worker(env, FakeAgencies()):
+        handle = await start_birth(env.client)
+        with pytest.raises(WorkflowUpdateFailedError) as unknown:
+            await handle.execute_update(
+                BirthWorkflow.decide_consent, decisions(register_birth="grant", passport="grant")
+            )
+        assert isinstance(unknown.value.cause, ApplicationError)
+        assert "'passport': no such step" in unknown.value.cause.message
+        # The batch was rejected whole: the valid decision in it did not apply either.
+        progress = await handle.query(BirthWorkflow.progress)
+        assert states(progress)["register_birth"] is StepState.AWAITING_CONSENT
+
+        await handle.execute_update(BirthWorkflow.decide_consent, decisions(best_start="decline"))
+        with pytest.raises(WorkflowUpdateFailedError) as again:
+            await handle.execute_update(BirthWorkflow.decide_consent, decisions(best_start="grant"))
+        assert "'best_start': is declined, not awaiting consent" in again.value.cause.message
+
+
+async def test_unanswered_checkpoints_expire_and_skip_dependants(env):
+    async with worker(env, FakeAgencies()):
+        handle = await start_birth(env.client, expiry=timedelta(days=14))
+        final = await handle.result()  # the test server skips the 14 days
+
+    assert states(final) == {
+        "register_birth": StepState.EXPIRED,
+        "child_ird_number": StepState.SKIPPED,
+        "best_start": StepState.SKIPPED,
+        "health_enrolment": StepState.SKIPPED,
+    }
+
+
+async def test_agency_rejection_fails_the_step_with_its_message(env):
+    agencies = FakeAgencies(rejecting="ird")
+    async with worker(env, agencies):
+        handle = await start_birth(env.client)
+        await handle.execute_update(
+            BirthWorkflow.decide_consent, decisions(**{s.id: "grant" for s in BIRTH.steps})
+        )
+        final = await handle.result()
+
+    by_step = {s.step_id: s for s in final.steps}
+    assert by_step["child_ird_number"].state is StepState.FAILED
+    assert "must be at most 30 characters" in (by_step["child_ird_number"].error or "")
+    assert by_step["best_start"].state is StepState.SKIPPED
+    assert by_step["health_enrolment"].state is StepState.COMPLETED
+    assert final.status is EventStatus.PARTIALLY_COMPLETED
+    # A rejection is not retried.
+    assert [s.agency for s in agencies.submissions].count("ird") == 1

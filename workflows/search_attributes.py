@@ -1,0 +1,33 @@
+"""The one list of custom search attributes: registered by `onceonly up`, set by the workflows,
+filtered on by operators and the API. Values are never personal data.
+"""
+
+from temporalio.common import SearchAttributeKey, SearchAttributeIndexedValueType
+
+EVENT_TYPE = SearchAttributeKey.for_keyword("OnceonlyEventType")
+STATUS = SearchAttributeKey.for_keyword("OnceonlyStatus")
+# A keyed hash of the citizen id: lets the API list a citizen's events without storing the id.
+CITIZEN_KEY = SearchAttributeKey.for_keyword("OnceonlyCitizenKey")
+AWAITING_CONSENT = SearchAttributeKey.for_keyword_list("OnceonlyAwaitingConsent")
+AGENCIES = SearchAttributeKey.for_keyword_list("OnceonlyAgencies")
+
+ALL: tuple[SearchAttributeKey[str] | SearchAttributeKey[list[str]], ...] = (
+    EVENT_TYPE,
+    STATUS,
+    CITIZEN_KEY,
+    AWAITING_CONSENT,
+    AGENCIES,
+)
+
+_CLI_TYPE_NAMES = {
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+}
+
+
+def dev_server_flags() -> list[str]:
+    """`--search-attribute Name=Type` flags that register them on `temporal server start-dev`."""
+    flags: list[str] = []
+    for key in ALL:
+        flags += ["--search-attribute", f"{key.name}={_CLI_TYPE_NAMES[key.indexed_value_type]}"]
+    return flags

@@ -1,0 +1,199 @@
+"""The shared step runner: every life-event workflow is this runner over a catalogue entry.
+
+Each step waits at its consent checkpoint (a durable timer raced against the citizen's
+decision), then for the steps it needs, then goes to its agency. Independent steps run in
+parallel; a step whose needed step will never complete is skipped.
+"""
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from activities.submissions import AgencySubmission, AgencySubmissions, idempotency_key
+    from onceonly.domain.catalogue import LifeEventSpec, StepSpec
+    from onceonly.domain.life_event import (
+        DEAD_END_STATES,
+        ConsentDecisions,
+        EventStatus,
+        LifeEventProgress,
+        LifeEventStart,
+        StepProgress,
+        StepState,
+        event_status,
+    )
+    from onceonly.domain.step_graph import select_fields
+    from workflows import search_attributes
+    from workflows.consent import DecisionNotApplicable, decide_all
+
+# Agencies' own calls are quick; a slow answer is retried rather than waited on.
+AGENCY_CALL_TIMEOUT = timedelta(seconds=30)
+# Transient agency failures retry with backoff, for as long as it takes: an agency outage must
+# delay a step, never lose it. Rejections are non-retryable and end the step `failed`.
+AGENCY_RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
+
+
+def initial_progress(
+    spec: LifeEventSpec, event_id: str, citizen_key: str, started_at: datetime
+) -> LifeEventProgress:
+    """A new life event: every step at its checkpoint, awaiting the citizen's consent."""
+    return LifeEventProgress(
+        event_id=event_id,
+        event_type=spec.event_type,
+        citizen_key=citizen_key,
+        status=EventStatus.AWAITING_CONSENT,
+        started_at=started_at,
+        steps=tuple(
+            StepProgress(step_id=step.id, state=StepState.AWAITING_CONSENT, updated_at=started_at)
+            for step in spec.steps
+        ),
+    )
+
+
+class LifeEventWorkflow:
+    """Base of every life-event workflow: the checkpoints (Update), the state (Query), and
+    the runner. Subclasses name their catalogue entry and input type.
+    """
+
+    def __init__(self, spec: LifeEventSpec, start: LifeEventStart, data: BaseModel) -> None:
+        info = workflow.info()
+        self._spec = spec
+        self._consent_expiry = start.consent_expiry
+        self._dossier: dict[str, Any] = data.model_dump(mode="json")
+        self._facts: dict[str, Any] = {}
+        self._cancelled = False
+        self._indexed: tuple[str, list[str]] | None = None
+        progress = initial_progress(spec, info.workflow_id, start.citizen_key, workflow.now())
+        self._header = progress
+        self._steps = {step.step_id: step for step in progress.steps}
+
+    @workflow.query(name="progress")
+    def progress(self) -> LifeEventProgress:
+        """The event's state, for the API and operators."""
+        return self._header.model_copy(
+            update={"status": self._status(), "steps": tuple(self._steps.values())}
+        )
+
+    @workflow.update(name="decide_consent")
+    async def decide_consent(self, decisions: ConsentDecisions) -> LifeEventProgress:
+        """Apply the citizen's decisions at one or more checkpoints."""
+        states = {step_id: step.state for step_id, step in self._steps.items()}
+        for step_id, state in decide_all(states, decisions).items():
+            self._set(step_id, state)
+        return self.progress()
+
+    @decide_consent.validator
+    def validate_decisions(self, decisions: ConsentDecisions) -> None:
+        """Reject, before anything is recorded, a decision that cannot apply."""
+        states = {step_id: step.state for step_id, step in self._steps.items()}
+        try:
+            decide_all(states, decisions)
+        except DecisionNotApplicable as reason:
+            raise ApplicationError(str(reason), type="DecisionNotApplicable") from None
+
+    async def run_steps(self) -> LifeEventProgress:
+        """Run every step to an end state and answer with the final progress."""
+        self._upsert_search_attributes()
+        try:
+            await asyncio.gather(*(self._run_step(step) for step in self._spec.steps))
+        except asyncio.CancelledError:
+            self._cancelled = True
+            self._upsert_search_attributes()
+            raise
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.progress()
+
+    async def _run_step(self, step: StepSpec) -> None:
+        if not await self._passed_checkpoint(step):
+            return
+        await workflow.wait_condition(
+            lambda: all(self._steps[needed].state is StepState.COMPLETED for needed in step.depends_on)
+            or self._needs_dead_step(step)
+        )
+        if self._needs_dead_step(step):
+            self._set(step.id, StepState.SKIPPED)
+            return
+        await self._submit(step)
+
+    async def _passed_checkpoint(self, step: StepSpec) -> bool:
+        """Wait for the citizen's decision, the expiry, or a needed step's dead end."""
+        try:
+            await workflow.wait_condition(
+                lambda: self._steps[step.id].state is not StepState.AWAITING_CONSENT
+                or self._needs_dead_step(step),
+                timeout=self._consent_expiry,
+                timeout_summary=f"consent expiry for {step.id}",
+            )
+        except TimeoutError:
+            self._set(step.id, StepState.EXPIRED)
+            return False
+        if self._steps[step.id].state is StepState.AWAITING_CONSENT:
+            self._set(step.id, StepState.SKIPPED)
+            return False
+        return self._steps[step.id].state is StepState.GRANTED
+
+    def _needs_dead_step(self, step: StepSpec) -> bool:
+        return any(self._steps[needed].state in DEAD_END_STATES for needed in step.depends_on)
+
+    async def _submit(self, step: StepSpec) -> None:
+        self._set(step.id, StepState.SUBMITTING)
+        event_id = self._header.event_id
+        submission = AgencySubmission(
+            event_id=event_id,
+            step_id=step.id,
+            agency=step.agency,
+            service=step.service,
+            idempotency_key=idempotency_key(event_id, step.id),
+            disclosure=select_fields(self._dossier, self._facts, step.fields),
+        )
+        try:
+            answer = await workflow.execute_activity_method(
+                AgencySubmissions.submit_to_agency,
+                submission,
+                start_to_close_timeout=AGENCY_CALL_TIMEOUT,
+                retry_policy=AGENCY_RETRY_POLICY,
+                summary=f"{step.agency} {step.service}",
+            )
+        except ActivityError as failure:
+            cause = failure.cause
+            message = cause.message if isinstance(cause, ApplicationError) else str(failure)
+            self._set(step.id, StepState.FAILED, error=message)
+            return
+        self._facts.update(answer.outputs)
+        self._set(step.id, StepState.COMPLETED, reference=answer.reference)
+
+    def _set(self, step_id: str, state: StepState, **details: str) -> None:
+        self._steps[step_id] = self._steps[step_id].model_copy(
+            update={"state": state, "updated_at": workflow.now(), **details}
+        )
+        self._upsert_search_attributes()
+
+    def _status(self) -> EventStatus:
+        if self._cancelled:
+            return EventStatus.CANCELLED
+        return event_status(step.state for step in self._steps.values())
+
+    def _upsert_search_attributes(self) -> None:
+        """Index the status and the open checkpoints, only when they change (each upsert is a
+        history event)."""
+        status = self._status().value
+        awaiting = [s.step_id for s in self._steps.values() if s.state is StepState.AWAITING_CONSENT]
+        if self._indexed == (status, awaiting):
+            return
+        self._indexed = (status, awaiting)
+        workflow.upsert_search_attributes(
+            [
+                search_attributes.STATUS.value_set(status),
+                search_attributes.AWAITING_CONSENT.value_set(awaiting),
+            ]
+        )
