@@ -33,7 +33,13 @@ def mint_token(
 ) -> str:
     """A signed token for `subject`, as the identity provider would issue it."""
     now = datetime.now(UTC)
-    claims = {"sub": subject, "role": role, "iss": settings.jwt_issuer, "iat": now, "exp": now + lifetime}
+    claims = {
+        "sub": subject,
+        "role": role,
+        "iss": settings.jwt_issuer,
+        "iat": now,
+        "exp": now + lifetime,
+    }
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 

@@ -32,8 +32,12 @@ def _api(_: argparse.Namespace) -> int:
 
     configure_logging()
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.api_port,
-                log_level=logging.getLevelName(logging.WARNING).lower())
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.api_port,
+        log_level=logging.getLevelName(logging.WARNING).lower(),
+    )
     return 0
 
 
@@ -78,7 +82,9 @@ def parser() -> argparse.ArgumentParser:
     """The command line."""
     root = argparse.ArgumentParser(prog="onceonly", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="start and supervise the whole local stack").set_defaults(run=_up)
+    commands.add_parser("up", help="start and supervise the whole local stack").set_defaults(
+        run=_up
+    )
     commands.add_parser("worker", help="run a Temporal worker").set_defaults(run=_worker)
     commands.add_parser("api", help="serve the citizen API").set_defaults(run=_api)
     token = commands.add_parser("token", help="mint a bearer token for trying the API")

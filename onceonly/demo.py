@@ -27,8 +27,10 @@ class DemoFailed(RuntimeError):
 
 def _check(response: httpx.Response) -> Any:
     if response.is_error:
-        raise DemoFailed(f"{response.request.method} {response.request.url}: "
-                         f"{response.status_code} {response.text}")
+        raise DemoFailed(
+            f"{response.request.method} {response.request.url}: "
+            f"{response.status_code} {response.text}"
+        )
     return response.json()
 
 
@@ -46,7 +48,9 @@ def timeline(event: dict[str, Any]) -> str:
         rows.append((step["id"], step["agency"], step["state"], reference, sent))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+        + "  "
+        + row[4]
         for row in rows
     ]
     return "\n".join([f"life event {event['id']}: {event['status']}", *lines])
@@ -62,7 +66,10 @@ def play_birth(settings: Settings, api_url: str, citizen_id: str) -> dict[str, A
         event = _check(api.post("/v1/life-events", json=body))
         print(f"started birth event {event['id']} ({len(event['steps'])} steps)")
         decisions = [
-            {"step_id": step["id"], "decision": "decline" if step["id"] == DECLINED_STEP else "grant"}
+            {
+                "step_id": step["id"],
+                "decision": "decline" if step["id"] == DECLINED_STEP else "grant",
+            }
             for step in event["steps"]
         ]
         for decision in decisions:
@@ -79,4 +86,5 @@ def play_birth(settings: Settings, api_url: str, citizen_id: str) -> dict[str, A
             sys.stdout.flush()
         if sys.stdout.isatty():
             sys.stdout.write("\n")
-        return event
+        final: dict[str, Any] = event
+        return final

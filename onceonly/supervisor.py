@@ -128,8 +128,17 @@ def plan(settings: Settings) -> list[Child]:
         children.append(
             Child(
                 "agencies",
-                [python, "-m", "mocks", "--host", settings.host, "--port", str(settings.mocks_port),
-                 "--db", str(settings.state_dir / "agencies.db")],
+                [
+                    python,
+                    "-m",
+                    "mocks",
+                    "--host",
+                    settings.host,
+                    "--port",
+                    str(settings.mocks_port),
+                    "--db",
+                    str(settings.state_dir / "agencies.db"),
+                ],
                 lambda: _http_ok(f"http://{settings.host}:{settings.mocks_port}/healthz"),
                 env=mocks_env,
             )
@@ -138,7 +147,11 @@ def plan(settings: Settings) -> list[Child]:
         Child("worker", [python, "-m", "onceonly", "worker"], lambda: _worker_polling(settings))
     )
     children.append(
-        Child("api", [python, "-m", "onceonly", "api"], lambda: _http_ok(f"{settings.api_url}/healthz"))
+        Child(
+            "api",
+            [python, "-m", "onceonly", "api"],
+            lambda: _http_ok(f"{settings.api_url}/healthz"),
+        )
     )
     return children
 
@@ -203,13 +216,15 @@ def _banner(settings: Settings) -> str:
         "",
         "A citizen token (subject demo-citizen) for trying the API:",
         f"  export ONCEONLY_TOKEN={token}",
-        f"  curl -H \"Authorization: Bearer $ONCEONLY_TOKEN\" {settings.api_url}/v1/life-events",
+        f'  curl -H "Authorization: Bearer $ONCEONLY_TOKEN" {settings.api_url}/v1/life-events',
         "Or play a whole birth:  .venv/bin/onceonly demo birth",
         "Ctrl-C stops everything.",
         "",
     ]
     if settings.uses_dev_secrets:
-        lines.insert(1, "WARNING: development secrets in use; set ONCEONLY_* secrets in production.")
+        lines.insert(
+            1, "WARNING: development secrets in use; set ONCEONLY_* secrets in production."
+        )
     return "\n".join(lines)
 
 

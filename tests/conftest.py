@@ -1,6 +1,7 @@
 """Fixtures shared by every kind of test."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -15,12 +16,12 @@ def settings() -> Settings:
     """Settings for tests: a test payload key and secrets, nothing read from the environment."""
     return Settings(
         payload_keys=TEST_PAYLOAD_KEYS,
-        jwt_secret="test-jwt-secret-0123456789-0123456789",  # noqa: S106
-        citizen_key_secret="test-citizen-key-secret",  # noqa: S106
+        jwt_secret="test-jwt-secret-0123456789-0123456789",
+        citizen_key_secret="test-citizen-key-secret",
     )
 
 
 @pytest.fixture
-def birth_data() -> dict:
+def birth_data() -> dict[str, Any]:
     """A valid birth as the API receives it."""
     return birth_request_data(date.today())

@@ -2,7 +2,9 @@
 filtered on by operators and the API. Values are never personal data.
 """
 
-from temporalio.common import SearchAttributeKey, SearchAttributeIndexedValueType
+from typing import Any
+
+from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
 EVENT_TYPE = SearchAttributeKey.for_keyword("OnceonlyEventType")
 STATUS = SearchAttributeKey.for_keyword("OnceonlyStatus")
@@ -11,7 +13,7 @@ CITIZEN_KEY = SearchAttributeKey.for_keyword("OnceonlyCitizenKey")
 AWAITING_CONSENT = SearchAttributeKey.for_keyword_list("OnceonlyAwaitingConsent")
 AGENCIES = SearchAttributeKey.for_keyword_list("OnceonlyAgencies")
 
-ALL: tuple[SearchAttributeKey[str] | SearchAttributeKey[list[str]], ...] = (
+ALL: tuple[SearchAttributeKey[Any], ...] = (
     EVENT_TYPE,
     STATUS,
     CITIZEN_KEY,

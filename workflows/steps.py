@@ -77,14 +77,14 @@ class LifeEventWorkflow:
         self._header = progress
         self._steps = {step.step_id: step for step in progress.steps}
 
-    @workflow.query(name="progress")
+    @workflow.query
     def progress(self) -> LifeEventProgress:
         """The event's state, for the API and operators."""
         return self._header.model_copy(
             update={"status": self._status(), "steps": tuple(self._steps.values())}
         )
 
-    @workflow.update(name="decide_consent")
+    @workflow.update
     async def decide_consent(self, decisions: ConsentDecisions) -> LifeEventProgress:
         """Apply the citizen's decisions at one or more checkpoints."""
         states = {step_id: step.state for step_id, step in self._steps.items()}
@@ -117,8 +117,10 @@ class LifeEventWorkflow:
         if not await self._passed_checkpoint(step):
             return
         await workflow.wait_condition(
-            lambda: all(self._steps[needed].state is StepState.COMPLETED for needed in step.depends_on)
-            or self._needs_dead_step(step)
+            lambda: (
+                all(self._steps[needed].state is StepState.COMPLETED for needed in step.depends_on)
+                or self._needs_dead_step(step)
+            )
         )
         if self._needs_dead_step(step):
             self._set(step.id, StepState.SKIPPED)
@@ -129,8 +131,10 @@ class LifeEventWorkflow:
         """Wait for the citizen's decision, the expiry, or a needed step's dead end."""
         try:
             await workflow.wait_condition(
-                lambda: self._steps[step.id].state is not StepState.AWAITING_CONSENT
-                or self._needs_dead_step(step),
+                lambda: (
+                    self._steps[step.id].state is not StepState.AWAITING_CONSENT
+                    or self._needs_dead_step(step)
+                ),
                 timeout=self._consent_expiry,
                 timeout_summary=f"consent expiry for {step.id}",
             )
@@ -187,7 +191,9 @@ class LifeEventWorkflow:
         """Index the status and the open checkpoints, only when they change (each upsert is a
         history event)."""
         status = self._status().value
-        awaiting = [s.step_id for s in self._steps.values() if s.state is StepState.AWAITING_CONSENT]
+        awaiting = [
+            s.step_id for s in self._steps.values() if s.state is StepState.AWAITING_CONSENT
+        ]
         if self._indexed == (status, awaiting):
             return
         self._indexed = (status, awaiting)

@@ -41,7 +41,8 @@ def _citizen(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Citizen:
     if credentials is None:
-        raise ProblemError(401, "Unauthorized", "Authorization: a bearer token is required", headers=_CHALLENGE
+        raise ProblemError(
+            401, "Unauthorized", "Authorization: a bearer token is required", headers=_CHALLENGE
         )
     try:
         caller = verify_token(settings, credentials.credentials)

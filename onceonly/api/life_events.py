@@ -5,20 +5,24 @@ import hmac
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, status
 from pydantic import BaseModel, Field, ValidationError
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+)
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
-from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, LifeEventProgress
+from onceonly.domain.life_event import ConsentDecision, ConsentDecisions
 from onceonly.domain.people import intake_context
 from onceonly.life_events import LIFE_EVENTS, LifeEventKind
 from onceonly.settings import Settings
@@ -71,9 +75,9 @@ async def start_life_event(
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             search_attributes=TypedSearchAttributes(
                 [
-                    search_attributes.EVENT_TYPE.value_set(kind.spec.event_type),
-                    search_attributes.CITIZEN_KEY.value_set(citizen.key),
-                    search_attributes.AGENCIES.value_set(kind.agencies),
+                    SearchAttributePair(search_attributes.EVENT_TYPE, kind.spec.event_type),
+                    SearchAttributePair(search_attributes.CITIZEN_KEY, citizen.key),
+                    SearchAttributePair(search_attributes.AGENCIES, kind.agencies),
                 ]
             ),
         )
@@ -179,5 +183,5 @@ async def _owned(temporal: Temporal, citizen: Citizen, event_id: str) -> Workflo
 
 async def _read(handle: WorkflowHandle[Any, Any]) -> LifeEventView:
     kind = _kind(handle.id.split("-", 1)[0])
-    progress = await handle.query(LifeEventWorkflow.progress, result_type=LifeEventProgress)
+    progress = await handle.query(LifeEventWorkflow.progress)
     return life_event_view(kind.spec, progress)

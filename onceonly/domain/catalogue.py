@@ -89,7 +89,9 @@ BIRTH = LifeEventSpec(
             purpose="Register the birth, which gives your baby a birth registration number.",
             legal_basis=LegalBasis(
                 kind="statute",
-                reference="Births, Deaths, Marriages, and Relationships Registration Act 2021, s 11",
+                reference=(
+                    "Births, Deaths, Marriages, and Relationships Registration Act 2021, s 11"
+                ),
             ),
             fields=(
                 "child.name",

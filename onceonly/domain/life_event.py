@@ -25,7 +25,13 @@ class StepState(StrEnum):
 
 # A step in one of these states will never run: steps that depend on it are skipped.
 DEAD_END_STATES = frozenset(
-    {StepState.DECLINED, StepState.EXPIRED, StepState.SKIPPED, StepState.FAILED, StepState.WITHDRAWN}
+    {
+        StepState.DECLINED,
+        StepState.EXPIRED,
+        StepState.SKIPPED,
+        StepState.FAILED,
+        StepState.WITHDRAWN,
+    }
 )
 FINAL_STATES = DEAD_END_STATES | {StepState.COMPLETED}
 # The step has been granted and is on its way to the agency (or waiting for the steps it needs).

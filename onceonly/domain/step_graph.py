@@ -80,5 +80,6 @@ def check_life_event(spec: LifeEventSpec, data_model: type[BaseModel]) -> None:
         for path in step.fields:
             if path not in known_paths and path not in issued:
                 raise CatalogueError(
-                    f"{step.id}: field {path!r} is neither in the data nor issued by a step it needs"
+                    f"{step.id}: field {path!r} is neither in the data "
+                    "nor issued by a step it needs"
                 )

@@ -35,8 +35,12 @@ async def test_a_rotated_keyring_still_decrypts_what_the_old_key_encrypted():
 
 @pytest.mark.parametrize(
     ("raw", "rule"),
-    [("", "at least one key"), ("nokey", "key-id:base64-key"), ("k:!!", "not valid base64"),
-     ("k:" + base64.b64encode(b"short").decode(), "16, 24 or 32 bytes")],
+    [
+        ("", "at least one key"),
+        ("nokey", "key-id:base64-key"),
+        ("k:!!", "not valid base64"),
+        ("k:" + base64.b64encode(b"short").decode(), "16, 24 or 32 bytes"),
+    ],
 )
 def test_a_bad_keyring_names_the_rule(raw, rule):
     with pytest.raises(KeyringError, match=rule):

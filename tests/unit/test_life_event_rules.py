@@ -33,14 +33,18 @@ def test_grant_and_decline_apply_only_while_awaiting_consent():
 def test_a_batch_of_decisions_applies_whole_or_not_at_all():
     states = {"a": S.AWAITING_CONSENT, "b": S.COMPLETED}
     batch = ConsentDecisions(
-        decisions=(ConsentDecision(step_id="a", decision="grant"),
-                   ConsentDecision(step_id="b", decision="grant"))
+        decisions=(
+            ConsentDecision(step_id="a", decision="grant"),
+            ConsentDecision(step_id="b", decision="grant"),
+        )
     )
     with pytest.raises(DecisionNotApplicable, match="step 'b': is completed"):
         decide_all(states, batch)
     twice = ConsentDecisions(
-        decisions=(ConsentDecision(step_id="a", decision="grant"),
-                   ConsentDecision(step_id="a", decision="decline"))
+        decisions=(
+            ConsentDecision(step_id="a", decision="grant"),
+            ConsentDecision(step_id="a", decision="decline"),
+        )
     )
     with pytest.raises(DecisionNotApplicable, match="decided twice"):
         decide_all(states, twice)
@@ -89,8 +93,16 @@ def _event(*steps: StepSpec) -> LifeEventSpec:
 
 def _step(step_id: str, fields=("child.name",), depends_on=(), provides=()) -> StepSpec:
     basis = LegalBasis(kind="consent", reference="consent")
-    return StepSpec(id=step_id, agency="x", service="x", purpose="x", legal_basis=basis,
-                    fields=fields, depends_on=depends_on, provides=provides)
+    return StepSpec(
+        id=step_id,
+        agency="x",
+        service="x",
+        purpose="x",
+        legal_basis=basis,
+        fields=fields,
+        depends_on=depends_on,
+        provides=provides,
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,8 +112,12 @@ def _step(step_id: str, fields=("child.name",), depends_on=(), provides=()) -> S
         (_event(_step("a", depends_on=("b",)), _step("b", depends_on=("a",))), "depends on itself"),
         (_event(_step("a", fields=("child.shoe_size",))), "field 'child.shoe_size' is neither"),
         # A fact is usable only by steps that depend on the step issuing it.
-        (_event(_step("a", provides=("child.ird_number",)), _step("b", fields=("child.ird_number",))),
-         "b: field 'child.ird_number'"),
+        (
+            _event(
+                _step("a", provides=("child.ird_number",)), _step("b", fields=("child.ird_number",))
+            ),
+            "b: field 'child.ird_number'",
+        ),
         (_event(_step("a"), _step("a")), "step ids must be unique"),
     ],
 )

@@ -25,6 +25,7 @@ from onceonly.domain.life_event import (
     StepState,
 )
 from onceonly.samples import birth_request_data
+from onceonly.temporal import register_search_attributes
 from tests.conftest import TEST_PAYLOAD_KEYS
 from workflows.birth import BirthWorkflow
 
@@ -60,6 +61,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         data_converter=data_converter(TEST_PAYLOAD_KEYS),
         test_server_existing_path=str(temporal_test_server()),
     ) as environment:
+        await register_search_attributes(environment.client, "default")
         yield environment
 
 
@@ -156,12 +158,17 @@ async def test_update_validator_rejects_unknown_and_already_decided_steps(env):
         await handle.execute_update(BirthWorkflow.decide_consent, decisions(best_start="decline"))
         with pytest.raises(WorkflowUpdateFailedError) as again:
             await handle.execute_update(BirthWorkflow.decide_consent, decisions(best_start="grant"))
+        assert isinstance(again.value.cause, ApplicationError)
         assert "'best_start': is declined, not awaiting consent" in again.value.cause.message
 
 
-async def test_unanswered_checkpoints_expire_and_skip_dependants(env):
+async def test_an_unanswered_checkpoint_expires_and_skips_its_granted_dependants(env):
     async with worker(env, FakeAgencies()):
         handle = await start_birth(env.client, expiry=timedelta(days=14))
+        await handle.execute_update(
+            BirthWorkflow.decide_consent,
+            decisions(child_ird_number="grant", best_start="grant", health_enrolment="grant"),
+        )
         final = await handle.result()  # the test server skips the 14 days
 
     assert states(final) == {
@@ -170,6 +177,15 @@ async def test_unanswered_checkpoints_expire_and_skip_dependants(env):
         "best_start": StepState.SKIPPED,
         "health_enrolment": StepState.SKIPPED,
     }
+    assert final.status is EventStatus.PARTIALLY_COMPLETED
+
+
+async def test_checkpoints_nobody_answers_all_expire(env):
+    async with worker(env, FakeAgencies()):
+        handle = await start_birth(env.client, expiry=timedelta(days=30))
+        final = await handle.result()
+
+    assert set(states(final).values()) == {StepState.EXPIRED}
 
 
 async def test_agency_rejection_fails_the_step_with_its_message(env):
