@@ -9,10 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from onceonly.api.problems import PROBLEM_JSON, Problem
 
 
-class BodyTooLarge(Exception):
-    """The body grew past the limit while it was being read."""
-
-
 class BodyLimit:
     """ASGI middleware answering 413 to any body over `max_bytes`."""
 
@@ -29,20 +25,29 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
-        received = 0
-
-        async def counted_receive() -> Message:
-            nonlocal received
+        # Buffer the (small, bounded) body first: a limit hit half-way through parsing would
+        # surface as the framework's generic parse error instead of a 413.
+        body = bytearray()
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise BodyTooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, counted_receive, send)
-        except BodyTooLarge:
-            await self._refuse(send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
         problem = Problem(

@@ -76,9 +76,13 @@ def _dotted(loc: Sequence[str | int]) -> str:
     return path
 
 
+# Pydantic's wording for the commonest rules, said plainly.
+_PLAIN_RULES = {"missing": "is required", "extra_forbidden": "is not a field of this form"}
+
+
 def _rule(detail: dict[str, Any]) -> str:
-    message = str(detail["msg"])
-    return message.removeprefix("Value error, ")
+    plain = _PLAIN_RULES.get(detail["type"])
+    return plain or str(detail["msg"]).removeprefix("Value error, ")
 
 
 def _respond(problem: Problem) -> JSONResponse:

@@ -33,7 +33,24 @@ def _nhi_number(value: str) -> str:
 
 IrdNumber = Annotated[str, AfterValidator(_ird_number)]
 NhiNumber = Annotated[str, AfterValidator(_nhi_number)]
-Postcode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+
+
+def _postcode(value: str) -> str:
+    if not re.fullmatch(r"[0-9]{4}", value):
+        raise ValueError("must be a New Zealand postcode of 4 digits")
+    return value
+
+
+def _street_number(value: str) -> str:
+    if not re.fullmatch(r"[0-9]+[A-Za-z]?", value):
+        raise ValueError("must be a street number with an optional letter suffix, as in 21A")
+    return value
+
+
+Postcode = Annotated[str, AfterValidator(_postcode)]
+StreetNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_street_number)
+]
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
 
@@ -65,7 +82,7 @@ class Address(Canonical):
     """A New Zealand street address, in the parts the NZ address standard names."""
 
     unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
-    number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]+[A-Za-z]?$")]
+    number: StreetNumber
     street: Text
     suburb: Text | None = None
     city: Text
