@@ -1,0 +1,323 @@
+"""A birth end to end on the real stack: API -> Temporal dev server -> worker -> adapters ->
+mock agencies, and what a citizen, an agency and an operator each see of it.
+"""
+
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from onceonly.auth import mint_token
+from onceonly.binaries import temporal_cli
+from onceonly.domain.catalogue import BIRTH
+from onceonly.samples import birth_request_data
+from tests.integration.conftest import Stack
+
+pytestmark = pytest.mark.integration
+FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
+
+
+def citizen(stack: Stack, citizen_id: str) -> httpx.Client:
+    token = mint_token(stack.settings, citizen_id)
+    return httpx.Client(
+        base_url=stack.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+
+def wait_until_finished(api: httpx.Client, event_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        event = api.get(f"/v1/life-events/{event_id}").json()
+        if event["status"] in FINISHED:
+            return event
+        time.sleep(0.25)
+    raise AssertionError(f"{event_id} did not finish: {event}")
+
+
+def today(stack: Stack) -> date:
+    return datetime.now(ZoneInfo(stack.settings.timezone)).date()
+
+
+def expected_agency_bodies(born: date, registration: str, child_ird: str) -> dict[str, Any]:
+    """What each agency must hold for the sample birth, in its own format, and nothing more."""
+    return {
+        "bdm": {
+            "child": {
+                "givenNames": "Aroha Mere",
+                "surname": "Ngāta-Synthetic",
+                "dateOfBirth": born.isoformat(),
+                "sex": "F",
+                "placeOfBirth": "Auckland City Hospital",
+            },
+            "mother": {
+                "givenNames": "Hēni",
+                "surname": "Ngāta-Synthetic",
+                "dateOfBirth": "1994-03-14",
+            },
+            "otherParent": {
+                "givenNames": "Tama Rawiri",
+                "surname": "Synthetic",
+                "dateOfBirth": "1992-08-02",
+            },
+            "usualResidence": {
+                "line1": "1/21A Smith Street",
+                "suburb": "Ponsonby",
+                "city": "Auckland",
+                "postcode": "1011",
+            },
+        },
+        "ird": {
+            "birthRegistrationNumber": registration,
+            "childFirstNames": "Aroha Mere",
+            "childSurname": "Ngāta-Synthetic",
+            "childDateOfBirth": born.strftime("%d/%m/%Y"),
+            "parentIrdNumber": "049091850",
+            "postalAddress": "1/21A Smith Street, Ponsonby, Auckland 1011",
+        },
+        "msd": {
+            "applicant": {
+                "first_name": "Hēni",
+                "middle_names": "",
+                "last_name": "Ngāta-Synthetic",
+                "ird_number": "049091850",
+                "phone": "0215550199",
+            },
+            "child": {
+                "first_name": "Aroha",
+                "middle_names": "Mere",
+                "last_name": "Ngāta-Synthetic",
+                "date_of_birth": born.isoformat(),
+                "ird_number": child_ird,
+            },
+            "address": {
+                "unit": "1",
+                "street_number": "21A",
+                "street_name": "Smith Street",
+                "suburb": "Ponsonby",
+                "town": "Auckland",
+                "post_code": "1011",
+            },
+        },
+        "health": {
+            "patient": {
+                "resourceType": "Patient",
+                "name": [
+                    {"use": "official", "family": "Ngāta-Synthetic", "given": ["Aroha", "Mere"]}
+                ],
+                "gender": "female",
+                "birthDate": born.isoformat(),
+                "identifier": [
+                    {
+                        "system": "https://standards.digital.health.nz/ns/birth-registration-id",
+                        "value": registration,
+                    }
+                ],
+                "address": [
+                    {
+                        "use": "home",
+                        "line": ["1/21A Smith Street", "Ponsonby"],
+                        "city": "Auckland",
+                        "postalCode": "1011",
+                        "country": "NZ",
+                    }
+                ],
+            },
+            "generalPractice": "Ponsonby Family Doctors",
+            "wellChildProvider": "Whānau Āwhina Plunket",
+        },
+    }
+
+
+def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack: Stack):
+    born = today(stack) - timedelta(days=7)
+    with citizen(stack, "parent-granting-all") as api:
+        started = api.post(
+            "/v1/life-events",
+            json={"event_type": "birth", "data": birth_request_data(today(stack))},
+        )
+        assert started.status_code == 201, started.text
+        event_id = started.json()["id"]
+        assert started.json()["status"] == "awaiting_consent"
+        grant_all = {"decisions": [{"step_id": s.id, "decision": "grant"} for s in BIRTH.steps]}
+        assert api.post(f"/v1/life-events/{event_id}/consents", json=grant_all).status_code == 200
+        event = wait_until_finished(api, event_id)
+        listed = api.get("/v1/life-events").json()
+
+    assert event["status"] == "completed", event
+    assert [summary["id"] for summary in listed] == [event_id]
+    steps = {step["id"]: step for step in event["steps"]}
+    registration = steps["register_birth"]["reference"]
+    child_ird = next(
+        r["answer"]["irdNumber"]
+        for r in stack.agency_records("ird")
+        if r["idempotency_key"] == f"{event_id}/child_ird_number"
+    )
+    expected = expected_agency_bodies(born, registration, child_ird)
+    for step in BIRTH.steps:
+        records = [
+            r
+            for r in stack.agency_records(step.agency)
+            if r["idempotency_key"].startswith(event_id)
+        ]
+        assert len(records) == 1, f"{step.agency} holds {len(records)} records for {event_id}"
+        assert records[0]["idempotency_key"] == f"{event_id}/{step.id}"
+        assert records[0]["received"] == expected[step.agency], step.agency
+
+
+def test_an_operator_finds_the_event_with_temporal_workflow_list(stack: Stack):
+    with citizen(stack, "parent-listed") as api:
+        event_id = api.post(
+            "/v1/life-events",
+            json={"event_type": "birth", "data": birth_request_data(today(stack))},
+        ).json()["id"]
+    listing = subprocess.run(
+        [
+            str(temporal_cli()),
+            "workflow",
+            "list",
+            "--address",
+            stack.settings.temporal_address,
+            "--query",
+            "OnceonlyEventType = 'birth' AND OnceonlyAwaitingConsent = 'register_birth'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    assert event_id in listing.stdout
+
+
+def _without(data: dict[str, Any], *path: str) -> dict[str, Any]:
+    copy = {**data, path[0]: dict(data[path[0]])}
+    copy[path[0]].pop(path[1])
+    return copy
+
+
+def _with(data: dict[str, Any], section: str, field: str, value: Any) -> dict[str, Any]:
+    return {**data, section: {**data[section], field: value}}
+
+
+def test_bad_input_is_refused_naming_the_field_and_starts_no_workflow(stack: Stack):
+    data = birth_request_data(today(stack))
+    cases = [
+        (
+            {"event_type": "birth", "data": _without(data, "child", "name")},
+            "data.child.name",
+            "is required",
+        ),
+        (
+            {"event_type": "birth", "data": _with(data, "child", "date_of_birth", "2099-01-01")},
+            "data.child.date_of_birth",
+            "must not be in the future",
+        ),
+        (
+            {"event_type": "birth", "data": _with(data, "birth_parent", "ird_number", "136410133")},
+            "data.birth_parent.ird_number",
+            "check digit",
+        ),
+        (
+            {
+                "event_type": "birth",
+                "data": {
+                    **data,
+                    "health": {"gp_practice": "X", "well_child_provider": "Y", "nhi": "ZZZ0044"},
+                },
+            },
+            "data.health.nhi",
+            "is not a field",
+        ),
+        ({"event_type": "wedding", "data": data}, "event_type", "must be one of: birth"),
+    ]
+    with citizen(stack, "parent-with-typos") as api:
+        for body, field, rule in cases:
+            response = api.post("/v1/life-events", json=body)
+            assert response.status_code == 422, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            problem = response.json()
+            assert any(e["field"] == field and rule in e["rule"] for e in problem["errors"]), (
+                problem
+            )
+            assert "Ngāta" not in response.text  # problems never echo personal data
+        huge = api.post(
+            "/v1/life-events",
+            content=b"{" + b" " * 10_000_000 + b"}",
+            headers={"content-type": "application/json"},
+        )
+        assert huge.status_code == 413
+        assert huge.json()["detail"].startswith("body: must be at most")
+        assert api.get("/v1/life-events").json() == []
+
+
+def test_an_idempotency_key_repeat_answers_with_the_same_event(stack: Stack):
+    body = {"event_type": "birth", "data": birth_request_data(today(stack))}
+    with citizen(stack, "parent-retrying") as api:
+        first = api.post("/v1/life-events", json=body, headers={"Idempotency-Key": "attempt-1"})
+        again = api.post("/v1/life-events", json=body, headers={"Idempotency-Key": "attempt-1"})
+        assert first.status_code == 201
+        assert again.json()["id"] == first.json()["id"]
+        assert len(api.get("/v1/life-events").json()) == 1
+
+
+def test_another_citizen_cannot_see_or_decide_the_event(stack: Stack):
+    with citizen(stack, "parent-owner") as owner, citizen(stack, "someone-else") as other:
+        event_id = owner.post(
+            "/v1/life-events",
+            json={"event_type": "birth", "data": birth_request_data(today(stack))},
+        ).json()["id"]
+        assert other.get(f"/v1/life-events/{event_id}").status_code == 404
+        decision = {"decisions": [{"step_id": "register_birth", "decision": "grant"}]}
+        assert other.post(f"/v1/life-events/{event_id}/consents", json=decision).status_code == 404
+        assert other.get("/v1/life-events").json() == []
+        assert httpx.get(f"{stack.api_url}/v1/life-events/{event_id}").status_code == 401
+        assert (
+            owner.get(f"/v1/life-events/{event_id}").json()["steps"][0]["state"]
+            == "awaiting_consent"
+        )
+
+
+def test_a_decision_that_does_not_apply_is_a_conflict_with_the_reason(stack: Stack):
+    with citizen(stack, "parent-deciding-twice") as api:
+        event_id = api.post(
+            "/v1/life-events",
+            json={"event_type": "birth", "data": birth_request_data(today(stack))},
+        ).json()["id"]
+        decline = {"decisions": [{"step_id": "best_start", "decision": "decline"}]}
+        assert api.post(f"/v1/life-events/{event_id}/consents", json=decline).status_code == 200
+        again = api.post(f"/v1/life-events/{event_id}/consents", json=decline)
+        assert again.status_code == 409
+        assert again.json()["detail"] == "step 'best_start': is declined, not awaiting consent"
+
+
+def test_the_demo_plays_a_birth_with_a_decline_and_prints_its_timeline(stack: Stack):
+    demo = subprocess.run(
+        [sys.executable, "-m", "onceonly", "demo", "birth"],
+        env=stack.env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert ": partially_completed" in demo.stdout
+    lines = {line.split()[0]: line for line in demo.stdout.splitlines() if line.strip()}
+    assert "declined" in lines["child_ird_number"]
+    assert "skipped" in lines["best_start"]
+    assert "completed" in lines["register_birth"] and "child.name" in lines["register_birth"]
+
+
+def test_a_finished_event_survives_ctrl_c_and_a_restart(stack: Stack):
+    with citizen(stack, "parent-granting-all") as api:
+        [event] = api.get("/v1/life-events").json()
+    assert stack.stop() == 0
+    assert "stopped." in stack.log_path.read_text()
+    stack.start()
+    with citizen(stack, "parent-granting-all") as api:
+        after = api.get(f"/v1/life-events/{event['id']}")
+    assert after.status_code == 200
+    assert after.json()["status"] == "completed"
