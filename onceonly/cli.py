@@ -61,6 +61,18 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _setup(_: argparse.Namespace) -> int:
+    from onceonly.temporal import connect, register_search_attributes
+
+    async def register() -> None:
+        settings = get_settings()
+        await register_search_attributes(await connect(settings), settings.temporal_namespace)
+
+    asyncio.run(register())
+    print("search attributes registered")
+    return 0
+
+
 def _history(args: argparse.Namespace) -> int:
     from onceonly.temporal import connect
 
@@ -87,6 +99,9 @@ def parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("worker", help="run a Temporal worker").set_defaults(run=_worker)
     commands.add_parser("api", help="serve the citizen API").set_defaults(run=_api)
+    commands.add_parser(
+        "setup", help="register the search attributes on a Temporal cluster (idempotent)"
+    ).set_defaults(run=_setup)
     token = commands.add_parser("token", help="mint a bearer token for trying the API")
     token.add_argument("subject", help="the citizen (or operator) id")
     token.add_argument("--role", choices=["citizen", "operator"], default="citizen")
