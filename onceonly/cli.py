@@ -3,7 +3,6 @@
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -36,7 +35,7 @@ def _api(_: argparse.Namespace) -> int:
         create_app(settings),
         host=settings.host,
         port=settings.api_port,
-        log_level=logging.getLevelName(logging.WARNING).lower(),
+        log_level="warning",
     )
     return 0
 

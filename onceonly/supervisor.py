@@ -95,11 +95,8 @@ async def _http_ok(url: str) -> bool:
 
 
 async def _temporal_ready(settings: Settings) -> bool:
-    try:
-        client = await connect(settings)
-        return await client.service_client.check_health()
-    except RuntimeError:
-        return False
+    client = await connect(settings)
+    return await client.service_client.check_health()
 
 
 async def _worker_polling(settings: Settings) -> bool:
@@ -166,7 +163,7 @@ async def _relay_output(child: Child) -> None:
         sys.stdout.flush()
 
 
-async def _start(child: Child, relays: list[asyncio.Task[None]]) -> None:
+async def _start(child: Child, relays: list[asyncio.Task[None]], stop: asyncio.Event) -> None:
     child.process = await asyncio.create_subprocess_exec(
         *child.argv,
         stdout=asyncio.subprocess.PIPE,
@@ -178,10 +175,14 @@ async def _start(child: Child, relays: list[asyncio.Task[None]]) -> None:
     relays.append(asyncio.create_task(_relay_output(child)))
     deadline = asyncio.get_running_loop().time() + READY_TIMEOUT_SECONDS
     while True:
+        if stop.is_set():
+            raise ChildFailed(f"interrupted while {child.name} was starting")
         if child.process.returncode is not None:
             raise ChildFailed(f"{child.name} exited with code {child.process.returncode} at start")
+        # Any error from a probe only means "not ready yet"; the deadline bounds the wait.
         with contextlib.suppress(Exception):
             if await child.ready():
+                print(f"{child.name} ready (pid {child.process.pid})", flush=True)
                 return
         if asyncio.get_running_loop().time() > deadline:
             raise ChildFailed(f"{child.name} was not ready after {READY_TIMEOUT_SECONDS:.0f}s")
@@ -242,7 +243,7 @@ async def up(settings: Settings) -> int:
     try:
         for child in children:
             print(f"starting {child.name} ...", flush=True)
-            await _start(child, relays)
+            await _start(child, relays, stop)
         print(_banner(settings), flush=True)
         exits = {
             asyncio.create_task(child.process.wait()): child

@@ -2,6 +2,9 @@
 mock agencies, and what a citizen, an agency and an operator each see of it.
 """
 
+import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -311,6 +314,25 @@ def test_the_demo_plays_a_birth_with_a_decline_and_prints_its_timeline(stack: St
     assert "completed" in lines["register_birth"] and "child.name" in lines["register_birth"]
 
 
+def test_a_flaky_agency_is_retried_and_still_holds_exactly_one_record(stack: Stack):
+    faults = f"{stack.settings.agency_base_url}/ird/_faults"
+    httpx.put(faults, json={"error_rate": 0.5, "latency_ms": 0}).raise_for_status()
+    try:
+        with citizen(stack, "parent-with-flaky-ird") as api:
+            body = {"event_type": "birth", "data": birth_request_data(today(stack))}
+            event_id = api.post("/v1/life-events", json=body).json()["id"]
+            grant_all = {"decisions": [{"step_id": s.id, "decision": "grant"} for s in BIRTH.steps]}
+            api.post(f"/v1/life-events/{event_id}/consents", json=grant_all).raise_for_status()
+            event = wait_until_finished(api, event_id)
+    finally:
+        httpx.put(faults, json={"error_rate": 0.0, "latency_ms": 0}).raise_for_status()
+    assert event["status"] == "completed", event
+    ird_records = [
+        r for r in stack.agency_records("ird") if r["idempotency_key"].startswith(event_id)
+    ]
+    assert len(ird_records) == 1
+
+
 def test_a_finished_event_survives_ctrl_c_and_a_restart(stack: Stack):
     with citizen(stack, "parent-granting-all") as api:
         [event] = api.get("/v1/life-events").json()
@@ -321,3 +343,12 @@ def test_a_finished_event_survives_ctrl_c_and_a_restart(stack: Stack):
         after = api.get(f"/v1/life-events/{event['id']}")
     assert after.status_code == 200
     assert after.json()["status"] == "completed"
+
+
+def test_a_child_that_dies_is_reported_and_stops_the_stack(stack: Stack):
+    log = stack.log_path.read_text()
+    worker_pid = int(re.findall(r"worker ready \(pid (\d+)\)", log)[-1])
+    os.kill(worker_pid, signal.SIGKILL)
+    assert stack.process is not None
+    assert stack.process.wait(timeout=60) == 1
+    assert "worker died (exit code -9): stopping everything" in stack.log_path.read_text()
