@@ -4,13 +4,13 @@ import hashlib
 import hmac
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, status
 from pydantic import BaseModel, Field, ValidationError
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -33,6 +33,8 @@ router = APIRouter(prefix="/v1/life-events", tags=["life events"])
 
 # Workflow ids are the event type and 128 random (or keyed-hash) bits: opaque, no personal data.
 _EVENT_ID = re.compile(r"^[a-z_]+-[0-9a-f]{32}$")
+# A query waits for a worker to answer; past this the citizen gets a 503 to retry.
+QUERY_TIMEOUT = timedelta(seconds=10)
 _NOT_FOUND = ProblemError(404, "Not found", "id: no such life event")
 
 
@@ -183,5 +185,11 @@ async def _owned(temporal: Temporal, citizen: Citizen, event_id: str) -> Workflo
 
 async def _read(handle: WorkflowHandle[Any, Any]) -> LifeEventView:
     kind = _kind(handle.id.split("-", 1)[0])
-    progress = await handle.query(LifeEventWorkflow.progress)
+    try:
+        progress = await handle.query(LifeEventWorkflow.progress, rpc_timeout=QUERY_TIMEOUT)
+    except (RPCError, WorkflowQueryFailedError):
+        # The event is safe in Temporal; only its worker is not answering right now.
+        raise ProblemError(
+            503, "Unavailable", "the life event's state cannot be read now; try again shortly"
+        ) from None
     return life_event_view(kind.spec, progress)

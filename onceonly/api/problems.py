@@ -5,6 +5,7 @@ the field and the rule it breaks, and never echoes the submitted value (it may b
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger(__name__)
 
 
 class FieldError(BaseModel):
@@ -101,6 +103,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         return _respond(invalid_input(field_errors(error.errors())).problem)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+        # The type only: an exception's text can quote the data being handled.
+        log.error("api.unexpected_error", error_type=type(error).__name__)
+        problem = Problem(title="Internal error", status=500, detail="something went wrong")
+        return _respond(problem)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:

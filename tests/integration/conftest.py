@@ -4,7 +4,6 @@ the real Temporal dev server, the mock agencies, the worker and the API on loopb
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,9 @@ import httpx
 import pytest
 
 from onceonly.settings import Settings
-from tests.conftest import TEST_PAYLOAD_KEYS
+from tests.conftest import TEST_PAYLOAD_KEYS, free_port
 
 READY_SECONDS = 120
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -46,6 +46,18 @@ def today(stack: Stack) -> date:
     return datetime.now(ZoneInfo(stack.settings.timezone)).date()
 
 
+def start_birth(api: httpx.Client, stack: Stack) -> str:
+    """Start the sample birth; the new event's id."""
+    body = {"event_type": "birth", "data": birth_request_data(today(stack))}
+    started = api.post("/v1/life-events", json=body)
+    assert started.status_code == 201, started.text
+    assert started.json()["status"] == "awaiting_consent"
+    return str(started.json()["id"])
+
+
+GRANT_ALL = {"decisions": [{"step_id": step.id, "decision": "grant"} for step in BIRTH.steps]}
+
+
 def expected_agency_bodies(born: date, registration: str, child_ird: str) -> dict[str, Any]:
     """What each agency must hold for the sample birth, in its own format, and nothing more."""
     return {
@@ -139,15 +151,8 @@ def expected_agency_bodies(born: date, registration: str, child_ird: str) -> dic
 def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack: Stack):
     born = today(stack) - timedelta(days=7)
     with citizen(stack, "parent-granting-all") as api:
-        started = api.post(
-            "/v1/life-events",
-            json={"event_type": "birth", "data": birth_request_data(today(stack))},
-        )
-        assert started.status_code == 201, started.text
-        event_id = started.json()["id"]
-        assert started.json()["status"] == "awaiting_consent"
-        grant_all = {"decisions": [{"step_id": s.id, "decision": "grant"} for s in BIRTH.steps]}
-        assert api.post(f"/v1/life-events/{event_id}/consents", json=grant_all).status_code == 200
+        event_id = start_birth(api, stack)
+        assert api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).status_code == 200
         event = wait_until_finished(api, event_id)
         listed = api.get("/v1/life-events").json()
 
@@ -174,10 +179,7 @@ def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack:
 
 def test_an_operator_finds_the_event_with_temporal_workflow_list(stack: Stack):
     with citizen(stack, "parent-listed") as api:
-        event_id = api.post(
-            "/v1/life-events",
-            json={"event_type": "birth", "data": birth_request_data(today(stack))},
-        ).json()["id"]
+        event_id = start_birth(api, stack)
     listing = subprocess.run(
         [
             str(temporal_cli()),
@@ -269,10 +271,7 @@ def test_an_idempotency_key_repeat_answers_with_the_same_event(stack: Stack):
 
 def test_another_citizen_cannot_see_or_decide_the_event(stack: Stack):
     with citizen(stack, "parent-owner") as owner, citizen(stack, "someone-else") as other:
-        event_id = owner.post(
-            "/v1/life-events",
-            json={"event_type": "birth", "data": birth_request_data(today(stack))},
-        ).json()["id"]
+        event_id = start_birth(owner, stack)
         assert other.get(f"/v1/life-events/{event_id}").status_code == 404
         decision = {"decisions": [{"step_id": "register_birth", "decision": "grant"}]}
         assert other.post(f"/v1/life-events/{event_id}/consents", json=decision).status_code == 404
@@ -286,10 +285,7 @@ def test_another_citizen_cannot_see_or_decide_the_event(stack: Stack):
 
 def test_a_decision_that_does_not_apply_is_a_conflict_with_the_reason(stack: Stack):
     with citizen(stack, "parent-deciding-twice") as api:
-        event_id = api.post(
-            "/v1/life-events",
-            json={"event_type": "birth", "data": birth_request_data(today(stack))},
-        ).json()["id"]
+        event_id = start_birth(api, stack)
         decline = {"decisions": [{"step_id": "best_start", "decision": "decline"}]}
         assert api.post(f"/v1/life-events/{event_id}/consents", json=decline).status_code == 200
         again = api.post(f"/v1/life-events/{event_id}/consents", json=decline)
@@ -319,10 +315,8 @@ def test_a_flaky_agency_is_retried_and_still_holds_exactly_one_record(stack: Sta
     httpx.put(faults, json={"error_rate": 0.5, "latency_ms": 0}).raise_for_status()
     try:
         with citizen(stack, "parent-with-flaky-ird") as api:
-            body = {"event_type": "birth", "data": birth_request_data(today(stack))}
-            event_id = api.post("/v1/life-events", json=body).json()["id"]
-            grant_all = {"decisions": [{"step_id": s.id, "decision": "grant"} for s in BIRTH.steps]}
-            api.post(f"/v1/life-events/{event_id}/consents", json=grant_all).raise_for_status()
+            event_id = start_birth(api, stack)
+            api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).raise_for_status()
             event = wait_until_finished(api, event_id)
     finally:
         httpx.put(faults, json={"error_rate": 0.0, "latency_ms": 0}).raise_for_status()

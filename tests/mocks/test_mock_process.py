@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,17 +12,12 @@ from pathlib import Path
 import httpx
 
 from adapters.bdm import to_bdm_registration
+from tests.conftest import free_port
 from tests.mocks.samples import disclose, sample_birth
 
 ROOT = Path(__file__).resolve().parents[2]
 # Long enough for a cold interpreter to import FastAPI on a slow CI machine.
 STARTUP_TIMEOUT_S = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -79,11 +73,11 @@ def test_records_survive_a_restart_of_the_process(tmp_path):
     body = to_bdm_registration(disclose("register_birth", sample_birth()))
     headers = {"X-Api-Key": "dev-bdm-key", "Idempotency-Key": "birth-1/register_birth"}
 
-    with _mocks(db, _free_port()) as url:
+    with _mocks(db, free_port()) as url:
         created = httpx.post(f"{url}/bdm/v1/birth-registrations", json=body, headers=headers)
         assert created.status_code == 201
 
-    with _mocks(db, _free_port()) as url:
+    with _mocks(db, free_port()) as url:
         records = httpx.get(f"{url}/bdm/_records").json()["records"]
         assert [r["answer"] for r in records] == [created.json()]
         assert records[0]["received"]["child"]["surname"] == "Ngāta"
