@@ -11,19 +11,25 @@ STATUS = SearchAttributeKey.for_keyword("OnceonlyStatus")
 # A keyed hash of the citizen id: lets the API list a citizen's events without storing the id.
 CITIZEN_KEY = SearchAttributeKey.for_keyword("OnceonlyCitizenKey")
 AWAITING_CONSENT = SearchAttributeKey.for_keyword_list("OnceonlyAwaitingConsent")
+FAILED_STEPS = SearchAttributeKey.for_keyword_list("OnceonlyFailedSteps")
 AGENCIES = SearchAttributeKey.for_keyword_list("OnceonlyAgencies")
+# When the status, open checkpoints or failed steps last changed (start time is Temporal's own).
+UPDATED_AT = SearchAttributeKey.for_datetime("OnceonlyUpdatedAt")
 
 ALL: tuple[SearchAttributeKey[Any], ...] = (
     EVENT_TYPE,
     STATUS,
     CITIZEN_KEY,
     AWAITING_CONSENT,
+    FAILED_STEPS,
     AGENCIES,
+    UPDATED_AT,
 )
 
 _CLI_TYPE_NAMES = {
     SearchAttributeIndexedValueType.KEYWORD: "Keyword",
     SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+    SearchAttributeIndexedValueType.DATETIME: "Datetime",
 }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         LifeEventProgress,
         LifeEventStart,
         StepProgress,
+        StepRetry,
         StepState,
         event_status,
     )
@@ -41,6 +42,16 @@ AGENCY_RETRY_POLICY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
 )
+
+
+def failure_reason(failure: ActivityError) -> str:
+    """The agency's own words: a rejection's message, or for a step given up on after
+    retrying until its deadline, the last error before it."""
+    cause = failure.cause
+    reason = cause.message if isinstance(cause, ApplicationError) else str(cause or failure)
+    if failure.retry_state is RetryState.TIMEOUT:
+        return f"gave up after retrying: {reason}"
+    return reason
 
 
 def initial_progress(
@@ -68,11 +79,14 @@ class LifeEventWorkflow:
     def __init__(self, spec: LifeEventSpec, start: LifeEventStart, data: BaseModel) -> None:
         info = workflow.info()
         self._spec = spec
-        self._consent_expiry = start.consent_expiry
+        self._start = start
         self._dossier: dict[str, Any] = data.model_dump(mode="json")
         self._facts: dict[str, Any] = {}
         self._cancelled = False
-        self._indexed: tuple[str, list[str]] | None = None
+        # Failed steps an operator may still retry: until their window closes they hold
+        # their dependants back instead of skipping them.
+        self._retryable: set[str] = set()
+        self._indexed: tuple[str, list[str], list[str]] | None = None
         progress = initial_progress(spec, info.workflow_id, start.citizen_key, workflow.now())
         self._header = progress
         self._steps = {step.step_id: step for step in progress.steps}
@@ -101,6 +115,26 @@ class LifeEventWorkflow:
         except DecisionNotApplicable as reason:
             raise ApplicationError(str(reason), type="DecisionNotApplicable") from None
 
+    @workflow.update
+    async def retry_step(self, retry: StepRetry) -> LifeEventProgress:
+        """Send a failed step to its agency again (an operator's action)."""
+        self._set(retry.step_id, StepState.GRANTED, error=None)
+        return self.progress()
+
+    @retry_step.validator
+    def validate_retry(self, retry: StepRetry) -> None:
+        """Only a failed step whose retry window is still open can be retried."""
+        step = self._steps.get(retry.step_id)
+        if step is None:
+            raise ApplicationError(
+                f"step {retry.step_id!r}: no such step", type="RetryNotApplicable"
+            )
+        if retry.step_id not in self._retryable:
+            raise ApplicationError(
+                f"step {retry.step_id!r}: is {step.state.value}, not a failed step open to retry",
+                type="RetryNotApplicable",
+            )
+
     async def run_steps(self) -> LifeEventProgress:
         """Run every step to an end state and answer with the final progress."""
         self._upsert_search_attributes()
@@ -126,6 +160,25 @@ class LifeEventWorkflow:
             self._set(step.id, StepState.SKIPPED)
             return
         await self._submit(step)
+        while self._steps[step.id].state is StepState.FAILED and await self._retried(step):
+            await self._submit(step)
+
+    async def _retried(self, step: StepSpec) -> bool:
+        """Hold a failed step open for an operator's retry; False once the window closes."""
+        self._retryable.add(step.id)
+        self._upsert_search_attributes()
+        try:
+            await workflow.wait_condition(
+                lambda: self._steps[step.id].state is StepState.GRANTED,
+                timeout=self._start.retry_window,
+                timeout_summary=f"retry window for {step.id}",
+            )
+        except TimeoutError:
+            return False
+        finally:
+            self._retryable.discard(step.id)
+            self._upsert_search_attributes()
+        return True
 
     async def _passed_checkpoint(self, step: StepSpec) -> bool:
         """Wait for the citizen's decision, the expiry, or a needed step's dead end."""
@@ -135,7 +188,7 @@ class LifeEventWorkflow:
                     self._steps[step.id].state is not StepState.AWAITING_CONSENT
                     or self._needs_dead_step(step)
                 ),
-                timeout=self._consent_expiry,
+                timeout=self._start.consent_expiry,
                 timeout_summary=f"consent expiry for {step.id}",
             )
         except TimeoutError:
@@ -147,10 +200,14 @@ class LifeEventWorkflow:
         return self._steps[step.id].state is StepState.GRANTED
 
     def _needs_dead_step(self, step: StepSpec) -> bool:
-        return any(self._steps[needed].state in DEAD_END_STATES for needed in step.depends_on)
+        return any(
+            self._steps[needed].state in DEAD_END_STATES and needed not in self._retryable
+            for needed in step.depends_on
+        )
 
     async def _submit(self, step: StepSpec) -> None:
-        self._set(step.id, StepState.SUBMITTING)
+        attempts = self._steps[step.id].attempts + 1
+        self._set(step.id, StepState.SUBMITTING, attempts=attempts)
         event_id = self._header.event_id
         submission = AgencySubmission(
             event_id=event_id,
@@ -165,18 +222,17 @@ class LifeEventWorkflow:
                 AgencySubmissions.submit_to_agency,
                 submission,
                 start_to_close_timeout=AGENCY_CALL_TIMEOUT,
+                schedule_to_close_timeout=self._start.agency_give_up_after,
                 retry_policy=AGENCY_RETRY_POLICY,
                 summary=f"{step.agency} {step.service}",
             )
         except ActivityError as failure:
-            cause = failure.cause
-            message = cause.message if isinstance(cause, ApplicationError) else str(failure)
-            self._set(step.id, StepState.FAILED, error=message)
+            self._set(step.id, StepState.FAILED, error=failure_reason(failure))
             return
         self._facts.update(answer.outputs)
         self._set(step.id, StepState.COMPLETED, reference=answer.reference)
 
-    def _set(self, step_id: str, state: StepState, **details: str) -> None:
+    def _set(self, step_id: str, state: StepState, **details: str | int | None) -> None:
         self._steps[step_id] = self._steps[step_id].model_copy(
             update={"state": state, "updated_at": workflow.now(), **details}
         )
@@ -185,21 +241,27 @@ class LifeEventWorkflow:
     def _status(self) -> EventStatus:
         if self._cancelled:
             return EventStatus.CANCELLED
+        if self._retryable:
+            return EventStatus.IN_PROGRESS  # not over while an operator may still retry
         return event_status(step.state for step in self._steps.values())
 
     def _upsert_search_attributes(self) -> None:
-        """Index the status and the open checkpoints, only when they change (each upsert is a
-        history event)."""
+        """Index the status, open checkpoints and failed steps, only when they change (each
+        upsert is a history event)."""
         status = self._status().value
-        awaiting = [
-            s.step_id for s in self._steps.values() if s.state is StepState.AWAITING_CONSENT
-        ]
-        if self._indexed == (status, awaiting):
+        awaiting = self._step_ids_in(StepState.AWAITING_CONSENT)
+        failed = self._step_ids_in(StepState.FAILED)
+        if self._indexed == (status, awaiting, failed):
             return
-        self._indexed = (status, awaiting)
+        self._indexed = (status, awaiting, failed)
         workflow.upsert_search_attributes(
             [
                 search_attributes.STATUS.value_set(status),
                 search_attributes.AWAITING_CONSENT.value_set(awaiting),
+                search_attributes.FAILED_STEPS.value_set(failed),
+                search_attributes.UPDATED_AT.value_set(workflow.now()),
             ]
         )
+
+    def _step_ids_in(self, state: StepState) -> list[str]:
+        return [step.step_id for step in self._steps.values() if step.state is state]

@@ -79,6 +79,7 @@ class StepProgress(Model):
     state: StepState
     reference: str | None = None
     error: str | None = None
+    attempts: int = Field(default=0, description="Times the step was sent (operator retries add).")
     updated_at: datetime
 
 
@@ -111,3 +112,17 @@ class LifeEventStart(Model):
 
     citizen_key: str = Field(description="Pseudonymous key of the citizen (a keyed hash).")
     consent_expiry: timedelta = Field(description="How long each checkpoint waits for an answer.")
+    agency_give_up_after: timedelta = Field(
+        default=timedelta(days=1),
+        description="How long an unavailable agency is retried before the step fails.",
+    )
+    retry_window: timedelta = Field(
+        default=timedelta(days=7),
+        description="How long a failed step waits for an operator's retry before it is final.",
+    )
+
+
+class StepRetry(Model):
+    """An operator's request to send a failed step again (after the agency is fixed)."""
+
+    step_id: str

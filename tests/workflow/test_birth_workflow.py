@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.submissions import AgencySubmission
-from adapters.base import AgencyAnswer, AgencyRejected
+from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable
 from onceonly.binaries import temporal_test_server
 from onceonly.codec import data_converter
 from onceonly.domain.birth import BirthData, BirthStart
@@ -22,6 +22,7 @@ from onceonly.domain.life_event import (
     ConsentDecisions,
     EventStatus,
     LifeEventProgress,
+    StepRetry,
     StepState,
 )
 from onceonly.samples import birth_request_data
@@ -205,3 +206,58 @@ async def test_agency_rejection_fails_the_step_with_its_message(env):
     assert final.status is EventStatus.PARTIALLY_COMPLETED
     # A rejection is not retried.
     assert [s.agency for s in agencies.submissions].count("ird") == 1
+
+
+class FlakyAgencies(FakeAgencies):
+    """An agency that is down (AgencyUnavailable) until `fixed` is set."""
+
+    def __init__(self, down: str) -> None:
+        super().__init__()
+        self.down = down
+        self.fixed = False
+
+    @activity.defn(name="submit_to_agency")
+    async def submit(self, submission: AgencySubmission) -> AgencyAnswer:
+        if submission.agency == self.down and not self.fixed:
+            raise AgencyUnavailable(submission.agency, "HTTP 503: down for maintenance")
+        return await super().submit(submission)
+
+
+async def test_a_step_given_up_on_waits_for_an_operator_retry_then_completes(env):
+    agencies = FlakyAgencies(down="ird")
+    async with worker(env, agencies):
+        data = BirthData.model_validate(birth_request_data(date.today()))
+        start = BirthStart(
+            citizen_key="c" * 32,
+            consent_expiry=timedelta(days=30),
+            agency_give_up_after=timedelta(minutes=5),
+            data=data,
+        )
+        handle = await env.client.start_workflow(
+            BirthWorkflow.run, start, id=f"birth-{uuid.uuid4().hex}", task_queue=TASK_QUEUE
+        )
+        await handle.execute_update(
+            BirthWorkflow.decide_consent, decisions(**{s.id: "grant" for s in BIRTH.steps})
+        )
+        with pytest.raises(WorkflowUpdateFailedError) as not_failed:
+            await handle.execute_update(BirthWorkflow.retry_step, StepRetry(step_id="best_start"))
+        assert isinstance(not_failed.value.cause, ApplicationError)
+        assert "not a failed step open to retry" in not_failed.value.cause.message
+        # Let the test server skip past the give-up deadline, then look.
+        await env.sleep(timedelta(minutes=10))
+        failed = await handle.query(BirthWorkflow.progress)
+        by_step = {s.step_id: s for s in failed.steps}
+        assert by_step["child_ird_number"].state is StepState.FAILED
+        assert "gave up after retrying" in (by_step["child_ird_number"].error or "")
+        assert "down for maintenance" in (by_step["child_ird_number"].error or "")
+        assert by_step["best_start"].state is StepState.GRANTED  # held back, not skipped
+        assert failed.status is EventStatus.IN_PROGRESS
+
+        agencies.fixed = True
+        await handle.execute_update(BirthWorkflow.retry_step, StepRetry(step_id="child_ird_number"))
+        final = await handle.result()
+
+    assert final.status is EventStatus.COMPLETED
+    by_step = {s.step_id: s for s in final.steps}
+    assert by_step["child_ird_number"].attempts == 2
+    assert by_step["best_start"].state is StepState.COMPLETED
