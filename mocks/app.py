@@ -6,7 +6,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mocks import bdm, health, ird, msd
 from mocks.agency import MockAgency, agency_router
@@ -20,6 +30,37 @@ AGENCIES: tuple[MockAgency[Any], ...] = (bdm.AGENCY, ird.AGENCY, msd.AGENCY, hea
 def api_key_from_env(agency: str, environ: Mapping[str, str]) -> str:
     """The agency's API key: `MOCK_<AGENCY>_API_KEY`, or the development default."""
     return environ.get(f"MOCK_{agency.upper()}_API_KEY", f"dev-{agency}-key")
+
+
+class SubmissionMetrics:
+    """ASGI middleware counting submissions (POSTs to an agency's service) by agency and
+    the HTTP status the agency answered, so a fault run shows what the agencies really did.
+    """
+
+    def __init__(self, app: ASGIApp, counter: Counter) -> None:
+        self.app = app
+        self.counter = counter
+        self.services = {f"/{agency.name}{agency.path}": agency.name for agency in AGENCIES}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on and count it when it is a submission."""
+        agency = self.services.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if agency is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        # A handler that raises is answered 500 further out.
+        status = 500
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_status)
+        finally:
+            self.counter.labels(agency=agency, status=str(status)).inc()
 
 
 def create_app(
@@ -46,6 +87,21 @@ def create_app(
         knobs = FaultKnobs(faults_from_env(agency.name, environ), rng)
         router = agency_router(agency, store, knobs, api_key_from_env(agency.name, environ))
         app.include_router(router, prefix=f"/{agency.name}")
+    # One registry per app, so apps built side by side (tests) keep their own counts.
+    registry = CollectorRegistry()
+    for collector in (ProcessCollector, PlatformCollector, GCCollector):
+        collector(registry=registry)
+    submissions = Counter(
+        "mock_agency_submissions",
+        "Submissions the mock agencies answered, by agency and HTTP status.",
+        ["agency", "status"],
+        registry=registry,
+    )
+    app.add_middleware(SubmissionMetrics, counter=submissions)
+
+    @app.get("/metrics", summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", summary="Liveness")
     async def healthz() -> dict[str, str]:

@@ -2,11 +2,11 @@
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Sequence
 
 from onceonly.logs import configure_logging
+from onceonly.ops import add_ops_parser
 from onceonly.settings import get_settings
 
 
@@ -36,6 +36,24 @@ def _api(_: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.api_port,
         log_level="warning",
+        log_config=None,  # keep our JSON logging (configure_logging) for uvicorn too
+    )
+    return 0
+
+
+def _codec_server(_: argparse.Namespace) -> int:
+    import uvicorn
+
+    from onceonly.codec_server import create_codec_app
+
+    configure_logging()
+    settings = get_settings()
+    uvicorn.run(
+        create_codec_app(settings),
+        host=settings.host,
+        port=settings.codec_port,
+        log_level="warning",
+        log_config=None,  # keep our JSON logging (configure_logging) for uvicorn too
     )
     return 0
 
@@ -72,23 +90,6 @@ def _setup(_: argparse.Namespace) -> int:
     return 0
 
 
-def _history(args: argparse.Namespace) -> int:
-    from onceonly.temporal import connect
-
-    async def export() -> str:
-        client = await connect(get_settings())
-        history = await client.get_workflow_handle(args.event_id).fetch_history()
-        return history.to_json()
-
-    text = asyncio.run(export())
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as out:  # noqa: PTH123
-            out.write(text)
-    else:
-        print(json.dumps(json.loads(text), indent=2))
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     root = argparse.ArgumentParser(prog="onceonly", description=__doc__)
@@ -98,6 +99,9 @@ def parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("worker", help="run a Temporal worker").set_defaults(run=_worker)
     commands.add_parser("api", help="serve the citizen API").set_defaults(run=_api)
+    commands.add_parser(
+        "codec-server", help="serve the codec server (decoded payloads for operators)"
+    ).set_defaults(run=_codec_server)
     commands.add_parser(
         "setup", help="register the search attributes on a Temporal cluster (idempotent)"
     ).set_defaults(run=_setup)
@@ -110,10 +114,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--api-url", help="the API's URL (default: from settings)")
     demo.add_argument("--citizen", default="demo-citizen", help="the citizen id to play")
     demo.set_defaults(run=_demo)
-    history = commands.add_parser("history", help="export an event's history (ciphertext) as JSON")
-    history.add_argument("event_id")
-    history.add_argument("--out", help="write to this file instead of standard output")
-    history.set_defaults(run=_history)
+    add_ops_parser(commands)
     return root
 
 

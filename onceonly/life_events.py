@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -11,6 +10,7 @@ from onceonly.domain.birth import BirthData, BirthStart
 from onceonly.domain.catalogue import CATALOGUE, LifeEventSpec
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.step_graph import check_life_event
+from onceonly.settings import Settings
 from workflows.birth import BirthWorkflow
 
 
@@ -20,21 +20,34 @@ class LifeEventKind:
 
     spec: LifeEventSpec
     data_model: type[BaseModel]
+    start_model: type[LifeEventStart]
     run: Callable[..., Any]
-    make_start: Callable[[str, timedelta, Any], LifeEventStart]
 
     @property
     def agencies(self) -> list[str]:
         """The agencies this event may reach, in catalogue order."""
         return list(dict.fromkeys(step.agency for step in self.spec.steps))
 
+    def start(self, settings: Settings, citizen_key: str, data: BaseModel) -> LifeEventStart:
+        """The workflow's input: the citizen's data and the timings in force today."""
+        return self.start_model.model_validate(
+            {
+                "citizen_key": citizen_key,
+                "consent_expiry": settings.consent_expiry,
+                "agency_give_up_after": settings.agency_give_up_after,
+                "retry_window": settings.failed_step_retry_window,
+                "data": data,
+            }
+        )
 
-def _birth_start(citizen_key: str, consent_expiry: timedelta, data: BirthData) -> BirthStart:
-    return BirthStart(citizen_key=citizen_key, consent_expiry=consent_expiry, data=data)
+
+def kind_of(event_id: str) -> LifeEventKind | None:
+    """The kind of life event an event id names (ids start with the event type)."""
+    return LIFE_EVENTS.get(event_id.split("-", 1)[0])
 
 
 LIFE_EVENTS: dict[str, LifeEventKind] = {
-    "birth": LifeEventKind(CATALOGUE.event("birth"), BirthData, BirthWorkflow.run, _birth_start),
+    "birth": LifeEventKind(CATALOGUE.event("birth"), BirthData, BirthStart, BirthWorkflow.run),
 }
 
 

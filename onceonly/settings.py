@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     api_port: int = 8000
     mocks_port: int = 8100
+    # 9464 is the port Prometheus' registry of exporter ports gives OpenTelemetry exporters.
+    worker_metrics_port: int = Field(
+        default=9464, description="Where the worker serves Prometheus /metrics; 0 disables."
+    )
+    codec_port: int = 8081  # the port Temporal's samples and docs use for a codec server
+    codec_cors_origins: list[str] | None = Field(
+        default=None,
+        description="Browser origins (the Web UI's) allowed to call the codec server; "
+        "the local dev server's UI when unset.",
+    )
     agencies_url: str | None = Field(
         default=None, description="Base URL of the agencies; the local mocks when unset."
     )
@@ -55,6 +65,12 @@ class Settings(BaseSettings):
     )
 
     consent_expiry: timedelta = timedelta(days=30)
+    agency_give_up_after: timedelta = Field(
+        default=timedelta(days=1), description="Retry an unavailable agency this long, then fail."
+    )
+    failed_step_retry_window: timedelta = Field(
+        default=timedelta(days=7), description="How long a failed step waits for an operator."
+    )
     timezone: str = Field(default="Pacific/Auckland", description="Where 'today' is decided.")
     max_request_bytes: int = 256 * 1024
 
@@ -62,6 +78,24 @@ class Settings(BaseSettings):
     def api_url(self) -> str:
         """Where the citizen API listens."""
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def codec_url(self) -> str:
+        """Where the codec server listens (the Web UI's and the CLI's codec endpoint)."""
+        return f"http://{self.host}:{self.codec_port}"
+
+    @property
+    def codec_allowed_origins(self) -> list[str]:
+        """The origins the codec server answers CORS requests from."""
+        if self.codec_cors_origins is not None:
+            return self.codec_cors_origins
+        port = self.temporal_ui_port
+        return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+
+    @property
+    def worker_metrics_address(self) -> str | None:
+        """`host:port` of the worker's Prometheus endpoint, or None when it is disabled."""
+        return f"{self.host}:{self.worker_metrics_port}" if self.worker_metrics_port else None
 
     @property
     def agency_base_url(self) -> str:

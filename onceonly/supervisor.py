@@ -1,8 +1,9 @@
 """`onceonly up`: start and supervise the whole local stack as child processes.
 
 Order: the Temporal dev server (unless TEMPORAL_ADDRESS points elsewhere), the mock agencies,
-the worker, the API; each must be ready before the next starts. Ctrl-C stops them in reverse
-order. A child that dies is reported, and the stack stops rather than run half-alive.
+the codec server, the worker, the API; each must be ready before the next starts. Ctrl-C stops
+them in reverse order. A child that dies is reported, and the stack stops rather than run
+half-alive.
 """
 
 import asyncio
@@ -79,6 +80,9 @@ def dev_server_argv(settings: Settings) -> list[str]:
         "--sqlite-pragma",
         "synchronous=normal",
         "--ui-disable-news-fetch",
+        # The Web UI decodes payloads through our codec server (see README, Operators).
+        "--ui-codec-endpoint",
+        settings.codec_url,
         *search_attributes.dev_server_flags(),
     ]
     if settings.temporal_namespace != "default":
@@ -141,6 +145,13 @@ def plan(settings: Settings) -> list[Child]:
                 env=mocks_env,
             )
         )
+    children.append(
+        Child(
+            "codec",
+            [python, "-m", "onceonly", "codec-server"],
+            lambda: _http_ok(f"{settings.codec_url}/healthz"),
+        )
+    )
     children.append(
         Child("worker", [python, "-m", "onceonly", "worker"], lambda: _worker_polling(settings))
     )
@@ -214,6 +225,7 @@ def _banner(settings: Settings) -> str:
     if runs_local_temporal(settings):
         host = settings.temporal_address.rsplit(":", 1)[0]
         lines.append(f"  Temporal Web UI  http://{host}:{settings.temporal_ui_port}")
+    lines.append(f"  codec server     {settings.codec_url}  (operators: sign in at this URL)")
     lines += [
         "",
         "A citizen token (subject demo-citizen) for trying the API:",

@@ -13,7 +13,7 @@ from activities.submissions import AgencySubmissions
 from adapters.registry import build_adapters
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
-from onceonly.temporal import WORKFLOWS, connect
+from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
 
 log = structlog.get_logger(__name__)
 # Long enough for an agency call in flight to finish; short enough for a quick Ctrl-C.
@@ -35,8 +35,12 @@ def build_worker(client: Client, settings: Settings, http: httpx.AsyncClient) ->
 
 
 async def run_worker(settings: Settings) -> None:
-    """Run until SIGINT or SIGTERM, then shut down gracefully."""
-    client = await connect(settings)
+    """Run until SIGINT or SIGTERM, then shut down gracefully.
+
+    The SDK's runtime serves the worker's Prometheus metrics (Temporal's own and the agency
+    submissions) at `settings.worker_metrics_address`, unless that is disabled.
+    """
+    client = await connect(settings, runtime=sdk_runtime(settings.worker_metrics_address))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -45,6 +49,10 @@ async def run_worker(settings: Settings) -> None:
     async with httpx.AsyncClient(timeout=timeout) as http:
         worker = build_worker(client, settings, http)
         async with worker:
-            log.info("worker.started", task_queue=settings.task_queue)
+            log.info(
+                "worker.started",
+                task_queue=settings.task_queue,
+                metrics=settings.worker_metrics_address,
+            )
             await stop.wait()
     log.info("worker.stopped")

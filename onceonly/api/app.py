@@ -1,4 +1,4 @@
-"""The citizen API application: routes, problem handlers, body limit, Temporal client."""
+"""The citizen API application: routes, problem handlers, body limit, metrics, Temporal."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,8 +10,9 @@ from onceonly.api import catalogue, life_events
 from onceonly.api.limits import BodyLimit
 from onceonly.api.problems import install_problem_handlers
 from onceonly.life_events import check_life_events
+from onceonly.metrics import install_metrics
 from onceonly.settings import Settings
-from onceonly.temporal import connect
+from onceonly.temporal import connect, sdk_runtime
 
 
 def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
@@ -20,7 +21,8 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.temporal = temporal or await connect(settings)
+        # Its own SDK runtime, so the SDK core's log lines are JSON like the API's.
+        app.state.temporal = temporal or await connect(settings, runtime=sdk_runtime())
         yield
 
     app = FastAPI(
@@ -34,6 +36,7 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.include_router(catalogue.router)
     app.include_router(life_events.router)
+    install_metrics(app)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -19,6 +19,7 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from onceonly import metrics
 from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
@@ -67,7 +68,7 @@ async def start_life_event(
     except ValidationError as error:
         raise from_validation_error(error, ("data",)) from None
     event_id = _new_event_id(settings, kind, citizen, idempotency_key)
-    start = kind.make_start(citizen.key, settings.consent_expiry, data)
+    start = kind.start(settings, citizen.key, data)
     try:
         handle = await temporal.start_workflow(
             kind.run,
@@ -86,6 +87,7 @@ async def start_life_event(
     except WorkflowAlreadyStartedError:
         # Only an Idempotency-Key repeat can collide: answer with the event it started.
         return await _read(await _owned(temporal, citizen, event_id))
+    metrics.record_event_started(kind.spec.event_type)
     progress = initial_progress(kind.spec, handle.id, citizen.key, datetime.now(UTC))
     return life_event_view(kind.spec, progress)
 
@@ -143,6 +145,7 @@ async def decide_consents(
         if error.status is RPCStatusCode.NOT_FOUND:
             raise ProblemError(409, "Decision does not apply", "the life event has ended") from None
         raise
+    metrics.record_consent_decisions(kind.spec.event_type, body.decisions)
     return life_event_view(kind.spec, progress)
 
 

@@ -56,18 +56,20 @@ class Stack:
         return httpx.get(url).json()["records"]
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    state_dir = tmp_path_factory.mktemp("stack")
+def start_stack(state_dir: Path, **extra_env: str) -> Stack:
+    """`onceonly up` on free loopback ports, with test secrets and any extra settings."""
     overrides = {
         "ONCEONLY_STATE_DIR": str(state_dir),
         "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
         "ONCEONLY_TEMPORAL_UI_PORT": str(free_port()),
         "ONCEONLY_API_PORT": str(free_port()),
         "ONCEONLY_MOCKS_PORT": str(free_port()),
+        "ONCEONLY_CODEC_PORT": str(free_port()),
+        "ONCEONLY_WORKER_METRICS_PORT": str(free_port()),
         "ONCEONLY_PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
         "ONCEONLY_JWT_SECRET": "integration-jwt-secret-0123456789-0123",
         "ONCEONLY_CITIZEN_KEY_SECRET": "integration-citizen-key-secret",
+        **extra_env,
     }
     with pytest.MonkeyPatch.context() as patch:
         for name, value in overrides.items():
@@ -75,6 +77,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         settings = Settings()  # read from the same environment the children get
     stack = Stack(settings, {**os.environ, **overrides}, state_dir / "up.log")
     stack.start()
+    return stack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    stack = start_stack(tmp_path_factory.mktemp("stack"))
     yield stack
     if stack.process and stack.process.poll() is None:
         stack.stop()

@@ -1,7 +1,7 @@
 """Every committed history replays against the current workflow code, with the project's
 data converter: a non-deterministic change fails here, naming the history.
 
-The histories were recorded from the real dev server with `onceonly history ID --out FILE`;
+The histories were recorded from the real dev server with `onceonly ops history ID --out FILE`;
 their payloads are encrypted with the development key and hold only synthetic data.
 """
 
