@@ -29,6 +29,7 @@ from onceonly.api.limits import BodyLimit
 from onceonly.api.problems import FieldError, ProblemError, install_problem_handlers, invalid_input
 from onceonly.auth import Caller, InvalidToken, verify_token
 from onceonly.codec import EncryptionCodec, KeyringError, parse_keyring
+from onceonly.metrics import install_metrics
 from onceonly.settings import Settings
 
 OPERATOR_COOKIE = "onceonly_operator"
@@ -155,6 +156,7 @@ def create_codec_app(settings: Settings) -> FastAPI:
         allow_credentials=True,
         max_age=PREFLIGHT_MAX_AGE_SECONDS,
     )
+    install_metrics(app)  # every process answers /metrics; requests by route, never payloads
 
     @app.post("/encode", tags=["codec"])
     async def encode(

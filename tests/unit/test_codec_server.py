@@ -204,3 +204,13 @@ async def test_the_sign_in_page_and_healthz_need_no_token(codec):
 def test_the_default_origins_are_the_local_web_ui():
     settings = Settings(temporal_ui_port=9233, codec_cors_origins=None)
     assert settings.codec_allowed_origins == ["http://127.0.0.1:9233", "http://localhost:9233"]
+
+
+async def test_the_codec_server_answers_metrics_without_a_token(settings):
+    app = create_codec_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://codec") as http:
+        await http.post("/decode", json={"payloads": []})  # refused: no token
+        scraped = await http.get("/metrics")
+    assert scraped.status_code == 200
+    assert 'route="/decode",status="401"' in scraped.text
