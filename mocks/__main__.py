@@ -6,6 +6,7 @@ from pathlib import Path
 import uvicorn
 
 from mocks.app import create_app
+from mocks.logs import uvicorn_log_config
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,7 +22,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--log-level", default="info", help="uvicorn's log level")
     args = parser.parse_args(argv)
-    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        create_app(args.db),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        log_config=uvicorn_log_config(args.log_level),
+    )
 
 
 if __name__ == "__main__":

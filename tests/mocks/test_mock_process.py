@@ -1,5 +1,7 @@
 """`python -m mocks` as a real process: it serves, stops on SIGTERM, and keeps its records."""
 
+import json
+import logging
 import os
 import signal
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from adapters.bdm import to_bdm_registration
+from mocks.logs import JsonLines
 from tests.conftest import free_port
 from tests.mocks.samples import disclose, sample_birth
 
@@ -83,3 +86,11 @@ def test_records_survive_a_restart_of_the_process(tmp_path):
         assert records[0]["received"]["child"]["surname"] == "Ngāta"
         repeated = httpx.post(f"{url}/bdm/v1/birth-registrations", json=body, headers=headers)
         assert repeated.json() == created.json()
+
+
+def test_mock_log_lines_are_json():
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, "%s %s", ("GET", "/healthz"), None
+    )
+    line = json.loads(JsonLines().format(record))
+    assert line["event"] == "GET /healthz" and line["level"] == "info"
