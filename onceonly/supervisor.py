@@ -226,6 +226,8 @@ def _banner(settings: Settings) -> str:
         host = settings.temporal_address.rsplit(":", 1)[0]
         lines.append(f"  Temporal Web UI  http://{host}:{settings.temporal_ui_port}")
     lines.append(f"  codec server     {settings.codec_url}  (operators: sign in at this URL)")
+    if settings.worker_metrics_address:
+        lines.append(f"  worker metrics   http://{settings.worker_metrics_address}/metrics")
     lines += [
         "",
         "A citizen token (subject demo-citizen) for trying the API:",
