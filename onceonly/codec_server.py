@@ -25,6 +25,7 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload, Payloads
 
+from onceonly.api.deps import AppSettings
 from onceonly.api.limits import BodyLimit
 from onceonly.api.problems import FieldError, ProblemError, install_problem_handlers, invalid_input
 from onceonly.auth import Caller, InvalidToken, verify_token
@@ -46,12 +47,6 @@ _bearer = HTTPBearer(
 )
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[Settings, Depends(_settings)]
 Namespace = Annotated[str | None, Header(alias="X-Namespace")]
 
 
