@@ -4,10 +4,16 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onceonly.logs import configure_logging
 from onceonly.ops import add_ops_parser
+from onceonly.replay import add_replay_parser
 from onceonly.settings import get_settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def _up(_: argparse.Namespace) -> int:
@@ -24,38 +30,26 @@ def _worker(_: argparse.Namespace) -> int:
     return 0
 
 
-def _api(_: argparse.Namespace) -> int:
+def _serve(app: "FastAPI", port: int) -> int:
     import uvicorn
-
-    from onceonly.api.app import create_app
 
     configure_logging()
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.api_port,
-        log_level="warning",
-        log_config=None,  # keep our JSON logging (configure_logging) for uvicorn too
-    )
+    # log_config=None keeps our JSON logging (configure_logging) for uvicorn's lines too.
+    uvicorn.run(app, host=settings.host, port=port, log_level="warning", log_config=None)
     return 0
+
+
+def _api(_: argparse.Namespace) -> int:
+    from onceonly.api.app import create_app
+
+    return _serve(create_app(get_settings()), get_settings().api_port)
 
 
 def _codec_server(_: argparse.Namespace) -> int:
-    import uvicorn
-
     from onceonly.codec_server import create_codec_app
 
-    configure_logging()
-    settings = get_settings()
-    uvicorn.run(
-        create_codec_app(settings),
-        host=settings.host,
-        port=settings.codec_port,
-        log_level="warning",
-        log_config=None,  # keep our JSON logging (configure_logging) for uvicorn too
-    )
-    return 0
+    return _serve(create_codec_app(get_settings()), get_settings().codec_port)
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -90,6 +84,12 @@ def _setup(_: argparse.Namespace) -> int:
     return 0
 
 
+def _record_histories(args: argparse.Namespace) -> int:
+    from onceonly.recording import run_record_histories
+
+    return run_record_histories(args.out)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     root = argparse.ArgumentParser(prog="onceonly", description=__doc__)
@@ -115,6 +115,17 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--citizen", default="demo-citizen", help="the citizen id to play")
     demo.set_defaults(run=_demo)
     add_ops_parser(commands)
+    add_replay_parser(commands)
+    dev = commands.add_parser("dev", help="contributors' tools")
+    dev_commands = dev.add_subparsers(dest="dev_command", required=True)
+    record = dev_commands.add_parser(
+        "record-histories",
+        help="record tests/histories/ from a stack of its own (synthetic data, dev key)",
+    )
+    record.add_argument(
+        "--out", type=Path, default=Path("tests/histories"), help="where histories go"
+    )
+    record.set_defaults(run=_record_histories)
     return root
 
 

@@ -80,9 +80,14 @@ def start_stack(state_dir: Path, **extra_env: str) -> Stack:
     return stack
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = start_stack(tmp_path_factory.mktemp("stack"))
+def running_stack(state_dir: Path, **extra_env: str) -> Iterator[Stack]:
+    """A stack for a module-scoped fixture to yield: started now, stopped after the module."""
+    stack = start_stack(state_dir, **extra_env)
     yield stack
     if stack.process and stack.process.poll() is None:
         stack.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    yield from running_stack(tmp_path_factory.mktemp("stack"))

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from onceonly.auth import mint_token
-from tests.integration.conftest import Stack, start_stack
+from tests.integration.conftest import Stack, running_stack
 from tests.integration.test_birth_on_the_real_stack import (
     GRANT_ALL,
     citizen,
@@ -26,10 +26,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # Agencies are given up on after 3 s, so a step fails quickly when its agency is down.
-    stack = start_stack(tmp_path_factory.mktemp("ops"), ONCEONLY_AGENCY_GIVE_UP_AFTER="PT3S")
-    yield stack
-    if stack.process and stack.process.poll() is None:
-        stack.stop()
+    yield from running_stack(tmp_path_factory.mktemp("ops"), ONCEONLY_AGENCY_GIVE_UP_AFTER="PT3S")
 
 
 def ops(stack: Stack, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:

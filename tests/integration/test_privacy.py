@@ -13,7 +13,7 @@ import pytest
 
 from onceonly.auth import mint_token
 from onceonly.samples import birth_request_data
-from tests.integration.conftest import Stack, start_stack
+from tests.integration.conftest import Stack, running_stack
 from tests.integration.test_birth_on_the_real_stack import (
     GRANT_ALL,
     citizen,
@@ -33,10 +33,7 @@ CANARY_CITIZEN = "citizen-canary-4242"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = start_stack(tmp_path_factory.mktemp("privacy"))
-    yield stack
-    if stack.process and stack.process.poll() is None:
-        stack.stop()
+    yield from running_stack(tmp_path_factory.mktemp("privacy"))
 
 
 def canary_birth(stack: Stack) -> dict:
