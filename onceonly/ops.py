@@ -168,6 +168,11 @@ async def retry_step(client: Client, event_id: str, step_id: str) -> LifeEventPr
         raise
 
 
+async def cancel_event(client: Client, event_id: str, operator: str, reason: str) -> None:
+    """Ask the event to cancel, recording who asked and why (in clear: no personal data)."""
+    await client.get_workflow_handle(event_id).cancel(reason=f"{operator}: {reason}")
+
+
 def _render_list(events: list[dict[str, Any]]) -> str:
     rows = [("id", "type", "status", "awaiting consent", "failed", "updated")]
     rows += [
@@ -244,7 +249,7 @@ async def _run(args: argparse.Namespace) -> str:
         progress = await retry_step(client, args.event_id, args.step_id)
         return f"{args.step_id}: retrying (event {progress.status.value})"
     if args.ops_command == "cancel":
-        await client.get_workflow_handle(args.event_id).cancel(reason=f"{operator}: {args.reason}")
+        await cancel_event(client, args.event_id, operator, args.reason)
         return f"{args.event_id}: cancellation requested"
     history = await client.get_workflow_handle(args.event_id).fetch_history()
     if args.out:

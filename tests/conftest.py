@@ -1,6 +1,5 @@
 """Fixtures shared by every kind of test."""
 
-import socket
 from datetime import date
 from typing import Any
 
@@ -8,14 +7,6 @@ import pytest
 
 from onceonly.samples import birth_request_data
 from onceonly.settings import Settings
-
-
-def free_port() -> int:
-    """A port free on loopback now: tests never bind the defaults a running `make up` uses."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 TEST_PAYLOAD_KEYS = "test1:dGVzdC1vbmx5LXBheWxvYWQta2V5LTMyLWJ5dGVzISE="
 

@@ -16,8 +16,8 @@ from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli
 from onceonly.codec import ENCODING, data_converter
 from onceonly.codec_server import create_codec_app
+from onceonly.local_stack import free_port
 from onceonly.settings import Settings
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
 PROBE = "codec-probe-Aroha-7f3a"  # ASCII, so the CLI prints it as it is

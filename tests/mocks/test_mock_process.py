@@ -15,7 +15,7 @@ import httpx
 
 from adapters.bdm import to_bdm_registration
 from mocks.logs import JsonLines
-from tests.conftest import free_port
+from onceonly.local_stack import free_port
 from tests.mocks.samples import disclose, sample_birth
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,30 +1,97 @@
 """Every committed history replays against the current workflow code, with the project's
-data converter: a non-deterministic change fails here, naming the history.
+data converter, through the function `onceonly replay` uses: a non-deterministic change fails
+here, naming the history; and `onceonly replay` itself says so, with its exit code.
 
-The histories were recorded from the real dev server with `onceonly ops history ID --out FILE`;
-their payloads are encrypted with the development key and hold only synthetic data.
+The histories are recorded by `onceonly dev record-histories` from a real dev server; their
+payloads are encrypted with the development key and hold only synthetic data.
 """
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
 
 from onceonly.codec import data_converter
+from onceonly.replay import load_history, replay
 from onceonly.settings import DEV_PAYLOAD_KEY
-from onceonly.temporal import WORKFLOWS
+from tests.replay.drifted_birth import DriftedBirthWorkflow
 
 HISTORIES = sorted(Path(__file__).parent.parent.joinpath("histories").glob("*/*.json"))
+BIRTH_PATHS = {
+    "all-granted",
+    "decline-skips-dependant",
+    "expiry",
+    "failed-step-retried-by-operator",
+    "cancelled",
+}
+REPO = Path(__file__).parent.parent.parent
 
 
 def test_there_are_histories_to_replay():
-    assert {path.parent.name for path in HISTORIES} >= {"birth"}
+    assert {path.stem for path in HISTORIES if path.parent.name == "birth"} >= BIRTH_PATHS
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}")
 async def test_history_replays_deterministically(path: Path):
-    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(DEV_PAYLOAD_KEY))
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+    [report] = await replay({path.name: load_history(path)}, data_converter(DEV_PAYLOAD_KEY))
+    assert report.compatible, report.line()
+
+
+async def test_a_non_deterministic_change_is_caught_naming_the_history():
+    path = HISTORIES[0]
+    [report] = await replay(
+        {str(path): load_history(path)},
+        data_converter(DEV_PAYLOAD_KEY),
+        workflows=[DriftedBirthWorkflow],
+    )
+    assert not report.compatible
+    assert report.line().startswith(f"{path}: NOT compatible")
+    assert "Nondeterminism" in report.line()
+    # The drift is a timer where the history's first command after the start is an upsert.
+    assert report.event_id is not None and report.event_type == "UpsertWorkflowSearchAttributes"
+
+
+def onceonly_replay(*args: str, workflows: str = "") -> subprocess.CompletedProcess[str]:
+    """`onceonly replay ARGS` in a process of its own, optionally against other workflows
+    (a Python expression evaluated after `from tests.replay import drifted_birth`)."""
+    swap = f"replay.WORKFLOWS = {workflows}; " if workflows else ""
+    code = (
+        "import sys; from onceonly import replay; from onceonly.cli import main; "
+        f"from tests.replay import drifted_birth; {swap}sys.exit(main(sys.argv[1:]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, "replay", *args],
+        cwd=REPO,
+        env={"PATH": "", "ONCEONLY_PAYLOAD_KEYS": DEV_PAYLOAD_KEY},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_cli_reports_a_committed_history_compatible():
+    path = HISTORIES[0]
+    replayed = onceonly_replay(str(path))
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout.splitlines() == [f"{path}: compatible"]
+
+
+def test_the_cli_fails_the_gate_naming_each_incompatible_history():
+    first, second = HISTORIES[:2]
+    replayed = onceonly_replay(
+        str(first), str(second), workflows="[drifted_birth.DriftedBirthWorkflow]"
+    )
+    assert replayed.returncode == 1, replayed.stderr
+    lines = replayed.stdout.splitlines()
+    assert [line.split(": NOT compatible")[0] for line in lines] == [str(first), str(second)]
+    assert all("Nondeterminism error" in line for line in lines)
+
+
+def test_the_cli_says_when_a_history_cannot_be_read(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("not json", encoding="utf-8")
+    replayed = onceonly_replay(str(broken), str(tmp_path / "missing.json"))
+    assert replayed.returncode == 2
+    assert f"{broken}: not a workflow history in JSON" in replayed.stderr

@@ -32,10 +32,11 @@ from onceonly.api.app import create_app
 from onceonly.binaries import temporal_test_server
 from onceonly.codec import data_converter
 from onceonly.domain.life_event import ConsentDecision
+from onceonly.local_stack import free_port
 from onceonly.logs import REDACTED, configure_logging, mask_identifiers, redact
 from onceonly.settings import Settings
 from onceonly.temporal import sdk_runtime
-from tests.conftest import TEST_PAYLOAD_KEYS, free_port
+from tests.conftest import TEST_PAYLOAD_KEYS
 
 TASK_QUEUE = "logs-and-metrics-test"
 EVENT_ID = f"birth-{uuid.uuid4().hex}"
