@@ -4,14 +4,14 @@ import asyncio
 import time
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
 
 import structlog
-from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 
-from adapters.base import AgencyAdapter, AgencyAnswer, AgencyRejected, AgencyUnavailable
+from adapters.base import AgencyAdapter, AgencyRejected, AgencyUnavailable
+from onceonly.domain import submission as contract
+from onceonly.domain.submission import AgencyAnswer, AgencySubmission
 
 log = structlog.get_logger(__name__)
 
@@ -20,26 +20,6 @@ log = structlog.get_logger(__name__)
 SUBMISSIONS_METRIC = "onceonly_agency_submissions"
 ERRORS_METRIC = "onceonly_agency_errors"
 LATENCY_METRIC = "onceonly_agency_submission_latency"
-
-
-class AgencySubmission(BaseModel):
-    """One step's request to its agency: exactly the declared fields, and the key that makes
-    a retry of the same step land on the same agency record.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    event_id: str
-    step_id: str
-    agency: str
-    service: str
-    idempotency_key: str
-    disclosure: dict[str, Any]
-
-
-def idempotency_key(event_id: str, step_id: str) -> str:
-    """One key per (event, step): every retry of a step reuses it."""
-    return f"{event_id}/{step_id}"
 
 
 def submission_outcome(error: BaseException | None) -> str:
@@ -57,13 +37,13 @@ def submission_outcome(error: BaseException | None) -> str:
     return "failed"
 
 
-class AgencySubmissions:
-    """Activities bound to the worker's adapters (one shared HTTP client)."""
+class AgencySubmissions(contract.AgencySubmissions):
+    """The agency submission activity, bound to the worker's adapters (one shared HTTP client)."""
 
     def __init__(self, adapters: Mapping[str, AgencyAdapter]) -> None:
         self._adapters = adapters
 
-    @activity.defn(name="submit_to_agency")
+    @activity.defn(name=contract.SUBMIT_TO_AGENCY)
     async def submit_to_agency(self, submission: AgencySubmission) -> AgencyAnswer:
         """Send the disclosure; adapter errors decide whether Temporal retries.
 

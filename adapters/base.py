@@ -10,19 +10,14 @@ answers with the agency's reference plus any canonical facts the agency issued (
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
 from temporalio.exceptions import ApplicationError
 
+from onceonly.domain.submission import AgencyAnswer
+
+# AgencyAnswer is the activity's contract (workflows read it), re-exported for the adapters.
+__all__ = ["AgencyAdapter", "AgencyAnswer", "AgencyRejected", "AgencyUnavailable", "Disclosure"]
+
 Disclosure = Mapping[str, Any]
-
-
-class AgencyAnswer(BaseModel):
-    """What an agency said to a submission it accepted."""
-
-    model_config = ConfigDict(frozen=True)
-
-    reference: str
-    outputs: dict[str, str] = {}
 
 
 class AgencyRejected(ApplicationError):

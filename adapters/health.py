@@ -1,9 +1,14 @@
-"""Adapter for Health New Zealand: NHI number, GP and Well Child enrolment for a newborn.
+"""Adapter for Health New Zealand: NHI number, GP and Well Child enrolment for a newborn, and
+the child's place on the National Immunisation Register.
 
 Health speaks FHIR: the child as a `Patient` with `HumanName`s, FHIR gender codes, the birth
-registration number as an `identifier`, and the address as `line`s (street, then suburb).
+registration number as an `identifier`, and the address as `line`s (street, then suburb). The
+register takes the enrolled child as a `Patient` identified by NHI number, with the parent's
+phone (digits only) as a `contact` for vaccination reminders.
 """
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -16,8 +21,13 @@ from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.people import Address, PersonName
 
 STEP = BIRTH.step("health_enrolment")
+IMMUNISATION_STEP = BIRTH.step("immunisation_register")
 BIRTH_REGISTRATION_SYSTEM = "https://standards.digital.health.nz/ns/birth-registration-id"
 """The naming system of BDM registration numbers in NZ health identifiers."""
+NHI_SYSTEM = "https://standards.digital.health.nz/ns/nhi-id"
+"""The naming system of NHI numbers in NZ health identifiers."""
+# Canonical phones may hold spaces, dashes and brackets for readability; FHIR here takes digits.
+_NOT_DIGITS = re.compile(r"[^0-9]")
 # FHIR's AdministrativeGender has no "indeterminate"; "other" is its code for it.
 _FHIR_GENDERS = {"female": "female", "male": "male", "indeterminate": "other"}
 
@@ -70,6 +80,27 @@ def to_health_enrolment(disclosure: Disclosure) -> dict[str, Any]:
     }
 
 
+def to_immunisation_registration(disclosure: Disclosure) -> dict[str, Any]:
+    """The immunisation_register disclosure as the register's request: the child by NHI
+    number, and the parent's phone for reminders when the parent gave one."""
+    fields = DisclosedFields(IMMUNISATION_STEP, disclosure)
+    patient: dict[str, Any] = {
+        "resourceType": "Patient",
+        "identifier": [{"system": NHI_SYSTEM, "value": fields.text("child.nhi_number")}],
+        "name": fhir_names(fields.model("child.name", PersonName)),
+        "birthDate": fields.text("child.date_of_birth"),
+    }
+    phone = fields.optional("birth_parent.phone")
+    if phone:
+        patient["contact"] = [
+            {
+                "relationship": ["birth-parent"],
+                "telecom": [{"system": "phone", "value": _NOT_DIGITS.sub("", phone)}],
+            }
+        ]
+    return {"patient": patient}
+
+
 class HealthEnrolled(BaseModel):
     """Health's answer: the child's NHI number and the enrolment's id."""
 
@@ -88,30 +119,57 @@ def from_health_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=enrolled.enrolment_id, outputs={"child.nhi_number": enrolled.nhi})
 
 
+class ImmunisationRegistered(BaseModel):
+    """The register's answer: the registration's id."""
+
+    registration_id: str = Field(alias="registrationId")
+
+
+def from_immunisation_answer(answer: Any) -> AgencyAnswer:
+    """The register's answer as the registration id."""
+    registered = read_answer(IMMUNISATION_STEP.agency, answer, ImmunisationRegistered)
+    return AgencyAnswer(reference=registered.registration_id)
+
+
+# Each Health service: its path, the request mapping and the answer reading.
+_SERVICES: dict[
+    str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
+] = {
+    STEP.service: ("/health/fhir/newborn-enrolments", to_health_enrolment, from_health_answer),
+    IMMUNISATION_STEP.service: (
+        "/health/fhir/immunisation-register",
+        to_immunisation_registration,
+        from_immunisation_answer,
+    ),
+}
+
+
 class HealthAdapter:
-    """Health New Zealand: the newborn NHI, GP and Well Child enrolment service."""
+    """Health New Zealand: newborn NHI, GP and Well Child enrolment, and the National
+    Immunisation Register."""
 
     agency = "health"
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call Health under `base_url` with `client`, authenticated by `api_key`."""
         self._client = client
-        self._url = f"{base_url.rstrip('/')}/health/fhir/newborn-enrolments"
+        self._base_url = base_url.rstrip("/")
         self._headers = {"apikey": api_key}
 
     async def submit(
         self, service: str, disclosure: Disclosure, idempotency_key: str
     ) -> AgencyAnswer:
-        """Enrol the newborn; the same idempotency key returns the same NHI number."""
-        if service != STEP.service:
+        """Call the service; the same idempotency key returns the same answer (NHI number)."""
+        if service not in _SERVICES:
             raise AgencyRejected(self.agency, f"Health offers no service {service!r}")
+        path, to_request, from_answer = _SERVICES[service]
         answer = await post_json(
             self._client,
             self.agency,
-            self._url,
-            to_health_enrolment(disclosure),
+            f"{self._base_url}{path}",
+            to_request(disclosure),
             headers=self._headers,
             idempotency_key=idempotency_key,
             error_message=health_error_message,
         )
-        return from_health_answer(answer)
+        return from_answer(answer)

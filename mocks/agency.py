@@ -85,6 +85,17 @@ RequestT = TypeVar("RequestT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
+class MockService(Generic[RequestT]):
+    """One submission service of a mock agency: its path, schema and answer."""
+
+    path: str
+    summary: str
+    request_model: type[RequestT]
+    issue: Callable[[RequestT, NextNumber], dict[str, Any]]
+    success_status: int = 201
+
+
+@dataclass(frozen=True)
 class MockAgency(Generic[RequestT]):
     """One mock agency's submission service, as data the shared pipeline runs."""
 
@@ -96,6 +107,16 @@ class MockAgency(Generic[RequestT]):
     issue: Callable[[RequestT, NextNumber], dict[str, Any]]
     error_body: Callable[[int, list[Problem]], dict[str, Any]]
     success_status: int = 201
+    more_services: tuple[MockService[Any], ...] = ()
+    """Further services, behind the same key, idempotency, error shape and records."""
+
+    @property
+    def services(self) -> tuple[MockService[Any], ...]:
+        """Every submission service of the agency, its first one first."""
+        first = MockService(
+            self.path, self.summary, self.request_model, self.issue, self.success_status
+        )
+        return (first, *self.more_services)
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
@@ -116,42 +137,10 @@ def problems_from(error: ValidationError) -> list[Problem]:
 def agency_router(
     agency: MockAgency[Any], store: Store, knobs: FaultKnobs, api_key: str
 ) -> APIRouter:
-    """The agency's routes: its submission service, `_records` and `_faults`."""
+    """The agency's routes: its submission services, `_records` and `_faults`."""
     router = APIRouter(tags=[agency.name])
-
-    def refuse(status: int, *problems: Problem) -> JSONResponse:
-        return JSONResponse(agency.error_body(status, list(problems)), status_code=status)
-
-    @router.post(agency.path, summary=agency.summary, status_code=agency.success_status)
-    async def submit(request: Request) -> JSONResponse:
-        if await knobs.strikes():
-            return refuse(503, Problem(None, "the service is temporarily unavailable"))
-        presented = agency.read_api_key(request) or ""
-        if not secrets.compare_digest(presented.encode(), api_key.encode()):
-            return refuse(401, Problem(None, "a valid API key is required"))
-        idempotency_key = request.headers.get("Idempotency-Key", "")
-        if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
-            return refuse(
-                400, Problem("Idempotency-Key", "the header is required (1 to 255 characters)")
-            )
-        raw = await request.body()
-        try:
-            submission = agency.request_model.model_validate_json(raw)
-        except ValidationError as error:
-            return refuse(422, *problems_from(error))
-        received = json.loads(raw)
-        record = await store.record_once(
-            agency.name,
-            idempotency_key,
-            received,
-            lambda next_number: (agency.success_status, agency.issue(submission, next_number)),
-        )
-        if record.received != received:
-            return refuse(
-                409,
-                Problem("Idempotency-Key", "the key was already used for a different submission"),
-            )
-        return JSONResponse(record.answer, status_code=record.status)
+    for service in agency.services:
+        _add_submission_route(router, agency, service, store=store, knobs=knobs, api_key=api_key)
 
     @router.get("/_records", summary="List the submissions the agency holds")
     async def list_records() -> dict[str, Any]:
@@ -172,3 +161,49 @@ def agency_router(
 
     add_fault_routes(router, knobs)
     return router
+
+
+def _add_submission_route(
+    router: APIRouter,
+    agency: MockAgency[Any],
+    service: MockService[Any],
+    *,
+    store: Store,
+    knobs: FaultKnobs,
+    api_key: str,
+) -> None:
+    """The service's submission route, through the shared gates (see the module docstring)."""
+
+    def refuse(status: int, *problems: Problem) -> JSONResponse:
+        return JSONResponse(agency.error_body(status, list(problems)), status_code=status)
+
+    @router.post(service.path, summary=service.summary, status_code=service.success_status)
+    async def submit(request: Request) -> JSONResponse:
+        if await knobs.strikes():
+            return refuse(503, Problem(None, "the service is temporarily unavailable"))
+        presented = agency.read_api_key(request) or ""
+        if not secrets.compare_digest(presented.encode(), api_key.encode()):
+            return refuse(401, Problem(None, "a valid API key is required"))
+        idempotency_key = request.headers.get("Idempotency-Key", "")
+        if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
+            return refuse(
+                400, Problem("Idempotency-Key", "the header is required (1 to 255 characters)")
+            )
+        raw = await request.body()
+        try:
+            submission = service.request_model.model_validate_json(raw)
+        except ValidationError as error:
+            return refuse(422, *problems_from(error))
+        received = json.loads(raw)
+        record = await store.record_once(
+            agency.name,
+            idempotency_key,
+            received,
+            lambda next_number: (service.success_status, service.issue(submission, next_number)),
+        )
+        if record.received != received:
+            return refuse(
+                409,
+                Problem("Idempotency-Key", "the key was already used for a different submission"),
+            )
+        return JSONResponse(record.answer, status_code=record.status)

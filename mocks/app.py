@@ -40,7 +40,11 @@ class SubmissionMetrics:
     def __init__(self, app: ASGIApp, counter: Counter) -> None:
         self.app = app
         self.counter = counter
-        self.services = {f"/{agency.name}{agency.path}": agency.name for agency in AGENCIES}
+        self.services = {
+            f"/{agency.name}{service.path}": agency.name
+            for agency in AGENCIES
+            for service in agency.services
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on and count it when it is a submission."""

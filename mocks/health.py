@@ -1,11 +1,15 @@
-"""Mock of Health New Zealand's newborn enrolment service (NHI, GP and Well Child).
+"""Mock of Health New Zealand's newborn enrolment service (NHI, GP and Well Child), and of
+its National Immunisation Register, which takes the enrolled newborn by NHI number.
 
 Its traits are FHIR's: the child as a `Patient` resource with a list of `HumanName`s
 (`given` as a list), `gender` in FHIR's codes, `birthDate`, the birth registration number as
 an `identifier` with its naming system, and `address` lines. It issues a new-format NHI
 number (in the Z range kept for testing) and reports errors as a FHIR `OperationOutcome`.
+The register takes a FHIR `Patient` identified by its NHI (whose check letter it verifies),
+with the parent's phone as a `contact` for vaccination reminders.
 """
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -24,6 +28,7 @@ from mocks.agency import (
     NAME_PATTERN,
     NAME_RULE,
     MockAgency,
+    MockService,
     Problem,
     matching,
     not_after_today,
@@ -128,6 +133,55 @@ class NewbornEnrolment(FhirModel):
     well_child_provider: Text
 
 
+NHI_SYSTEM = "https://standards.digital.health.nz/ns/nhi-id"
+"""The naming system of NHI numbers in NZ health identifiers."""
+
+
+def _valid_nhi(value: str) -> str:
+    if not re.fullmatch(r"[A-HJ-NP-Z]{3}[0-9]{2}[A-HJ-NP-Z]{2}", value):
+        raise ValueError("must be a new-format NHI number AAANNAA")
+    if nhi_check_character(value[:6]) != value[6]:
+        raise ValueError("must end in the NHI number's check letter")
+    return value
+
+
+class NhiIdentifier(FhirModel):
+    """A FHIR Identifier holding an NHI number, check letter and all."""
+
+    system: Literal["https://standards.digital.health.nz/ns/nhi-id"]
+    value: Annotated[str, AfterValidator(_valid_nhi)]
+
+
+class ContactPoint(FhirModel):
+    """A FHIR ContactPoint: a phone number, digits only."""
+
+    system: Literal["phone"]
+    value: Annotated[str, AfterValidator(matching(r"[0-9]{6,15}", "6 to 15 digits"))]
+
+
+class PatientContact(FhirModel):
+    """Who the register reminds about the child's vaccinations."""
+
+    relationship: list[Literal["birth-parent"]] = Field(min_length=1, max_length=1)
+    telecom: list[ContactPoint] = Field(min_length=1, max_length=1)
+
+
+class RegisteredPatient(FhirModel):
+    """The enrolled child as a FHIR Patient, identified by NHI number."""
+
+    resource_type: Literal["Patient"]
+    identifier: list[NhiIdentifier] = Field(min_length=1, max_length=1)
+    name: list[HumanName] = Field(min_length=1, max_length=2)
+    birth_date: Annotated[date, AfterValidator(not_after_today)]
+    contact: list[PatientContact] = Field(default_factory=list, max_length=1)
+
+
+class ImmunisationRegistration(FhirModel):
+    """A request to put a child on the National Immunisation Register."""
+
+    patient: RegisteredPatient
+
+
 def read_api_key(request: Request) -> str | None:
     """Health's API gateway takes its key in a lower-case `apikey` header."""
     return request.headers.get("apikey")
@@ -141,6 +195,14 @@ def enrol(enrolment: NewbornEnrolment, next_number: NextNumber) -> dict[str, Any
         "nhi": nhi_number_for(next_number("health.nhi") - 1),
         "enrolmentId": f"ENR-{next_number('health.enrolment'):06d}",
     }
+
+
+def register_for_immunisation(
+    registration: ImmunisationRegistration, next_number: NextNumber
+) -> dict[str, Any]:
+    """Put the child on the National Immunisation Register."""
+    del registration  # the mock registers every valid request the same way
+    return {"registrationId": f"NIR-{next_number('health.immunisation'):06d}"}
 
 
 # FHIR's IssueType codes for each refusal.
@@ -171,4 +233,12 @@ AGENCY = MockAgency(
     read_api_key=read_api_key,
     issue=enrol,
     error_body=error_body,
+    more_services=(
+        MockService(
+            path="/fhir/immunisation-register",
+            summary="Put an enrolled child on the National Immunisation Register",
+            request_model=ImmunisationRegistration,
+            issue=register_for_immunisation,
+        ),
+    ),
 )

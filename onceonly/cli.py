@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -129,10 +130,20 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+# Short-lived commands that talk to Temporal. The SDK's core runtime keeps native threads
+# that can call into Python while the interpreter finalizes, which aborts the process (exit
+# -6) after the work is done; these commands end at once, their output flushed, instead.
+_EXIT_WITHOUT_FINALIZING = frozenset({"ops", "setup", "replay", "dev"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `onceonly` console script."""
     args = parser().parse_args(argv)
     code: int = args.run(args)
+    if args.command in _EXIT_WITHOUT_FINALIZING and argv is None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code
 
 

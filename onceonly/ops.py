@@ -21,9 +21,9 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.submissions import AgencySubmission
 from onceonly.auth import InvalidToken, verify_token
 from onceonly.domain.life_event import LifeEventProgress, StepRetry
+from onceonly.domain.submission import AgencySubmission
 from onceonly.logs import configure_logging
 from onceonly.settings import Settings, get_settings
 from onceonly.temporal import connect

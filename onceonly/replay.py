@@ -26,6 +26,7 @@ from onceonly.codec import data_converter
 from onceonly.logs import configure_logging
 from onceonly.settings import get_settings
 from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
+from workflows.sandbox import workflow_runner
 
 # The core wraps its reason in a Rust debug string: `Failure { message: "...", source: ...`.
 _CORE_MESSAGE = re.compile(r'message: "(?P<message>(?:[^"\\]|\\.)*)"')
@@ -100,7 +101,12 @@ async def replay(
         for history in histories.values():
             yield history
 
-    replayer = Replayer(workflows=workflows or WORKFLOWS, data_converter=converter, runtime=runtime)
+    replayer = Replayer(
+        workflows=workflows or WORKFLOWS,
+        data_converter=converter,
+        runtime=runtime,
+        workflow_runner=workflow_runner(),
+    )
     results = await replayer.replay_workflows(each(), raise_on_replay_failure=False)
     # The SDK keys failures by run id; a history's name is ours.
     reports = []

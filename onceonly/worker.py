@@ -14,6 +14,7 @@ from adapters.registry import build_adapters
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
 from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
+from workflows.sandbox import workflow_runner
 
 log = structlog.get_logger(__name__)
 # Long enough for an agency call in flight to finish; short enough for a quick Ctrl-C.
@@ -30,6 +31,7 @@ def build_worker(client: Client, settings: Settings, http: httpx.AsyncClient) ->
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=[submissions.submit_to_agency],
+        workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 

@@ -5,10 +5,11 @@ from typing import Any
 
 import pytest
 
+from onceonly import testing
 from onceonly.samples import birth_request_data
 from onceonly.settings import Settings
 
-TEST_PAYLOAD_KEYS = "test1:dGVzdC1vbmx5LXBheWxvYWQta2V5LTMyLWJ5dGVzISE="
+TEST_PAYLOAD_KEYS = testing.TEST_PAYLOAD_KEYS  # the kit's test key, for tests that import it here
 
 
 @pytest.fixture

@@ -6,32 +6,31 @@ parallel; a step whose needed step will never complete is skipped.
 """
 
 import asyncio
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
-with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
-
-    from activities.submissions import AgencySubmission, AgencySubmissions, idempotency_key
-    from onceonly.domain.catalogue import LifeEventSpec, StepSpec
-    from onceonly.domain.life_event import (
-        DEAD_END_STATES,
-        ConsentDecisions,
-        EventStatus,
-        LifeEventProgress,
-        LifeEventStart,
-        StepProgress,
-        StepRetry,
-        StepState,
-        event_status,
-    )
-    from onceonly.domain.step_graph import select_fields
-    from workflows import search_attributes
-    from workflows.consent import DecisionNotApplicable, decide_all
+from onceonly.domain.catalogue import LifeEventSpec, StepSpec
+from onceonly.domain.life_event import (
+    DEAD_END_STATES,
+    ConsentDecisions,
+    EventStatus,
+    LifeEventProgress,
+    LifeEventStart,
+    StepProgress,
+    StepRetry,
+    StepState,
+    event_status,
+)
+from onceonly.domain.step_graph import select_fields
+from onceonly.domain.submission import AgencySubmission, AgencySubmissions, idempotency_key
+from workflows import search_attributes
+from workflows.consent import DecisionNotApplicable, decide_all
 
 # Agencies' own calls are quick; a slow answer is retried rather than waited on.
 AGENCY_CALL_TIMEOUT = timedelta(seconds=30)
@@ -71,13 +70,41 @@ def initial_progress(
     )
 
 
+def steps_in_force(
+    spec: LifeEventSpec, added_steps: Mapping[str, str], patched: Callable[[str], bool]
+) -> LifeEventSpec:
+    """The life event as this run has it: a step added to the catalogue after events were
+    already running (`added_steps`: step id -> patch id) is left out when `patched` says the
+    event predates its patch, so that event goes on exactly as it started."""
+    # One patched() call per patch, in a fixed order, so every replay asks the same questions.
+    left_out = {step_id for step_id, patch_id in added_steps.items() if not patched(patch_id)}
+    steps = tuple(step for step in spec.steps if step.id not in left_out)
+    for step in steps:
+        needed = left_out.intersection(step.depends_on)
+        if needed:
+            raise ValueError(f"{step.id} needs {sorted(needed)}, added later behind a patch")
+    return spec.model_copy(update={"steps": steps})
+
+
 class LifeEventWorkflow:
     """Base of every life-event workflow: the checkpoints (Update), the state (Query), and
     the runner. Subclasses name their catalogue entry and input type.
     """
 
-    def __init__(self, spec: LifeEventSpec, start: LifeEventStart, data: BaseModel) -> None:
+    def __init__(
+        self,
+        spec: LifeEventSpec,
+        start: LifeEventStart,
+        data: BaseModel,
+        added_steps: Mapping[str, str] | None = None,
+    ) -> None:
+        """Set up the event's steps; `added_steps` (step id -> patch id) are the steps added
+        behind a `workflow.patched` guard, which events started before the patch do not have.
+        """
         info = workflow.info()
+        # Decided here, before the run's first command, so that an event's steps (and so its
+        # progress, timers and upserts) are fixed for its whole life, on every replay.
+        spec = steps_in_force(spec, added_steps or {}, workflow.patched)
         self._spec = spec
         self._start = start
         self._dossier: dict[str, Any] = data.model_dump(mode="json")

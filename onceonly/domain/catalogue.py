@@ -79,7 +79,8 @@ BIRTH = LifeEventSpec(
     title="Having a baby",
     summary=(
         "Register your baby's birth, and with your consent get their IRD number, apply for "
-        "Best Start, and enrol them with a doctor and a Well Child provider."
+        "Best Start, enrol them with a doctor and a Well Child provider, and put them on the "
+        "National Immunisation Register."
     ),
     steps=(
         StepSpec(
@@ -159,6 +160,23 @@ BIRTH = LifeEventSpec(
             ),
             depends_on=("register_birth",),
             provides=("child.nhi_number",),
+        ),
+        StepSpec(
+            id="immunisation_register",
+            agency="health",
+            service="national-immunisation-register",
+            purpose=(
+                "Record your baby on the National Immunisation Register, so that you get "
+                "reminders when your baby's vaccinations are due."
+            ),
+            legal_basis=_CONSENT,
+            fields=(
+                "child.nhi_number",
+                "child.name",
+                "child.date_of_birth",
+                "birth_parent.phone",
+            ),
+            depends_on=("health_enrolment",),
         ),
     ),
 )

@@ -58,10 +58,13 @@ def start_birth(api: httpx.Client, stack: Stack) -> str:
 GRANT_ALL = {"decisions": [{"step_id": step.id, "decision": "grant"} for step in BIRTH.steps]}
 
 
-def expected_agency_bodies(born: date, registration: str, child_ird: str) -> dict[str, Any]:
-    """What each agency must hold for the sample birth, in its own format, and nothing more."""
+def expected_agency_bodies(
+    born: date, registration: str, child_ird: str, child_nhi: str
+) -> dict[str, Any]:
+    """What each step must leave at its agency for the sample birth, in the agency's own
+    format, and nothing more."""
     return {
-        "bdm": {
+        "register_birth": {
             "child": {
                 "givenNames": "Aroha Mere",
                 "surname": "Ngāta-Synthetic",
@@ -86,7 +89,7 @@ def expected_agency_bodies(born: date, registration: str, child_ird: str) -> dic
                 "postcode": "1011",
             },
         },
-        "ird": {
+        "child_ird_number": {
             "birthRegistrationNumber": registration,
             "childFirstNames": "Aroha Mere",
             "childSurname": "Ngāta-Synthetic",
@@ -94,7 +97,7 @@ def expected_agency_bodies(born: date, registration: str, child_ird: str) -> dic
             "parentIrdNumber": "049091850",
             "postalAddress": "1/21A Smith Street, Ponsonby, Auckland 1011",
         },
-        "msd": {
+        "best_start": {
             "applicant": {
                 "first_name": "Hēni",
                 "middle_names": "",
@@ -118,7 +121,7 @@ def expected_agency_bodies(born: date, registration: str, child_ird: str) -> dic
                 "post_code": "1011",
             },
         },
-        "health": {
+        "health_enrolment": {
             "patient": {
                 "resourceType": "Patient",
                 "name": [
@@ -145,6 +148,24 @@ def expected_agency_bodies(born: date, registration: str, child_ird: str) -> dic
             "generalPractice": "Ponsonby Family Doctors",
             "wellChildProvider": "Whānau Āwhina Plunket",
         },
+        "immunisation_register": {
+            "patient": {
+                "resourceType": "Patient",
+                "identifier": [
+                    {"system": "https://standards.digital.health.nz/ns/nhi-id", "value": child_nhi}
+                ],
+                "name": [
+                    {"use": "official", "family": "Ngāta-Synthetic", "given": ["Aroha", "Mere"]}
+                ],
+                "birthDate": born.isoformat(),
+                "contact": [
+                    {
+                        "relationship": ["birth-parent"],
+                        "telecom": [{"system": "phone", "value": "0215550199"}],
+                    }
+                ],
+            }
+        },
     }
 
 
@@ -165,16 +186,24 @@ def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack:
         for r in stack.agency_records("ird")
         if r["idempotency_key"] == f"{event_id}/child_ird_number"
     )
-    expected = expected_agency_bodies(born, registration, child_ird)
-    for step in BIRTH.steps:
-        records = [
-            r
-            for r in stack.agency_records(step.agency)
+    child_nhi = next(
+        r["answer"]["nhi"]
+        for r in stack.agency_records("health")
+        if r["idempotency_key"] == f"{event_id}/health_enrolment"
+    )
+    expected = expected_agency_bodies(born, registration, child_ird, child_nhi)
+    for agency in {step.agency for step in BIRTH.steps}:
+        records = {
+            r["idempotency_key"]: r["received"]
+            for r in stack.agency_records(agency)
             if r["idempotency_key"].startswith(event_id)
-        ]
-        assert len(records) == 1, f"{step.agency} holds {len(records)} records for {event_id}"
-        assert records[0]["idempotency_key"] == f"{event_id}/{step.id}"
-        assert records[0]["received"] == expected[step.agency], step.agency
+        }
+        # One record per step, under the step's own idempotency key (Health has two steps).
+        assert records == {
+            f"{event_id}/{step.id}": expected[step.id]
+            for step in BIRTH.steps
+            if step.agency == agency
+        }, agency
 
 
 def test_an_operator_finds_the_event_with_temporal_workflow_list(stack: Stack):

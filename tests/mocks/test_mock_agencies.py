@@ -24,7 +24,8 @@ from tests.mocks.samples import disclose, sample_birth
 
 BASE_URL = "http://agencies.test"
 KEYS = {agency: f"dev-{agency}-key" for agency in ("bdm", "ird", "msd", "health")}
-SERVICES = {step.agency: step.service for step in BIRTH.steps}
+# Each agency's first birth service (Health's second, the immunisation register, is tested apart).
+SERVICES = {step.agency: step.service for step in reversed(BIRTH.steps)}
 REGISTRATION = "2026/000001"
 CHILD_IRD = "130000010"
 
@@ -448,3 +449,50 @@ async def test_the_adapter_sends_its_idempotency_key_and_auth():
     assert seen[0].headers["Idempotency-Key"] == "birth-1/x"
     assert seen[0].headers["X-Api-Key"] == KEYS["bdm"]
     assert str(seen[0].url) == f"{BASE_URL}/bdm/v1/birth-registrations"
+
+
+REGISTER = "/health/fhir/immunisation-register"
+
+
+def _registration(nhi: str) -> dict[str, Any]:
+    return health.to_immunisation_registration(
+        disclose("immunisation_register", sample_birth(), child__nhi_number=nhi)
+    )
+
+
+async def test_the_immunisation_register_takes_the_enrolled_child_by_nhi(client, adapters):
+    enrolled = await adapters["health"].submit(SERVICES["health"], _disclosure("health"), "e/1")
+    nhi = enrolled.outputs["child.nhi_number"]
+    service = BIRTH.step("immunisation_register").service
+    disclosure = disclose("immunisation_register", sample_birth(), child__nhi_number=nhi)
+    first = await adapters["health"].submit(service, disclosure, "e/immunisation")
+    again = await adapters["health"].submit(service, disclosure, "e/immunisation")
+    assert first.reference == again.reference == "NIR-000001"
+    records = await _records(client, "health")
+    # One record per idempotency key, both steps' in Health's one store.
+    assert [r["idempotency_key"] for r in records] == ["e/1", "e/immunisation"]
+    assert records[1]["received"] == _registration(nhi)
+
+
+@pytest.mark.parametrize(
+    ("nhi", "message"),
+    [
+        ("ZAA00AM", "check letter"),  # the mock's first NHI with a wrong check letter
+        ("ZAI00AL", "new-format NHI"),  # NHI numbers never hold an I
+    ],
+)
+async def test_the_immunisation_register_checks_the_nhi_itself(client, nhi, message):
+    headers = {"apikey": KEYS["health"], "Idempotency-Key": "k"}
+    response = await client.post(REGISTER, json=_registration(nhi), headers=headers)
+    assert response.status_code == 422
+    [issue] = response.json()["issue"]
+    assert issue["expression"] == ["patient.identifier[0].value"]
+    assert message in issue["diagnostics"]
+    assert await _records(client, "health") == []
+
+
+async def test_the_immunisation_register_refuses_the_enrolment_format(client):
+    headers = {"apikey": KEYS["health"], "Idempotency-Key": "k"}
+    response = await client.post(REGISTER, json=_body("health"), headers=headers)
+    assert response.status_code == 422
+    assert response.json()["resourceType"] == "OperationOutcome"

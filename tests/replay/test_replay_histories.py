@@ -6,16 +6,22 @@ The histories are recorded by `onceonly dev record-histories` from a real dev se
 payloads are encrypted with the development key and hold only synthetic data.
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
 
 from onceonly.codec import data_converter
+from onceonly.domain.birth import BirthStart
+from onceonly.domain.life_event import LifeEventProgress
 from onceonly.replay import load_history, replay
 from onceonly.settings import DEV_PAYLOAD_KEY
 from tests.replay.drifted_birth import DriftedBirthWorkflow
+from workflows.birth import ADDED_STEPS, BirthWorkflow
 
 HISTORIES = sorted(Path(__file__).parent.parent.joinpath("histories").glob("*/*.json"))
 BIRTH_PATHS = {
@@ -26,6 +32,7 @@ BIRTH_PATHS = {
     "cancelled",
 }
 REPO = Path(__file__).parent.parent.parent
+IMMUNISATION_PATCH = ADDED_STEPS["immunisation_register"]
 
 
 def test_there_are_histories_to_replay():
@@ -95,3 +102,52 @@ def test_the_cli_says_when_a_history_cannot_be_read(tmp_path):
     replayed = onceonly_replay(str(broken), str(tmp_path / "missing.json"))
     assert replayed.returncode == 2
     assert f"{broken}: not a workflow history in JSON" in replayed.stderr
+
+
+SEEN_STEPS: list[tuple[str, ...]] = []
+
+
+@workflow.defn(name="birth", sandboxed=False)
+class ObservedBirthWorkflow(BirthWorkflow):
+    """The birth as it is, noting the steps each replayed event has (outside the sandbox, so
+    the note reaches the test)."""
+
+    @workflow.init
+    def __init__(self, start: BirthStart) -> None:
+        super().__init__(start)
+        SEEN_STEPS.append(tuple(step.step_id for step in self.progress().steps))
+
+    @workflow.run
+    async def run(self, start: BirthStart) -> LifeEventProgress:
+        """Run the birth's steps, as the real workflow does."""
+        return await self.run_steps()
+
+
+def patch_ids(history: WorkflowHistory) -> list[str]:
+    """The patches a history's markers say its event took."""
+    markers = [
+        event.marker_recorded_event_attributes
+        for event in history.events
+        if event.HasField("marker_recorded_event_attributes")
+    ]
+    return [
+        json.loads(marker.details["patch-data"].payloads[0].data)["id"]
+        for marker in markers
+        if marker.marker_name == "core_patch"
+    ]
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}")
+async def test_an_event_has_the_immunisation_step_only_if_it_took_the_patch(path: Path):
+    history = load_history(path)
+    SEEN_STEPS.clear()
+    [report] = await replay(
+        {path.name: history}, data_converter(DEV_PAYLOAD_KEY), workflows=[ObservedBirthWorkflow]
+    )
+    assert report.compatible, report.line()
+    patched = IMMUNISATION_PATCH in patch_ids(history)
+    # The events recorded before the patch go on without the step: not in their progress.
+    assert patched == (path.stem not in BIRTH_PATHS)
+    assert SEEN_STEPS
+    for steps in SEEN_STEPS:
+        assert ("immunisation_register" in steps) == patched

@@ -24,7 +24,7 @@ from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.submissions import AgencySubmission, AgencySubmissions, submission_outcome
+from activities.submissions import AgencySubmissions, submission_outcome
 from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable, Disclosure
 from mocks.app import create_app as create_mocks_app
 from onceonly import metrics
@@ -32,6 +32,7 @@ from onceonly.api.app import create_app
 from onceonly.binaries import temporal_test_server
 from onceonly.codec import data_converter
 from onceonly.domain.life_event import ConsentDecision
+from onceonly.domain.submission import AgencySubmission
 from onceonly.local_stack import free_port
 from onceonly.logs import REDACTED, configure_logging, mask_identifiers, redact
 from onceonly.settings import Settings

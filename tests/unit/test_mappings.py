@@ -29,6 +29,7 @@ from tests.mocks.samples import BIRTH_PARENT_IRD, disclose, sample_birth
 
 REGISTRATION = "2026/000123"
 CHILD_IRD = "130000010"
+CHILD_NHI = "ZAA00AL"  # the mock's first NHI number, check letter and all
 NO_UNIT = Address(number="21A", street="Smith Street", city="Auckland", postcode="1011")
 
 
@@ -205,6 +206,37 @@ def test_health_enrolment_without_suburb_or_usual_name_and_other_gender():
     assert patient["address"][0]["line"] == ["21A Smith Street"]
 
 
+def test_immunisation_registration_is_fhir():
+    disclosure = disclose("immunisation_register", sample_birth(), child__nhi_number=CHILD_NHI)
+    assert health.to_immunisation_registration(disclosure) == {
+        "patient": {
+            "resourceType": "Patient",
+            "identifier": [
+                {"system": "https://standards.digital.health.nz/ns/nhi-id", "value": CHILD_NHI}
+            ],
+            "name": [
+                {"use": "official", "family": "Ngāta", "given": ["Aroha", "Mere"]},
+                {"use": "usual", "family": "Ngāta", "given": ["Ro"]},
+            ],
+            "birthDate": "2026-11-01",
+            "contact": [
+                {
+                    "relationship": ["birth-parent"],
+                    "telecom": [{"system": "phone", "value": "0211234567"}],
+                }
+            ],
+        }
+    }
+
+
+def test_immunisation_registration_without_a_phone_has_no_contact():
+    parent = sample_birth().birth_parent.model_copy(update={"phone": None})
+    disclosure = disclose(
+        "immunisation_register", sample_birth(birth_parent=parent), child__nhi_number=CHILD_NHI
+    )
+    assert "contact" not in health.to_immunisation_registration(disclosure)["patient"]
+
+
 class _ReadLog(Mapping[str, Any]):
     """A disclosure that records which fields the adapter reads."""
 
@@ -228,13 +260,18 @@ MAPPINGS = [
     ("child_ird_number", ird.to_ird_newborn_registration),
     ("best_start", msd.to_msd_best_start),
     ("health_enrolment", health.to_health_enrolment),
+    ("immunisation_register", health.to_immunisation_registration),
 ]
 
 
 @pytest.mark.parametrize(("step_id", "mapping"), MAPPINGS)
 def test_each_mapping_reads_exactly_its_steps_fields(step_id, mapping):
     everything = sample_birth().model_dump(mode="json")
-    facts = {"child.birth_registration_number": REGISTRATION, "child.ird_number": CHILD_IRD}
+    facts = {
+        "child.birth_registration_number": REGISTRATION,
+        "child.ird_number": CHILD_IRD,
+        "child.nhi_number": CHILD_NHI,
+    }
     # Offer every field of the dossier; the adapter must take only the declared ones.
     offered = (
         {
@@ -370,6 +407,12 @@ def test_mocks_accept_every_mapping_of_valid_data(data):
     _accepted(
         mock_health.NewbornEnrolment,
         health.to_health_enrolment(disclose("health_enrolment", data, **facts)),
+    )
+    _accepted(
+        mock_health.ImmunisationRegistration,
+        health.to_immunisation_registration(
+            disclose("immunisation_register", data, child__nhi_number=CHILD_NHI)
+        ),
     )
     # Macrons reach the agency exactly as the citizen wrote them.
     assert registration["child"]["surname"] == data.child.name.family_name

@@ -1,20 +1,17 @@
 """The birth workflow on the time-skipping test server, with the agency activity mocked."""
 
+import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.submissions import AgencySubmission
-from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable
-from onceonly.binaries import temporal_test_server
-from onceonly.codec import data_converter
+from adapters.base import AgencyRejected, AgencyUnavailable
 from onceonly.domain.birth import BirthData, BirthStart
 from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.life_event import (
@@ -25,9 +22,9 @@ from onceonly.domain.life_event import (
     StepRetry,
     StepState,
 )
+from onceonly.domain.submission import AgencyAnswer, AgencySubmission
 from onceonly.samples import birth_request_data
-from onceonly.temporal import register_search_attributes
-from tests.conftest import TEST_PAYLOAD_KEYS
+from onceonly.testing import workflow_worker
 from workflows.birth import BirthWorkflow
 
 TASK_QUEUE = "birth-test"
@@ -39,6 +36,8 @@ ANSWERS = {
     "msd": AgencyAnswer(reference="BS-000001"),
     "health": AgencyAnswer(reference="ENR-1", outputs={"child.nhi_number": "ZZZ00AX"}),
 }
+# Health's second birth service answers with its own reference.
+STEP_ANSWERS = {"immunisation_register": AgencyAnswer(reference="NIR-000001")}
 
 
 class FakeAgencies:
@@ -53,17 +52,13 @@ class FakeAgencies:
         self.submissions.append(submission)
         if submission.agency == self.rejecting:
             raise AgencyRejected(submission.agency, "childSurname: must be at most 30 characters")
-        return ANSWERS[submission.agency]
+        return STEP_ANSWERS.get(submission.step_id) or ANSWERS[submission.agency]
 
 
 @pytest.fixture
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter(TEST_PAYLOAD_KEYS),
-        test_server_existing_path=str(temporal_test_server()),
-    ) as environment:
-        await register_search_attributes(environment.client, "default")
-        yield environment
+def env(time_skipping_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    """The kit's time-skipping server (onceonly.testing), under this module's short name."""
+    return time_skipping_env
 
 
 async def start_birth(client: Client, expiry: timedelta = timedelta(days=30)) -> WorkflowHandle:
@@ -85,8 +80,8 @@ def states(progress: LifeEventProgress) -> dict[str, StepState]:
 
 
 def worker(env: WorkflowEnvironment, agencies: FakeAgencies) -> Worker:
-    return Worker(
-        env.client, task_queue=TASK_QUEUE, workflows=[BirthWorkflow], activities=[agencies.submit]
+    return workflow_worker(
+        env, workflows=[BirthWorkflow], activities=[agencies.submit], task_queue=TASK_QUEUE
     )
 
 
@@ -119,7 +114,12 @@ async def test_decline_skips_the_step_and_its_dependants(env):
         handle = await start_birth(env.client)
         await handle.execute_update(
             BirthWorkflow.decide_consent,
-            decisions(register_birth="grant", child_ird_number="decline", health_enrolment="grant"),
+            decisions(
+                register_birth="grant",
+                child_ird_number="decline",
+                health_enrolment="grant",
+                immunisation_register="grant",
+            ),
         )
         final = await handle.result()
 
@@ -128,6 +128,7 @@ async def test_decline_skips_the_step_and_its_dependants(env):
         "child_ird_number": StepState.DECLINED,
         "best_start": StepState.SKIPPED,
         "health_enrolment": StepState.COMPLETED,
+        "immunisation_register": StepState.COMPLETED,
     }
     assert final.status is EventStatus.PARTIALLY_COMPLETED
     assert {s.agency for s in agencies.submissions} == {"bdm", "health"}
@@ -168,7 +169,12 @@ async def test_an_unanswered_checkpoint_expires_and_skips_its_granted_dependants
         handle = await start_birth(env.client, expiry=timedelta(days=14))
         await handle.execute_update(
             BirthWorkflow.decide_consent,
-            decisions(child_ird_number="grant", best_start="grant", health_enrolment="grant"),
+            decisions(
+                child_ird_number="grant",
+                best_start="grant",
+                health_enrolment="grant",
+                immunisation_register="grant",
+            ),
         )
         final = await handle.result()  # the test server skips the 14 days
 
@@ -177,6 +183,7 @@ async def test_an_unanswered_checkpoint_expires_and_skips_its_granted_dependants
         "child_ird_number": StepState.SKIPPED,
         "best_start": StepState.SKIPPED,
         "health_enrolment": StepState.SKIPPED,
+        "immunisation_register": StepState.SKIPPED,
     }
     assert final.status is EventStatus.PARTIALLY_COMPLETED
 
@@ -186,7 +193,13 @@ async def test_checkpoints_nobody_answers_all_expire(env):
         handle = await start_birth(env.client, expiry=timedelta(days=30))
         final = await handle.result()
 
-    assert set(states(final).values()) == {StepState.EXPIRED}
+    # The register's checkpoint expires with enrolment's, or is skipped when enrolment does.
+    assert {
+        s: st for s, st in states(final).items() if s != "immunisation_register"
+    } == dict.fromkeys(
+        ("register_birth", "child_ird_number", "best_start", "health_enrolment"), StepState.EXPIRED
+    )
+    assert states(final)["immunisation_register"] in {StepState.EXPIRED, StepState.SKIPPED}
 
 
 async def test_agency_rejection_fails_the_step_with_its_message(env):
@@ -261,3 +274,39 @@ async def test_a_step_given_up_on_waits_for_an_operator_retry_then_completes(env
     by_step = {s.step_id: s for s in final.steps}
     assert by_step["child_ird_number"].attempts == 2
     assert by_step["best_start"].state is StepState.COMPLETED
+
+
+async def test_a_new_event_puts_the_baby_on_the_immunisation_register_after_enrolment(env):
+    agencies = FakeAgencies()
+    async with worker(env, agencies):
+        handle = await start_birth(env.client)
+        waiting = await handle.query(BirthWorkflow.progress)
+        assert "immunisation_register" in states(waiting)
+        await handle.execute_update(
+            BirthWorkflow.decide_consent, decisions(**{s.id: "grant" for s in BIRTH.steps})
+        )
+        final = await handle.result()
+        history = await handle.fetch_history()
+
+    assert states(final)["immunisation_register"] is StepState.COMPLETED
+    assert {s.step_id: s.reference for s in final.steps}["immunisation_register"] == "NIR-000001"
+    order = [submission.step_id for submission in agencies.submissions]
+    assert order.index("health_enrolment") < order.index("immunisation_register")
+    sent = {submission.step_id: submission for submission in agencies.submissions}
+    # The NHI number Health issued at enrolment is what the register receives.
+    assert sent["immunisation_register"].disclosure["child.nhi_number"] == "ZZZ00AX"
+    assert sent["immunisation_register"].idempotency_key == f"{handle.id}/immunisation_register"
+    # A new event records that it took the patched path, so its replays take it too.
+    assert patch_ids(history) == ["birth-immunisation-register"]
+
+
+def patch_ids(history: WorkflowHistory) -> list[str]:
+    """The patches a history's markers say its event took."""
+    return [
+        json.loads(event.marker_recorded_event_attributes.details["patch-data"].payloads[0].data)[
+            "id"
+        ]
+        for event in history.events
+        if event.HasField("marker_recorded_event_attributes")
+        and event.marker_recorded_event_attributes.marker_name == "core_patch"
+    ]

@@ -7,13 +7,13 @@ import base64
 import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from onceonly.binaries import temporal_test_server
 from onceonly.codec import KeyringError, data_converter
 from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.life_event import EventStatus
 from onceonly.temporal import register_search_attributes
+from onceonly.testing import workflow_worker
 from tests.workflow.test_birth_workflow import TASK_QUEUE, FakeAgencies, decisions, start_birth
 from workflows.birth import BirthWorkflow
 
@@ -38,7 +38,7 @@ async def test_an_event_started_under_key_a_finishes_and_reads_after_rotation_to
         handle = await start_birth(env.client)
         rotated = with_keys(env.client, f"{KEY_B},{KEY_A}")
         agencies = FakeAgencies()
-        async with Worker(
+        async with workflow_worker(
             rotated, task_queue=TASK_QUEUE, workflows=[BirthWorkflow], activities=[agencies.submit]
         ):
             on_b = rotated.get_workflow_handle_for(BirthWorkflow.run, handle.id)

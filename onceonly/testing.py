@@ -1,0 +1,156 @@
+"""The onceonly test kit: a pytest plugin (entry point `pytest11`) for testing life events.
+
+Installed with the package, so any test in this venv may ask for these fixtures:
+
+- `onceonly_converter`: the project's data converter, under a test payload key;
+- `time_skipping_env`: the time-skipping test server, search attributes registered;
+- `dev_server_env`: a real Temporal dev server on a free port, search attributes registered;
+- `mock_agencies`: the mock agencies on a free loopback port, answering at the yielded URL;
+- `citizen_client`: a factory of API clients that carry a citizen's bearer token;
+
+and call `workflow_worker(env, activities=[...])` for a worker on the project's sandbox.
+"""
+
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.client import Client
+from temporalio.converter import DataConverter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from onceonly.auth import mint_token
+from onceonly.binaries import temporal_cli, temporal_test_server
+from onceonly.codec import data_converter
+from onceonly.local_stack import free_port
+from onceonly.settings import Settings
+from onceonly.temporal import WORKFLOWS, register_search_attributes
+from workflows import search_attributes
+from workflows.sandbox import workflow_runner
+
+# A fixed 32-byte key, for tests only: histories written under it hold synthetic data only.
+TEST_PAYLOAD_KEYS = "test1:dGVzdC1vbmx5LXBheWxvYWQta2V5LTMyLWJ5dGVzISE="
+TEST_TASK_QUEUE = "onceonly-test"
+# Both test servers start with this one namespace.
+TEST_NAMESPACE = "default"
+# Long enough for an activity in flight to finish when a test's worker stops.
+WORKER_SHUTDOWN = timedelta(seconds=5)
+# A cold uvicorn starts in well under a second; this only bounds a broken start.
+SERVER_START_SECONDS = 10
+
+CitizenClient = Callable[..., httpx.Client]
+
+
+def workflow_worker(
+    env: WorkflowEnvironment | Client,
+    *,
+    workflows: Sequence[type] = WORKFLOWS,
+    activities: Sequence[Callable[..., Any]] = (),
+    task_queue: str = TEST_TASK_QUEUE,
+    **options: Any,
+) -> Worker:
+    """A worker for `env` (or a client) on the project's sandbox runner: every life-event
+    workflow unless given `workflows`, and the given (usually fake) activities; `options` go
+    to `Worker` as they are. Use it as `async with workflow_worker(env, activities=[...]):`.
+    """
+    client = env.client if isinstance(env, WorkflowEnvironment) else env
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=workflows,
+        activities=activities,
+        workflow_runner=workflow_runner(),
+        graceful_shutdown_timeout=WORKER_SHUTDOWN,
+        **options,
+    )
+
+
+@pytest.fixture
+def onceonly_converter() -> DataConverter:
+    """The project's data converter (pydantic payloads, AES-GCM) under the test key."""
+    return data_converter(TEST_PAYLOAD_KEYS)
+
+
+@pytest.fixture
+async def time_skipping_env(
+    onceonly_converter: DataConverter,
+) -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping test server for one test, with the project's converter and
+    search attributes: timers (consent expiry, retry windows) pass at once while waiting on
+    a result.
+    """
+    async with await WorkflowEnvironment.start_time_skipping(
+        data_converter=onceonly_converter,
+        test_server_existing_path=str(temporal_test_server()),
+    ) as env:
+        await register_search_attributes(env.client, TEST_NAMESPACE)
+        yield env
+
+
+@pytest.fixture
+async def dev_server_env(onceonly_converter: DataConverter) -> AsyncIterator[WorkflowEnvironment]:
+    """A real Temporal dev server (in memory, free port, no UI) for one test, with the
+    project's converter and search attributes: for what the test server lacks, such as
+    listing workflows by search attribute. Time is real here.
+    """
+    async with await WorkflowEnvironment.start_local(
+        namespace=TEST_NAMESPACE,
+        data_converter=onceonly_converter,
+        dev_server_existing_path=str(temporal_cli()),
+        port=free_port(),
+        search_attributes=search_attributes.ALL,
+        dev_server_log_level="error",
+    ) as env:
+        yield env
+
+
+@pytest.fixture
+def mock_agencies(tmp_path: Path) -> Iterator[str]:
+    """The mock agencies (BDM, IRD, MSD, Health) on a free loopback port, in a thread of this
+    process, with their development API keys and records in a temporary database; yields
+    the base URL (`{url}/ird/...`), the value of `ONCEONLY_AGENCIES_URL` to reach them.
+    """
+    # Imported here: the mocks are a test tool, not something every test run needs.
+    from mocks.app import create_app  # noqa: PLC0415
+
+    port = free_port()
+    app = create_app(tmp_path / "agencies.db", environ={})
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "mock agencies did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=SERVER_START_SECONDS)
+
+
+@pytest.fixture
+def citizen_client() -> Iterator[CitizenClient]:
+    """A factory: `citizen_client(citizen_id, settings=..., api_url=...)` is an httpx client
+    for the citizen API at `api_url` (the settings' own unless given), carrying a bearer
+    token minted for that citizen with the settings' JWT secret. Every client it made is
+    closed after the test.
+    """
+    clients: list[httpx.Client] = []
+
+    def make(citizen_id: str, *, settings: Settings, api_url: str | None = None) -> httpx.Client:
+        token = mint_token(settings, citizen_id)
+        client = httpx.Client(
+            base_url=api_url or settings.api_url, headers={"Authorization": f"Bearer {token}"}
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -1,0 +1,23 @@
+"""The workflow sandbox every worker, replayer and test runs workflows in.
+
+The sandbox re-imports workflow code for each run, so that no state leaks between runs; a
+module named here is shared from the worker's own imports instead. The list is explicit and
+minimal: `tests/workflow/test_sandbox.py` fails when an entry is unused, and when a workflow
+module reaches anything beyond what workflows may import.
+"""
+
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+# The SDK's defaults already pass through the standard library, temporalio, pydantic,
+# pydantic_core and annotated_types; only our own modules are listed here.
+PASSTHROUGH_MODULES = (
+    # Pure, immutable pydantic models and rules: shared, a payload decodes to the same class
+    # the worker and the API use, and models are not rebuilt for every workflow run.
+    "onceonly.domain",
+)
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandboxed runner with the project's passthrough modules."""
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    return SandboxedWorkflowRunner(restrictions=restrictions)
