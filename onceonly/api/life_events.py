@@ -25,7 +25,7 @@ from onceonly.api.problems import FieldError, ProblemError, from_validation_erro
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
 from onceonly.domain.life_event import ConsentDecision, ConsentDecisions
 from onceonly.domain.people import intake_context
-from onceonly.life_events import LIFE_EVENTS, LifeEventKind
+from onceonly.life_events import LIFE_EVENTS, LifeEventKind, kind_of
 from onceonly.settings import Settings
 from workflows import search_attributes
 from workflows.steps import LifeEventWorkflow, initial_progress
@@ -124,7 +124,7 @@ async def decide_consents(
 ) -> LifeEventView:
     """Grant or decline at checkpoints; 409 with the reason when a decision does not apply."""
     handle = await _owned(temporal, citizen, event_id)
-    kind = _kind(event_id.split("-", 1)[0])
+    kind = _event_kind(event_id)
     step_ids = [step.id for step in kind.spec.steps]
     unknown = [
         FieldError(field=f"decisions[{i}].step_id", rule=f"must be one of: {', '.join(step_ids)}")
@@ -157,6 +157,14 @@ def _kind(event_type: str) -> LifeEventKind:
     return kind
 
 
+def _event_kind(event_id: str) -> LifeEventKind:
+    """The kind an event id names; 404 for an id no event of ours could have."""
+    kind = kind_of(event_id) if _EVENT_ID.match(event_id) else None
+    if kind is None:
+        raise _NOT_FOUND
+    return kind
+
+
 def _new_event_id(
     settings: Settings, kind: LifeEventKind, citizen: Citizen, idempotency_key: str | None
 ) -> str:
@@ -172,8 +180,7 @@ async def _owned(temporal: Temporal, citizen: Citizen, event_id: str) -> Workflo
     """The event's handle if it exists and is the caller's; 404 alike for both, so ids of
     other citizens' events are not confirmed.
     """
-    if not _EVENT_ID.match(event_id) or event_id.split("-", 1)[0] not in LIFE_EVENTS:
-        raise _NOT_FOUND
+    _event_kind(event_id)
     handle = temporal.get_workflow_handle(event_id)
     try:
         description = await handle.describe()
@@ -187,7 +194,7 @@ async def _owned(temporal: Temporal, citizen: Citizen, event_id: str) -> Workflo
 
 
 async def _read(handle: WorkflowHandle[Any, Any]) -> LifeEventView:
-    kind = _kind(handle.id.split("-", 1)[0])
+    kind = _event_kind(handle.id)
     try:
         progress = await handle.query(LifeEventWorkflow.progress, rpc_timeout=QUERY_TIMEOUT)
     except (RPCError, WorkflowQueryFailedError):

@@ -33,7 +33,6 @@ DEAD_END_STATES = frozenset(
         StepState.WITHDRAWN,
     }
 )
-FINAL_STATES = DEAD_END_STATES | {StepState.COMPLETED}
 # The step has been granted and is on its way to the agency (or waiting for the steps it needs).
 ACTIVE_STATES = frozenset({StepState.GRANTED, StepState.SUBMITTING, StepState.SUBMITTED})
 
