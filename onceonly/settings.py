@@ -15,7 +15,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789"  # noqa: S105
 DEV_PAYLOAD_KEY = "k1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMzItYnl0ZXMhISE="
 DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret"  # noqa: S105
-AGENCIES = ("bdm", "ird", "msd", "health")
+AGENCIES = (
+    "bdm",
+    "ird",
+    "msd",
+    "health",
+    "nzta",
+    "electoral",
+    "council",
+    "acc",
+    "passports",
+    "veterans",
+    "kaingaora",
+    "addresses",
+)
+"""Every agency the adapters call, the address register (for prefill) included."""
 
 
 class Settings(BaseSettings):

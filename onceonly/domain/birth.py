@@ -1,9 +1,8 @@
 """What a parent tells government once when a baby is born (the canonical birth dossier)."""
 
-from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic import Field
 
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.people import (
@@ -11,21 +10,11 @@ from onceonly.domain.people import (
     Canonical,
     Email,
     IrdNumber,
+    PastDate,
     PersonName,
     Phone,
     Text,
-    not_in_future,
 )
-
-
-def _in_the_past(value: date, info: ValidationInfo) -> date:
-    # "Today" comes from the caller (see intake_context): workflow code also decodes these
-    # models, and must never read the wall clock.
-    today = (info.context or {}).get("today")
-    return value if today is None else not_in_future(value, today)
-
-
-PastDate = Annotated[date, AfterValidator(_in_the_past)]
 
 
 class Child(Canonical):

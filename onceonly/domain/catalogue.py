@@ -1,10 +1,16 @@
-"""The public catalogue of life events: each step's agency, service, purpose, legal basis and
-the exact fields it receives. Declarative data; the step runner and the API read it.
+"""The public catalogue of life events: each step's agency, service, purpose, legal basis,
+the exact fields it receives and its statutory deadline. The entries are data
+(`catalogue.toml`); these models read and check them. The step runner and the API read them.
 """
 
+import tomllib
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
+"""The catalogue as data: agencies, life events and their steps."""
 
 
 class Spec(BaseModel):
@@ -27,6 +33,22 @@ class LegalBasis(Spec):
     reference: str
 
 
+class Condition(Spec):
+    """When a step applies: the value at `path` is present (not null, empty or false), or
+    absent when `present` is false. A step that does not apply is shown as such and skipped."""
+
+    path: str
+    present: bool = True
+
+
+class Deadline(Spec):
+    """A statutory deadline: the step is due `within_days` after the date at `from_field`."""
+
+    within_days: int = Field(gt=0)
+    from_field: str
+    rule: str = Field(description="The rule in plain words, as the citizen is told it.")
+
+
 class StepSpec(Spec):
     """One agency step of a life event."""
 
@@ -40,6 +62,10 @@ class StepSpec(Spec):
     provides: tuple[str, ...] = Field(
         default=(), description="Facts the agency issues, which later steps may disclose."
     )
+    applies_if: Condition | None = Field(
+        default=None, description="Only some citizens need this step (those with a dog, say)."
+    )
+    deadline: Deadline | None = None
 
 
 class LifeEventSpec(Spec):
@@ -71,122 +97,31 @@ class Catalogue(Spec):
                 return event
         raise KeyError(event_type)
 
+    def step_for(self, agency: str, service: str) -> StepSpec:
+        """The step that uses this agency's service (KeyError when none does)."""
+        for event in self.life_events:
+            for step in event.steps:
+                if step.agency == agency and step.service == service:
+                    return step
+        raise KeyError(f"{agency}/{service}")
 
-_CONSENT = LegalBasis(kind="consent", reference="The parent's consent, given at this checkpoint")
+    def services(self, agency: str) -> list[str]:
+        """Every service of `agency` the catalogue uses, in catalogue order."""
+        return [
+            step.service
+            for event in self.life_events
+            for step in event.steps
+            if step.agency == agency
+        ]
 
-BIRTH = LifeEventSpec(
-    event_type="birth",
-    title="Having a baby",
-    summary=(
-        "Register your baby's birth, and with your consent get their IRD number, apply for "
-        "Best Start, enrol them with a doctor and a Well Child provider, and put them on the "
-        "National Immunisation Register."
-    ),
-    steps=(
-        StepSpec(
-            id="register_birth",
-            agency="bdm",
-            service="birth-registration",
-            purpose="Register the birth, which gives your baby a birth registration number.",
-            legal_basis=LegalBasis(
-                kind="statute",
-                reference=(
-                    "Births, Deaths, Marriages, and Relationships Registration Act 2021, s 11"
-                ),
-            ),
-            fields=(
-                "child.name",
-                "child.date_of_birth",
-                "child.sex",
-                "child.place_of_birth",
-                "birth_parent.name",
-                "birth_parent.date_of_birth",
-                "other_parent.name",
-                "other_parent.date_of_birth",
-                "address",
-            ),
-            provides=("child.birth_registration_number",),
-        ),
-        StepSpec(
-            id="child_ird_number",
-            agency="ird",
-            service="newborn-ird-number",
-            purpose="Give your baby an IRD number, so they can get Best Start and KiwiSaver.",
-            legal_basis=_CONSENT,
-            fields=(
-                "child.birth_registration_number",
-                "child.name",
-                "child.date_of_birth",
-                "birth_parent.ird_number",
-                "address",
-            ),
-            depends_on=("register_birth",),
-            provides=("child.ird_number",),
-        ),
-        StepSpec(
-            id="best_start",
-            agency="msd",
-            service="best-start",
-            purpose="Apply for the Best Start payment for your baby's first year.",
-            legal_basis=_CONSENT,
-            fields=(
-                "child.name",
-                "child.date_of_birth",
-                "child.ird_number",
-                "birth_parent.name",
-                "birth_parent.ird_number",
-                "birth_parent.phone",
-                "address",
-            ),
-            depends_on=("child_ird_number",),
-        ),
-        StepSpec(
-            id="health_enrolment",
-            agency="health",
-            service="nhi-gp-well-child-enrolment",
-            purpose=(
-                "Give your baby an NHI number and enrol them with your doctor and your "
-                "Well Child Tamariki Ora provider."
-            ),
-            legal_basis=_CONSENT,
-            fields=(
-                "child.birth_registration_number",
-                "child.name",
-                "child.date_of_birth",
-                "child.sex",
-                "address",
-                "health.gp_practice",
-                "health.well_child_provider",
-            ),
-            depends_on=("register_birth",),
-            provides=("child.nhi_number",),
-        ),
-        StepSpec(
-            id="immunisation_register",
-            agency="health",
-            service="national-immunisation-register",
-            purpose=(
-                "Record your baby on the National Immunisation Register, so that you get "
-                "reminders when your baby's vaccinations are due."
-            ),
-            legal_basis=_CONSENT,
-            fields=(
-                "child.nhi_number",
-                "child.name",
-                "child.date_of_birth",
-                "birth_parent.phone",
-            ),
-            depends_on=("health_enrolment",),
-        ),
-    ),
-)
 
-CATALOGUE = Catalogue(
-    agencies=(
-        Agency(id="bdm", name="Births, Deaths and Marriages (Te Tari Taiwhenua DIA)"),
-        Agency(id="ird", name="Inland Revenue (Te Tari Taake)"),
-        Agency(id="msd", name="Ministry of Social Development (Te Manatū Whakahiato Ora)"),
-        Agency(id="health", name="Health New Zealand (Te Whatu Ora)"),
-    ),
-    life_events=(BIRTH,),
-)
+def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
+    """The catalogue in `path` as checked models (pydantic errors name the bad entry)."""
+    with path.open("rb") as file:
+        return Catalogue.model_validate(tomllib.load(file))
+
+
+CATALOGUE = load_catalogue()
+BIRTH = CATALOGUE.event("birth")
+MOVE = CATALOGUE.event("move")
+DEATH = CATALOGUE.event("death")

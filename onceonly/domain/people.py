@@ -4,10 +4,19 @@ Text is kept exactly as given (macrons included); only surrounding spaces are tr
 """
 
 import re
+import unicodedata
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 from onceonly.domain.identifiers import (
     is_valid_ird_number,
@@ -16,7 +25,20 @@ from onceonly.domain.identifiers import (
     normalise_nhi_number,
 )
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+def _printable(value: str) -> str:
+    # Control characters (newlines, NUL, escapes) have no place in a name or an address line,
+    # and would corrupt the agencies' fixed-format records.
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_printable),
+]
 
 
 def _ird_number(value: str) -> str:
@@ -78,15 +100,87 @@ class PersonName(Canonical):
     known_as: Text | None = Field(default=None, description="The name the person prefers.")
 
 
+_POST_BOX = re.compile(r"^\s*(p\.?\s*o\.?\s*box|private\s+bag|counter\s+delivery)\b", re.I)
+
+
+def is_post_box_text(text: str) -> bool:
+    """True when a street line is really a PO Box, Private Bag or counter delivery."""
+    return bool(_POST_BOX.match(text))
+
+
+def _street_not_post_box(value: str) -> str:
+    if is_post_box_text(value):
+        raise ValueError("must be a street, not a PO Box or Private Bag")
+    return value
+
+
 class Address(Canonical):
-    """A New Zealand street address, in the parts the NZ address standard names."""
+    """A New Zealand street address, in the parts the NZ address standard (AS/NZS 4819) names.
+
+    Urban addresses have a suburb; rural ones may have a locality (kept in `suburb`) and a
+    rural delivery number ("RD 2"). A PO Box is a `PostBox`, never a street address.
+    """
 
     unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
     number: StreetNumber
-    street: Text
-    suburb: Text | None = None
+    street: Annotated[Text, AfterValidator(_street_not_post_box)] = Field(
+        description="The road name with its type, as in 'Smith Street'."
+    )
+    suburb: Text | None = Field(default=None, description="The suburb, or a rural locality.")
+    rural_delivery: int | None = Field(
+        default=None, ge=1, le=99, description="The rural delivery number n of 'RD n'."
+    )
     city: Text
     postcode: Postcode
+
+
+class PostBox(Canonical):
+    """A PO Box, Private Bag or counter delivery: where letters go, never where anyone lives."""
+
+    kind: Literal["PO Box", "Private Bag", "Counter Delivery"] = "PO Box"
+    box_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")] | None = None
+    lobby: Text | None = Field(default=None, description="The post shop or lobby, if named.")
+    city: Text
+    postcode: Postcode
+
+    @model_validator(mode="after")
+    def _box_number_unless_counter(self) -> "PostBox":
+        if (self.kind == "Counter Delivery") != (self.box_number is None):
+            raise ValueError("box_number: required for a PO Box or Private Bag, and only then")
+        return self
+
+
+PostalAddress = Address | PostBox
+"""Where letters go: a street address or a PO Box."""
+
+
+def _driver_licence_number(value: str) -> str:
+    number = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{6}", number):
+        raise ValueError("must be a driver licence number of two letters and six digits")
+    return number
+
+
+class DriverLicence(Canonical):
+    """A New Zealand driver licence: its number (AB123456) and its three-digit version."""
+
+    number: Annotated[str, AfterValidator(_driver_licence_number)]
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
+
+
+def _passport_number(value: str) -> str:
+    number = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{1,2}[0-9]{6}", number):
+        raise ValueError("must be a passport number of one or two letters and six digits")
+    return number
+
+
+PassportNumber = Annotated[str, AfterValidator(_passport_number)]
+MsdClientNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{9}$")]
+RegistrationNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4}/[0-9]{6}$")
+]
+"""A BDM registration number, as in 2026/000123."""
 
 
 def not_in_future(value: date, today: date) -> date:
@@ -99,3 +193,22 @@ def not_in_future(value: date, today: date) -> date:
 def intake_context(today: date) -> dict[str, date]:
     """The validation context for data entering the system: rules that need today's date use it."""
     return {"today": today}
+
+
+def today_from(info: ValidationInfo) -> date | None:
+    """Today's date from the validation context, or None when the caller gave none.
+
+    "Today" comes from the caller (see intake_context): workflow code also decodes these
+    models, and must never read the wall clock.
+    """
+    today = (info.context or {}).get("today")
+    return today if isinstance(today, date) else None
+
+
+def _in_the_past(value: date, info: ValidationInfo) -> date:
+    today = today_from(info)
+    return value if today is None else not_in_future(value, today)
+
+
+PastDate = Annotated[date, AfterValidator(_in_the_past)]
+"""A date that has happened already (checked at intake)."""

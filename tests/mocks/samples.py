@@ -6,9 +6,14 @@ Shared by the mapping tests and the mock agency tests, so both check the same da
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
+
 from onceonly.domain.birth import BirthData, Child, HealthChoices, Parent
-from onceonly.domain.catalogue import BIRTH
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.catalogue import BIRTH, LifeEventSpec
+from onceonly.domain.death import DeathData
+from onceonly.domain.move import MoveData
+from onceonly.domain.people import Address, PersonName, intake_context
+from onceonly.samples import death_request_data, move_request_data
 
 BIRTH_PARENT_IRD = "049091850"
 
@@ -47,7 +52,21 @@ def sample_birth(**changes: Any) -> BirthData:
     return data.model_copy(update=changes)
 
 
-def disclose(step_id: str, data: BirthData, **facts: str | None) -> dict[str, Any]:
+def sample_move() -> MoveData:
+    """A full moving dossier (every optional number given, a household and a dog)."""
+    today = date(2026, 11, 25)
+    return MoveData.model_validate(move_request_data(today), context=intake_context(today))
+
+
+def sample_death() -> DeathData:
+    """A full death dossier (rural last address, PO Box for letters, a funeral grant)."""
+    today = date(2026, 11, 25)
+    return DeathData.model_validate(death_request_data(today), context=intake_context(today))
+
+
+def disclose(
+    step_id: str, data: BaseModel, *, event: LifeEventSpec = BIRTH, **facts: Any
+) -> dict[str, Any]:
     """What the step discloses of `data`: its declared fields only, plus issued `facts`.
 
     `facts` are the outputs of earlier steps, keyed with `__` for dots
@@ -56,7 +75,7 @@ def disclose(step_id: str, data: BirthData, **facts: str | None) -> dict[str, An
     dossier = data.model_dump(mode="json")
     issued = {name.replace("__", "."): value for name, value in facts.items()}
     disclosure = {}
-    for field in BIRTH.step(step_id).fields:
+    for field in event.step(step_id).fields:
         if field in issued:
             disclosure[field] = issued[field]
             continue

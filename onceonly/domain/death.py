@@ -1,0 +1,103 @@
+"""What the next of kin or executor tells government once when someone dies.
+
+The person who died (`deceased`) and the person telling government (`notifier`) are modelled
+apart: the notifier's relationship and authority are part of what agencies receive.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+
+from onceonly.domain.life_event import LifeEventStart
+from onceonly.domain.people import (
+    Address,
+    Canonical,
+    DriverLicence,
+    Email,
+    IrdNumber,
+    MsdClientNumber,
+    NhiNumber,
+    PassportNumber,
+    PastDate,
+    PersonName,
+    Phone,
+    PostalAddress,
+    RegistrationNumber,
+    Text,
+)
+
+ServiceNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]?[0-9]{4,8}$")
+]
+"""An NZ Defence Force service number: digits, with a letter in front for some services."""
+
+
+class Deceased(Canonical):
+    """The person who died, with the numbers agencies know them by."""
+
+    name: PersonName
+    date_of_birth: PastDate
+    date_of_death: PastDate
+    sex: Literal["female", "male", "indeterminate"]
+    place_of_death: Text
+    last_address: Address = Field(description="Where they lived.")
+    death_registration_number: RegistrationNumber | None = Field(
+        default=None,
+        description="BDM's number when the funeral director has registered the death already.",
+    )
+    ird_number: IrdNumber | None = None
+    nhi_number: NhiNumber | None = None
+    msd_client_number: MsdClientNumber | None = None
+    driver_licence: DriverLicence | None = None
+    passport_number: PassportNumber | None = None
+    veteran_service_number: ServiceNumber | None = Field(
+        default=None, description="Their NZ Defence Force service number, if they served."
+    )
+    kainga_ora_tenant: bool = Field(default=False, description="They rented from Kāinga Ora.")
+
+    @field_validator("date_of_death")
+    @classmethod
+    def _died_after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
+        born = info.data.get("date_of_birth")
+        if born is not None and date_of_death < born:
+            raise ValueError("must not be before date_of_birth")
+        return date_of_death
+
+
+class Notifier(Canonical):
+    """The person telling government: their relationship to the deceased and their authority."""
+
+    name: PersonName
+    relationship: Literal[
+        "spouse_or_partner", "child", "parent", "sibling", "grandchild", "other_relative", "friend"
+    ]
+    authority: Literal["next_of_kin", "executor", "administrator"] = Field(
+        description="Why they may act: next of kin, executor of the will, or court-appointed."
+    )
+    phone: Phone
+    email: Email | None = None
+    postal_address: PostalAddress = Field(description="Where agencies send letters.")
+
+
+class FuneralGrant(Canonical):
+    """An application for Work and Income's funeral grant, paid towards the funeral's cost."""
+
+    funeral_director: Text
+    funeral_cost: Decimal = Field(gt=0, le=100_000, max_digits=8, decimal_places=2)
+    paid_by_notifier: bool = Field(description="The notifier pays the funeral director.")
+
+
+class DeathData(Canonical):
+    """Everything the death life event needs, collected once at the start."""
+
+    deceased: Deceased
+    notifier: Notifier
+    funeral_grant: FuneralGrant | None = None
+
+
+class DeathStart(LifeEventStart):
+    """The death workflow's input."""
+
+    data: DeathData
