@@ -1,4 +1,4 @@
-"""A sample birth dossier and the disclosures each birth step makes of it.
+"""Sample birth, moving and death dossiers, and the disclosures each step makes of them.
 
 Shared by the mapping tests and the mock agency tests, so both check the same data.
 """
@@ -65,7 +65,7 @@ def sample_death() -> DeathData:
 
 
 def disclose(
-    step_id: str, data: BaseModel, *, event: LifeEventSpec = BIRTH, **facts: Any
+    step_id: str, data: BaseModel, event: LifeEventSpec = BIRTH, /, **facts: str | None
 ) -> dict[str, Any]:
     """What the step discloses of `data`: its declared fields only, plus issued `facts`.
 
