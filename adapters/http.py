@@ -34,13 +34,37 @@ async def post_json(
     error_message: ErrorMessage,
 ) -> Any:
     """POST `body` to the agency and return its parsed JSON answer (2xx only)."""
+    request = client.build_request(
+        "POST", url, json=body, headers={**headers, "Idempotency-Key": idempotency_key}
+    )
+    return await _send(client, agency, request, error_message)
+
+
+async def get_json(
+    client: httpx.AsyncClient,
+    agency: str,
+    url: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    headers: Mapping[str, str],
+    error_message: ErrorMessage,
+) -> Any:
+    """GET from the agency (a register look-up) and return its parsed JSON answer (2xx only).
+
+    A 404 is an `AgencyRejected`: the register holds nothing for that query.
+    """
+    request = client.build_request("GET", url, params=params, headers=headers)
+    return await _send(client, agency, request, error_message)
+
+
+async def _send(
+    client: httpx.AsyncClient, agency: str, request: httpx.Request, error_message: ErrorMessage
+) -> Any:
     try:
-        response = await client.post(
-            url, json=body, headers={**headers, "Idempotency-Key": idempotency_key}
-        )
+        # The URL may carry a look-up's query; errors below never quote it.
+        response = await client.send(request)
     except httpx.TransportError as error:
-        # Timeouts and connection failures carry the URL, not the body: safe to report.
-        raise AgencyUnavailable(agency, f"{type(error).__name__}: {error}") from error
+        raise AgencyUnavailable(agency, type(error).__name__) from error
     status = response.status_code
     if response.is_success:
         try:
