@@ -1,17 +1,21 @@
 """The life events onceonly runs: each catalogue entry bound to its data model and workflow."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from onceonly.domain.birth import BirthData, BirthStart
-from onceonly.domain.catalogue import CATALOGUE, LifeEventSpec
-from onceonly.domain.life_event import LifeEventStart
-from onceonly.domain.step_graph import check_life_event
+from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec
+from onceonly.domain.death import DeathData, DeathStart
+from onceonly.domain.life_event import LifeEventStart, PrefilledField
+from onceonly.domain.move import MoveData, MoveStart
+from onceonly.domain.step_graph import applies, check_catalogue
 from onceonly.settings import Settings
 from workflows.birth import BirthWorkflow
+from workflows.death import DeathWorkflow
+from workflows.move import MoveWorkflow
 
 
 @dataclass(frozen=True)
@@ -23,19 +27,28 @@ class LifeEventKind:
     start_model: type[LifeEventStart]
     run: Callable[..., Any]
 
-    @property
-    def agencies(self) -> list[str]:
-        """The agencies this event may reach, in catalogue order."""
-        return list(dict.fromkeys(step.agency for step in self.spec.steps))
+    def agencies(self, dossier: Mapping[str, Any]) -> list[str]:
+        """The agencies this event may reach with this dossier, in catalogue order."""
+        return list(
+            dict.fromkeys(step.agency for step in self.spec.steps if applies(step, dossier))
+        )
 
-    def start(self, settings: Settings, citizen_key: str, data: BaseModel) -> LifeEventStart:
-        """The workflow's input: the citizen's data and the timings in force today."""
+    def start(
+        self,
+        settings: Settings,
+        citizen_key: str,
+        data: BaseModel,
+        prefilled: tuple[PrefilledField, ...] = (),
+    ) -> LifeEventStart:
+        """The workflow's input: the citizen's data, what of it came from registers, and the
+        timings in force today."""
         return self.start_model.model_validate(
             {
                 "citizen_key": citizen_key,
                 "consent_expiry": settings.consent_expiry,
                 "agency_give_up_after": settings.agency_give_up_after,
                 "retry_window": settings.failed_step_retry_window,
+                "prefilled": prefilled,
                 "data": data,
             }
         )
@@ -47,11 +60,15 @@ def kind_of(event_id: str) -> LifeEventKind | None:
 
 
 LIFE_EVENTS: dict[str, LifeEventKind] = {
-    "birth": LifeEventKind(CATALOGUE.event("birth"), BirthData, BirthStart, BirthWorkflow.run),
+    "birth": LifeEventKind(BIRTH, BirthData, BirthStart, BirthWorkflow.run),
+    "move": LifeEventKind(MOVE, MoveData, MoveStart, MoveWorkflow.run),
+    "death": LifeEventKind(DEATH, DeathData, DeathStart, DeathWorkflow.run),
 }
 
 
-def check_life_events() -> None:
-    """Fail start-up clearly when a catalogue entry cannot run (raises CatalogueError)."""
-    for kind in LIFE_EVENTS.values():
-        check_life_event(kind.spec, kind.data_model)
+def check_life_events(adapters: Collection[str] | None = None) -> None:
+    """Fail start-up clearly when the catalogue cannot run (raises CatalogueError): every
+    life event needs a data model and a sound step graph, every agency an adapter."""
+    check_catalogue(
+        CATALOGUE, {kind: spec.data_model for kind, spec in LIFE_EVENTS.items()}, adapters
+    )

@@ -18,8 +18,10 @@ from onceonly.codec import data_converter
 from onceonly.settings import Settings
 from workflows import search_attributes
 from workflows.birth import BirthWorkflow
+from workflows.death import DeathWorkflow
+from workflows.move import MoveWorkflow
 
-WORKFLOWS = [BirthWorkflow]
+WORKFLOWS = [BirthWorkflow, MoveWorkflow, DeathWorkflow]
 
 
 async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:

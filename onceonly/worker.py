@@ -23,8 +23,8 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 
 def build_worker(client: Client, settings: Settings, http: httpx.AsyncClient) -> Worker:
     """A worker running every life-event workflow and the agency submission activity."""
-    check_life_events()
     adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
+    check_life_events(adapters)
     submissions = AgencySubmissions(adapters)
     return Worker(
         client,

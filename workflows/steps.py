@@ -18,6 +18,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 from onceonly.domain.catalogue import LifeEventSpec, StepSpec
 from onceonly.domain.life_event import (
     DEAD_END_STATES,
+    SATISFIED_STATES,
     ConsentDecisions,
     EventStatus,
     LifeEventProgress,
@@ -27,7 +28,7 @@ from onceonly.domain.life_event import (
     StepState,
     event_status,
 )
-from onceonly.domain.step_graph import select_fields
+from onceonly.domain.step_graph import applies, due_on, select_fields
 from onceonly.domain.submission import AgencySubmission, AgencySubmissions, idempotency_key
 from workflows import search_attributes
 from workflows.consent import DecisionNotApplicable, decide_all
@@ -54,19 +55,32 @@ def failure_reason(failure: ActivityError) -> str:
 
 
 def initial_progress(
-    spec: LifeEventSpec, event_id: str, citizen_key: str, started_at: datetime
+    spec: LifeEventSpec,
+    event_id: str,
+    start: LifeEventStart,
+    dossier: Mapping[str, Any],
+    started_at: datetime,
 ) -> LifeEventProgress:
-    """A new life event: every step at its checkpoint, awaiting the citizen's consent."""
+    """A new life event: every step that applies at its checkpoint, awaiting consent."""
+    steps = tuple(
+        StepProgress(
+            step_id=step.id,
+            state=StepState.AWAITING_CONSENT
+            if applies(step, dossier)
+            else StepState.NOT_APPLICABLE,
+            updated_at=started_at,
+            due_on=due_on(step, dossier),
+        )
+        for step in spec.steps
+    )
     return LifeEventProgress(
         event_id=event_id,
         event_type=spec.event_type,
-        citizen_key=citizen_key,
-        status=EventStatus.AWAITING_CONSENT,
+        citizen_key=start.citizen_key,
+        status=event_status(step.state for step in steps),
         started_at=started_at,
-        steps=tuple(
-            StepProgress(step_id=step.id, state=StepState.AWAITING_CONSENT, updated_at=started_at)
-            for step in spec.steps
-        ),
+        steps=steps,
+        prefilled=start.prefilled,
     )
 
 
@@ -114,7 +128,7 @@ class LifeEventWorkflow:
         # their dependants back instead of skipping them.
         self._retryable: set[str] = set()
         self._indexed: tuple[str, list[str], list[str]] | None = None
-        progress = initial_progress(spec, info.workflow_id, start.citizen_key, workflow.now())
+        progress = initial_progress(spec, info.workflow_id, start, self._dossier, workflow.now())
         self._header = progress
         self._steps = {step.step_id: step for step in progress.steps}
 
@@ -175,11 +189,13 @@ class LifeEventWorkflow:
         return self.progress()
 
     async def _run_step(self, step: StepSpec) -> None:
+        if self._steps[step.id].state is StepState.NOT_APPLICABLE:
+            return
         if not await self._passed_checkpoint(step):
             return
         await workflow.wait_condition(
             lambda: (
-                all(self._steps[needed].state is StepState.COMPLETED for needed in step.depends_on)
+                all(self._steps[needed].state in SATISFIED_STATES for needed in step.depends_on)
                 or self._needs_dead_step(step)
             )
         )

@@ -69,6 +69,7 @@ async def start_life_event(
         raise from_validation_error(error, ("data",)) from None
     event_id = _new_event_id(settings, kind, citizen, idempotency_key)
     start = kind.start(settings, citizen.key, data)
+    dossier = data.model_dump(mode="json")
     try:
         handle = await temporal.start_workflow(
             kind.run,
@@ -80,7 +81,7 @@ async def start_life_event(
                 [
                     SearchAttributePair(search_attributes.EVENT_TYPE, kind.spec.event_type),
                     SearchAttributePair(search_attributes.CITIZEN_KEY, citizen.key),
-                    SearchAttributePair(search_attributes.AGENCIES, kind.agencies),
+                    SearchAttributePair(search_attributes.AGENCIES, kind.agencies(dossier)),
                 ]
             ),
         )
@@ -88,7 +89,7 @@ async def start_life_event(
         # Only an Idempotency-Key repeat can collide: answer with the event it started.
         return await _read(await _owned(temporal, citizen, event_id))
     metrics.record_event_started(kind.spec.event_type)
-    progress = initial_progress(kind.spec, handle.id, citizen.key, datetime.now(UTC))
+    progress = initial_progress(kind.spec, handle.id, start, dossier, datetime.now(UTC))
     return life_event_view(kind.spec, progress)
 
 

@@ -1,11 +1,17 @@
 """What the API shows of a life event: its progress joined with the public catalogue."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from onceonly.domain.catalogue import LegalBasis, LifeEventSpec
-from onceonly.domain.life_event import EventStatus, LifeEventProgress, StepState
+from onceonly.domain.catalogue import LegalBasis, LifeEventSpec, StepSpec
+from onceonly.domain.life_event import (
+    EventStatus,
+    LifeEventProgress,
+    PrefilledField,
+    StepProgress,
+    StepState,
+)
 
 
 class StepView(BaseModel):
@@ -22,6 +28,8 @@ class StepView(BaseModel):
     reference: str | None
     error: str | None
     updated_at: datetime
+    due_on: date | None = Field(description="The statutory deadline, where the law sets one.")
+    deadline_rule: str | None = Field(description="That deadline's rule, in plain words.")
 
 
 class LifeEventView(BaseModel):
@@ -32,6 +40,9 @@ class LifeEventView(BaseModel):
     status: EventStatus
     started_at: datetime
     steps: list[StepView]
+    prefilled: list[PrefilledField] = Field(
+        description="What came from government registers, and whether the citizen kept it."
+    )
 
 
 class LifeEventSummary(BaseModel):
@@ -50,20 +61,25 @@ def life_event_view(spec: LifeEventSpec, progress: LifeEventProgress) -> LifeEve
         event_type=progress.event_type,
         status=progress.status,
         started_at=progress.started_at,
-        steps=[
-            StepView(
-                id=step.step_id,
-                agency=spec.step(step.step_id).agency,
-                service=spec.step(step.step_id).service,
-                purpose=spec.step(step.step_id).purpose,
-                legal_basis=spec.step(step.step_id).legal_basis,
-                fields=list(spec.step(step.step_id).fields),
-                depends_on=list(spec.step(step.step_id).depends_on),
-                state=step.state,
-                reference=step.reference,
-                error=step.error,
-                updated_at=step.updated_at,
-            )
-            for step in progress.steps
-        ],
+        steps=[step_view(spec.step(step.step_id), step) for step in progress.steps],
+        prefilled=list(progress.prefilled),
+    )
+
+
+def step_view(spec: StepSpec, step: StepProgress) -> StepView:
+    """One step's catalogue entry joined with its progress."""
+    return StepView(
+        id=step.step_id,
+        agency=spec.agency,
+        service=spec.service,
+        purpose=spec.purpose,
+        legal_basis=spec.legal_basis,
+        fields=list(spec.fields),
+        depends_on=list(spec.depends_on),
+        state=step.state,
+        reference=step.reference,
+        error=step.error,
+        updated_at=step.updated_at,
+        due_on=step.due_on,
+        deadline_rule=spec.deadline.rule if spec.deadline else None,
     )

@@ -68,13 +68,34 @@ class StepSpec(Spec):
     deadline: Deadline | None = None
 
 
+class PrefillSpec(Spec):
+    """A register that may fill in part of a life event's data, with the citizen's consent."""
+
+    source: str = Field(description="The agency whose register is looked up.")
+    purpose: str
+    fills: dict[str, str] = Field(
+        description="Paths of the event's data, each with the register's answer field."
+    )
+    needs: Literal["death_registration_number"] | None = Field(
+        default=None, description="What the citizen must give for the look-up."
+    )
+
+
 class LifeEventSpec(Spec):
     """A life event: a graph of steps, each behind its own consent checkpoint."""
 
     event_type: str
     title: str
     summary: str
+    prefill: tuple[PrefillSpec, ...] = ()
     steps: tuple[StepSpec, ...]
+
+    def prefill_from(self, source: str) -> PrefillSpec:
+        """The prefill this event takes from `source` (KeyError when it takes none)."""
+        for prefill in self.prefill:
+            if prefill.source == source:
+                return prefill
+        raise KeyError(source)
 
     def step(self, step_id: str) -> StepSpec:
         """The step with this id (KeyError when there is none)."""

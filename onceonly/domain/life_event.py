@@ -1,7 +1,7 @@
 """The state of a life event and its steps, as the workflow keeps it and the API shows it."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -12,6 +12,7 @@ class StepState(StrEnum):
     """Where one step is: its consent checkpoint, then its submission to the agency."""
 
     AWAITING_CONSENT = "awaiting_consent"
+    NOT_APPLICABLE = "not_applicable"
     GRANTED = "granted"
     DECLINED = "declined"
     EXPIRED = "expired"
@@ -33,6 +34,9 @@ DEAD_END_STATES = frozenset(
         StepState.WITHDRAWN,
     }
 )
+# A step in one of these states has done what later steps need (a step that does not apply
+# to this citizen, such as registering a death already registered, needs nothing doing).
+SATISFIED_STATES = frozenset({StepState.COMPLETED, StepState.NOT_APPLICABLE})
 # The step has been granted and is on its way to the agency (or waiting for the steps it needs).
 ACTIVE_STATES = frozenset({StepState.GRANTED, StepState.SUBMITTING, StepState.SUBMITTED})
 
@@ -50,7 +54,7 @@ class EventStatus(StrEnum):
 
 def event_status(states: Iterable[StepState]) -> EventStatus:
     """The event's status from its steps' states (cancellation is decided by the workflow)."""
-    states = list(states)
+    states = [state for state in states if state is not StepState.NOT_APPLICABLE]
     if any(state in ACTIVE_STATES for state in states):
         return EventStatus.IN_PROGRESS
     if StepState.AWAITING_CONSENT in states:
@@ -80,6 +84,15 @@ class StepProgress(Model):
     error: str | None = None
     attempts: int = Field(default=0, description="Times the step was sent (operator retries add).")
     updated_at: datetime
+    due_on: date | None = Field(default=None, description="The statutory deadline, if any.")
+
+
+class PrefilledField(Model):
+    """A part of the data that came from a government register, and what the citizen did."""
+
+    path: str = Field(description="The dotted path of the prefilled part, as in `address`.")
+    source: str = Field(description="The register it came from, as in `addresses`.")
+    confirmed: bool = Field(description="True if the citizen kept it, False if they changed it.")
 
 
 class LifeEventProgress(Model):
@@ -91,6 +104,7 @@ class LifeEventProgress(Model):
     status: EventStatus
     started_at: datetime
     steps: tuple[StepProgress, ...]
+    prefilled: tuple[PrefilledField, ...] = ()
 
 
 class ConsentDecision(Model):
@@ -118,6 +132,9 @@ class LifeEventStart(Model):
     retry_window: timedelta = Field(
         default=timedelta(days=7),
         description="How long a failed step waits for an operator's retry before it is final.",
+    )
+    prefilled: tuple[PrefilledField, ...] = Field(
+        default=(), description="The parts of the data that came from registers."
     )
 
 

@@ -2,12 +2,13 @@
 catalogue entry is well formed. Pure functions, checked at start-up and in unit tests.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
-from onceonly.domain.catalogue import LifeEventSpec, StepSpec
+from onceonly.domain.catalogue import Catalogue, LifeEventSpec, StepSpec
 
 
 class CatalogueError(ValueError):
@@ -21,6 +22,25 @@ def select_fields(
     citizen's dossier. An optional field the citizen left out is disclosed as None.
     """
     return {path: facts[path] if path in facts else _lookup(dossier, path) for path in fields}
+
+
+def applies(step: StepSpec, dossier: Mapping[str, Any]) -> bool:
+    """Whether the step applies to this dossier: its condition's value is present (not null,
+    empty or false), or absent when the condition says so. Steps without one always apply."""
+    if step.applies_if is None:
+        return True
+    present = bool(_lookup(dossier, step.applies_if.path))
+    return present is step.applies_if.present
+
+
+def due_on(step: StepSpec, dossier: Mapping[str, Any]) -> date | None:
+    """The step's statutory deadline for this dossier, or None when it has none."""
+    if step.deadline is None:
+        return None
+    start = _lookup(dossier, step.deadline.from_field)
+    if start is None:
+        return None
+    return date.fromisoformat(start) + timedelta(days=step.deadline.within_days)
 
 
 def _lookup(dossier: Mapping[str, Any], path: str) -> Any:
@@ -83,3 +103,42 @@ def check_life_event(spec: LifeEventSpec, data_model: type[BaseModel]) -> None:
                     f"{step.id}: field {path!r} is neither in the data "
                     "nor issued by a step it needs"
                 )
+        for path in _condition_paths(step):
+            if path not in known_paths:
+                raise CatalogueError(f"{step.id}: condition or deadline names unknown {path!r}")
+
+
+def _condition_paths(step: StepSpec) -> list[str]:
+    paths = [step.applies_if.path] if step.applies_if else []
+    return paths + ([step.deadline.from_field] if step.deadline else [])
+
+
+def check_catalogue(
+    catalogue: Catalogue,
+    data_models: Mapping[str, type[BaseModel]],
+    adapters: Collection[str] | None = None,
+) -> None:
+    """Raise CatalogueError unless every life event has a data model and a well-formed step
+    graph, every step names a known agency (with an adapter, when `adapters` is given), and no
+    agency service serves two steps (adapters find a step by its agency and service)."""
+    agencies = {agency.id for agency in catalogue.agencies}
+    services: set[tuple[str, str]] = set()
+    for event in catalogue.life_events:
+        model = data_models.get(event.event_type)
+        if model is None:
+            raise CatalogueError(f"{event.event_type}: no data model for this life event")
+        check_life_event(event, model)
+        for prefill in event.prefill:
+            if prefill.source not in agencies:
+                raise CatalogueError(f"{event.event_type}: prefill from unknown {prefill.source!r}")
+            unknown = sorted(set(prefill.fills) - model_paths(model))
+            if unknown:
+                raise CatalogueError(f"{event.event_type}: prefill fills unknown {unknown}")
+        for step in event.steps:
+            if step.agency not in agencies:
+                raise CatalogueError(f"{step.id}: unknown agency {step.agency!r}")
+            if adapters is not None and step.agency not in adapters:
+                raise CatalogueError(f"{step.id}: no adapter for agency {step.agency!r}")
+            if (step.agency, step.service) in services:
+                raise CatalogueError(f"{step.id}: service {step.service!r} serves two steps")
+            services.add((step.agency, step.service))
