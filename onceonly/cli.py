@@ -61,11 +61,11 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from onceonly.demo import DemoFailed, play_birth, timeline
+    from onceonly.demo import DemoFailed, play, timeline
 
     settings = get_settings()
     try:
-        event = play_birth(settings, args.api_url or settings.api_url, args.citizen)
+        event = play(settings, args.api_url or settings.api_url, args.citizen, args.event_type)
     except (DemoFailed, OSError) as failure:
         print(f"demo failed: {failure}", file=sys.stderr)
         return 1
@@ -111,7 +111,7 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--role", choices=["citizen", "operator"], default="citizen")
     token.set_defaults(run=_token)
     demo = commands.add_parser("demo", help="play a citizen's journey against a running stack")
-    demo.add_argument("event_type", choices=["birth"])
+    demo.add_argument("event_type", choices=["birth", "move", "death"])
     demo.add_argument("--api-url", help="the API's URL (default: from settings)")
     demo.add_argument("--citizen", default="demo-citizen", help="the citizen id to play")
     demo.set_defaults(run=_demo)

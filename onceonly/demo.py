@@ -1,21 +1,39 @@
-"""`onceonly demo birth`: a citizen's whole journey against a running stack, through the API
-only: start a birth, grant every checkpoint but one, follow progress, print the timeline.
+"""`onceonly demo birth|move|death`: a citizen's whole journey against a running stack,
+through the API only: prefill from registers where the event offers it, start the event, grant
+every checkpoint but one, follow progress, print the timeline.
 """
 
 import sys
 import time
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from onceonly.auth import mint_token
-from onceonly.samples import birth_request_data
+from onceonly.samples import birth_request_data, death_request_data, move_request_data
 from onceonly.settings import Settings
 
-# The IRD step is declined to show a decline and its dependant (Best Start) being skipped.
-DECLINED_STEP = "child_ird_number"
+
+@dataclass(frozen=True)
+class Journey:
+    """One event's demo: its sample data, the registers it prefills from, the step declined."""
+
+    data: Callable[[date], dict[str, Any]]
+    declined_step: str
+    prefill_from: tuple[str, ...] = ()
+
+
+JOURNEYS = {
+    # IRD is declined to show a decline and its dependant (Best Start) being skipped.
+    "birth": Journey(birth_request_data, "child_ird_number"),
+    # The address moved from and the household come from the address register.
+    "move": Journey(move_request_data, "update_acc_address", ("addresses", "ird")),
+    "death": Journey(death_request_data, "end_tenancy"),
+}
 FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
 POLL_SECONDS = 0.5
 TIMEOUT_SECONDS = 120.0
@@ -53,24 +71,50 @@ def timeline(event: dict[str, Any]) -> str:
         + row[4]
         for row in rows
     ]
-    return "\n".join([f"life event {event['id']}: {event['status']}", *lines])
+    prefilled = [
+        f"prefilled {part['path']} from {part['source']}"
+        + ("" if part["confirmed"] else " (changed by the citizen)")
+        for part in event.get("prefilled", [])
+    ]
+    return "\n".join([f"life event {event['id']}: {event['status']}", *lines, *prefilled])
 
 
-def play_birth(settings: Settings, api_url: str, citizen_id: str) -> dict[str, Any]:
+def merged(data: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
+    """`data` with every part the registers' draft holds taken from the draft (confirmed)."""
+    result = dict(data)
+    for key, value in draft.items():
+        inner = result.get(key)
+        if isinstance(value, dict) and isinstance(inner, dict):
+            result[key] = merged(inner, value)
+        else:
+            result[key] = value
+    return result
+
+
+def play(settings: Settings, api_url: str, citizen_id: str, event_type: str) -> dict[str, Any]:
     """Run the journey and answer with the event's final view."""
+    journey = JOURNEYS[event_type]
     token = mint_token(settings, citizen_id)
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=api_url, headers=headers, timeout=30.0) as api:
-        body = {"event_type": "birth", "data": birth_request_data(today)}
+        body: dict[str, Any] = {"event_type": event_type, "data": journey.data(today)}
+        if journey.prefill_from:
+            asked = {"event_type": event_type, "sources": list(journey.prefill_from)}
+            draft = _check(api.post("/v1/prefill", json=asked))
+            for part in draft["filled"]:
+                print(f"  prefilled {part['path']} from {part['source']}")
+            body["data"] = merged(body["data"], draft["data"])
+            body["prefill_id"] = draft["id"]
         event = _check(api.post("/v1/life-events", json=body))
-        print(f"started birth event {event['id']} ({len(event['steps'])} steps)")
+        print(f"started {event_type} event {event['id']} ({len(event['steps'])} steps)")
         decisions = [
             {
                 "step_id": step["id"],
-                "decision": "decline" if step["id"] == DECLINED_STEP else "grant",
+                "decision": "decline" if step["id"] == journey.declined_step else "grant",
             }
             for step in event["steps"]
+            if step["state"] == "awaiting_consent"
         ]
         for decision in decisions:
             print(f"  consent: {decision['decision']} {decision['step_id']}")

@@ -1,0 +1,84 @@
+"""Prefill's pure rules: the draft registers' answers make, and which parts the citizen kept."""
+
+from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
+from onceonly.domain.prefill import PrefilledPath, draft_from, provenance
+
+RESIDENCE = {
+    "address": {
+        "unit": None,
+        "number": "7",
+        "street": "Rata Street",
+        "suburb": "Naenae",
+        "rural_delivery": None,
+        "city": "Lower Hutt",
+        "postcode": "5011",
+    },
+    "household": [
+        {
+            "name": {"given_names": ["Tia"], "family_name": "Synthetic", "known_as": None},
+            "date_of_birth": "1990-04-01",
+            "relationship": "partner",
+        }
+    ],
+}
+
+
+def test_a_move_is_drafted_from_the_address_register_and_ird():
+    draft = draft_from(MOVE, {"addresses": RESIDENCE, "ird": {"ird_number": "049091850"}})
+    assert draft.data == {
+        "previous_address": RESIDENCE["address"],
+        "household": RESIDENCE["household"],
+        "mover": {"ird_number": "049091850"},
+    }
+    assert draft.filled == (
+        PrefilledPath(path="previous_address", source="addresses"),
+        PrefilledPath(path="household", source="addresses"),
+        PrefilledPath(path="mover.ird_number", source="ird"),
+    )
+
+
+def test_the_same_register_fills_each_event_where_that_event_needs_it():
+    draft = draft_from(BIRTH, {"addresses": RESIDENCE})
+    assert draft.data == {"address": RESIDENCE["address"]}  # a birth has no household to fill
+
+
+def test_a_register_that_did_not_answer_fills_nothing_and_empty_answers_are_left_out():
+    assert draft_from(MOVE, {}).data == {}
+    empty_household = {**RESIDENCE, "household": []}
+    assert [p.path for p in draft_from(MOVE, {"addresses": empty_household}).filled] == [
+        "previous_address"
+    ]
+
+
+def test_a_death_is_drafted_from_bdms_registration():
+    record = {
+        "registration_number": "2026/000009",
+        "name": {"given_names": ["Hōhepa"], "family_name": "Synthetic", "known_as": None},
+        "date_of_birth": "1941-02-11",
+        "date_of_death": "2026-11-20",
+        "sex": "male",
+        "place_of_death": "Whangārei Hospital",
+    }
+    draft = draft_from(DEATH, {"bdm": record})
+    assert draft.data["deceased"]["death_registration_number"] == "2026/000009"
+    assert draft.data["deceased"]["name"]["given_names"] == ["Hōhepa"]  # macron kept
+    assert len(draft.filled) == 6
+
+
+def test_provenance_says_which_prefilled_parts_the_citizen_kept():
+    draft = draft_from(MOVE, {"addresses": RESIDENCE, "ird": {"ird_number": "049091850"}})
+    member = {**RESIDENCE["household"][0], "email": "tia@example.org", "nhi_number": None}
+    dossier = {
+        "previous_address": RESIDENCE["address"],
+        "household": [member],  # kept, with an email added by the citizen
+        "mover": {"ird_number": "136410132"},  # changed
+    }
+    kept = {part.path: part.confirmed for part in provenance(draft, dossier)}
+    assert kept == {"previous_address": True, "household": True, "mover.ird_number": False}
+    assert all(part.source for part in provenance(draft, dossier))
+
+
+def test_removing_a_prefilled_household_member_is_a_change():
+    draft = draft_from(MOVE, {"addresses": RESIDENCE})
+    kept = {p.path: p.confirmed for p in provenance(draft, {"previous_address": None})}
+    assert kept == {"previous_address": False, "household": False}
