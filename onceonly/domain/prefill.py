@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field
+from temporalio import activity
 
 from onceonly.domain.catalogue import LifeEventSpec
 from onceonly.domain.life_event import PrefilledField
@@ -47,6 +48,20 @@ class RegisterLookup(Canonical):
     source: str
     identity: str = Field(description="The citizen's identity as registers know it.")
     death_registration_number: RegistrationNumber | None = None
+
+
+# The activity type name in every prefill history: renaming it would break replay.
+LOOK_UP_REGISTER = "look_up_register"
+
+
+class RegisterLookups:
+    """The look-up activity's contract, for `workflow.execute_activity_method`; the worker runs
+    `activities.prefill.RegisterLookups`, which implements it."""
+
+    @activity.defn(name=LOOK_UP_REGISTER)
+    async def look_up_register(self, lookup: RegisterLookup) -> dict[str, Any]:
+        """Ask one register what it holds, answered as the canonical model's JSON."""
+        raise NotImplementedError("run by activities.prefill.RegisterLookups")
 
 
 class PrefillRequest(Canonical):
