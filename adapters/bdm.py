@@ -1,22 +1,40 @@
-"""Adapter for Births, Deaths and Marriages: registers a birth, which issues its number.
+"""Adapter for Births, Deaths and Marriages: registers a birth or a death, which issues its
+registration number, and looks up a registered death (for prefill).
 
 BDM wants camelCase, given names as one string, sex as F/M/X, the birth parent as `mother`,
-and the usual residence as a street line plus suburb, city and postcode.
+the person telling it of a death as the `informant` with BDM's relationship codes, and the
+usual residence as a street line plus suburb, "RD n", city and postcode.
 """
 
-from typing import Any
+import re
+from collections.abc import Callable
+from typing import Any, Literal
 
 import httpx
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
 
 from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, street_line
-from adapters.http import post_json, read_answer
-from onceonly.domain.catalogue import BIRTH
+from adapters.http import get_json, post_json, read_answer
+from onceonly.domain.catalogue import BIRTH, DEATH
 from onceonly.domain.people import Address, PersonName
+from onceonly.domain.prefill import DeathRecord
 
 STEP = BIRTH.step("register_birth")
+DEATH_STEP = DEATH.step("register_death")
 _SEX_CODES = {"female": "F", "male": "M", "indeterminate": "X"}
+_SEXES = {code: sex for sex, code in _SEX_CODES.items()}
+_RELATIONSHIP_CODES = {
+    "spouse_or_partner": "SPOUSE_PARTNER",
+    "child": "CHILD",
+    "parent": "PARENT",
+    "sibling": "SIBLING",
+    "grandchild": "GRANDCHILD",
+    "other_relative": "OTHER_RELATIVE",
+    "friend": "FRIEND",
+}
+_REGISTRATION_NUMBER = re.compile(r"[0-9]{4}/[0-9]{6}")
 
 
 def _person(name: PersonName) -> dict[str, Any]:
@@ -34,21 +52,27 @@ def _usual_residence(address: Address) -> dict[str, Any]:
     residence: dict[str, Any] = {"line1": street_line(address)}
     if address.suburb:
         residence["suburb"] = address.suburb
+    if address.rural_delivery is not None:
+        residence["ruralDelivery"] = f"RD {address.rural_delivery}"
     return {**residence, "city": address.city, "postcode": address.postcode}
+
+
+def _code(codes: dict[str, str], fields: DisclosedFields, field: str) -> str:
+    value = fields.text(field)
+    if value not in codes:
+        raise AgencyRejected(STEP.agency, f"{field} has no BDM code")
+    return codes[value]
 
 
 def to_bdm_registration(disclosure: Disclosure) -> dict[str, Any]:
     """The register_birth disclosure as BDM's birth registration request."""
     fields = DisclosedFields(STEP, disclosure)
     child_name = fields.model("child.name", PersonName)
-    sex = fields.text("child.sex")
-    if sex not in _SEX_CODES:
-        raise AgencyRejected(STEP.agency, "child.sex has no BDM code")
     child = {
         **_person(child_name),
         **({"preferredName": child_name.known_as} if child_name.known_as else {}),
         "dateOfBirth": fields.text("child.date_of_birth"),
-        "sex": _SEX_CODES[sex],
+        "sex": _code(_SEX_CODES, fields, "child.sex"),
         "placeOfBirth": fields.text("child.place_of_birth"),
     }
     registration = {"child": child, "mother": _parent(fields, "birth_parent")}
@@ -59,11 +83,66 @@ def to_bdm_registration(disclosure: Disclosure) -> dict[str, Any]:
     return registration
 
 
+def to_bdm_death_registration(disclosure: Disclosure) -> dict[str, Any]:
+    """The register_death disclosure as BDM's death registration request."""
+    fields = DisclosedFields(DEATH_STEP, disclosure)
+    name = fields.model("deceased.name", PersonName)
+    deceased = {
+        **_person(name),
+        **({"preferredName": name.known_as} if name.known_as else {}),
+        "dateOfBirth": fields.text("deceased.date_of_birth"),
+        "dateOfDeath": fields.text("deceased.date_of_death"),
+        "sex": _code(_SEX_CODES, fields, "deceased.sex"),
+        "placeOfDeath": fields.text("deceased.place_of_death"),
+    }
+    informant = {
+        **_person(fields.model("notifier.name", PersonName)),
+        "relationship": _code(_RELATIONSHIP_CODES, fields, "notifier.relationship"),
+    }
+    return {
+        "deceased": deceased,
+        "usualResidence": _usual_residence(fields.model("deceased.last_address", Address)),
+        "informant": informant,
+    }
+
+
 class BdmRegistered(BaseModel):
-    """BDM's answer to a registration."""
+    """BDM's answer to a birth registration."""
 
     registration_number: str = Field(alias="registrationNumber")
     status: str
+
+
+class BdmDeathRegistered(BaseModel):
+    """BDM's answer to a death registration."""
+
+    death_registration_number: str = Field(
+        alias="deathRegistrationNumber", pattern=r"^[0-9]{4}/[0-9]{6}$"
+    )
+    status: str
+
+
+class BdmDeceased(BaseModel):
+    """The deceased as BDM's register of deaths answers a look-up."""
+
+    model_config = ConfigDict(alias_generator=to_camel)
+
+    given_names: str
+    surname: str
+    preferred_name: str | None = None
+    date_of_birth: str
+    date_of_death: str
+    sex: Literal["F", "M", "X"]
+    place_of_death: str
+
+
+class BdmDeathRecord(BaseModel):
+    """BDM's answer to a look-up of a registered death."""
+
+    model_config = ConfigDict(alias_generator=to_camel)
+
+    registration_number: str
+    deceased: BdmDeceased
 
 
 def bdm_error_message(body: Any) -> str | None:
@@ -82,30 +161,93 @@ def from_bdm_answer(answer: Any) -> AgencyAnswer:
     )
 
 
+def from_bdm_death_answer(answer: Any) -> AgencyAnswer:
+    """BDM's answer as the death registration number, which later steps disclose."""
+    number = read_answer(DEATH_STEP.agency, answer, BdmDeathRegistered).death_registration_number
+    return AgencyAnswer(reference=number, outputs={"deceased.death_registration_number": number})
+
+
+def from_bdm_death_record(answer: Any) -> DeathRecord:
+    """BDM's registered death as the canonical record.
+
+    BDM holds given names as one string, so they come back one word to a given name.
+    """
+    record = read_answer(DEATH_STEP.agency, answer, BdmDeathRecord)
+    deceased = record.deceased
+    try:
+        return DeathRecord.model_validate(
+            {
+                "registration_number": record.registration_number,
+                "name": {
+                    "given_names": deceased.given_names.split(),
+                    "family_name": deceased.surname,
+                    "known_as": deceased.preferred_name,
+                },
+                "date_of_birth": deceased.date_of_birth,
+                "date_of_death": deceased.date_of_death,
+                "sex": _SEXES[deceased.sex],
+                "place_of_death": deceased.place_of_death,
+            }
+        )
+    except ValidationError as error:
+        # Field names only: the values are the deceased's personal data.
+        names = ", ".join(".".join(map(str, e["loc"])) for e in error.errors())
+        raise AgencyRejected(
+            DEATH_STEP.agency, f"its answer does not match the canonical death record ({names})"
+        ) from None
+
+
+# Each BDM service: its path, the request mapping and the answer reading.
+_SERVICES: dict[
+    str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
+] = {
+    STEP.service: ("/bdm/v1/birth-registrations", to_bdm_registration, from_bdm_answer),
+    DEATH_STEP.service: (
+        "/bdm/v1/death-registrations",
+        to_bdm_death_registration,
+        from_bdm_death_answer,
+    ),
+}
+
+
 class BdmAdapter:
-    """Births, Deaths and Marriages: the birth registration service."""
+    """Births, Deaths and Marriages: birth and death registration, and the register of deaths."""
 
     agency = "bdm"
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call BDM at `base_url` (the agencies' root) with `client`, authenticated by `api_key`."""
         self._client = client
-        self._url = f"{base_url.rstrip('/')}/bdm/v1/birth-registrations"
+        self._base_url = base_url.rstrip("/")
         self._headers = {"X-Api-Key": api_key}
 
     async def submit(
         self, service: str, disclosure: Disclosure, idempotency_key: str
     ) -> AgencyAnswer:
-        """Register the birth; the same idempotency key returns the same registration."""
-        if service != STEP.service:
+        """Register the birth or death; the same idempotency key returns the same registration."""
+        if service not in _SERVICES:
             raise AgencyRejected(self.agency, f"BDM offers no service {service!r}")
+        path, to_request, from_answer = _SERVICES[service]
         answer = await post_json(
             self._client,
             self.agency,
-            self._url,
-            to_bdm_registration(disclosure),
+            f"{self._base_url}{path}",
+            to_request(disclosure),
             headers=self._headers,
             idempotency_key=idempotency_key,
             error_message=bdm_error_message,
         )
-        return from_bdm_answer(answer)
+        return from_answer(answer)
+
+    async def death_record(self, registration_number: str) -> DeathRecord:
+        """The death BDM registered under this number; AgencyRejected when it holds none."""
+        if not _REGISTRATION_NUMBER.fullmatch(registration_number):
+            raise AgencyRejected(self.agency, "a death registration number is yyyy/nnnnnn")
+        answer = await get_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}/bdm/v1/death-registrations/{registration_number}",
+            headers=self._headers,
+            error_message=bdm_error_message,
+        )
+        return from_bdm_death_record(answer)

@@ -1,10 +1,13 @@
-"""Adapter for Health New Zealand: NHI number, GP and Well Child enrolment for a newborn, and
-the child's place on the National Immunisation Register.
+"""Adapter for Health New Zealand: NHI number, GP and Well Child enrolment for a newborn, the
+child's place on the National Immunisation Register, and National Health Index updates (a new
+address and GP, a death).
 
-Health speaks FHIR: the child as a `Patient` with `HumanName`s, FHIR gender codes, the birth
-registration number as an `identifier`, and the address as `line`s (street, then suburb). The
-register takes the enrolled child as a `Patient` identified by NHI number, with the parent's
-phone (digits only) as a `contact` for vaccination reminders.
+Health speaks FHIR: a person as a `Patient` with `HumanName`s, FHIR gender codes, the birth
+registration number or the NHI number as an `identifier`, and the address as `line`s (street,
+then suburb and "RD n"). The register takes the enrolled child as a `Patient` identified by
+NHI number, with the parent's phone (digits only) as a `contact` for vaccination reminders.
+The NHI record takes a new GP as a `generalPractitioner` by name, and a death as
+`deceasedDate`.
 """
 
 import re
@@ -17,11 +20,13 @@ from pydantic import BaseModel, Field
 from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, street_line
 from adapters.http import post_json, read_answer
-from onceonly.domain.catalogue import BIRTH
+from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.people import Address, PersonName
 
 STEP = BIRTH.step("health_enrolment")
 IMMUNISATION_STEP = BIRTH.step("immunisation_register")
+ADDRESS_STEP = MOVE.step("update_health_address")
+DECEASED_STEP = DEATH.step("notify_health")
 BIRTH_REGISTRATION_SYSTEM = "https://standards.digital.health.nz/ns/birth-registration-id"
 """The naming system of BDM registration numbers in NZ health identifiers."""
 NHI_SYSTEM = "https://standards.digital.health.nz/ns/nhi-id"
@@ -43,8 +48,11 @@ def fhir_names(name: PersonName) -> list[dict[str, Any]]:
 
 
 def fhir_address(address: Address) -> dict[str, Any]:
-    """An address as a FHIR Address: the street line, then the suburb when there is one."""
+    """An address as a FHIR Address: the street line, then the suburb and "RD n" when the
+    address has them."""
     lines = [street_line(address)] + ([address.suburb] if address.suburb else [])
+    if address.rural_delivery is not None:
+        lines.append(f"RD {address.rural_delivery}")
     return {
         "use": "home",
         "line": lines,
@@ -80,16 +88,21 @@ def to_health_enrolment(disclosure: Disclosure) -> dict[str, Any]:
     }
 
 
+def _nhi_patient(fields: DisclosedFields, person: str) -> dict[str, Any]:
+    """A person as a FHIR Patient identified by NHI number, with their names and birth date."""
+    return {
+        "resourceType": "Patient",
+        "identifier": [{"system": NHI_SYSTEM, "value": fields.text(f"{person}.nhi_number")}],
+        "name": fhir_names(fields.model(f"{person}.name", PersonName)),
+        "birthDate": fields.text(f"{person}.date_of_birth"),
+    }
+
+
 def to_immunisation_registration(disclosure: Disclosure) -> dict[str, Any]:
     """The immunisation_register disclosure as the register's request: the child by NHI
     number, and the parent's phone for reminders when the parent gave one."""
     fields = DisclosedFields(IMMUNISATION_STEP, disclosure)
-    patient: dict[str, Any] = {
-        "resourceType": "Patient",
-        "identifier": [{"system": NHI_SYSTEM, "value": fields.text("child.nhi_number")}],
-        "name": fhir_names(fields.model("child.name", PersonName)),
-        "birthDate": fields.text("child.date_of_birth"),
-    }
+    patient = _nhi_patient(fields, "child")
     phone = fields.optional("birth_parent.phone")
     if phone:
         patient["contact"] = [
@@ -99,6 +112,25 @@ def to_immunisation_registration(disclosure: Disclosure) -> dict[str, Any]:
             }
         ]
     return {"patient": patient}
+
+
+def to_nhi_address_update(disclosure: Disclosure) -> dict[str, Any]:
+    """The update_health_address disclosure as an NHI address update: the mover by NHI
+    number with their new address, and their new GP when they chose one."""
+    fields = DisclosedFields(ADDRESS_STEP, disclosure)
+    patient = _nhi_patient(fields, "mover")
+    patient["address"] = [fhir_address(fields.model("new_address", Address))]
+    gp_practice = fields.optional("gp_practice")
+    if gp_practice:
+        patient["generalPractitioner"] = [{"display": gp_practice}]
+    return {"patient": patient}
+
+
+def to_nhi_deceased(disclosure: Disclosure) -> dict[str, Any]:
+    """The notify_health disclosure as a notification of death on the NHI record."""
+    fields = DisclosedFields(DECEASED_STEP, disclosure)
+    patient = _nhi_patient(fields, "deceased")
+    return {"patient": patient | {"deceasedDate": fields.text("deceased.date_of_death")}}
 
 
 class HealthEnrolled(BaseModel):
@@ -131,6 +163,29 @@ def from_immunisation_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=registered.registration_id)
 
 
+class NhiUpdated(BaseModel):
+    """The NHI's answer to an address update: the update's id."""
+
+    update_id: str = Field(alias="updateId")
+
+
+class NhiDeathRecorded(BaseModel):
+    """The NHI's answer to a notification of death: the notification's id."""
+
+    notification_id: str = Field(alias="notificationId")
+
+
+def from_nhi_update_answer(answer: Any) -> AgencyAnswer:
+    """The NHI's answer as the update id."""
+    return AgencyAnswer(reference=read_answer(ADDRESS_STEP.agency, answer, NhiUpdated).update_id)
+
+
+def from_nhi_deceased_answer(answer: Any) -> AgencyAnswer:
+    """The NHI's answer as the notification id."""
+    recorded = read_answer(DECEASED_STEP.agency, answer, NhiDeathRecorded)
+    return AgencyAnswer(reference=recorded.notification_id)
+
+
 # Each Health service: its path, the request mapping and the answer reading.
 _SERVICES: dict[
     str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
@@ -141,12 +196,22 @@ _SERVICES: dict[
         to_immunisation_registration,
         from_immunisation_answer,
     ),
+    ADDRESS_STEP.service: (
+        "/health/fhir/nhi/address-updates",
+        to_nhi_address_update,
+        from_nhi_update_answer,
+    ),
+    DECEASED_STEP.service: (
+        "/health/fhir/nhi/deceased-notifications",
+        to_nhi_deceased,
+        from_nhi_deceased_answer,
+    ),
 }
 
 
 class HealthAdapter:
-    """Health New Zealand: newborn NHI, GP and Well Child enrolment, and the National
-    Immunisation Register."""
+    """Health New Zealand: newborn NHI, GP and Well Child enrolment, the National
+    Immunisation Register, and National Health Index address and death updates."""
 
     agency = "health"
 

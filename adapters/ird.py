@@ -1,22 +1,45 @@
-"""Adapter for Inland Revenue: issues the newborn's IRD number.
+"""Adapter for Inland Revenue: issues a newborn's IRD number, changes a customer's address,
+tells IRD of a customer's death, and looks up a customer's own IRD number (for prefill).
 
-IRD wants dates as dd/mm/yyyy, the child's names in two flat fields, the parent's IRD
-number as nine bare digits (or null), and the postal address on one line.
+IRD wants dates as dd/mm/yyyy, names in flat fields, IRD numbers as nine bare digits (or
+null), codes of its own for the notifier's relationship and capacity, and every address on
+one line, as NZ Post writes it ("PO Box 1234, Whangārei 0140").
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, Field
 
 from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
-from adapters.disclosure import DisclosedFields, street_line
-from adapters.http import post_json, read_answer
-from onceonly.domain.catalogue import BIRTH
-from onceonly.domain.people import Address, PersonName
+from adapters.council import postal_address as disclosed_postal_address
+from adapters.disclosure import DisclosedFields
+from adapters.http import get_json, post_json, read_answer
+from onceonly.domain.addresses import format_address_line
+from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, StepSpec
+from onceonly.domain.identifiers import is_valid_ird_number, normalise_ird_number
+from onceonly.domain.people import Address, PersonName, PostalAddress
 
 STEP = BIRTH.step("child_ird_number")
+ADDRESS_STEP = MOVE.step("update_ird_address")
+DECEASED_STEP = DEATH.step("notify_ird")
+_RELATIONSHIP_CODES = {
+    "spouse_or_partner": "SPOUSE",
+    "child": "CHILD",
+    "parent": "PARENT",
+    "sibling": "SIBLING",
+    "grandchild": "GRANDCHILD",
+    "other_relative": "RELATIVE",
+    "friend": "FRIEND",
+}
+_CAPACITY_CODES = {
+    "next_of_kin": "NEXT_OF_KIN",
+    "executor": "EXECUTOR",
+    "administrator": "ADMINISTRATOR",
+}
 
 
 def ird_date(iso_date: str) -> str:
@@ -24,36 +47,93 @@ def ird_date(iso_date: str) -> str:
     return date.fromisoformat(iso_date).strftime("%d/%m/%Y")
 
 
-def postal_address(address: Address) -> str:
-    """An address on one line: "1/21A Smith Street, Ponsonby, Auckland 1011"."""
-    parts = [street_line(address), address.suburb, f"{address.city} {address.postcode}"]
-    return ", ".join(part for part in parts if part)
+def postal_address(address: PostalAddress) -> str:
+    """An address on one line: "1/21A Smith Street, Ponsonby, Auckland 1011", with "RD n"
+    for rural delivery, or a box: "PO Box 1234, Whangārei 0140" (its lobby when named)."""
+    return format_address_line(address)
+
+
+def _date(fields: DisclosedFields, step: StepSpec, field: str) -> str:
+    try:
+        return ird_date(fields.text(field))
+    except ValueError:
+        raise AgencyRejected(step.agency, f"{field} is not an ISO date") from None
+
+
+def _code(codes: dict[str, str], fields: DisclosedFields, field: str) -> str:
+    value = fields.text(field)
+    if value not in codes:
+        raise AgencyRejected(DECEASED_STEP.agency, f"{field} has no IRD code")
+    return codes[value]
+
+
+def _names(name: PersonName, whose: str = "") -> dict[str, str]:
+    # IRD's flat name fields: firstNames and surname, or notifierFirstNames and notifierSurname.
+    first, last = (f"{whose}FirstNames", f"{whose}Surname") if whose else ("firstNames", "surname")
+    return {first: " ".join(name.given_names), last: name.family_name}
 
 
 def to_ird_newborn_registration(disclosure: Disclosure) -> dict[str, Any]:
     """The child_ird_number disclosure as IRD's newborn registration request."""
     fields = DisclosedFields(STEP, disclosure)
     child_name = fields.model("child.name", PersonName)
-    try:
-        date_of_birth = ird_date(fields.text("child.date_of_birth"))
-    except ValueError:
-        raise AgencyRejected(STEP.agency, "child.date_of_birth is not an ISO date") from None
     return {
         "birthRegistrationNumber": fields.text("child.birth_registration_number"),
         "childFirstNames": " ".join(child_name.given_names),
         "childSurname": child_name.family_name,
-        "childDateOfBirth": date_of_birth,
+        "childDateOfBirth": _date(fields, STEP, "child.date_of_birth"),
         # The canonical model keeps IRD numbers as nine bare digits already; null when none.
         "parentIrdNumber": fields.optional("birth_parent.ird_number"),
         "postalAddress": postal_address(fields.model("address", Address)),
     }
 
 
+def to_ird_address_change(disclosure: Disclosure) -> dict[str, Any]:
+    """The update_ird_address disclosure as IRD's address change request."""
+    fields = DisclosedFields(ADDRESS_STEP, disclosure)
+    return {
+        "irdNumber": fields.text("mover.ird_number"),
+        **_names(fields.model("mover.name", PersonName)),
+        "residentialAddress": postal_address(fields.model("new_address", Address)),
+        "effectiveDate": _date(fields, ADDRESS_STEP, "move_date"),
+    }
+
+
+def to_ird_deceased_notification(disclosure: Disclosure) -> dict[str, Any]:
+    """The notify_ird disclosure as IRD's notification of a customer's death."""
+    fields = DisclosedFields(DECEASED_STEP, disclosure)
+    letters_to = disclosed_postal_address(fields, "notifier.postal_address")
+    return {
+        "irdNumber": fields.text("deceased.ird_number"),
+        **_names(fields.model("deceased.name", PersonName)),
+        "dateOfBirth": _date(fields, DECEASED_STEP, "deceased.date_of_birth"),
+        "dateOfDeath": _date(fields, DECEASED_STEP, "deceased.date_of_death"),
+        "deathRegistrationNumber": fields.text("deceased.death_registration_number"),
+        **_names(fields.model("notifier.name", PersonName), whose="notifier"),
+        "notifierRelationship": _code(_RELATIONSHIP_CODES, fields, "notifier.relationship"),
+        "notifierCapacity": _code(_CAPACITY_CODES, fields, "notifier.authority"),
+        "notifierPostalAddress": postal_address(letters_to),
+    }
+
+
 class IrdRegistered(BaseModel):
-    """IRD's answer: the child's new IRD number and a case reference."""
+    """IRD's answer to a newborn registration: the child's new IRD number and a case reference."""
 
     ird_number: str = Field(alias="irdNumber", pattern=r"^[0-9]{9}$")
     case_reference: str = Field(alias="caseReference")
+
+
+class IrdCase(BaseModel):
+    """IRD's answer to an address change or a notification of death: the case it opened."""
+
+    case_reference: str = Field(alias="caseReference")
+    status: str
+
+
+class IrdCustomer(BaseModel):
+    """IRD's answer to a look-up of a customer's own IRD number."""
+
+    ird_number: str = Field(alias="irdNumber", pattern=r"^[0-9]{9}$")
 
 
 def ird_error_message(body: Any) -> str | None:
@@ -69,30 +149,62 @@ def from_ird_answer(answer: Any) -> AgencyAnswer:
     )
 
 
+def from_ird_case(answer: Any) -> AgencyAnswer:
+    """IRD's answer as its case reference; the case issues no fact later steps need."""
+    return AgencyAnswer(reference=read_answer(ADDRESS_STEP.agency, answer, IrdCase).case_reference)
+
+
+# Each IRD service: its path under the gateway, the request mapping and the answer reading.
+_SERVICES: dict[
+    str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
+] = {
+    STEP.service: ("/newborn-registrations", to_ird_newborn_registration, from_ird_answer),
+    ADDRESS_STEP.service: ("/address-changes", to_ird_address_change, from_ird_case),
+    DECEASED_STEP.service: ("/deceased-notifications", to_ird_deceased_notification, from_ird_case),
+}
+
+
 class IrdAdapter:
-    """Inland Revenue: the newborn IRD number service."""
+    """Inland Revenue: newborn IRD numbers, address changes, notifications of death, and
+    customers' own IRD numbers."""
 
     agency = "ird"
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call IRD's gateway under `base_url` with `client`, authenticated by `api_key`."""
         self._client = client
-        self._url = f"{base_url.rstrip('/')}/ird/gateway/v2/newborn-registrations"
+        self._gateway = f"{base_url.rstrip('/')}/ird/gateway/v2"
         self._headers = {"Authorization": f"Bearer {api_key}"}
 
     async def submit(
         self, service: str, disclosure: Disclosure, idempotency_key: str
     ) -> AgencyAnswer:
-        """Ask for the child's IRD number; the same idempotency key returns the same number."""
-        if service != STEP.service:
+        """Call the service; the same idempotency key returns the same answer (IRD number)."""
+        if service not in _SERVICES:
             raise AgencyRejected(self.agency, f"IRD offers no service {service!r}")
+        path, to_request, from_answer = _SERVICES[service]
         answer = await post_json(
             self._client,
             self.agency,
-            self._url,
-            to_ird_newborn_registration(disclosure),
+            f"{self._gateway}{path}",
+            to_request(disclosure),
             headers=self._headers,
             idempotency_key=idempotency_key,
             error_message=ird_error_message,
         )
-        return from_ird_answer(answer)
+        return from_answer(answer)
+
+    async def own_ird_number(self, identity: str) -> str:
+        """The IRD number IRD holds for the citizen with this identity, checked by its digit."""
+        answer = await get_json(
+            self._client,
+            self.agency,
+            # Quoted whole: an identity is opaque, and must stay one path segment.
+            f"{self._gateway}/customers/{quote(identity, safe='')}/ird-number",
+            headers=self._headers,
+            error_message=ird_error_message,
+        )
+        number = read_answer(self.agency, answer, IrdCustomer).ird_number
+        if not is_valid_ird_number(number):
+            raise AgencyRejected(self.agency, "its answer holds no valid IRD number")
+        return normalise_ird_number(number)

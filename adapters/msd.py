@@ -1,24 +1,48 @@
-"""Adapter for the Ministry of Social Development: applies for Best Start.
+"""Adapter for the Ministry of Social Development (Work and Income): applies for Best Start,
+tells MSD a client's new address, stops a dead client's payments, and applies for a funeral
+grant.
 
-MSD wants snake_case, names split into first, middle and last, both IRD numbers, a
-digits-only phone, and the address in parts with the unit apart from the street number.
+MSD wants snake_case, names split into first, middle and last, the client number, a
+digits-only phone, amounts as strings with two decimals, its own relationship codes, and
+addresses in parts with the unit apart from the street number; a postal address is a street
+(`"kind": "street"`) or a box (`"kind": "box"`) in its own shape.
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 from pydantic import BaseModel
 
 from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.council import postal_address as disclosed_postal_address
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
-from onceonly.domain.catalogue import BIRTH
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
+from onceonly.domain.death import FuneralGrant
+from onceonly.domain.people import Address, PersonName, PostalAddress, PostBox
 
 STEP = BIRTH.step("best_start")
+MOVE_STEP = MOVE.step("update_msd_address")
+STOP_STEP = DEATH.step("stop_msd_payments")
+FUNERAL_STEP = DEATH.step("funeral_grant")
 # Canonical phones may hold spaces, dashes and brackets for readability; MSD takes digits.
 _PHONE_PUNCTUATION = re.compile(r"[\s()-]")
+_RELATIONSHIP_CODES = {
+    "spouse_or_partner": "partner",
+    "child": "child",
+    "parent": "parent",
+    "sibling": "sibling",
+    "grandchild": "grandchild",
+    "other_relative": "other_family",
+    "friend": "friend",
+}
+_BOX_TYPES = {
+    "PO Box": "po_box",
+    "Private Bag": "private_bag",
+    "Counter Delivery": "counter_delivery",
+}
 
 
 def msd_names(name: PersonName) -> dict[str, str]:
@@ -32,12 +56,34 @@ def msd_phone(phone: str) -> str:
     return _PHONE_PUNCTUATION.sub("", phone)
 
 
-def msd_address(address: Address) -> dict[str, str]:
-    """An address in MSD's parts; unit and suburb only when the address has them."""
-    parts = {"unit": address.unit, "street_number": address.number}
+def msd_address(address: Address) -> dict[str, Any]:
+    """An address in MSD's parts; unit, suburb and rural delivery only when it has them."""
+    parts: dict[str, Any] = {"unit": address.unit, "street_number": address.number}
     parts |= {"street_name": address.street, "suburb": address.suburb}
+    parts |= {"rural_delivery": address.rural_delivery}
     parts |= {"town": address.city, "post_code": address.postcode}
     return {key: value for key, value in parts.items() if value}
+
+
+def msd_postal_address(address: PostalAddress) -> dict[str, Any]:
+    """Where MSD writes: a street address, or a box in MSD's box shape."""
+    if not isinstance(address, PostBox):
+        return {"kind": "street", **msd_address(address)}
+    parts: dict[str, Any] = {"kind": "box", "box_type": _BOX_TYPES[address.kind]}
+    parts |= {"box_number": address.box_number, "lobby": address.lobby}
+    parts |= {"town": address.city, "post_code": address.postcode}
+    return {key: value for key, value in parts.items() if value}
+
+
+def _client(fields: DisclosedFields, person: str) -> dict[str, Any]:
+    return {
+        **msd_names(fields.model(f"{person}.name", PersonName)),
+        "date_of_birth": fields.text(f"{person}.date_of_birth"),
+    }
+
+
+def _deceased(fields: DisclosedFields) -> dict[str, Any]:
+    return {**_client(fields, "deceased"), "date_of_death": fields.text("deceased.date_of_death")}
 
 
 def to_msd_best_start(disclosure: Disclosure) -> dict[str, Any]:
@@ -61,10 +107,68 @@ def to_msd_best_start(disclosure: Disclosure) -> dict[str, Any]:
     }
 
 
+def to_msd_change_of_circumstances(disclosure: Disclosure) -> dict[str, Any]:
+    """The update_msd_address disclosure as MSD's change of circumstances."""
+    fields = DisclosedFields(MOVE_STEP, disclosure)
+    change: dict[str, Any] = {
+        "client_number": fields.text("mover.msd_client_number"),
+        "client": _client(fields, "mover"),
+        "new_address": msd_address(fields.model("new_address", Address)),
+        "effective_date": fields.text("move_date"),
+    }
+    phone = fields.optional("mover.phone")
+    if phone is not None:
+        change["phone"] = msd_phone(phone)
+    return change
+
+
+def to_msd_stop_payments(disclosure: Disclosure) -> dict[str, Any]:
+    """The stop_msd_payments disclosure as MSD's request to stop a dead client's payments."""
+    fields = DisclosedFields(STOP_STEP, disclosure)
+    return {
+        "client_number": fields.text("deceased.msd_client_number"),
+        "client": _deceased(fields),
+        "death_registration_number": fields.text("deceased.death_registration_number"),
+    }
+
+
+def to_msd_funeral_grant(disclosure: Disclosure) -> dict[str, Any]:
+    """The funeral_grant disclosure as MSD's funeral grant application."""
+    fields = DisclosedFields(FUNERAL_STEP, disclosure)
+    relationship = fields.text("notifier.relationship")
+    if relationship not in _RELATIONSHIP_CODES:
+        raise AgencyRejected(FUNERAL_STEP.agency, "notifier.relationship has no MSD code")
+    letters_to = disclosed_postal_address(fields, "notifier.postal_address")
+    grant = fields.model("funeral_grant", FuneralGrant)
+    return {
+        "deceased": _deceased(fields),
+        "death_registration_number": fields.text("deceased.death_registration_number"),
+        "applicant": {
+            **msd_names(fields.model("notifier.name", PersonName)),
+            "relationship": _RELATIONSHIP_CODES[relationship],
+            "phone": msd_phone(fields.text("notifier.phone")),
+            "postal_address": msd_postal_address(letters_to),
+        },
+        "funeral": {
+            "funeral_director": grant.funeral_director,
+            # The canonical cost has at most two decimals; MSD wants exactly two.
+            "cost": f"{grant.funeral_cost:.2f}",
+            "paid_by_applicant": grant.paid_by_notifier,
+        },
+    }
+
+
 class MsdReceived(BaseModel):
-    """MSD's answer: the application's id."""
+    """MSD's answer to an application: the application's id."""
 
     application_id: str
+    status: str
+
+
+class MsdCase(BaseModel):
+    """MSD's answer to a change of circumstances or a stop: the case's id."""
+
+    case_id: str
     status: str
 
 
@@ -75,34 +179,60 @@ def msd_error_message(body: Any) -> str | None:
 
 
 def from_msd_answer(answer: Any) -> AgencyAnswer:
-    """MSD's answer as the application id; Best Start issues no fact later steps need."""
+    """MSD's answer as the application id; an application issues no fact later steps need."""
     return AgencyAnswer(reference=read_answer(STEP.agency, answer, MsdReceived).application_id)
 
 
+def from_msd_case(answer: Any) -> AgencyAnswer:
+    """MSD's answer as the case id; a case issues no fact later steps need."""
+    return AgencyAnswer(reference=read_answer(MOVE_STEP.agency, answer, MsdCase).case_id)
+
+
+# Each MSD service: its path, the request mapping and the answer reading.
+_SERVICES: dict[
+    str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
+] = {
+    STEP.service: ("/api/best-start/applications", to_msd_best_start, from_msd_answer),
+    MOVE_STEP.service: (
+        "/api/clients/changes-of-circumstances",
+        to_msd_change_of_circumstances,
+        from_msd_case,
+    ),
+    STOP_STEP.service: ("/api/clients/payment-stops", to_msd_stop_payments, from_msd_case),
+    FUNERAL_STEP.service: (
+        "/api/funeral-grant/applications",
+        to_msd_funeral_grant,
+        from_msd_answer,
+    ),
+}
+
+
 class MsdAdapter:
-    """Ministry of Social Development: the Best Start application service."""
+    """Ministry of Social Development: Best Start, changes of circumstances, stopping
+    payments, and funeral grants."""
 
     agency = "msd"
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call MSD under `base_url` with `client`, authenticated by `api_key`."""
         self._client = client
-        self._url = f"{base_url.rstrip('/')}/msd/api/best-start/applications"
+        self._base_url = f"{base_url.rstrip('/')}/msd"
         self._headers = {"X-MSD-Client-Key": api_key}
 
     async def submit(
         self, service: str, disclosure: Disclosure, idempotency_key: str
     ) -> AgencyAnswer:
-        """Apply for Best Start; the same idempotency key returns the same application."""
-        if service != STEP.service:
+        """Call the service; the same idempotency key returns the same application or case."""
+        if service not in _SERVICES:
             raise AgencyRejected(self.agency, f"MSD offers no service {service!r}")
+        path, to_request, from_answer = _SERVICES[service]
         answer = await post_json(
             self._client,
             self.agency,
-            self._url,
-            to_msd_best_start(disclosure),
+            f"{self._base_url}{path}",
+            to_request(disclosure),
             headers=self._headers,
             idempotency_key=idempotency_key,
             error_message=msd_error_message,
         )
-        return from_msd_answer(answer)
+        return from_answer(answer)

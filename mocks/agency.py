@@ -4,6 +4,8 @@ A submission goes through the same gates at every agency, in this order: faults 
 may be slow or down, and a 503 records nothing), the API key, the `Idempotency-Key` header,
 the agency's own schema, then the store, which answers a repeated key with its first answer
 (and with 409 when the key comes back with a different body).
+A register look-up (a GET) passes the same faults and API key gates, then the agency's own
+schema for its path and query parameters, and answers 404 when the register holds nothing.
 Each agency module supplies only what differs: its path, header, schema, rules, answer and
 error shape.
 """
@@ -11,10 +13,10 @@ error shape.
 import json
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Request
@@ -95,6 +97,20 @@ class MockService(Generic[RequestT]):
     success_status: int = 201
 
 
+QueryT = TypeVar("QueryT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class MockLookup(Generic[QueryT]):
+    """One register look-up of a mock agency: a GET route whose path and query parameters
+    `query_model` checks, answered from the agency's data (None from `answer` is a 404)."""
+
+    path: str
+    summary: str
+    query_model: type[QueryT]
+    answer: Callable[[QueryT, Store], Awaitable[dict[str, Any] | None]]
+
+
 @dataclass(frozen=True)
 class MockAgency(Generic[RequestT]):
     """One mock agency's submission service, as data the shared pipeline runs."""
@@ -109,6 +125,8 @@ class MockAgency(Generic[RequestT]):
     success_status: int = 201
     more_services: tuple[MockService[Any], ...] = ()
     """Further services, behind the same key, idempotency, error shape and records."""
+    lookups: tuple[MockLookup[Any], ...] = ()
+    """Register look-ups (GET), behind the same faults, key and error shape."""
 
     @property
     def services(self) -> tuple[MockService[Any], ...]:
@@ -117,6 +135,22 @@ class MockAgency(Generic[RequestT]):
             self.path, self.summary, self.request_model, self.issue, self.success_status
         )
         return (first, *self.more_services)
+
+
+class ServedAgency(Protocol):
+    """What the shared pipeline serves: a `MockAgency`, or a register that takes no
+    submissions (`mocks.register.MockRegister`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def read_api_key(self) -> Callable[[Request], str | None]: ...
+    @property
+    def error_body(self) -> Callable[[int, list[Problem]], dict[str, Any]]: ...
+    @property
+    def services(self) -> tuple[MockService[Any], ...]: ...
+    @property
+    def lookups(self) -> tuple[MockLookup[Any], ...]: ...
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
@@ -134,13 +168,13 @@ def problems_from(error: ValidationError) -> list[Problem]:
     return problems
 
 
-def agency_router(
-    agency: MockAgency[Any], store: Store, knobs: FaultKnobs, api_key: str
-) -> APIRouter:
-    """The agency's routes: its submission services, `_records` and `_faults`."""
+def agency_router(agency: ServedAgency, store: Store, knobs: FaultKnobs, api_key: str) -> APIRouter:
+    """The agency's routes: its submission services, its look-ups, `_records` and `_faults`."""
     router = APIRouter(tags=[agency.name])
     for service in agency.services:
         _add_submission_route(router, agency, service, store=store, knobs=knobs, api_key=api_key)
+    for lookup in agency.lookups:
+        _add_lookup_route(router, agency, lookup, store=store, knobs=knobs, api_key=api_key)
 
     @router.get("/_records", summary="List the submissions the agency holds")
     async def list_records() -> dict[str, Any]:
@@ -165,7 +199,7 @@ def agency_router(
 
 def _add_submission_route(
     router: APIRouter,
-    agency: MockAgency[Any],
+    agency: ServedAgency,
     service: MockService[Any],
     *,
     store: Store,
@@ -175,15 +209,13 @@ def _add_submission_route(
     """The service's submission route, through the shared gates (see the module docstring)."""
 
     def refuse(status: int, *problems: Problem) -> JSONResponse:
-        return JSONResponse(agency.error_body(status, list(problems)), status_code=status)
+        return _refusal(agency, status, *problems)
 
     @router.post(service.path, summary=service.summary, status_code=service.success_status)
     async def submit(request: Request) -> JSONResponse:
-        if await knobs.strikes():
-            return refuse(503, Problem(None, "the service is temporarily unavailable"))
-        presented = agency.read_api_key(request) or ""
-        if not secrets.compare_digest(presented.encode(), api_key.encode()):
-            return refuse(401, Problem(None, "a valid API key is required"))
+        turned_away = await _turned_away(agency, request, knobs, api_key)
+        if turned_away is not None:
+            return turned_away
         idempotency_key = request.headers.get("Idempotency-Key", "")
         if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
             return refuse(
@@ -207,3 +239,70 @@ def _add_submission_route(
                 Problem("Idempotency-Key", "the key was already used for a different submission"),
             )
         return JSONResponse(record.answer, status_code=record.status)
+
+
+def _refusal(agency: ServedAgency, status: int, *problems: Problem) -> JSONResponse:
+    return JSONResponse(agency.error_body(status, list(problems)), status_code=status)
+
+
+async def _turned_away(
+    agency: ServedAgency, request: Request, knobs: FaultKnobs, api_key: str
+) -> JSONResponse | None:
+    """The first gates of every route that serves data: faults, then the API key."""
+    if await knobs.strikes():
+        return _refusal(agency, 503, Problem(None, "the service is temporarily unavailable"))
+    return key_refusal(agency, request, api_key)
+
+
+def key_refusal(agency: ServedAgency, request: Request, api_key: str) -> JSONResponse | None:
+    """The agency's 401 when the request lacks its valid API key, else None (control routes
+    that change data, such as a register's seeding, pass this gate but not the faults)."""
+    presented = agency.read_api_key(request) or ""
+    if not secrets.compare_digest(presented.encode(), api_key.encode()):
+        return _refusal(agency, 401, Problem(None, "a valid API key is required"))
+    return None
+
+
+def _add_lookup_route(
+    router: APIRouter,
+    agency: ServedAgency,
+    lookup: MockLookup[Any],
+    *,
+    store: Store,
+    knobs: FaultKnobs,
+    api_key: str,
+) -> None:
+    """The look-up's GET route. Reading changes nothing, so it needs no idempotency key."""
+
+    # The handler reads its parameters itself (through the agency's model), so FastAPI cannot
+    # see them: the OpenAPI entry names them here.
+    documented = [_documented_parameter(lookup, name) for name in lookup.query_model.model_fields]
+
+    @router.get(lookup.path, summary=lookup.summary, openapi_extra={"parameters": documented})
+    async def look_up(request: Request) -> JSONResponse:
+        turned_away = await _turned_away(agency, request, knobs, api_key)
+        if turned_away is not None:
+            return turned_away
+        # Path parameters win over a query parameter of the same name.
+        parameters = {**request.query_params, **request.path_params}
+        try:
+            query = lookup.query_model.model_validate(parameters)
+        except ValidationError as error:
+            return _refusal(agency, 422, *problems_from(error))
+        found = await lookup.answer(query, store)
+        if found is None:
+            return _refusal(agency, 404, Problem(None, "the register holds no such record"))
+        return JSONResponse(found)
+
+
+def _documented_parameter(lookup: MockLookup[Any], name: str) -> dict[str, Any]:
+    """One of the look-up's parameters as OpenAPI describes it: in the path, or in the query."""
+    field = lookup.query_model.model_fields[name]
+    alias = field.alias or name
+    in_path = f"{{{alias}}}" in lookup.path
+    return {
+        "name": alias,
+        "in": "path" if in_path else "query",
+        "required": in_path or field.is_required(),
+        "schema": {"type": "string"},
+    }

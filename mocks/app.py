@@ -18,13 +18,41 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mocks import bdm, health, ird, msd
+from mocks import (
+    acc,
+    addresses,
+    bdm,
+    council,
+    electoral,
+    health,
+    ird,
+    kaingaora,
+    msd,
+    nzta,
+    passports,
+    veterans,
+)
 from mocks.agency import MockAgency, agency_router
 from mocks.faults import FaultKnobs, faults_from_env
+from mocks.register import MockRegister, register_router
 from mocks.store import Store
 
-AGENCIES: tuple[MockAgency[Any], ...] = (bdm.AGENCY, ird.AGENCY, msd.AGENCY, health.AGENCY)
+AGENCIES: tuple[MockAgency[Any], ...] = (
+    bdm.AGENCY,
+    ird.AGENCY,
+    msd.AGENCY,
+    health.AGENCY,
+    nzta.AGENCY,
+    electoral.AGENCY,
+    acc.AGENCY,
+    passports.AGENCY,
+    council.AGENCY,
+    veterans.AGENCY,
+    kaingaora.AGENCY,
+)
 """Every mock agency, each mounted at `/<name>`."""
+REGISTERS: tuple[MockRegister[Any], ...] = (addresses.REGISTER,)
+"""Every mock register (look-ups only, no submissions), each mounted at `/<name>`."""
 
 
 def api_key_from_env(agency: str, environ: Mapping[str, str]) -> str:
@@ -84,13 +112,19 @@ def create_app(
     store = Store(db_path)
     app = FastAPI(
         title="onceonly mock agencies",
-        summary="BDM, IRD, MSD and Health as development and test stand-ins.",
+        summary="BDM, IRD, MSD, Health, NZTA, the Electoral Commission, ACC, Passports, a"
+        " council, Veterans' Affairs, Kāinga Ora and the address register as development and"
+        " test stand-ins.",
         version="1",
     )
     for agency in AGENCIES:
         knobs = FaultKnobs(faults_from_env(agency.name, environ), rng)
         router = agency_router(agency, store, knobs, api_key_from_env(agency.name, environ))
         app.include_router(router, prefix=f"/{agency.name}")
+    for register in REGISTERS:
+        knobs = FaultKnobs(faults_from_env(register.name, environ), rng)
+        key = api_key_from_env(register.name, environ)
+        app.include_router(register_router(register, store, knobs, key), prefix=f"/{register.name}")
     # One registry per app, so apps built side by side (tests) keep their own counts.
     registry = CollectorRegistry()
     for collector in (ProcessCollector, PlatformCollector, GCCollector):

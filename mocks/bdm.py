@@ -1,28 +1,40 @@
-"""Mock of Births, Deaths and Marriages' birth registration service.
+"""Mock of Births, Deaths and Marriages: birth and death registration, and its register of
+deaths, which answers a look-up by death registration number.
 
 Its traits: camelCase JSON, given names as one space-separated string, sex as a one-letter
-code, the birth parent called `mother`, and the usual residence as a street line
-("1/21A Smith Street") plus suburb, city and postcode. It answers with a registration number
-per year ("2026/000123") and reports errors as `{"errors": [{"field", "message"}]}`.
+code, the birth parent called `mother`, the person who tells BDM of a death called the
+`informant` (with BDM's relationship codes), and the usual residence as a street line
+("1/21A Smith Street") plus suburb, "RD n" for rural delivery, city and postcode. It answers
+with a registration number per year and register ("2026/000123") and reports errors as
+`{"errors": [{"field", "message"}]}`.
 """
 
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from mocks.agency import (
     NAME_PATTERN,
     NAME_RULE,
     MockAgency,
+    MockLookup,
+    MockService,
     Problem,
     matching,
     not_after_today,
     nz_today,
 )
-from mocks.store import NextNumber
+from mocks.store import NextNumber, Store
 
 Name = Annotated[
     str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
@@ -72,6 +84,9 @@ class UsualResidence(BdmModel):
         ),
     ]
     suburb: Place | None = None
+    rural_delivery: (
+        Annotated[str, AfterValidator(matching(r"RD [1-9][0-9]?", "'RD' and a number"))] | None
+    ) = None
     city: Place
     postcode: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
 
@@ -83,6 +98,51 @@ class BirthRegistration(BdmModel):
     mother: Parent
     other_parent: Parent | None = None
     usual_residence: UsualResidence
+
+
+class Deceased(BdmModel):
+    """The person whose death is registered."""
+
+    given_names: Name
+    surname: Name
+    preferred_name: Name | None = None
+    date_of_birth: PastDate
+    date_of_death: PastDate
+    sex: Literal["F", "M", "X"]
+    place_of_death: Place
+
+    @field_validator("date_of_death")
+    @classmethod
+    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
+        born = info.data.get("date_of_birth")
+        if born is not None and date_of_death < born:
+            raise ValueError("must not be before dateOfBirth")
+        return date_of_death
+
+
+class Informant(BdmModel):
+    """Who tells BDM of the death, and how they were related to the deceased."""
+
+    given_names: Name
+    surname: Name
+    relationship: Literal[
+        "SPOUSE_PARTNER", "CHILD", "PARENT", "SIBLING", "GRANDCHILD", "OTHER_RELATIVE", "FRIEND"
+    ]
+
+
+class DeathRegistration(BdmModel):
+    """A request to register a death."""
+
+    deceased: Deceased
+    usual_residence: UsualResidence
+    informant: Informant
+
+
+class DeathRegistrationQuery(BdmModel):
+    """A look-up in the register of deaths: the registration number's year and sequence."""
+
+    year: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
+    number: Annotated[str, AfterValidator(matching(r"[0-9]{6}", "six digits"))]
 
 
 def read_api_key(request: Request) -> str | None:
@@ -99,6 +159,23 @@ def register(registration: BirthRegistration, next_number: NextNumber) -> dict[s
     }
 
 
+def register_death(registration: DeathRegistration, next_number: NextNumber) -> dict[str, Any]:
+    """Register the death: a number of this year in the register of deaths' own sequence."""
+    del registration  # the mock registers every valid request the same way
+    number = f"{nz_today().year}/{next_number('bdm.death_registration'):06d}"
+    # Named apart from a birth's registrationNumber: the two registers count separately.
+    return {"deathRegistrationNumber": number, "status": "registered"}
+
+
+async def registered_death(query: DeathRegistrationQuery, store: Store) -> dict[str, Any] | None:
+    """The death registered under the number, as BDM recorded the deceased (None if none)."""
+    number = f"{query.year}/{query.number}"
+    record = await store.record_answered(AGENCY.name, "deathRegistrationNumber", number)
+    if record is None:
+        return None
+    return {"registrationNumber": number, "deceased": record.received["deceased"]}
+
+
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
     """BDM's error shape: a list of field and message pairs."""
     del status  # BDM's body does not repeat the status
@@ -113,4 +190,20 @@ AGENCY = MockAgency(
     read_api_key=read_api_key,
     issue=register,
     error_body=error_body,
+    more_services=(
+        MockService(
+            path="/v1/death-registrations",
+            summary="Register a death",
+            request_model=DeathRegistration,
+            issue=register_death,
+        ),
+    ),
+    lookups=(
+        MockLookup(
+            path="/v1/death-registrations/{year}/{number}",
+            summary="Look up a registered death by its registration number",
+            query_model=DeathRegistrationQuery,
+            answer=registered_death,
+        ),
+    ),
 )

@@ -1,57 +1,44 @@
-"""Mock of Health New Zealand's newborn enrolment service (NHI, GP and Well Child), and of
-its National Immunisation Register, which takes the enrolled newborn by NHI number.
+"""Mock of Health New Zealand: newborn enrolment (NHI, GP and Well Child), its National
+Immunisation Register, and National Health Index record updates (a new address, a death).
 
-Its traits are FHIR's: the child as a `Patient` resource with a list of `HumanName`s
-(`given` as a list), `gender` in FHIR's codes, `birthDate`, the birth registration number as
-an `identifier` with its naming system, and `address` lines. It issues a new-format NHI
-number (in the Z range kept for testing) and reports errors as a FHIR `OperationOutcome`.
-The register takes a FHIR `Patient` identified by its NHI (whose check letter it verifies),
-with the parent's phone as a `contact` for vaccination reminders.
+Its traits are FHIR's: a person as a `Patient` resource with a list of `HumanName`s (`given`
+as a list), `gender` in FHIR's codes, `birthDate`, identifiers with their naming systems
+(BDM's registration numbers, NHI numbers with their check characters verified), and
+`address` lines. It issues a new-format NHI number (in the Z range kept for testing) and
+reports errors as a FHIR `OperationOutcome`. The register takes a FHIR `Patient` identified
+by its new-format NHI, with the parent's phone as a `contact` for vaccination reminders. The
+NHI record services are in mocks/health_nhi.py, the shared FHIR parts in mocks/health_fhir.py.
 """
 
-import re
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Request
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    field_validator,
-)
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, Field
 
-from mocks.agency import (
-    NAME_PATTERN,
-    NAME_RULE,
-    MockAgency,
-    MockService,
-    Problem,
-    matching,
-    not_after_today,
+from mocks.agency import MockAgency, MockService, Problem, matching
+from mocks.health_fhir import (
+    Address,
+    FhirModel,
+    HumanName,
+    NhiIdentifier,
+    OfficialNames,
+    PastDate,
+    Text,
+    nhi_check_character,
+)
+from mocks.health_nhi import (
+    NhiAddressUpdate,
+    NhiDeceasedNotification,
+    record_death,
+    update_address,
 )
 from mocks.store import NextNumber
 
-# NHI letters leave out I and O, so A=1 ... Z=24.
+# NHI letters leave out I and O. The range starting with Z is reserved for testing, so mock
+# numbers never clash with real ones. After the Z: two letters, two digits, one letter, then
+# the check letter.
 _NHI_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-_NHI_WEIGHTS = (7, 6, 5, 4, 3, 2)
-# The NHI range starting with Z is reserved for testing, so mock numbers never clash with
-# real ones. After the Z: two letters, two digits, one letter, then the check letter.
 _NHI_CAPACITY = 24 * 24 * 100 * 24
-
-
-def _nhi_value(char: str) -> int:
-    return int(char) if char.isdigit() else _NHI_LETTERS.index(char) + 1
-
-
-def nhi_check_character(first6: str) -> str:
-    """The new-format (AAANNAA) NHI check letter for the six characters before it."""
-    total = sum(_nhi_value(c) * w for c, w in zip(first6, _NHI_WEIGHTS, strict=True))
-    # 24 - (total % 24) is 1..24, so every base has a check letter.
-    return _NHI_LETTERS[24 - total % 24 - 1]
 
 
 def nhi_number_for(sequence: int) -> str:
@@ -65,28 +52,6 @@ def nhi_number_for(sequence: int) -> str:
     return first6 + nhi_check_character(first6)
 
 
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-
-
-class FhirModel(BaseModel):
-    """FHIR JSON: camelCase, strict types, and no element it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
-
-
-class HumanName(FhirModel):
-    """A FHIR HumanName: the official name, or the name the child usually goes by."""
-
-    use: Literal["official", "usual"]
-    family: Name
-    given: list[Name] = Field(min_length=1, max_length=10)
-
-
 class Identifier(FhirModel):
     """A FHIR Identifier: a value in a naming system (here only BDM's registration numbers)."""
 
@@ -97,32 +62,15 @@ class Identifier(FhirModel):
     ]
 
 
-class Address(FhirModel):
-    """A FHIR Address in New Zealand: street line then suburb in `line`, then the city."""
-
-    use: Literal["home"]
-    line: list[Text] = Field(min_length=1, max_length=2)
-    city: Text
-    postal_code: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
-    country: Literal["NZ"]
-
-
 class Patient(FhirModel):
     """The newborn as a FHIR Patient resource."""
 
     resource_type: Literal["Patient"]
-    name: list[HumanName] = Field(min_length=1, max_length=2)
+    name: OfficialNames
     gender: Literal["female", "male", "other", "unknown"]
-    birth_date: Annotated[date, AfterValidator(not_after_today)]
+    birth_date: PastDate
     identifier: list[Identifier] = Field(min_length=1, max_length=1)
     address: list[Address] = Field(min_length=1, max_length=1)
-
-    @field_validator("name")
-    @classmethod
-    def _one_official_name(cls, names: list[HumanName]) -> list[HumanName]:
-        if [n.use for n in names].count("official") != 1:
-            raise ValueError("must hold exactly one name with use 'official'")
-        return names
 
 
 class NewbornEnrolment(FhirModel):
@@ -131,25 +79,6 @@ class NewbornEnrolment(FhirModel):
     patient: Patient
     general_practice: Text
     well_child_provider: Text
-
-
-NHI_SYSTEM = "https://standards.digital.health.nz/ns/nhi-id"
-"""The naming system of NHI numbers in NZ health identifiers."""
-
-
-def _valid_nhi(value: str) -> str:
-    if not re.fullmatch(r"[A-HJ-NP-Z]{3}[0-9]{2}[A-HJ-NP-Z]{2}", value):
-        raise ValueError("must be a new-format NHI number AAANNAA")
-    if nhi_check_character(value[:6]) != value[6]:
-        raise ValueError("must end in the NHI number's check letter")
-    return value
-
-
-class NhiIdentifier(FhirModel):
-    """A FHIR Identifier holding an NHI number, check letter and all."""
-
-    system: Literal["https://standards.digital.health.nz/ns/nhi-id"]
-    value: Annotated[str, AfterValidator(_valid_nhi)]
 
 
 class ContactPoint(FhirModel):
@@ -172,7 +101,7 @@ class RegisteredPatient(FhirModel):
     resource_type: Literal["Patient"]
     identifier: list[NhiIdentifier] = Field(min_length=1, max_length=1)
     name: list[HumanName] = Field(min_length=1, max_length=2)
-    birth_date: Annotated[date, AfterValidator(not_after_today)]
+    birth_date: PastDate
     contact: list[PatientContact] = Field(default_factory=list, max_length=1)
 
 
@@ -239,6 +168,18 @@ AGENCY = MockAgency(
             summary="Put an enrolled child on the National Immunisation Register",
             request_model=ImmunisationRegistration,
             issue=register_for_immunisation,
+        ),
+        MockService(
+            path="/fhir/nhi/address-updates",
+            summary="Update the home address (and GP) on a patient's NHI record",
+            request_model=NhiAddressUpdate,
+            issue=update_address,
+        ),
+        MockService(
+            path="/fhir/nhi/deceased-notifications",
+            summary="Record a patient's death on their NHI record",
+            request_model=NhiDeceasedNotification,
+            issue=record_death,
         ),
     ),
 )

@@ -1,80 +1,46 @@
-"""Mock of Inland Revenue's newborn IRD number service, behind IRD's gateway.
+"""Mock of Inland Revenue's gateway: the newborn IRD number service, customers' address
+changes, notifications of a customer's death, and a look-up of a customer's own IRD number.
 
-Its traits: dates written dd/mm/yyyy, the child's names as two flat fields, the parent's IRD
-number as nine bare digits checked by IRD's check-digit rule, and the postal address as one
-line ("1/21A Smith Street, Ponsonby, Auckland 1011"). It issues the child a new IRD number
-with a valid check digit, and reports errors as `{"faultCode", "faultString"}`.
+Its traits: dates written dd/mm/yyyy, names as flat fields (`childFirstNames`,
+`notifierSurname`), IRD numbers as nine bare digits checked by IRD's check-digit rule, and
+addresses on one line ("1/21A Smith Street, Ponsonby, Auckland 1011", "PO Box 1234, Whangārei
+0140"). It issues a newborn a new IRD number, answers every submission with a case reference,
+and reports errors as `{"faultCode", "faultString"}`. How the mock knows a customer's number
+is in `mocks.ird_numbers`.
 """
 
-import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Request
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from mocks.agency import (
     NAME_PATTERN,
     NAME_RULE,
     MockAgency,
+    MockLookup,
+    MockService,
     Problem,
     matching,
     not_after_today,
 )
-from mocks.store import NextNumber
+from mocks.ird_numbers import customer_ird_number
 
-# IRD's published check-digit weights; the second set is used only when the first gives 10.
-_PRIMARY_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
-_SECONDARY_WEIGHTS = (7, 4, 3, 2, 5, 2, 7, 6)
-# IRD numbers are issued strictly between these bounds.
-_LOWEST = 10_000_000
-_HIGHEST = 150_000_000
-# ASCII digits only: str.isdigit() and \d would also take other scripts' digits.
-_NINE_DIGITS = re.compile(r"[0-9]{9}")
-# The mock issues children numbers from 130-000-000 up, clear of the usual test numbers.
-_FIRST_CHILD_BASE = 13_000_000
-
-
-def _check_digit(base: str, weights: tuple[int, ...]) -> int:
-    remainder = sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11
-    return 0 if remainder == 0 else 11 - remainder
-
-
-def check_digit(base8: str) -> int | None:
-    """IRD's check digit for eight digits, or None when that base can carry no valid digit."""
-    check = _check_digit(base8, _PRIMARY_WEIGHTS)
-    if check == 10:
-        check = _check_digit(base8, _SECONDARY_WEIGHTS)
-    return None if check == 10 else check
-
-
-def is_valid_ird_number(digits: str) -> bool:
-    """True for nine digits in IRD's issued range whose check digit is right."""
-    if not _NINE_DIGITS.fullmatch(digits) or not _LOWEST < int(digits) < _HIGHEST:
-        return False
-    return check_digit(digits[:8]) == int(digits[8])
-
-
-def ird_number_for(sequence: int) -> str | None:
-    """The IRD number the mock issues as its `sequence`-th child, or None if that base is unusable.
-
-    The base is the sequence counted up from 13,000,000, plus its check digit.
-    """
-    base = _FIRST_CHILD_BASE + sequence
-    if base * 10 >= _HIGHEST:
-        raise ValueError("the mock has issued every IRD number in its range")
-    base8 = f"{base:08d}"
-    check = check_digit(base8)
-    return None if check is None else f"{base8}{check}"
-
-
-def issue_ird_number(next_number: NextNumber) -> str:
-    """The next IRD number with a valid check digit, skipping bases that cannot carry one."""
-    while True:
-        number = ird_number_for(next_number("ird.number"))
-        if number is not None:
-            return number
+# `x as x` re-exports (PEP 484) the number rules that lived here before mocks.ird_numbers.
+from mocks.ird_numbers import ird_number_for as ird_number_for  # noqa: PLC0414
+from mocks.ird_numbers import is_valid_ird_number as is_valid_ird_number  # noqa: PLC0414
+from mocks.ird_numbers import issue_ird_number as issue_ird_number  # noqa: PLC0414
+from mocks.store import NextNumber, Store
 
 
 def _ird_date(value: object) -> object:
@@ -87,41 +53,97 @@ def _ird_date(value: object) -> object:
         raise ValueError("must be a date written dd/mm/yyyy") from None
 
 
-def _parent_ird_number(value: str) -> str:
+def _bare_ird_number(value: str) -> str:
     if not is_valid_ird_number(value):
         raise ValueError("must be 9 digits without dashes, with a valid IRD check digit")
     return value
 
 
 IrdDate = Annotated[date, BeforeValidator(_ird_date), AfterValidator(not_after_today)]
+# A date that may lie ahead, such as the day a customer will move.
+AnyIrdDate = Annotated[date, BeforeValidator(_ird_date)]
 Name = Annotated[
     str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
 ]
+IrdNumber = Annotated[str, AfterValidator(_bare_ird_number)]
+RegistrationNumber = Annotated[
+    str, AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn"))
+]
+OneLineAddress = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    AfterValidator(
+        matching(
+            r"[^,]+(?:, [^,]+)*, [^,]+ [0-9]{4}",
+            "one line of comma-separated parts ending with the town and a 4-digit postcode",
+        )
+    ),
+]
 
 
-class NewbornRegistration(BaseModel):
-    """A request for a newborn's IRD number, linked to the birth registration."""
+class IrdModel(BaseModel):
+    """IRD's JSON: camelCase, strict types, and no field it does not know."""
 
     model_config = ConfigDict(
         extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
     )
 
-    birth_registration_number: Annotated[
-        str,
-        AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn")),
-    ]
+
+class NewbornRegistration(IrdModel):
+    """A request for a newborn's IRD number, linked to the birth registration."""
+
+    birth_registration_number: RegistrationNumber
     child_first_names: Name
     child_surname: Name
     child_date_of_birth: IrdDate
-    parent_ird_number: Annotated[str, AfterValidator(_parent_ird_number)] | None = None
-    postal_address: Annotated[
+    parent_ird_number: IrdNumber | None = None
+    postal_address: OneLineAddress
+
+
+class AddressChange(IrdModel):
+    """A customer's new residential address, from the day they move (which may lie ahead)."""
+
+    ird_number: IrdNumber
+    first_names: Name
+    surname: Name
+    residential_address: OneLineAddress
+    effective_date: AnyIrdDate
+
+
+class DeceasedNotification(IrdModel):
+    """Notice that a customer has died, from the person who will deal with IRD for the estate."""
+
+    ird_number: IrdNumber
+    first_names: Name
+    surname: Name
+    date_of_birth: IrdDate
+    date_of_death: IrdDate
+    death_registration_number: RegistrationNumber
+    notifier_first_names: Name
+    notifier_surname: Name
+    notifier_relationship: Literal[
+        "SPOUSE", "CHILD", "PARENT", "SIBLING", "GRANDCHILD", "RELATIVE", "FRIEND"
+    ]
+    notifier_capacity: Literal["NEXT_OF_KIN", "EXECUTOR", "ADMINISTRATOR"]
+    notifier_postal_address: OneLineAddress
+
+    @field_validator("date_of_death")
+    @classmethod
+    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
+        born = info.data.get("date_of_birth")
+        if born is not None and date_of_death < born:
+            raise ValueError("must not be before dateOfBirth")
+        return date_of_death
+
+
+class CustomerQuery(IrdModel):
+    """A look-up of a customer's own IRD number by the identity they signed in with."""
+
+    identity: Annotated[
         str,
-        StringConstraints(max_length=200),
         AfterValidator(
-            matching(
-                r"[^,]+(?:, [^,]+)*, [^,]+ [0-9]{4}",
-                "one line of comma-separated parts ending with the town and a 4-digit postcode",
-            )
+            # The identity rule every mock register shares (see mocks/addresses.py).
+            matching(r"[A-Za-z0-9._:-]{1,128}", "1 to 128 letters, digits, '.', '_', ':' or '-'")
         ),
     ]
 
@@ -132,17 +154,41 @@ def read_api_key(request: Request) -> str | None:
     return token if scheme.lower() == "bearer" else None
 
 
+def _case_reference(prefix: str, next_number: NextNumber) -> str:
+    # Every service opens a case in IRD's one case sequence.
+    return f"{prefix}-{next_number('ird.case'):08d}"
+
+
 def register_newborn(registration: NewbornRegistration, next_number: NextNumber) -> dict[str, Any]:
     """Issue the child an IRD number, with a case reference for the parent's letters."""
     del registration  # every valid request gets a number the same way
     ird_number = issue_ird_number(next_number)
-    return {"irdNumber": ird_number, "caseReference": f"NB-{next_number('ird.case'):08d}"}
+    return {"irdNumber": ird_number, "caseReference": _case_reference("NB", next_number)}
+
+
+def change_address(change: AddressChange, next_number: NextNumber) -> dict[str, Any]:
+    """Record the customer's new address."""
+    del change  # the mock records every valid change the same way
+    return {"caseReference": _case_reference("AC", next_number), "status": "ADDRESS_UPDATED"}
+
+
+def open_estate_case(notice: DeceasedNotification, next_number: NextNumber) -> dict[str, Any]:
+    """Record the death and open a case for the estate's tax affairs."""
+    del notice  # the mock opens every valid case the same way
+    return {"caseReference": _case_reference("DC", next_number), "status": "ESTATE_CASE_OPENED"}
+
+
+async def customers_ird_number(query: CustomerQuery, store: Store) -> dict[str, Any]:
+    """The customer's IRD number: every identity is a customer (see `mocks.ird_numbers`)."""
+    del store  # derived, not stored
+    return {"irdNumber": customer_ird_number(query.identity)}
 
 
 # IRD's gateway names each refusal with a fault code rather than a field list.
 _FAULT_CODES = {
     400: "BAD_REQUEST",
     401: "UNAUTHORISED",
+    404: "NOT_FOUND",
     409: "IDEMPOTENCY_CONFLICT",
     422: "VALIDATION",
     503: "SERVICE_UNAVAILABLE",
@@ -168,4 +214,28 @@ AGENCY = MockAgency(
     issue=register_newborn,
     error_body=error_body,
     success_status=200,
+    more_services=(
+        MockService(
+            path="/gateway/v2/address-changes",
+            summary="Change a customer's residential address",
+            request_model=AddressChange,
+            issue=change_address,
+            success_status=200,
+        ),
+        MockService(
+            path="/gateway/v2/deceased-notifications",
+            summary="Notify IRD that a customer has died",
+            request_model=DeceasedNotification,
+            issue=open_estate_case,
+            success_status=200,
+        ),
+    ),
+    lookups=(
+        MockLookup(
+            path="/gateway/v2/customers/{identity}/ird-number",
+            summary="Look up a customer's own IRD number",
+            query_model=CustomerQuery,
+            answer=customers_ird_number,
+        ),
+    ),
 )

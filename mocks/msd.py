@@ -1,52 +1,39 @@
-"""Mock of the Ministry of Social Development's Best Start application service.
+"""Mock of the Ministry of Social Development (Work and Income): Best Start applications,
+clients' changes of circumstances, stopping a client's payments when they die, and funeral
+grant applications.
 
-Its traits: snake_case JSON, names split into first, middle and last, IRD numbers required
-for both the applicant and the child, a digits-only phone, and the address in parts with the
-unit separate from the street number. It answers with an application id ("BS-000001") and
-reports errors as `{"error": {"code", "message", "details": [{"path", "issue"}]}}`.
+Its traits: snake_case JSON, names split into first, middle and last, IRD numbers for Best
+Start, the client number as nine digits, a digits-only phone, amounts as strings with two
+decimals ("8450.00"), and addresses in parts with the unit apart from the street number and
+rural delivery as its number. A postal address is a street (`"kind": "street"`) or a box
+(`"kind": "box"`, its own shape). It answers with an application or case id ("BS-000001",
+"CC-000001") and reports errors as
+`{"error": {"code", "message", "details": [{"path", "issue"}]}}`.
 """
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any, Literal
 
 from fastapi import Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
-from mocks.agency import (
-    NAME_PATTERN,
-    NAME_RULE,
-    MockAgency,
-    Problem,
-    matching,
-    not_after_today,
+from mocks.agency import MockAgency, MockService, Problem
+from mocks.msd_parts import (
+    Address,
+    Amount,
+    Client,
+    ClientNumber,
+    DeceasedClient,
+    IrdNumber,
+    MiddleNames,
+    MsdModel,
+    Name,
+    PastDate,
+    Phone,
+    PostalAddress,
+    RegistrationNumber,
+    Text,
 )
-from mocks.ird import is_valid_ird_number
 from mocks.store import NextNumber
-
-
-def _ird_number(value: str) -> str:
-    if not is_valid_ird_number(value):
-        raise ValueError("must be 9 digits with a valid IRD check digit")
-    return value
-
-
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
-# Middle names may be empty: many people have none.
-MiddleNames = Annotated[
-    str,
-    StringConstraints(max_length=200),
-    AfterValidator(matching(rf"(?:{NAME_PATTERN})?", f"empty, or {NAME_RULE}")),
-]
-IrdNumber = Annotated[str, AfterValidator(_ird_number)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-
-
-class MsdModel(BaseModel):
-    """MSD's JSON: snake_case, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Applicant(MsdModel):
@@ -56,12 +43,7 @@ class Applicant(MsdModel):
     middle_names: MiddleNames
     last_name: Name
     ird_number: IrdNumber
-    phone: (
-        Annotated[
-            str, AfterValidator(matching(r"\+?[0-9]{7,15}", "7 to 15 digits, optionally after +"))
-        ]
-        | None
-    ) = None
+    phone: Phone | None = None
 
 
 class Child(MsdModel):
@@ -70,21 +52,8 @@ class Child(MsdModel):
     first_name: Name
     middle_names: MiddleNames
     last_name: Name
-    date_of_birth: Annotated[date, AfterValidator(not_after_today)]
+    date_of_birth: PastDate
     ird_number: IrdNumber
-
-
-class Address(MsdModel):
-    """Where the family lives, in MSD's address parts."""
-
-    unit: Annotated[str, StringConstraints(min_length=1, max_length=10)] | None = None
-    street_number: Annotated[
-        str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
-    ]
-    street_name: Text
-    suburb: Text | None = None
-    town: Text
-    post_code: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
 
 
 class BestStartApplication(MsdModel):
@@ -93,6 +62,54 @@ class BestStartApplication(MsdModel):
     applicant: Applicant
     child: Child
     address: Address
+
+
+class ChangeOfCircumstances(MsdModel):
+    """A client's new address, from the day they move (which may lie ahead)."""
+
+    client_number: ClientNumber
+    client: Client
+    phone: Phone | None = None
+    new_address: Address
+    effective_date: date
+
+
+class StopPayments(MsdModel):
+    """A request to stop a dead client's payments from the day after their death."""
+
+    client_number: ClientNumber
+    client: DeceasedClient
+    death_registration_number: RegistrationNumber
+
+
+class FuneralApplicant(MsdModel):
+    """Who applies for the funeral grant, and where MSD writes to them."""
+
+    first_name: Name
+    middle_names: MiddleNames
+    last_name: Name
+    relationship: Literal[
+        "partner", "child", "parent", "sibling", "grandchild", "other_family", "friend"
+    ]
+    phone: Phone
+    postal_address: PostalAddress
+
+
+class Funeral(MsdModel):
+    """The funeral the grant goes towards."""
+
+    funeral_director: Text
+    cost: Amount
+    paid_by_applicant: bool
+
+
+class FuneralGrantApplication(MsdModel):
+    """An application for a funeral grant."""
+
+    deceased: DeceasedClient
+    death_registration_number: RegistrationNumber
+    applicant: FuneralApplicant
+    funeral: Funeral
 
 
 def read_api_key(request: Request) -> str | None:
@@ -104,6 +121,26 @@ def receive(application: BestStartApplication, next_number: NextNumber) -> dict[
     """Receive the application for assessment."""
     del application  # the mock receives every valid application the same way
     return {"application_id": f"BS-{next_number('msd.application'):06d}", "status": "received"}
+
+
+def record_change(change: ChangeOfCircumstances, next_number: NextNumber) -> dict[str, Any]:
+    """Record the client's new address."""
+    del change  # the mock records every valid change the same way
+    return {"case_id": f"CC-{next_number('msd.case'):06d}", "status": "recorded"}
+
+
+def stop_payments(request: StopPayments, next_number: NextNumber) -> dict[str, Any]:
+    """Stop the client's payments."""
+    del request  # the mock stops every valid client's payments the same way
+    return {"case_id": f"SP-{next_number('msd.case'):06d}", "status": "payments_stopped"}
+
+
+def receive_funeral_grant(
+    application: FuneralGrantApplication, next_number: NextNumber
+) -> dict[str, Any]:
+    """Receive the funeral grant application for assessment."""
+    del application  # the mock receives every valid application the same way
+    return {"application_id": f"FG-{next_number('msd.application'):06d}", "status": "received"}
 
 
 _CODES = {
@@ -136,4 +173,24 @@ AGENCY = MockAgency(
     read_api_key=read_api_key,
     issue=receive,
     error_body=error_body,
+    more_services=(
+        MockService(
+            path="/api/clients/changes-of-circumstances",
+            summary="Tell MSD a client's new address",
+            request_model=ChangeOfCircumstances,
+            issue=record_change,
+        ),
+        MockService(
+            path="/api/clients/payment-stops",
+            summary="Stop the payments of a client who has died",
+            request_model=StopPayments,
+            issue=stop_payments,
+        ),
+        MockService(
+            path="/api/funeral-grant/applications",
+            summary="Apply for a funeral grant",
+            request_model=FuneralGrantApplication,
+            issue=receive_funeral_grant,
+        ),
+    ),
 )

@@ -134,6 +134,49 @@ class Store:
         ).fetchone()
         return int(row[0])
 
+    async def hold(self, agency: str, key: str, record: dict[str, Any]) -> Record:
+        """Hold `record` under `key`, replacing what was held there: how a register is seeded.
+
+        Unlike a submission, the same key with other data is an update, not a conflict.
+        """
+        return await asyncio.to_thread(self._hold, agency, key, record)
+
+    def _hold(self, agency: str, key: str, record: dict[str, Any]) -> Record:
+        recorded_at = datetime.now(UTC).isoformat()
+        with self._lock, self._connect() as connection:
+            # One statement, so atomic without an explicit transaction.
+            connection.execute(
+                "INSERT INTO records (agency, idempotency_key, received, status, answer,"
+                " recorded_at) VALUES (?, ?, ?, 200, ?, ?)"
+                " ON CONFLICT (agency, idempotency_key) DO UPDATE SET received = excluded.received,"
+                " answer = excluded.answer, recorded_at = excluded.recorded_at",
+                (agency, key, _dumps(record), _dumps(record), recorded_at),
+            )
+        return Record(key, record, 200, record, recorded_at)
+
+    async def held(self, agency: str, key: str) -> Record | None:
+        """The record held under `key` (a submission's idempotency key, a register's key)."""
+        return await asyncio.to_thread(self._held, agency, key)
+
+    def _held(self, agency: str, key: str) -> Record | None:
+        with self._connect() as connection:
+            return self._find(connection, agency, key)
+
+    async def record_answered(self, agency: str, field: str, value: str) -> Record | None:
+        """The agency's record whose answer gave `value` as its top-level `field` (the first,
+        if several did), or None: how a register finds what it issued, such as a number."""
+        return await asyncio.to_thread(self._record_answered, agency, field, value)
+
+    def _record_answered(self, agency: str, field: str, value: str) -> Record | None:
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT idempotency_key, received, status, answer, recorded_at FROM records"
+                " WHERE agency = ? AND json_extract(answer, ?) = ? ORDER BY id LIMIT 1",
+                # A quoted JSON path member, so a field name is never read as path syntax.
+                (agency, f'$."{field}"', value),
+            ).fetchone()
+        return None if row is None else _record(row)
+
     async def records(self, agency: str) -> list[Record]:
         """Everything the agency holds, oldest first."""
         return await asyncio.to_thread(self._records, agency)

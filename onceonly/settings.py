@@ -45,6 +45,29 @@ class Settings(BaseSettings):
         default="default",
         validation_alias=AliasChoices("TEMPORAL_NAMESPACE", "ONCEONLY_TEMPORAL_NAMESPACE"),
     )
+    # TLS to Temporal (Temporal Cloud, or a self-hosted cluster): on when any of these is set.
+    temporal_tls_cert: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEMPORAL_TLS_CERT", "ONCEONLY_TEMPORAL_TLS_CERT"),
+        description="The client certificate (PEM) for mTLS; with temporal_tls_key.",
+    )
+    temporal_tls_key: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEMPORAL_TLS_KEY", "ONCEONLY_TEMPORAL_TLS_KEY"),
+        description="The client certificate's private key (PEM) for mTLS.",
+    )
+    temporal_tls_ca: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEMPORAL_TLS_CA", "ONCEONLY_TEMPORAL_TLS_CA"),
+        description="The CA (PEM) that signed the server's certificate; the system's when unset.",
+    )
+    temporal_tls_server_name: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "TEMPORAL_TLS_SERVER_NAME", "ONCEONLY_TEMPORAL_TLS_SERVER_NAME"
+        ),
+        description="The name the server's certificate must carry, when not the address's host.",
+    )
     task_queue: str = "onceonly"
     temporal_ui_port: int = 8233
 
@@ -87,6 +110,15 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Pacific/Auckland", description="Where 'today' is decided.")
     max_request_bytes: int = 256 * 1024
+    rate_limit_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description="Requests to /v1/ a citizen (or, without a valid token, an address) may "
+        "make a minute on average, per API process; 0 turns the limit off.",
+    )
+    rate_limit_burst: int = Field(
+        default=60, ge=1, description="Requests a caller may make at once, before the rate."
+    )
 
     @property
     def api_url(self) -> str:

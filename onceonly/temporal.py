@@ -12,7 +12,7 @@ from temporalio.runtime import (
     Runtime,
     TelemetryConfig,
 )
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from onceonly.codec import data_converter
 from onceonly.settings import Settings
@@ -20,8 +20,9 @@ from workflows import search_attributes
 from workflows.birth import BirthWorkflow
 from workflows.death import DeathWorkflow
 from workflows.move import MoveWorkflow
+from workflows.prefill import PrefillWorkflow
 
-WORKFLOWS = [BirthWorkflow, MoveWorkflow, DeathWorkflow]
+WORKFLOWS = [BirthWorkflow, MoveWorkflow, DeathWorkflow, PrefillWorkflow]
 
 
 async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
@@ -33,6 +34,24 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings.payload_keys),
         runtime=runtime,
+        tls=tls_config(settings),
+    )
+
+
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """TLS to Temporal as the settings ask: none (the dev server), server-verified TLS (a CA
+    and/or server name), or mTLS with a client certificate (Temporal Cloud, most clusters).
+    """
+    cert, key, ca = settings.temporal_tls_cert, settings.temporal_tls_key, settings.temporal_tls_ca
+    if (cert is None) != (key is None):
+        raise ValueError("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both (mTLS) or neither")
+    if cert is None and ca is None and settings.temporal_tls_server_name is None:
+        return False
+    return TLSConfig(
+        server_root_ca_cert=ca.read_bytes() if ca else None,
+        domain=settings.temporal_tls_server_name,
+        client_cert=cert.read_bytes() if cert else None,
+        client_private_key=key.read_bytes() if key else None,
     )
 
 

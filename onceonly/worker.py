@@ -9,6 +9,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.prefill import build_register_lookups
 from activities.submissions import AgencySubmissions
 from adapters.registry import build_adapters
 from onceonly.life_events import check_life_events
@@ -22,15 +23,17 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 
 
 def build_worker(client: Client, settings: Settings, http: httpx.AsyncClient) -> Worker:
-    """A worker running every life-event workflow and the agency submission activity."""
+    """A worker running every life-event workflow, the agency submissions and the prefill
+    look-ups."""
     adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
     check_life_events(adapters)
     submissions = AgencySubmissions(adapters)
+    registers = build_register_lookups(http, settings.agency_base_url, settings.agency_api_keys)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[submissions.submit_to_agency],
+        activities=[submissions.submit_to_agency, registers.look_up_register],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )

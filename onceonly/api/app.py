@@ -6,13 +6,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from onceonly.api import catalogue, life_events
-from onceonly.api.limits import BodyLimit
-from onceonly.api.problems import install_problem_handlers
+from onceonly.api import catalogue, life_events, prefill
+from onceonly.api.limits import BodyLimit, RateLimit
+from onceonly.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from onceonly.life_events import check_life_events
 from onceonly.metrics import install_metrics
 from onceonly.settings import Settings
 from onceonly.temporal import connect, sdk_runtime
+
+# Every answer but a route's documented success is a problem document; documenting it as the
+# "default" response also replaces FastAPI's own 422 shape, which this API never sends.
+PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
+    "default": {
+        "model": Problem,
+        "description": f"A problem (RFC 9457, {PROBLEM_JSON}) naming each field and rule",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
@@ -30,12 +40,15 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
         version="1",
         summary="Tell government once about a life event.",
         lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, json_only=True)
+    app.add_middleware(RateLimit, settings=settings)
     app.include_router(catalogue.router)
     app.include_router(life_events.router)
+    app.include_router(prefill.router)
     install_metrics(app)
 
     @app.get("/healthz", tags=["health"])

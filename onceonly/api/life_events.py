@@ -21,10 +21,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from onceonly import metrics
 from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
+from onceonly.api.prefill import read_prefill
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
-from onceonly.domain.life_event import ConsentDecision, ConsentDecisions
+from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, PrefilledField
 from onceonly.domain.people import intake_context
+from onceonly.domain.prefill import provenance
 from onceonly.life_events import LIFE_EVENTS, LifeEventKind, kind_of
 from onceonly.settings import Settings
 from workflows import search_attributes
@@ -36,6 +38,8 @@ router = APIRouter(prefix="/v1/life-events", tags=["life events"])
 _EVENT_ID = re.compile(r"^[a-z_]+-[0-9a-f]{32}$")
 # A query waits for a worker to answer; past this the citizen gets a 503 to retry.
 QUERY_TIMEOUT = timedelta(seconds=10)
+# A UUID, a ULID or any opaque token of the client's; never empty, no spaces or markup.
+IDEMPOTENCY_KEY = r"^[A-Za-z0-9._:-]{1,200}$"
 _NOT_FOUND = ProblemError(404, "Not found", "id: no such life event")
 
 
@@ -44,6 +48,9 @@ class StartLifeEvent(BaseModel):
 
     event_type: str = Field(examples=["birth"])
     data: dict[str, Any] = Field(description="The event's data, as the catalogue describes it.")
+    prefill_id: str | None = Field(
+        default=None, description="The prefill (POST /v1/prefill) this data was confirmed from."
+    )
 
 
 class DecisionsRequest(BaseModel):
@@ -58,7 +65,7 @@ async def start_life_event(
     citizen: CurrentCitizen,
     settings: AppSettings,
     temporal: Temporal,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY_KEY)] = None,
 ) -> LifeEventView:
     """Start a life event; the same Idempotency-Key always answers with the same event."""
     kind = _kind(body.event_type)
@@ -67,9 +74,10 @@ async def start_life_event(
         data = kind.data_model.model_validate(body.data, context=intake_context(today))
     except ValidationError as error:
         raise from_validation_error(error, ("data",)) from None
-    event_id = _new_event_id(settings, kind, citizen, idempotency_key)
-    start = kind.start(settings, citizen.key, data)
     dossier = data.model_dump(mode="json")
+    prefilled = await _prefilled(temporal, citizen, kind, body.prefill_id, dossier)
+    event_id = _new_event_id(settings, kind, citizen, idempotency_key)
+    start = kind.start(settings, citizen.key, data, prefilled)
     try:
         handle = await temporal.start_workflow(
             kind.run,
@@ -148,6 +156,23 @@ async def decide_consents(
         raise
     metrics.record_consent_decisions(kind.spec.event_type, body.decisions)
     return life_event_view(kind.spec, progress)
+
+
+async def _prefilled(
+    temporal: Temporal,
+    citizen: Citizen,
+    kind: LifeEventKind,
+    prefill_id: str | None,
+    dossier: dict[str, Any],
+) -> tuple[PrefilledField, ...]:
+    """Which parts of the data came from registers, and whether the citizen kept them."""
+    if prefill_id is None:
+        return ()
+    prefill = await read_prefill(temporal, citizen, prefill_id)
+    if prefill.event_type != kind.spec.event_type:
+        rule = f"must be a prefill for a {kind.spec.event_type} event"
+        raise invalid_input([FieldError(field="prefill_id", rule=rule)])
+    return provenance(prefill, dossier)
 
 
 def _kind(event_type: str) -> LifeEventKind:

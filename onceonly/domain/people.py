@@ -19,8 +19,11 @@ from pydantic import (
 )
 
 from onceonly.domain.identifiers import (
+    is_valid_driver_licence_number,
     is_valid_ird_number,
+    is_valid_licence_version,
     is_valid_nhi_number,
+    normalise_driver_licence_number,
     normalise_ird_number,
     normalise_nhi_number,
 )
@@ -114,6 +117,46 @@ def _street_not_post_box(value: str) -> str:
     return value
 
 
+_RURAL_DELIVERY = re.compile(r"(?i:r\.?\s*d\.?)\s*([0-9]{1,2})")
+
+
+def rural_delivery_number(text: str) -> int | None:
+    """The n of a rural delivery line ("RD 2", "rd2", "R.D. 2"), or None when it is not one."""
+    found = _RURAL_DELIVERY.fullmatch(text.strip())
+    return None if found is None else int(found.group(1))
+
+
+def _no_comma(value: str) -> str:
+    # Commas separate the parts of a written address: one inside a part would make the
+    # address read back as different parts (see onceonly.domain.addresses).
+    if "," in value:
+        raise ValueError("must not contain a comma (commas separate the parts of an address)")
+    return value
+
+
+AddressText = Annotated[Text, AfterValidator(_no_comma)]
+"""One part of an address (a street, suburb, town or lobby): text without commas."""
+
+
+def _suburb_not_rural_delivery(value: str) -> str:
+    if rural_delivery_number(value) is not None:
+        raise ValueError("must be a suburb or locality; 'RD n' goes in rural_delivery")
+    return value
+
+
+def _unit(value: str) -> str:
+    # AS/NZS 4819 unit identifiers are letters and digits; the unit type (Flat, Unit) is
+    # not kept, and "/" or "," would read back as another part of the address.
+    if not re.fullmatch(r"[0-9A-Za-z]+", value):
+        raise ValueError("must be the unit's letters and digits, as in 2 or 3B, without 'Flat'")
+    return value
+
+
+UnitIdentifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_unit)
+]
+
+
 class Address(Canonical):
     """A New Zealand street address, in the parts the NZ address standard (AS/NZS 4819) names.
 
@@ -121,16 +164,18 @@ class Address(Canonical):
     rural delivery number ("RD 2"). A PO Box is a `PostBox`, never a street address.
     """
 
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    unit: UnitIdentifier | None = None
     number: StreetNumber
-    street: Annotated[Text, AfterValidator(_street_not_post_box)] = Field(
+    street: Annotated[AddressText, AfterValidator(_street_not_post_box)] = Field(
         description="The road name with its type, as in 'Smith Street'."
     )
-    suburb: Text | None = Field(default=None, description="The suburb, or a rural locality.")
+    suburb: Annotated[AddressText, AfterValidator(_suburb_not_rural_delivery)] | None = Field(
+        default=None, description="The suburb, or a rural locality."
+    )
     rural_delivery: int | None = Field(
         default=None, ge=1, le=99, description="The rural delivery number n of 'RD n'."
     )
-    city: Text
+    city: AddressText
     postcode: Postcode
 
 
@@ -139,8 +184,8 @@ class PostBox(Canonical):
 
     kind: Literal["PO Box", "Private Bag", "Counter Delivery"] = "PO Box"
     box_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")] | None = None
-    lobby: Text | None = Field(default=None, description="The post shop or lobby, if named.")
-    city: Text
+    lobby: AddressText | None = Field(default=None, description="The post shop or lobby, if named.")
+    city: AddressText
     postcode: Postcode
 
     @model_validator(mode="after")
@@ -155,17 +200,22 @@ PostalAddress = Address | PostBox
 
 
 def _driver_licence_number(value: str) -> str:
-    number = value.strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}[0-9]{6}", number):
+    if not is_valid_driver_licence_number(value):
         raise ValueError("must be a driver licence number of two letters and six digits")
-    return number
+    return normalise_driver_licence_number(value)
+
+
+def _licence_version(value: str) -> str:
+    if not is_valid_licence_version(value):
+        raise ValueError("must be the licence version of three digits, as in 101")
+    return value
 
 
 class DriverLicence(Canonical):
     """A New Zealand driver licence: its number (AB123456) and its three-digit version."""
 
     number: Annotated[str, AfterValidator(_driver_licence_number)]
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
+    version: Annotated[str, AfterValidator(_licence_version)]
 
 
 def _passport_number(value: str) -> str:

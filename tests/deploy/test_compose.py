@@ -1,39 +1,179 @@
 """docker-compose.yml is validated here without a Docker engine: against the Compose
-Specification's JSON schema, and for consistency with the project it deploys.
+Specification's JSON schema (a copy in this folder: see README.md), and for consistency with
+the project it deploys: every command exists, every /metrics is scraped, the Web UI reaches
+the codec server, Temporal runs on PostgreSQL, workers scale.
 """
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
 from jsonschema import Draft7Validator
 
+from onceonly.cli import parser
+from onceonly.settings import Settings
+
 ROOT = Path(__file__).parents[2]
-COMPOSE_SCHEMA = ROOT.parent / "shared" / "schemas" / "compose-spec.json"
+COMPOSE_SCHEMA = Path(__file__).parent / "compose-spec.json"
+OUR_IMAGE = "onceonly:latest"
+# The one-shot setup exits after registering search attributes: nothing to scrape.
+ONE_SHOT = {"setup"}
 
 
-@pytest.fixture
-def compose() -> dict:
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def ours(compose) -> dict[str, dict[str, Any]]:
+    """The services that run this project's image."""
+    return {
+        name: service
+        for name, service in compose["services"].items()
+        if service.get("image") == OUR_IMAGE
+    }
+
+
+def _settings(service: dict[str, Any]) -> Settings:
+    """The settings a service's processes read from its environment."""
+    env = {key: str(value) for key, value in service.get("environment", {}).items()}
+    with mock.patch.dict(os.environ, env, clear=True):
+        return Settings()
+
+
+def _scrape_targets(compose) -> set[tuple[str, int]]:
+    config = yaml.safe_load(compose["configs"]["prometheus"]["content"])
+    targets = set()
+    for job in config["scrape_configs"]:
+        for sd in job.get("dns_sd_configs", []):
+            targets |= {(name, sd["port"]) for name in sd["names"]}
+        for static in job.get("static_configs", []):
+            for target in static["targets"]:
+                host, port = target.rsplit(":", 1)
+                targets.add((host, int(port)))
+    return targets
+
+
+def test_the_schema_copy_is_the_compose_specification():
+    schema = json.loads(COMPOSE_SCHEMA.read_text(encoding="utf-8"))
+    assert schema["title"] == "Compose Specification"
+    assert {"services", "volumes", "configs"} <= set(schema["properties"])
+
+
 def test_compose_file_matches_the_compose_specification(compose):
-    if not COMPOSE_SCHEMA.exists():
-        pytest.skip(f"the Compose schema is not beside the repository ({COMPOSE_SCHEMA})")
     schema = json.loads(COMPOSE_SCHEMA.read_text(encoding="utf-8"))
     errors = sorted(Draft7Validator(schema).iter_errors(compose), key=str)
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
 
 
-def test_every_onceonly_service_depends_on_the_setup_that_registers_search_attributes(compose):
+def test_every_onceonly_command_is_a_real_cli_command(ours):
+    onceonly_commands = [s["command"] for s in ours.values() if s["command"][0] == "onceonly"]
+    assert len(onceonly_commands) >= 4
+    for command in onceonly_commands:
+        try:
+            parser().parse_args(command[1:])
+        except SystemExit:
+            pytest.fail(f"`{' '.join(command)}` is not an onceonly command")
+
+
+def test_every_python_module_command_exists_with_its_options(ours):
+    modules = [s["command"] for s in ours.values() if s["command"][0] == "python"]
+    assert modules, "the mock agencies run as `python -m mocks`"
+    for command in modules:
+        assert command[1] == "-m"
+        help_text = subprocess.run(
+            [sys.executable, "-m", command[2], "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+        for option in (arg for arg in command[3:] if arg.startswith("--")):
+            assert option in help_text, f"python -m {command[2]} has no {option}"
+
+
+def test_onceonly_services_depend_on_the_setup_that_registers_search_attributes(compose):
     services = compose["services"]
     assert services["setup"]["command"] == ["onceonly", "setup"]
+    assert (
+        services["setup"]["depends_on"]["temporal-namespace"]["condition"]
+        == "service_completed_successfully"
+    )
     for name in ("worker", "api"):
         assert (
             services[name]["depends_on"]["setup"]["condition"] == "service_completed_successfully"
         )
+
+
+def test_prometheus_scrapes_every_metrics_endpoint(compose, ours):
+    targets = _scrape_targets(compose)
+    ports = {
+        "api": lambda settings, command: settings.api_port,
+        "worker": lambda settings, command: settings.worker_metrics_port,
+        "codec-server": lambda settings, command: settings.codec_port,
+    }
+    for name, service in ours.items():
+        if name in ONE_SHOT:
+            continue
+        command = service["command"]
+        if command[0] == "onceonly":
+            port = ports[command[1]](_settings(service), command)
+        else:  # the mock agencies serve /metrics on their --port
+            port = int(command[command.index("--port") + 1])
+        assert (name, port) in targets, f"{name}:{port}/metrics is not scraped"
+    temporal_metrics = compose["services"]["temporal"]["environment"]["PROMETHEUS_ENDPOINT"]
+    assert ("temporal", int(temporal_metrics.rsplit(":", 1)[1])) in targets
+
+
+def test_the_web_ui_decodes_payloads_through_the_codec_server(compose, ours):
+    ui = compose["services"]["temporal-ui"]
+    endpoint = ui["environment"]["TEMPORAL_CODEC_ENDPOINT"]
+    codec = ours["codec"]
+    published = {int(p.split(":")[0]): int(p.split(":")[1]) for p in codec["ports"]}
+    match = re.fullmatch(r"http://(localhost|127\.0\.0\.1):(\d+)", endpoint)
+    assert match, endpoint
+    assert published[int(match.group(2))] == _settings(codec).codec_port
+    # The UI sends the operator's sign-in cookie, so its origin must be allowed.
+    assert ui["environment"]["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
+    ui_port = ui["ports"][0].split(":")[0]
+    assert f"http://{match.group(1)}:{ui_port}" in _settings(codec).codec_allowed_origins
+
+
+def test_temporal_runs_on_postgresql_with_the_official_images_and_schema_tool(compose):
+    services = compose["services"]
+    server, schema = services["temporal"], services["temporal-schema"]
+    assert server["image"].startswith("temporalio/server:")
+    assert schema["image"].startswith("temporalio/admin-tools:")
+    assert server["image"].split(":")[1] == schema["image"].split(":")[1]
+    assert server["environment"]["DB"] == "postgres12"
+    assert server["environment"]["POSTGRES_SEEDS"] in services
+    assert services["postgresql"]["image"].startswith("postgres:")
+    script = schema["command"][0]
+    for database in ("temporal", "temporal_visibility"):
+        assert database in script
+    for step in ("create", "setup-schema", "update-schema"):
+        assert f'sql --db "$$db" {step}' in script
+
+
+def test_every_image_but_ours_is_pinned_to_a_version(compose):
+    for name, service in compose["services"].items():
+        image = service["image"]
+        if image != OUR_IMAGE:
+            assert re.fullmatch(r"[\w./-]+:v?\d[\w.-]*", image), f"{name}: {image}"
+
+
+def test_workers_scale_out(compose):
+    worker = compose["services"]["worker"]
+    assert worker["deploy"]["replicas"] >= 2
+    assert "ports" not in worker and "container_name" not in worker
 
 
 def test_the_image_contains_every_package_the_project_installs():

@@ -17,6 +17,8 @@ TEST_SECRETS = {
     "ONCEONLY_PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
     "ONCEONLY_JWT_SECRET": "integration-jwt-secret-0123456789-0123",
     "ONCEONLY_CITIZEN_KEY_SECRET": "integration-citizen-key-secret",
+    # Tests poll like a busy front end; the rate limit has its own tests (tests/abuse).
+    "ONCEONLY_RATE_LIMIT_PER_MINUTE": "0",
 }
 
 

@@ -20,10 +20,11 @@ from adapters.bdm import BdmAdapter
 from adapters.registry import build_adapters
 from mocks.app import create_app
 from onceonly.domain.catalogue import BIRTH
+from onceonly.settings import AGENCIES as AGENCIES_WITH_KEYS
 from tests.mocks.samples import disclose, sample_birth
 
 BASE_URL = "http://agencies.test"
-KEYS = {agency: f"dev-{agency}-key" for agency in ("bdm", "ird", "msd", "health")}
+KEYS = {agency: f"dev-{agency}-key" for agency in AGENCIES_WITH_KEYS}
 # Each agency's first birth service (Health's second, the immunisation register, is tested apart).
 SERVICES = {step.agency: step.service for step in reversed(BIRTH.steps)}
 REGISTRATION = "2026/000001"

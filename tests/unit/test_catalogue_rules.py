@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from onceonly.domain.birth import BirthData
 from onceonly.domain.catalogue import (
@@ -21,7 +22,7 @@ from onceonly.domain.step_graph import CatalogueError, applies, check_catalogue,
 from onceonly.life_events import LIFE_EVENTS, check_life_events
 from tests.mocks.samples import sample_death, sample_move
 
-MODELS = {"birth": BirthData, "move": MoveData, "death": DeathData}
+MODELS: dict[str, type[BaseModel]] = {"birth": BirthData, "move": MoveData, "death": DeathData}
 
 
 def test_the_catalogue_reaches_twelve_agencies_across_three_events():

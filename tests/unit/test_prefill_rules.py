@@ -1,9 +1,11 @@
 """Prefill's pure rules: the draft registers' answers make, and which parts the citizen kept."""
 
+from typing import Any
+
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.prefill import PrefilledPath, draft_from, provenance
 
-RESIDENCE = {
+RESIDENCE: dict[str, Any] = {
     "address": {
         "unit": None,
         "number": "7",

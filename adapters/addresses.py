@@ -1,0 +1,135 @@
+"""Adapter for the national address register, looked up (with the citizen's consent) to
+prefill where they live and who lives with them.
+
+The register is looked up by an opaque identity, never by name, and answers in NZ Post's
+style: camelCase, the street number apart from the unit and street, "RD n" for rural
+delivery, given names as a list, and its own relationship codes. The adapter maps that back
+to the canonical `Residence`. It submits nothing, so it is no `AgencyAdapter`: the prefill
+activity calls `AddressRegister.residence`.
+"""
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+from adapters.base import AgencyRejected
+from adapters.http import get_json, read_answer
+from onceonly.domain.people import Address, PersonName
+from onceonly.domain.prefill import Residence, Resident
+
+AGENCY = "addresses"
+# The register's relationship codes, each as the canonical relationship.
+_RELATIONSHIPS = {
+    "partner": "partner",
+    "son-or-daughter": "child",
+    "mother-or-father": "parent",
+    "brother-or-sister": "sibling",
+    "boarder-or-flatmate": "flatmate",
+    "other": "other",
+}
+
+
+class _RegisterAnswer(BaseModel):
+    """The register's JSON, read by its own (camelCase) names."""
+
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class RegisteredAddress(_RegisterAnswer):
+    """An address as the register writes it."""
+
+    unit: str | None = None
+    street_number: str
+    street: str
+    suburb: str | None = None
+    rural_delivery: str | None = Field(default=None, pattern=r"^RD [0-9]{1,2}$")
+    town: str
+    postcode: str
+
+
+class HouseholdMember(_RegisterAnswer):
+    """Someone the register records at the same address."""
+
+    given_names: list[str]
+    family_name: str
+    date_of_birth: str
+    relationship: str
+
+
+class ResidentRecord(_RegisterAnswer):
+    """The register's answer to a look-up."""
+
+    address: RegisteredAddress
+    household: list[HouseholdMember] = Field(default_factory=list)
+    as_at: str
+
+
+def canonical_address(address: RegisteredAddress) -> dict[str, Any]:
+    """The register's address in the canonical parts ("RD 2" becomes rural_delivery 2)."""
+    rural = address.rural_delivery
+    return {
+        "unit": address.unit,
+        "number": address.street_number,
+        "street": address.street,
+        "suburb": address.suburb,
+        "rural_delivery": None if rural is None else int(rural.removeprefix("RD ")),
+        "city": address.town,
+        "postcode": address.postcode,
+    }
+
+
+def residence_from(answer: Any) -> Residence:
+    """The register's answer as the canonical Residence."""
+    record = read_answer(AGENCY, answer, ResidentRecord)
+    try:
+        return Residence(
+            address=Address.model_validate(canonical_address(record.address)),
+            household=tuple(
+                Resident(
+                    name=PersonName(given_names=member.given_names, family_name=member.family_name),
+                    date_of_birth=member.date_of_birth,
+                    relationship=_RELATIONSHIPS.get(member.relationship, member.relationship),
+                )
+                for member in record.household
+            ),
+        )
+    except ValidationError as error:
+        # The messages would quote the answer, which is personal data; the places are enough.
+        places = ", ".join(".".join(map(str, e["loc"])) for e in error.errors())
+        raise AgencyRejected(AGENCY, f"its answer is no canonical residence ({places})") from None
+
+
+def register_error_message(body: Any) -> str | None:
+    """The register's errors: `{"success": false, "errors": [{"parameter", "detail"}]}`."""
+    return "; ".join(
+        f"{e['parameter']}: {e['detail']}" if e.get("parameter") else e["detail"]
+        for e in body["errors"]
+    )
+
+
+class AddressRegister:
+    """The national address register: where a person lives, and who lives with them."""
+
+    agency = AGENCY
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
+        """Call the register under `base_url` with `client`, authenticated by `api_key`."""
+        self._client = client
+        self._url = f"{base_url.rstrip('/')}/addresses/v1/residents"
+        self._headers = {"X-Api-Key": api_key}
+
+    async def residence(self, identity: str) -> Residence:
+        """Where the person with this identity lives; AgencyUnavailable when the register
+        cannot answer now, AgencyRejected when it refuses the look-up."""
+        answer = await get_json(
+            self._client,
+            self.agency,
+            # Quoted whole, so an identity is always exactly one path segment.
+            f"{self._url}/{quote(identity, safe='')}",
+            headers=self._headers,
+            error_message=register_error_message,
+        )
+        return residence_from(answer)

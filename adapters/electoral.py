@@ -1,0 +1,139 @@
+"""Adapter for the Electoral Commission: updates an elector's enrolment when they move, and
+removes an elector who has died from the roll.
+
+The Commission wants snake_case, ISO dates, the elector's given names in one string, and
+addresses as envelope lines ending with the town and postcode, the postcode repeated on its
+own.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field
+
+from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.disclosure import DisclosedFields, street_line
+from adapters.http import post_json, read_answer
+from onceonly.domain.catalogue import DEATH, MOVE
+from onceonly.domain.people import Address, PersonName
+
+MOVE_STEP = MOVE.step("update_electoral_roll")
+DEATH_STEP = DEATH.step("remove_from_electoral_roll")
+# The Commission prints at most four address lines on an elector's papers.
+MAX_ADDRESS_LINES = 4
+
+
+def elector(name: PersonName) -> dict[str, str]:
+    """A name as the roll prints it: the surname, and every given name in one string."""
+    return {"surname": name.family_name, "given_names": " ".join(name.given_names)}
+
+
+def address_lines(address: Address) -> list[str]:
+    """An address as envelope lines: ["Flat 3", "45 Cuba Street", "Te Aro", "Wellington 6011"].
+
+    A rural address carries its RD line before the town ("RD 2", "Kaiwaka 0573"). The unit has
+    a line of its own while the address fits in four lines, and joins the street line
+    ("3/45 Cuba Street") when the suburb and RD lines leave no room for it.
+    """
+    rural = f"RD {address.rural_delivery}" if address.rural_delivery else None
+    between = [line for line in (address.suburb, rural) if line]
+    town = f"{address.city} {address.postcode}"
+    if not address.unit:
+        return [f"{address.number} {address.street}", *between, town]
+    if len(between) + 3 <= MAX_ADDRESS_LINES:
+        return [f"Flat {address.unit}", f"{address.number} {address.street}", *between, town]
+    return [street_line(address), *between, town]
+
+
+def residential_address(address: Address) -> dict[str, Any]:
+    """An address as the Commission takes it: its lines, and the postcode again on its own."""
+    return {"address_lines": address_lines(address), "postcode": address.postcode}
+
+
+def to_electoral_enrolment_update(disclosure: Disclosure) -> dict[str, Any]:
+    """The update_electoral_roll disclosure as the Commission's enrolment update."""
+    fields = DisclosedFields(MOVE_STEP, disclosure)
+    update: dict[str, Any] = {
+        "elector": elector(fields.model("mover.name", PersonName)),
+        "date_of_birth": fields.text("mover.date_of_birth"),
+        "previous_address": residential_address(fields.model("previous_address", Address)),
+        "residential_address": residential_address(fields.model("new_address", Address)),
+    }
+    email = fields.optional("mover.email")
+    if email is not None:
+        update["email"] = email
+    return update
+
+
+def to_electoral_deceased_removal(disclosure: Disclosure) -> dict[str, Any]:
+    """The remove_from_electoral_roll disclosure as the Commission's removal request."""
+    fields = DisclosedFields(DEATH_STEP, disclosure)
+    return {
+        "elector": elector(fields.model("deceased.name", PersonName)),
+        "date_of_birth": fields.text("deceased.date_of_birth"),
+        "residential_address": residential_address(fields.model("deceased.last_address", Address)),
+        "date_of_death": fields.text("deceased.date_of_death"),
+        "death_registration_number": fields.text("deceased.death_registration_number"),
+    }
+
+
+class ElectoralChanged(BaseModel):
+    """The Commission's answer: the change's reference on the roll."""
+
+    reference: str = Field(pattern=r"^EL[0-9]{8}$")
+    status: str
+
+
+def electoral_error_message(body: Any) -> str | None:
+    """The Commission's errors: `{"error": {"message", "details": [{"field", "issue"}]}}`."""
+    error = body["error"]
+    details = "; ".join(f"{d['field']}: {d['issue']}" for d in error["details"])
+    return f"{error['message']} ({details})" if details else error["message"]
+
+
+def from_electoral_answer(answer: Any) -> AgencyAnswer:
+    """The Commission's answer as its reference; neither service issues a fact."""
+    return AgencyAnswer(reference=read_answer(MOVE_STEP.agency, answer, ElectoralChanged).reference)
+
+
+# Each Electoral Commission service: its path and the request mapping.
+_SERVICES: dict[str, tuple[str, Callable[[Disclosure], dict[str, Any]]]] = {
+    MOVE_STEP.service: ("/electoral/api/enrolments/address-updates", to_electoral_enrolment_update),
+    DEATH_STEP.service: (
+        "/electoral/api/enrolments/deceased-removals",
+        to_electoral_deceased_removal,
+    ),
+}
+
+
+class ElectoralAdapter:
+    """The Electoral Commission: enrolment updates, and removing electors who have died."""
+
+    agency = "electoral"
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
+        """Call the Commission under `base_url` with `client`, authenticated by `api_key`."""
+        self._client = client
+        self._base_url = base_url.rstrip("/")
+        self._headers = {"Authorization": f"ApiKey {api_key}"}
+
+    async def submit(
+        self, service: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AgencyAnswer:
+        """Call the service; the same idempotency key returns the same reference."""
+        if service not in _SERVICES:
+            raise AgencyRejected(
+                self.agency, f"the Electoral Commission offers no service {service!r}"
+            )
+        path, to_request = _SERVICES[service]
+        answer = await post_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}{path}",
+            to_request(disclosure),
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=electoral_error_message,
+        )
+        return from_electoral_answer(answer)

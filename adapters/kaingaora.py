@@ -1,0 +1,111 @@
+"""Adapter for Kāinga Ora: tells it that a tenant has died, which ends the tenancy.
+
+Kāinga Ora wants PascalCase behind its gateway's subscription key, ISO dates, every name as
+"FAMILY NAME, Given Names" (capitals for the family name, macrons kept), the home's address
+in parts with null for no unit or suburb, and the contact's phone in digit groups.
+"""
+
+import re
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field
+
+from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.disclosure import DisclosedFields
+from adapters.http import post_json, read_answer
+from onceonly.domain.catalogue import DEATH
+from onceonly.domain.people import Address, PersonName
+
+STEP = DEATH.step("end_tenancy")
+_DIGIT_GROUPS = re.compile(r"[0-9]+")
+
+
+def listed_name(name: PersonName) -> str:
+    """A name as Kāinga Ora lists it: "NGĀTA, Aroha Mere" (the preferred name is not kept)."""
+    return f"{name.family_name.upper()}, {' '.join(name.given_names)}"
+
+
+def grouped_phone(phone: str) -> str:
+    """A phone in digit groups: "(09) 123-4567" -> "09 123 4567"; "+64 21 555" stays."""
+    prefix = "+" if phone.lstrip().startswith("+") else ""
+    return prefix + " ".join(_DIGIT_GROUPS.findall(phone))
+
+
+def tenancy_address(address: Address) -> dict[str, str | None]:
+    """A home's address in Kāinga Ora's parts. Its homes are known by street address, so a
+    rural delivery number (a postal route, not part of the home's address) is not sent."""
+    return {
+        "Unit": address.unit or None,
+        "StreetNumber": address.number,
+        "Street": address.street,
+        "Suburb": address.suburb,
+        "Town": address.city,
+        "Postcode": address.postcode,
+    }
+
+
+def to_tenancy_end_notice(disclosure: Disclosure) -> dict[str, Any]:
+    """The end_tenancy disclosure as Kāinga Ora's notice that a tenant has died."""
+    fields = DisclosedFields(STEP, disclosure)
+    return {
+        "Tenant": {
+            "Name": listed_name(fields.model("deceased.name", PersonName)),
+            "DateOfBirth": fields.text("deceased.date_of_birth"),
+            "DateOfDeath": fields.text("deceased.date_of_death"),
+        },
+        "TenancyAddress": tenancy_address(fields.model("deceased.last_address", Address)),
+        "Contact": {
+            "Name": listed_name(fields.model("notifier.name", PersonName)),
+            "Phone": grouped_phone(fields.text("notifier.phone")),
+        },
+    }
+
+
+class KoAccepted(BaseModel):
+    """Kāinga Ora's answer: the notice's reference."""
+
+    reference: str = Field(alias="TenancyEndReference")
+    status: str = Field(alias="Status")
+
+
+def ko_error_message(body: Any) -> str | None:
+    """Kāinga Ora's errors: `{"Errors": [{"Property", "Message"}]}`."""
+    return "; ".join(
+        f"{e['Property']}: {e['Message']}" if e.get("Property") else e["Message"]
+        for e in body["Errors"]
+    )
+
+
+def from_ko_answer(answer: Any) -> AgencyAnswer:
+    """Kāinga Ora's answer as its reference; it issues no fact later steps need."""
+    return AgencyAnswer(reference=read_answer(STEP.agency, answer, KoAccepted).reference)
+
+
+class KaingaOraAdapter:
+    """Kāinga Ora (Homes and Communities): ending a tenancy when the tenant has died."""
+
+    agency = "kaingaora"
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
+        """Call Kāinga Ora under `base_url` with `client`, authenticated by `api_key`."""
+        self._client = client
+        self._url = f"{base_url.rstrip('/')}/kaingaora/tenancies/v1/deceased-tenant-notices"
+        self._headers = {"Ocp-Apim-Subscription-Key": api_key}
+
+    async def submit(
+        self, service: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AgencyAnswer:
+        """Give notice; the same idempotency key returns the same reference."""
+        if service != STEP.service:
+            raise AgencyRejected(self.agency, f"Kāinga Ora offers no service {service!r}")
+        answer = await post_json(
+            self._client,
+            self.agency,
+            self._url,
+            to_tenancy_end_notice(disclosure),
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=ko_error_message,
+        )
+        return from_ko_answer(answer)

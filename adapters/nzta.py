@@ -1,0 +1,159 @@
+"""Adapter for NZ Transport Agency (Waka Kotahi): the driver licence address when someone
+moves, and cancelling the licence of someone who has died.
+
+NZTA wants camelCase, dates as YYYYMMDD, the name split into first name, middle names and
+surname, the licence as number and version, and the address in its register's parts: the
+unit apart from the street number, and the number's letter apart from its digits. Parts a
+citizen does not have are sent as null.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from string import ascii_letters
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field
+
+from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.disclosure import DisclosedFields
+from adapters.http import post_json, read_answer
+from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
+from onceonly.domain.people import Address, DriverLicence, PersonName
+
+MOVE_STEP = MOVE.step("update_driver_licence")
+DEATH_STEP = DEATH.step("cancel_driver_licence")
+
+
+def nzta_date(iso_date: str) -> str:
+    """An ISO date written NZTA's way: "1988-05-20" -> "19880520"."""
+    day = date.fromisoformat(iso_date)
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def nzta_names(name: PersonName) -> dict[str, str | None]:
+    """A name as NZTA's first name, middle names (space-joined, or null) and surname."""
+    first, *middle = name.given_names
+    return {
+        "firstName": first,
+        "middleNames": " ".join(middle) or None,
+        "surname": name.family_name,
+    }
+
+
+def nzta_address(address: Address) -> dict[str, str | None]:
+    """An address in NZTA's parts: "3/45B Cuba Street" is unit 3, number 45, alpha B.
+
+    A canonical street number is digits and at most one letter ("21A"), checked at intake.
+    """
+    digits = address.number.rstrip(ascii_letters)
+    alpha = address.number[len(digits) :]
+    rural = address.rural_delivery
+    return {
+        "unitNumber": address.unit or None,
+        "streetNumber": digits,
+        "streetAlpha": alpha or None,
+        "streetName": address.street,
+        "suburb": address.suburb,
+        "ruralDelivery": f"RD {rural}" if rural else None,
+        "town": address.city,
+        "postcode": address.postcode,
+    }
+
+
+def _holder(fields: DisclosedFields, person: str, step: StepSpec) -> dict[str, Any]:
+    """The licence holder's identity: licence, name and date of birth, as NZTA matches it."""
+    licence = fields.model(f"{person}.driver_licence", DriverLicence)
+    return {
+        "licenceNumber": licence.number,
+        "licenceVersion": licence.version,
+        **nzta_names(fields.model(f"{person}.name", PersonName)),
+        "dateOfBirth": _date(fields, f"{person}.date_of_birth", step),
+    }
+
+
+def _date(fields: DisclosedFields, field: str, step: StepSpec) -> str:
+    try:
+        return nzta_date(fields.text(field))
+    except ValueError:
+        raise AgencyRejected(step.agency, f"{field} is not an ISO date") from None
+
+
+def to_nzta_address_change(disclosure: Disclosure) -> dict[str, Any]:
+    """The update_driver_licence disclosure as NZTA's address change."""
+    fields = DisclosedFields(MOVE_STEP, disclosure)
+    return {
+        **_holder(fields, "mover", MOVE_STEP),
+        "residentialAddress": nzta_address(fields.model("new_address", Address)),
+    }
+
+
+def to_nzta_cancellation(disclosure: Disclosure) -> dict[str, Any]:
+    """The cancel_driver_licence disclosure as NZTA's cancellation for a holder who died."""
+    fields = DisclosedFields(DEATH_STEP, disclosure)
+    return {
+        **_holder(fields, "deceased", DEATH_STEP),
+        "dateOfDeath": _date(fields, "deceased.date_of_death", DEATH_STEP),
+        "deathRegistrationNumber": fields.text("deceased.death_registration_number"),
+    }
+
+
+class NztaTransaction(BaseModel):
+    """NZTA's answer: the register transaction's id and what it did."""
+
+    transaction_id: str = Field(alias="transactionId", pattern=r"^DL-[0-9]{6,}$")
+    outcome: str
+
+
+def nzta_error_message(body: Any) -> str | None:
+    """NZTA's errors: `{"errors": [{"code", "field", "message"}]}`."""
+    return "; ".join(
+        f"{e['code']} {e['field']}: {e['message']}"
+        if e.get("field")
+        else f"{e['code']} {e['message']}"
+        for e in body["errors"]
+    )
+
+
+def from_nzta_answer(answer: Any) -> AgencyAnswer:
+    """NZTA's answer as its transaction id; neither service issues a fact later steps need."""
+    return AgencyAnswer(
+        reference=read_answer(MOVE_STEP.agency, answer, NztaTransaction).transaction_id
+    )
+
+
+# Each NZTA service: its path and the request mapping (both answer a transaction).
+_SERVICES: dict[str, tuple[str, Callable[[Disclosure], dict[str, Any]]]] = {
+    MOVE_STEP.service: ("/nzta/api/v1/licence-holders/address-changes", to_nzta_address_change),
+    DEATH_STEP.service: ("/nzta/api/v1/licences/deceased-cancellations", to_nzta_cancellation),
+}
+
+
+class NztaAdapter:
+    """NZ Transport Agency: driver licence address changes and cancellations on death."""
+
+    agency = "nzta"
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
+        """Call NZTA under `base_url` with `client`, authenticated by `api_key`."""
+        self._client = client
+        self._base_url = base_url.rstrip("/")
+        self._headers = {"X-NZTA-Api-Key": api_key}
+
+    async def submit(
+        self, service: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AgencyAnswer:
+        """Call the service; the same idempotency key returns the same transaction."""
+        if service not in _SERVICES:
+            raise AgencyRejected(self.agency, f"NZTA offers no service {service!r}")
+        path, to_request = _SERVICES[service]
+        answer = await post_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}{path}",
+            to_request(disclosure),
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=nzta_error_message,
+        )
+        return from_nzta_answer(answer)

@@ -1,0 +1,178 @@
+"""Addresses as New Zealanders write them, read into the canonical parts and written back.
+
+NZ Post writes an address (AS/NZS 4819) one part to a line, the town or city last with its
+postcode: a street line ("1/21A Smith Street"), a suburb or rural locality, a rural delivery
+("RD 2"), then "Auckland 1011"; or a box line ("PO Box 1234"), a lobby, then the town.
+Written on one line, the parts are separated by commas. `format_address_line` and
+`parse_address` are inverses for every valid `Address` and `PostBox`; the parser also reads
+the common free-text variants (unit words, "Auckland, 1011", a trailing "New Zealand").
+Text is kept exactly as written (macrons, case); only the keywords are made canonical.
+"""
+
+import re
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from onceonly.domain.people import (
+    Address,
+    PostalAddress,
+    PostBox,
+    is_post_box_text,
+    rural_delivery_number,
+)
+
+# Ten lines of two hundred characters is far beyond any address; the cap bounds the work.
+MAX_ADDRESS_TEXT = 2000
+_PART_SEPARATORS = re.compile(r"[,\r\n]")
+# The unit types of AS/NZS 4819 people write before a unit; only the unit's identifier is kept.
+_UNIT_WORDS = r"(?i:apartment|apt\.?|flat|unit|suite|shop|villa|room|studio|townhouse)"
+_UNIT_PART = re.compile(rf"{_UNIT_WORDS}\s*(?P<unit>[0-9A-Za-z]+)")
+_STREET_LINE = re.compile(
+    # "Flat 2/21A Smith Street", "Unit 3 45 Cuba Street", or "1/21A Smith Street".
+    rf"(?:{_UNIT_WORDS}\s+(?P<word_unit>[0-9A-Za-z]+)\s*[/\s]\s*|(?P<unit>[0-9A-Za-z]+)\s*/\s*)?"
+    r"(?P<number>[0-9]+[A-Za-z]?)\s+(?P<street>.+)",
+    re.DOTALL,
+)
+_BOX_LINE = re.compile(
+    r"(?:(?P<po>(?i:p\.?\s*o\.?\s*box))|(?P<bag>(?i:private\s+bag))"
+    r"|(?P<counter>(?i:counter\s+delivery)))(?:\s*(?P<box>[0-9]+))?"
+)
+_TOWN_LINE = re.compile(r"(?P<city>.*\S)\s+(?P<postcode>[0-9]{4})", re.DOTALL)
+_COUNTRY = {"new zealand", "nz", "aotearoa", "aotearoa new zealand"}
+_ModelT = TypeVar("_ModelT", Address, PostBox)
+
+
+class AddressError(ValueError):
+    """Text that cannot be read as an address: names the part and the rule, never the text."""
+
+    def __init__(self, part: str, rule: str) -> None:
+        """An error about `part` of the address breaking `rule`."""
+        super().__init__(f"{part}: {rule}")
+        self.part = part
+        self.rule = rule
+
+
+def street_line(address: Address) -> str:
+    """The street line of an NZ address: "1/21A Smith Street", or "21A Smith Street"."""
+    number = f"{address.unit}/{address.number}" if address.unit else address.number
+    return f"{number} {address.street}"
+
+
+def format_address(address: PostalAddress) -> list[str]:
+    """The lines NZ Post writes for an address, the town or city and postcode last."""
+    if isinstance(address, PostBox):
+        box = [address.kind] if address.box_number is None else [address.kind, address.box_number]
+        first = " ".join(box)
+        middle = [address.lobby] if address.lobby else []
+    else:
+        first = street_line(address)
+        middle = [address.suburb] if address.suburb else []
+        if address.rural_delivery is not None:
+            middle.append(f"RD {address.rural_delivery}")
+    return [first, *middle, f"{address.city} {address.postcode}"]
+
+
+def format_address_line(address: PostalAddress) -> str:
+    """The address on one line, its parts separated by commas."""
+    return ", ".join(format_address(address))
+
+
+def parse_address(text: str) -> PostalAddress:
+    """Read an address written on one line (comma-separated) or on several lines.
+
+    Raises AddressError naming the part that cannot be read and the rule it breaks.
+    """
+    if len(text) > MAX_ADDRESS_TEXT:
+        raise AddressError("address", f"must be at most {MAX_ADDRESS_TEXT} characters")
+    parts = _parts(text)
+    if len(parts) < 2:
+        raise AddressError(
+            "address", "needs a street or PO Box line and a town line, split by commas or lines"
+        )
+    city, postcode = _town_line(parts[-1])
+    box = _BOX_LINE.fullmatch(parts[0])
+    if box is not None:
+        return _post_box(box, parts[1:-1], city, postcode)
+    # Checked after the street line's own form: a unit may be spelt "POBox" ("POBox/21 ...").
+    if is_post_box_text(parts[0]) and _STREET_LINE.fullmatch(parts[0]) is None:
+        raise AddressError(
+            "PO Box line", "must be PO Box, Private Bag or Counter Delivery and the box number"
+        )
+    return _street_address(parts[:-1], city, postcode)
+
+
+def _parts(text: str) -> list[str]:
+    parts = [part.strip() for part in _PART_SEPARATORS.split(text)]
+    parts = [part for part in parts if part]
+    if parts and parts[-1].casefold() in _COUNTRY:
+        parts.pop()
+    # "Auckland, 1011": the postcode written as a part of its own joins its town.
+    if len(parts) > 2 and re.fullmatch(r"[0-9]{4}", parts[-1]):
+        parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
+    return parts
+
+
+def _town_line(line: str) -> tuple[str, str]:
+    found = _TOWN_LINE.fullmatch(line)
+    if found is None:
+        raise AddressError(
+            "postcode", "the last line must be the town or city and a 4-digit postcode"
+        )
+    return found["city"], found["postcode"]
+
+
+def _post_box(box: re.Match[str], middle: list[str], city: str, postcode: str) -> PostBox:
+    if len(middle) > 1:
+        raise AddressError("lobby", "only one line (the lobby) may come between box and town")
+    kind = "PO Box" if box["po"] else "Private Bag" if box["bag"] else "Counter Delivery"
+    fields: dict[str, object] = {"kind": kind, "box_number": box["box"]}
+    fields |= {"lobby": middle[0] if middle else None, "city": city, "postcode": postcode}
+    return _validated(PostBox, fields)
+
+
+def _street_address(parts: list[str], city: str, postcode: str) -> Address:
+    units = []
+    # "Flat 2, 21 Smith Street": the unit written as a part of its own, before the street.
+    if (unit_part := _UNIT_PART.fullmatch(parts[0])) is not None:
+        units.append(unit_part["unit"])
+        parts = parts[1:]
+    line = _STREET_LINE.fullmatch(parts[0]) if parts else None
+    if line is None:
+        raise AddressError(
+            "street line", "must be a street number and the street, as in 21A Smith Street"
+        )
+    units += [unit for unit in (line["word_unit"], line["unit"]) if unit]
+    if len(units) > 1:
+        raise AddressError("unit", "must be given once")
+    suburb, rural_delivery = _locality(parts[1:])
+    fields: dict[str, object] = {"unit": units[0] if units else None, "number": line["number"]}
+    fields |= {"street": line["street"], "suburb": suburb, "rural_delivery": rural_delivery}
+    return _validated(Address, fields | {"city": city, "postcode": postcode})
+
+
+def _locality(middle: list[str]) -> tuple[str | None, int | None]:
+    """The suburb or locality and the rural delivery between the street and the town."""
+    rural = [rural_delivery_number(part) for part in middle]
+    if len(middle) > 2:
+        raise AddressError("address", "has more lines than a street, suburb, RD and town")
+    if len(middle) == 2 and rural[0] is not None:
+        raise AddressError("rural delivery", "comes after the locality, as in Kaiwaka, RD 2")
+    if len(middle) == 2 and rural[1] is None:
+        raise AddressError("suburb", "only one suburb or locality may come before the town")
+    if len(middle) == 2:
+        return middle[0], rural[1]
+    if middle:
+        return (None, rural[0]) if rural[0] is not None else (middle[0], None)
+    return None, None
+
+
+def _validated(model: type[_ModelT], fields: dict[str, object]) -> _ModelT:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        first = error.errors(include_input=False, include_url=False)[0]
+        part = ".".join(str(place) for place in first["loc"]) or "address"
+        rule = str(first["msg"]).removeprefix("Value error, ")
+        # `from None`: the validation error's text quotes the address.
+        raise AddressError(part, rule) from None

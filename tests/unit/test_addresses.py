@@ -1,0 +1,345 @@
+"""Addresses as NZ Post writes them: reading the common free-text forms, writing the lines,
+and reading back exactly what was written for every valid address."""
+
+import unicodedata
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from onceonly.domain.addresses import (
+    AddressError,
+    format_address,
+    format_address_line,
+    parse_address,
+    street_line,
+)
+from onceonly.domain.people import Address, PostBox, rural_delivery_number
+
+PONSONBY = Address(
+    unit="1",
+    number="21A",
+    street="Smith Street",
+    suburb="Ponsonby",
+    city="Auckland",
+    postcode="1011",
+)
+KAIWAKA = Address(
+    number="1280",
+    street="State Highway 1",
+    suburb="Kaiwaka",
+    rural_delivery=2,
+    city="Kaiwaka",
+    postcode="0573",
+)
+LAMBTON = PostBox(box_number="5", lobby="Lambton Quay", city="Wellington", postcode="6145")
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("1/21A Smith Street, Ponsonby, Auckland 1011", PONSONBY),
+        (
+            "Flat 2, 21 Smith Street, Ponsonby, Auckland 1011",
+            PONSONBY.model_copy(update={"unit": "2", "number": "21"}),
+        ),
+        (
+            "Unit 3, 45 Cuba Street, Te Aro, Wellington 6011",
+            Address(
+                unit="3",
+                number="45",
+                street="Cuba Street",
+                suburb="Te Aro",
+                city="Wellington",
+                postcode="6011",
+            ),
+        ),
+        (
+            "21A Smith Street, Auckland 1011",
+            Address(number="21A", street="Smith Street", city="Auckland", postcode="1011"),
+        ),
+        ("1280 State Highway 1, Kaiwaka, RD 2, Kaiwaka 0573", KAIWAKA),
+        (
+            "12 Rural Road, RD 4, Pukekohe 2679",
+            Address(
+                number="12", street="Rural Road", rural_delivery=4, city="Pukekohe", postcode="2679"
+            ),
+        ),
+        (
+            "PO Box 1234, Whangārei 0140",
+            PostBox(box_number="1234", city="Whangārei", postcode="0140"),
+        ),
+        ("PO Box 5, Lambton Quay, Wellington 6145", LAMBTON),
+        (
+            "Private Bag 92019, Auckland 1142",
+            PostBox(kind="Private Bag", box_number="92019", city="Auckland", postcode="1142"),
+        ),
+        (
+            "Counter Delivery, Lambton Quay, Wellington 6145",
+            PostBox(
+                kind="Counter Delivery", lobby="Lambton Quay", city="Wellington", postcode="6145"
+            ),
+        ),
+        (
+            "1 Queen Street, Auckland Central, Auckland 0110",
+            Address(
+                number="1",
+                street="Queen Street",
+                suburb="Auckland Central",
+                city="Auckland",
+                postcode="0110",
+            ),
+        ),
+    ],
+)
+def test_reads_the_common_forms(text, address):
+    assert parse_address(text) == address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  FLAT   2 ,21A Smith Street,Ponsonby ,  Auckland 1011",
+        "flat 2/21A Smith Street, Ponsonby, Auckland 1011",
+        "Apt. 2 21A Smith Street, Ponsonby, Auckland 1011",
+        "2 / 21A Smith Street\nPonsonby\r\nAuckland 1011\n",
+        "Flat 2, 21A Smith Street, Ponsonby, Auckland, 1011, New Zealand",
+    ],
+)
+def test_unit_words_spaces_case_and_lines_are_read_alike(text):
+    assert parse_address(text) == PONSONBY.model_copy(update={"unit": "2"})
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("p.o. box 5, Lambton Quay, Wellington 6145", LAMBTON),
+        ("POBox5, Lambton Quay, Wellington 6145", LAMBTON),
+        ("1280 State Highway 1, Kaiwaka, rd2, Kaiwaka 0573", KAIWAKA),
+        ("1280 State Highway 1, Kaiwaka, R.D. 2, Kaiwaka 0573", KAIWAKA),
+    ],
+)
+def test_keywords_are_made_canonical(text, address):
+    assert parse_address(text) == address
+
+
+def test_everything_but_the_keywords_is_kept_as_written():
+    decomposed = unicodedata.normalize("NFD", "Whangārei")
+    assert decomposed != "Whangārei"
+    address = parse_address(f"3 te ara tāwhaki, {decomposed} 0110")
+    assert isinstance(address, Address)
+    assert (address.street, address.city, address.postcode) == (
+        "te ara tāwhaki",
+        decomposed,
+        "0110",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("", "address"),
+        ("21 Tāwhaki Street Auckland 1011", "address"),
+        ("Tāwhaki Street, Auckland 1011", "street line"),
+        ("21 Tāwhaki Street, Auckland", "postcode"),
+        ("21 Tāwhaki Street, Auckland 101", "postcode"),
+        ("21 Tāwhaki Street, Auckland 10111", "postcode"),
+        ("Flat 2, Auckland 1011", "street line"),
+        ("Flat 2, 3/21 Tāwhaki Street, Auckland 1011", "unit"),
+        ("21 Tāwhaki Street, RD 2, Kaiwaka, Kaiwaka 0573", "rural delivery"),
+        ("21 Tāwhaki Street, Ponsonby, Herne Bay, Auckland 1011", "suburb"),
+        ("21 Tāwhaki Street, A, B, C, Auckland 1011", "address"),
+        ("21 PO Box Tāwhaki, Auckland 1011", "street"),
+        ("PO Box Tāwhaki, Auckland 1011", "PO Box line"),
+        ("PO Box 1234567, Tāwhaki 1011", "box_number"),
+        ("PO Box 5, Tāwhaki, Lambton Quay, Wellington 6145", "lobby"),
+        ("Counter Delivery 12, Tāwhaki 6145", "address"),
+        ("21 Tāwhaki Street, RD 0, Auckland 1011", "rural_delivery"),
+        (f"21 {'Tāwhaki' * 30} Street, Auckland 1011", "street"),
+        ("21 Tāwhaki\x00Street, Auckland 1011", "street"),
+        ("Tāwhaki, " * 300 + "Auckland 1011", "address"),
+    ],
+)
+def test_errors_name_the_part_and_never_quote_the_address(text, part):
+    with pytest.raises(AddressError) as error:
+        parse_address(text)
+    assert error.value.part == part
+    assert str(error.value) == f"{part}: {error.value.rule}"
+    assert "Tāwhaki" not in str(error.value)
+    # Nor does a traceback: pydantic's own error, which quotes the input, is not chained.
+    assert error.value.__cause__ is None
+    assert error.value.__context__ is None or error.value.__suppress_context__
+
+
+def test_address_errors_are_value_errors():
+    assert issubclass(AddressError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("address", "lines"),
+    [
+        (PONSONBY, ["1/21A Smith Street", "Ponsonby", "Auckland 1011"]),
+        (KAIWAKA, ["1280 State Highway 1", "Kaiwaka", "RD 2", "Kaiwaka 0573"]),
+        (
+            Address(
+                number="12", street="Rural Road", rural_delivery=4, city="Pukekohe", postcode="2679"
+            ),
+            ["12 Rural Road", "RD 4", "Pukekohe 2679"],
+        ),
+        (LAMBTON, ["PO Box 5", "Lambton Quay", "Wellington 6145"]),
+        (
+            PostBox(
+                kind="Counter Delivery", lobby="Lambton Quay", city="Wellington", postcode="6145"
+            ),
+            ["Counter Delivery", "Lambton Quay", "Wellington 6145"],
+        ),
+    ],
+)
+def test_formats_the_nz_post_lines(address, lines):
+    assert format_address(address) == lines
+    assert format_address_line(address) == ", ".join(lines)
+
+
+def test_street_line():
+    assert street_line(PONSONBY) == "1/21A Smith Street"
+    assert street_line(KAIWAKA) == "1280 State Highway 1"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("RD 2", 2),
+        ("rd2", 2),
+        ("R.D. 12", 12),
+        (" RD  9 ", 9),
+        ("RD", None),
+        ("RD 100", None),
+        ("Road 2", None),
+        ("Kaiwaka", None),
+    ],
+)
+def test_rural_delivery_number(text, number):
+    assert rural_delivery_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"unit": "Flat 2"}, "unit"),
+        ({"unit": "2/3"}, "unit"),
+        ({"unit": ""}, "unit"),
+        ({"street": "Smith Street, Ponsonby"}, "street"),
+        ({"suburb": "RD 2"}, "suburb"),
+        ({"city": "Auckland, Central"}, "city"),
+    ],
+)
+def test_addresses_refuse_parts_that_would_read_back_differently(fields, field):
+    with pytest.raises(ValidationError) as error:
+        PONSONBY.model_validate(PONSONBY.model_dump() | fields)
+    assert error.value.errors()[0]["loc"] == (field,)
+
+
+def test_post_boxes_refuse_a_lobby_with_a_comma():
+    with pytest.raises(ValidationError) as error:
+        PostBox.model_validate(LAMBTON.model_dump() | {"lobby": "Lambton Quay, Wellington"})
+    assert error.value.errors()[0]["loc"] == ("lobby",)
+
+
+# Real-looking parts, and look-alikes of the keywords, mixed with any text at all.
+_WORDS = st.sampled_from(
+    [
+        *("Smith Street", "Te Ara Tāwhaki", "Whanga\u0304rei", "Kaiwaka", "State Highway 1"),
+        *("Flat 2", "RD 2", "PO Box 5", "Private Bag", "Counter Delivery", "New Zealand"),
+        *("1011", "Unit", "a/b", "POBox"),
+    ]
+)
+_PARTS = _WORDS | st.text(min_size=1, max_size=30) | st.lists(_WORDS, min_size=2).map(" ".join)
+_DIGITS = st.from_regex(r"[0-9]{1,6}", fullmatch=True)
+
+
+@st.composite
+def _addresses(draw: st.DrawFn) -> Address:
+    fields = {
+        "unit": draw(st.none() | st.from_regex(r"[0-9A-Za-z]{1,20}", fullmatch=True)),
+        "number": draw(st.from_regex(r"[0-9]{1,5}[A-Za-z]?", fullmatch=True)),
+        "street": draw(_PARTS),
+        "suburb": draw(st.none() | _PARTS),
+        "rural_delivery": draw(st.none() | st.integers(min_value=1, max_value=99)),
+        "city": draw(_PARTS),
+        "postcode": draw(st.from_regex(r"[0-9]{4}", fullmatch=True)),
+    }
+    try:
+        return Address.model_validate(fields)
+    except ValidationError:
+        assume(False)
+        raise
+
+
+@st.composite
+def _post_boxes(draw: st.DrawFn) -> PostBox:
+    kind = draw(st.sampled_from(["PO Box", "Private Bag", "Counter Delivery"]))
+    fields = {
+        "kind": kind,
+        "box_number": None if kind == "Counter Delivery" else draw(_DIGITS),
+        "lobby": draw(st.none() | _PARTS),
+        "city": draw(_PARTS),
+        "postcode": draw(st.from_regex(r"[0-9]{4}", fullmatch=True)),
+    }
+    try:
+        return PostBox.model_validate(fields)
+    except ValidationError:
+        assume(False)
+        raise
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # Units and parts that look like the keywords the parser reads.
+        Address(unit="POBox", number="21", street="Smith St", city="A", postcode="0000"),
+        Address(unit="Flat", number="21", street="Smith St", city="A", postcode="0000"),
+        Address(unit="B", number="2", street="/x", city="A", postcode="0000"),
+        Address(number="2", street="Flat 2", suburb="Flat 2", city="1011", postcode="0000"),
+        Address(number="2", street="2 x", suburb="PO Box 5", city="New Zealand", postcode="0000"),
+        Address(number="2", street="x", suburb="1011", city="Auckland 1011", postcode="0000"),
+        Address(number="2", street="Private Bagshot Road", city="x", postcode="0001"),
+        Address(number="2", street="x\u2028y", city="x\u00a0y", postcode="0001"),
+        PostBox(kind="Counter Delivery", lobby="RD 2", city="New Zealand", postcode="6145"),
+        PostBox(box_number="007", lobby="1234", city="x", postcode="6145"),
+    ],
+)
+def test_look_alikes_of_the_keywords_read_back_as_written(address):
+    assert parse_address(format_address_line(address)) == address
+    assert parse_address("\n".join(format_address(address))) == address
+
+
+@given(_addresses() | _post_boxes())
+def test_every_valid_address_reads_back_from_its_line_and_its_lines(address):
+    assert parse_address(format_address_line(address)) == address
+    assert parse_address("\n".join(format_address(address))) == address
+
+
+@given(st.text() | st.lists(_PARTS | _DIGITS, max_size=6).map(", ".join))
+def test_any_text_reads_as_an_address_or_raises_an_address_error(text):
+    try:
+        address = parse_address(text)
+    except AddressError:
+        return
+    assert isinstance(address, Address | PostBox)
+
+
+@st.composite
+def _marked_parts(draw: st.DrawFn) -> str:
+    part = draw(_PARTS | _DIGITS)
+    at = draw(st.integers(min_value=0, max_value=len(part)))
+    return f"{part[:at]}Qzxv{part[at:]}"
+
+
+@given(st.lists(_marked_parts(), min_size=1, max_size=6))
+def test_address_errors_quote_none_of_the_text(parts):
+    # Every part carries a marker, so an error that quoted any part would show it.
+    try:
+        parse_address(", ".join(parts))
+    except AddressError as error:
+        assert "Qzxv" not in str(error)
