@@ -16,12 +16,12 @@ import httpx
 from pydantic import BaseModel, Field, RootModel
 
 from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
-from adapters.disclosure import DisclosedFields, street_line
+from adapters.disclosure import DisclosedFields, full_name, street_line
 from adapters.http import get_json, post_json, read_answer
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
 from onceonly.domain.move import Dog
-from onceonly.domain.people import Address, PersonName, PostalAddress
+from onceonly.domain.people import Address, PersonName
 
 RATES_STEP = MOVE.step("council_rates")
 DOGS_STEP = MOVE.step("council_dog_registration")
@@ -33,22 +33,8 @@ _NZ_CALLING_CODE = "64"
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
-class PostalAddressModel(RootModel[PostalAddress]):
-    """A disclosed postal address read back as what it is: a street address or a PO Box."""
-
-
 class Dogs(RootModel[tuple[Dog, ...]]):
     """The disclosed dogs read back as canonical dogs."""
-
-
-def postal_address(fields: DisclosedFields, field: str) -> PostalAddress:
-    """The postal address disclosed in `field` (a street address or a PO Box)."""
-    return fields.model(field, PostalAddressModel).root
-
-
-def full_name(name: PersonName) -> str:
-    """A name as one string, given names first: "Mere Ānahera Tūhoe-Synthetic"."""
-    return " ".join([*name.given_names, name.family_name])
 
 
 def international_phone(phone: str) -> str | None:
@@ -128,7 +114,7 @@ def to_deceased_ratepayer(disclosure: Disclosure, property_id: str) -> dict[str,
         "notifier": {
             "fullName": full_name(fields.model("notifier.name", PersonName)),
             "correspondenceAddress": format_address(
-                postal_address(fields, "notifier.postal_address")
+                fields.postal_address("notifier.postal_address")
             ),
         },
     }

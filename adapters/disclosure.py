@@ -2,18 +2,23 @@
 
 An adapter that reads a field its step does not declare is a bug that would send an agency
 more than the citizen agreed to; reading through `DisclosedFields` makes that bug fail loudly
-instead of leaking. Also here: the street line every agency writes the same way.
+instead of leaking. Also here: the name line several agencies write the same way.
 """
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 from adapters.base import AgencyRejected, Disclosure
+from onceonly.domain.addresses import street_line
 from onceonly.domain.catalogue import StepSpec
-from onceonly.domain.people import Address
+from onceonly.domain.people import PersonName, PostalAddress
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class _PostalAddress(RootModel[PostalAddress]):
+    """A street address or a PO Box, whichever the disclosure holds."""
 
 
 class DisclosedFields:
@@ -52,6 +57,10 @@ class DisclosedFields:
         """A required field parsed back into its canonical model."""
         return self._parse(field, model, self.required(field))
 
+    def postal_address(self, field: str) -> PostalAddress:
+        """A disclosed postal address read back as what it is: a street address or a PO Box."""
+        return self.model(field, _PostalAddress).root
+
     def optional_model(self, field: str, model: type[ModelT]) -> ModelT | None:
         """An optional field parsed back into its canonical model, or None."""
         value = self.optional(field)
@@ -67,7 +76,9 @@ class DisclosedFields:
             ) from None
 
 
-def street_line(address: Address) -> str:
-    """The street line of an NZ address: "1/21A Smith Street", or "21A Smith Street"."""
-    number = f"{address.unit}/{address.number}" if address.unit else address.number
-    return f"{number} {address.street}"
+def full_name(name: PersonName) -> str:
+    """A name as one string, given names first: "Mere Ānahera Tūhoe-Synthetic"."""
+    return " ".join([*name.given_names, name.family_name])
+
+
+__all__ = ["DisclosedFields", "full_name", "street_line"]

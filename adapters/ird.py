@@ -15,7 +15,6 @@ import httpx
 from pydantic import BaseModel, Field
 
 from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
-from adapters.council import postal_address as disclosed_postal_address
 from adapters.disclosure import DisclosedFields
 from adapters.http import get_json, post_json, read_answer
 from onceonly.domain.addresses import format_address_line
@@ -102,7 +101,7 @@ def to_ird_address_change(disclosure: Disclosure) -> dict[str, Any]:
 def to_ird_deceased_notification(disclosure: Disclosure) -> dict[str, Any]:
     """The notify_ird disclosure as IRD's notification of a customer's death."""
     fields = DisclosedFields(DECEASED_STEP, disclosure)
-    letters_to = disclosed_postal_address(fields, "notifier.postal_address")
+    letters_to = fields.postal_address("notifier.postal_address")
     return {
         "irdNumber": fields.text("deceased.ird_number"),
         **_names(fields.model("deceased.name", PersonName)),

@@ -16,7 +16,6 @@ import httpx
 from pydantic import BaseModel
 
 from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
-from adapters.council import postal_address as disclosed_postal_address
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
@@ -138,7 +137,7 @@ def to_msd_funeral_grant(disclosure: Disclosure) -> dict[str, Any]:
     relationship = fields.text("notifier.relationship")
     if relationship not in _RELATIONSHIP_CODES:
         raise AgencyRejected(FUNERAL_STEP.agency, "notifier.relationship has no MSD code")
-    letters_to = disclosed_postal_address(fields, "notifier.postal_address")
+    letters_to = fields.postal_address("notifier.postal_address")
     grant = fields.model("funeral_grant", FuneralGrant)
     return {
         "deceased": _deceased(fields),

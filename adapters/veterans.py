@@ -15,8 +15,7 @@ import httpx
 from pydantic import BaseModel
 
 from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
-from adapters.council import full_name, postal_address
-from adapters.disclosure import DisclosedFields
+from adapters.disclosure import DisclosedFields, full_name
 from adapters.http import post_json, read_answer
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH
@@ -79,7 +78,7 @@ def to_deceased_veteran(disclosure: Disclosure) -> dict[str, Any]:
             "relationship": _RELATIONSHIPS[relationship],
             "phone": va_phone(fields.text("notifier.phone")),
             "postal_address_lines": format_address(
-                postal_address(fields, "notifier.postal_address")
+                fields.postal_address("notifier.postal_address")
             ),
         },
     }

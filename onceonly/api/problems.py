@@ -2,6 +2,7 @@
 the field and the rule it breaks, and never echoes the submitted value (it may be personal).
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -74,8 +75,18 @@ def from_validation_error(error: ValidationError, prefix: tuple[str | int, ...])
 def _dotted(loc: Sequence[str | int]) -> str:
     path = ""
     for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        name = part if isinstance(part, int) else _field_name(str(part))
+        path += f"[{name}]" if isinstance(name, int) else (f".{name}" if path else name)
     return path
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+
+
+def _field_name(part: str) -> str:
+    # Our fields are plain identifiers; any other key is the caller's, and is not echoed back
+    # (it may be markup or personal data).
+    return part if _FIELD_NAME.match(part) else "(unknown field)"
 
 
 # Pydantic's wording for the commonest rules, said plainly.

@@ -86,7 +86,16 @@ def _phone(value: str) -> str:
 
 
 Phone = Annotated[str, AfterValidator(_phone)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+# The dot-atom form of RFC 5322 that every mail system accepts; quoted local parts and
+# markup are refused.
+Email = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+        r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+        max_length=254,
+    ),
+]
 
 
 class Canonical(BaseModel):
@@ -95,12 +104,26 @@ class Canonical(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _name_characters(value: str) -> str:
+    # Letters and their marks (macrons, precomposed or combining) in any script, joined by
+    # spaces, hyphens, apostrophes or full stops: invisible format characters (bidirectional
+    # overrides, zero-width spaces) and markup have no place in a name agencies will print.
+    for char in value:
+        if not (unicodedata.category(char)[0] in "LM" or char in _NAME_JOINERS):
+            raise ValueError("must be letters, with spaces, hyphens, apostrophes or full stops")
+    return value
+
+
+_NAME_JOINERS = frozenset(" -'.\u2019")
+NameText = Annotated[Text, AfterValidator(_name_characters)]
+
+
 class PersonName(Canonical):
     """A person's name: given names in order (one may contain a space) and a family name."""
 
-    given_names: list[Text] = Field(min_length=1, max_length=10)
-    family_name: Text
-    known_as: Text | None = Field(default=None, description="The name the person prefers.")
+    given_names: list[NameText] = Field(min_length=1, max_length=10)
+    family_name: NameText
+    known_as: NameText | None = Field(default=None, description="The name the person prefers.")
 
 
 _POST_BOX = re.compile(r"^\s*(p\.?\s*o\.?\s*box|private\s+bag|counter\s+delivery)\b", re.I)
@@ -173,7 +196,7 @@ class Address(Canonical):
         default=None, description="The suburb, or a rural locality."
     )
     rural_delivery: int | None = Field(
-        default=None, ge=1, le=99, description="The rural delivery number n of 'RD n'."
+        default=None, ge=1, le=99, strict=True, description="The rural delivery number n of 'RD n'."
     )
     city: AddressText
     postcode: Postcode

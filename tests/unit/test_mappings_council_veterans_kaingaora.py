@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from adapters import council, kaingaora, veterans
 from adapters.addresses import AddressRegister, residence_from
 from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable, Disclosure
+from adapters.disclosure import full_name
 from adapters.registry import build_adapters
 from mocks import addresses as mock_addresses
 from mocks import council as mock_council
@@ -247,7 +248,7 @@ def test_a_single_given_name_and_no_preferred_name():
 )
 def test_kainga_ora_lists_names_family_first_in_capitals_keeping_macrons(name, listed):
     assert kaingaora.listed_name(name) == listed
-    assert council.full_name(name) == " ".join([*name.given_names, name.family_name])
+    assert full_name(name) == " ".join([*name.given_names, name.family_name])
 
 
 def test_optional_contact_details_are_left_out_when_the_mover_has_none():
