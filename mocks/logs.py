@@ -7,10 +7,22 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+# Routes whose paths hold nothing about a person: logged as they are.
+_CONTROL_ROUTES = ("/_records", "/_faults", "/healthz", "/metrics")
+
+
+def access_line(method: str, path: str, status: int) -> str:
+    """An access-log line that holds no personal data: no query string ever, and a look-up's
+    path (which names the person or record looked up) cut to its agency."""
+    path = path.partition("?")[0]
+    if method == "GET" and not path.endswith(_CONTROL_ROUTES):
+        path = f"/{path.strip('/').split('/')[0]}/(look-up)"
+    return f"{method} {path} {status}"
+
 
 class JsonLines(logging.Formatter):
     """A log record as a JSON line: time, level, logger and message (no request bodies ever
-    reach the mocks' logs: uvicorn's access log holds method, path and status only)."""
+    reach the mocks' logs, and access lines go through `access_line`)."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one JSON object."""
@@ -18,9 +30,18 @@ class JsonLines(logging.Formatter):
             "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": record.getMessage(),
+            "event": _event(record),
         }
         return json.dumps(line, ensure_ascii=False)
+
+
+def _event(record: logging.LogRecord) -> str:
+    # uvicorn's access records carry (client, method, path, http version, status) as args.
+    args = record.args
+    if record.name == "uvicorn.access" and isinstance(args, tuple) and len(args) == 5:
+        _, method, path, _, status = args
+        return access_line(str(method), str(path), int(str(status)))
+    return record.getMessage()
 
 
 def uvicorn_log_config(level: str) -> dict[str, Any]:

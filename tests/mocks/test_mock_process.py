@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from adapters.bdm import to_bdm_registration
-from mocks.logs import JsonLines
+from mocks.logs import JsonLines, access_line
 from onceonly.local_stack import free_port
 from tests.mocks.samples import disclose, sample_birth
 
@@ -94,3 +94,16 @@ def test_mock_log_lines_are_json():
     )
     line = json.loads(JsonLines().format(record))
     assert line["event"] == "GET /healthz" and line["level"] == "info"
+
+
+def test_access_lines_hold_no_look_up_keys_or_query_strings():
+    assert access_line("POST", "/ird/gateway/v2/address-changes?x=1", 201) == (
+        "POST /ird/gateway/v2/address-changes 201"
+    )
+    assert access_line("GET", "/addresses/v1/residents/demo-citizen", 200) == (
+        "GET /addresses/(look-up) 200"
+    )
+    assert access_line("GET", "/council/v1/properties?street=3/45+Cuba+Street", 200) == (
+        "GET /council/(look-up) 200"
+    )
+    assert access_line("GET", "/bdm/_records", 200) == "GET /bdm/_records 200"
