@@ -49,6 +49,17 @@ class Deadline(Spec):
     rule: str = Field(description="The rule in plain words, as the citizen is told it.")
 
 
+class Party(Spec):
+    """Someone besides the citizen whose own consent a step needs (the other parent, say)."""
+
+    role: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="As in `other_parent`.")
+    person: str = Field(description="The path of the party's details in the event's data.")
+    unavailable_reasons: tuple[Literal["deceased", "unsafe", "unknown"], ...] = Field(
+        default=(),
+        description="Why the step may go ahead without this party, recorded by the citizen.",
+    )
+
+
 class StepSpec(Spec):
     """One agency step of a life event."""
 
@@ -66,6 +77,13 @@ class StepSpec(Spec):
         default=None, description="Only some citizens need this step (those with a dog, say)."
     )
     deadline: Deadline | None = None
+    parties: tuple[Party, ...] = Field(
+        default=(), description="Others who must consent too, when their details are given."
+    )
+    kept_by_law: str | None = Field(
+        default=None,
+        description="Why the agency keeps the record even if consent is withdrawn after it acts.",
+    )
 
 
 class PrefillSpec(Spec):
@@ -81,12 +99,23 @@ class PrefillSpec(Spec):
     )
 
 
+class Contact(Spec):
+    """Where, in an event's data, the citizen's email and phone are (for reminders)."""
+
+    email: str | None = None
+    phone: str | None = None
+
+
 class LifeEventSpec(Spec):
     """A life event: a graph of steps, each behind its own consent checkpoint."""
 
     event_type: str
     title: str
     summary: str
+    notice_version: str = Field(
+        description="The version of the notices (purposes, bases, fields) citizens are shown."
+    )
+    contact: Contact = Contact()
     prefill: tuple[PrefillSpec, ...] = ()
     steps: tuple[StepSpec, ...]
 

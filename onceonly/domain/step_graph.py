@@ -110,6 +110,7 @@ def check_life_event(spec: LifeEventSpec, data_model: type[BaseModel]) -> None:
 
 def _condition_paths(step: StepSpec) -> list[str]:
     paths = [step.applies_if.path] if step.applies_if else []
+    paths += [party.person for party in step.parties]
     return paths + ([step.deadline.from_field] if step.deadline else [])
 
 
@@ -128,6 +129,10 @@ def check_catalogue(
         if model is None:
             raise CatalogueError(f"{event.event_type}: no data model for this life event")
         check_life_event(event, model)
+        contact = [path for path in (event.contact.email, event.contact.phone) if path]
+        unknown_contact = sorted(set(contact) - model_paths(model))
+        if unknown_contact:
+            raise CatalogueError(f"{event.event_type}: contact at unknown {unknown_contact}")
         for prefill in event.prefill:
             if prefill.source not in agencies:
                 raise CatalogueError(f"{event.event_type}: prefill from unknown {prefill.source!r}")
