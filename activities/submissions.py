@@ -1,17 +1,34 @@
-"""The activity that sends one step's disclosure to its agency through the agency's adapter."""
+"""The activity that sends one step's disclosure to its agency through the agency's adapter,
+and writes what the agency accepted to the disclosure log before it answers.
+"""
 
 import asyncio
 import time
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 
-from adapters.base import AgencyAdapter, AgencyRejected, AgencyUnavailable
+from adapters.base import (
+    AgencyAdapter,
+    AgencyRejected,
+    AgencyUnavailable,
+    WithdrawalNotOffered,
+    WithdrawingAdapter,
+)
+from adapters.http import CONSENT_RECEIPT
+from onceonly.disclosures import DisclosureEntry, DisclosureLog
 from onceonly.domain import submission as contract
-from onceonly.domain.submission import AgencyAnswer, AgencySubmission
+from onceonly.domain.catalogue import CATALOGUE, StepSpec
+from onceonly.domain.submission import (
+    AgencyAnswer,
+    AgencySubmission,
+    AgencyWithdrawal,
+    WithdrawalAnswer,
+)
+from workflows.search_attributes import CITIZEN_KEY
 
 log = structlog.get_logger(__name__)
 
@@ -37,11 +54,65 @@ def submission_outcome(error: BaseException | None) -> str:
     return "failed"
 
 
-class AgencySubmissions(contract.AgencySubmissions):
-    """The agency submission activity, bound to the worker's adapters (one shared HTTP client)."""
+def event_type_of(submission: AgencySubmission) -> str:
+    """The submission's life-event type; event ids start with it, for submissions from before
+    they carried it."""
+    return submission.event_type or submission.event_id.split("-", 1)[0]
 
-    def __init__(self, adapters: Mapping[str, AgencyAdapter]) -> None:
+
+def catalogue_step(submission: AgencySubmission) -> StepSpec:
+    """The catalogue's entry for the submission's step, whose legal basis the log records.
+
+    Raises a non-retryable ApplicationError when the catalogue has no such step for the
+    agency: a disclosure without a legal basis is never sent.
+    """
+    event_type = event_type_of(submission)
+    try:
+        step = CATALOGUE.event(event_type).step(submission.step_id)
+    except KeyError:
+        step = None
+    if step is None or step.agency != submission.agency:
+        raise ApplicationError(
+            f"the catalogue has no step {submission.step_id!r} of {event_type!r} "
+            f"for agency {submission.agency!r}",
+            non_retryable=True,
+        )
+    return step
+
+
+def disclosure_entry(
+    submission: AgencySubmission,
+    step: StepSpec,
+    answer: AgencyAnswer,
+    citizen_key: str,
+    accepted_at: datetime,
+) -> DisclosureEntry:
+    """The log's entry for a submission the agency accepted: the field paths it was sent
+    (never their values), the step's legal basis, the receipt and the agency's reference."""
+    return DisclosureEntry(
+        citizen_key=citizen_key,
+        event_id=submission.event_id,
+        event_type=event_type_of(submission),
+        step_id=submission.step_id,
+        agency=submission.agency,
+        service=submission.service,
+        fields=tuple(submission.disclosure),
+        legal_basis=step.legal_basis,
+        receipt_id=submission.receipt_id,
+        agency_reference=answer.reference,
+        disclosed_at=accepted_at,
+        idempotency_key=submission.idempotency_key,
+    )
+
+
+class AgencySubmissions(contract.AgencySubmissions):
+    """The agency submission activity, bound to the worker's adapters (one shared HTTP client)
+    and to the disclosure log, which it writes for every submission an agency accepts.
+    """
+
+    def __init__(self, adapters: Mapping[str, AgencyAdapter], disclosures: DisclosureLog) -> None:
         self._adapters = adapters
+        self._disclosures = disclosures
 
     @activity.defn(name=contract.SUBMIT_TO_AGENCY)
     async def submit_to_agency(self, submission: AgencySubmission) -> AgencyAnswer:
@@ -76,13 +147,68 @@ class AgencySubmissions(contract.AgencySubmissions):
             raise ApplicationError(
                 f"no adapter for agency {submission.agency!r}", non_retryable=True
             )
+        # Resolved before anything is sent, so that nothing is sent that cannot be logged.
+        step = catalogue_step(submission)
+        citizen_key = submission.citizen_key or await _indexed_citizen_key()
         # Logs carry ids and field names only, never values.
         log.info("agency.submit", fields=sorted(submission.disclosure))
-        answer = await adapter.submit(
-            submission.service, submission.disclosure, submission.idempotency_key
-        )
+        # The adapter's POST carries the receipt for this submission only (see adapters.http).
+        receipt = CONSENT_RECEIPT.set(submission.receipt)
+        try:
+            answer = await adapter.submit(
+                submission.service, submission.disclosure, submission.idempotency_key
+            )
+        finally:
+            CONSENT_RECEIPT.reset(receipt)
         log.info("agency.accepted")
+        # Before the workflow hears of it: if the write fails, the activity fails and is
+        # retried; the agency answers the same key with its first answer, and the log keeps
+        # one entry per key.
+        entry = disclosure_entry(submission, step, answer, citizen_key, datetime.now(UTC))
+        new = await self._disclosures.record(entry)
+        log.info("disclosure.recorded", new=new)
         return answer
+
+    @activity.defn(name=contract.WITHDRAW_FROM_AGENCY)
+    async def withdraw_from_agency(self, withdrawal: AgencyWithdrawal) -> WithdrawalAnswer:
+        """Ask the agency to withdraw (or delete) what the step sent it. Adapter errors decide
+        whether Temporal retries; an agency or service without an online withdrawal fails at
+        once with `WithdrawalNotOffered`, which is not retried."""
+        info = activity.info()
+        with structlog.contextvars.bound_contextvars(
+            workflow_id=info.workflow_id,
+            run_id=info.workflow_run_id,
+            step=withdrawal.step_id,
+            agency=withdrawal.agency,
+            attempt=info.attempt,
+        ):
+            adapter = self._adapters.get(withdrawal.agency)
+            if adapter is None:
+                raise ApplicationError(
+                    f"no adapter for agency {withdrawal.agency!r}", non_retryable=True
+                )
+            if not isinstance(adapter, WithdrawingAdapter):
+                raise WithdrawalNotOffered(withdrawal.agency, withdrawal.service)
+            log.info("agency.withdraw", service=withdrawal.service)
+            try:
+                answer = await adapter.withdraw(
+                    withdrawal.service, withdrawal.reference, withdrawal.idempotency_key
+                )
+            except Exception as error:
+                log.warning("agency.withdrawal_failed", error=type(error).__name__)
+                raise
+            log.info("agency.withdrawn", outcome=answer.outcome)
+            return answer
+
+
+async def _indexed_citizen_key() -> str:
+    """The citizen key the running workflow is indexed under: for submissions scheduled before
+    they carried it, whose retries still arrive with the old input."""
+    workflow_id = activity.info().workflow_id
+    if workflow_id is None:
+        return ""  # not run by a workflow: no event to find the citizen by
+    description = await activity.client().get_workflow_handle(workflow_id).describe()
+    return description.typed_search_attributes.get(CITIZEN_KEY) or ""
 
 
 def _record_attempt(agency: str, error: BaseException | None, seconds: float) -> None:

@@ -123,3 +123,9 @@ class AccAdapter:
             error_message=acc_error_message,
         )
         return from_acc_answer(answer)
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service != STEP.service:
+            raise AgencyRejected(self.agency, f"ACC offers no service {service!r}")
+        return to_acc_address_update(disclosure)

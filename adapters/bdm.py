@@ -239,6 +239,13 @@ class BdmAdapter:
         )
         return from_answer(answer)
 
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service not in _SERVICES:
+            raise AgencyRejected(self.agency, f"BDM offers no service {service!r}")
+        _path, to_request, _from_answer = _SERVICES[service]
+        return to_request(disclosure)
+
     async def death_record(self, registration_number: str) -> DeathRecord:
         """The death BDM registered under this number; AgencyRejected when it holds none."""
         if not _REGISTRATION_NUMBER.fullmatch(registration_number):

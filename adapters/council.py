@@ -5,17 +5,25 @@ The council knows a property by its own property id, so the adapter first looks 
 up (`GET /council/v1/properties`), then submits the id together with the address, which the
 council checks against each other. The council wants camelCase, ISO dates, each name as one
 `fullName` ("Given Names Family"), phones in international form (+6421...), and the
-notifier's correspondence address as NZ Post's lines (a PO Box will do).
+notifier's correspondence address as NZ Post's lines (a PO Box will do). A dog registration
+transfer can be cancelled by its request number.
 """
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, Field, RootModel
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import (
+    AgencyAnswer,
+    AgencyRejected,
+    Disclosure,
+    WithdrawalAnswer,
+    WithdrawalNotOffered,
+)
 from adapters.disclosure import DisclosedFields, full_name, street_line
 from adapters.http import get_json, post_json, read_answer
 from onceonly.domain.addresses import format_address
@@ -26,6 +34,9 @@ from onceonly.domain.people import Address, PersonName
 RATES_STEP = MOVE.step("council_rates")
 DOGS_STEP = MOVE.step("council_dog_registration")
 RATEPAYER_STEP = DEATH.step("notify_council")
+PROPERTY_ID_WHEN_SENT = "(looked up from the address when sent)"
+"""The property id as a preview shows it: looking it up would tell the council the address
+before the citizen has agreed to tell the council anything."""
 _NOT_DIGITS = re.compile(r"[^0-9]")
 # New Zealand's country calling code, which replaces a national number's leading 0.
 _NZ_CALLING_CODE = "64"
@@ -163,6 +174,22 @@ _SERVICES: dict[str, tuple[StepSpec, str, str, Callable[[Disclosure, str], dict[
 }
 
 
+# Where each service's cancellation goes, by the request number; the rates notice and a
+# deceased ratepayer's notice have none online.
+_CANCELLATIONS = {
+    DOGS_STEP.service: "/v1/dog-registrations/address-changes/{reference}/cancellation",
+}
+# The council's reason code for a cancellation because the owner withdrew consent.
+_CANCELLATION_REASON = "CONSENT_WITHDRAWN"
+
+
+class CouncilCancelled(BaseModel):
+    """The council's answer to a cancellation: its cancellation number."""
+
+    cancellation_number: str = Field(alias="cancellationNumber")
+    status: Literal["cancelled"]
+
+
 class CouncilAdapter:
     """The local council: rates notices, dog registration and deceased ratepayers."""
 
@@ -205,3 +232,31 @@ class CouncilAdapter:
             error_message=council_error_message,
         )
         return from_council_answer(answer)
+
+    async def withdraw(
+        self, service: str, reference: str, idempotency_key: str
+    ) -> WithdrawalAnswer:
+        """Cancel the request the council numbered `reference`; only moving a dog's
+        registration can be cancelled online (others: WithdrawalNotOffered)."""
+        if service not in _CANCELLATIONS:
+            raise WithdrawalNotOffered(self.agency, service)
+        path = _CANCELLATIONS[service].format(reference=quote(reference, safe=""))
+        answer = await post_json(
+            self._client,
+            self.agency,
+            f"{self._url}{path}",
+            {"reasonCode": _CANCELLATION_REASON},
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=council_error_message,
+        )
+        cancelled = read_answer(self.agency, answer, CouncilCancelled)
+        return WithdrawalAnswer(reference=cancelled.cancellation_number, outcome="withdrawn")
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing,
+        not even the property look-up, so the id shows as `PROPERTY_ID_WHEN_SENT`."""
+        if service not in _SERVICES:
+            raise AgencyRejected(self.agency, f"the council offers no service {service!r}")
+        _step, _address_field, _path, to_request = _SERVICES[service]
+        return to_request(disclosure, PROPERTY_ID_WHEN_SENT)

@@ -137,3 +137,12 @@ class ElectoralAdapter:
             error_message=electoral_error_message,
         )
         return from_electoral_answer(answer)
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service not in _SERVICES:
+            raise AgencyRejected(
+                self.agency, f"the Electoral Commission offers no service {service!r}"
+            )
+        _path, to_request = _SERVICES[service]
+        return to_request(disclosure)

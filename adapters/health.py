@@ -7,19 +7,27 @@ registration number or the NHI number as an `identifier`, and the address as `li
 then suburb and "RD n"). The register takes the enrolled child as a `Patient` identified by
 NHI number, with the parent's phone (digits only) as a `contact` for vaccination reminders.
 The NHI record takes a new GP as a `generalPractitioner` by name, and a death as
-`deceasedDate`.
+`deceasedDate`. Only the register can be undone online: opting the child off deletes the
+registration.
 """
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import (
+    AgencyAnswer,
+    AgencyRejected,
+    Disclosure,
+    WithdrawalAnswer,
+    WithdrawalNotOffered,
+)
 from adapters.disclosure import DisclosedFields, street_line
-from adapters.http import post_json, read_answer
+from adapters.http import delete_json, post_json, read_answer
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.people import Address, PersonName
 
@@ -209,6 +217,13 @@ _SERVICES: dict[
 }
 
 
+class ImmunisationDeleted(BaseModel):
+    """The register's answer to an opt-off: the deletion's id."""
+
+    deletion_id: str = Field(alias="deletionId")
+    outcome: Literal["deleted"]
+
+
 class HealthAdapter:
     """Health New Zealand: newborn NHI, GP and Well Child enrolment, the National
     Immunisation Register, and National Health Index address and death updates."""
@@ -238,3 +253,28 @@ class HealthAdapter:
             error_message=health_error_message,
         )
         return from_answer(answer)
+
+    async def withdraw(
+        self, service: str, reference: str, idempotency_key: str
+    ) -> WithdrawalAnswer:
+        """Opt the child off the National Immunisation Register, which deletes registration
+        `reference`; no other Health service can be undone online (WithdrawalNotOffered)."""
+        if service != IMMUNISATION_STEP.service:
+            raise WithdrawalNotOffered(self.agency, service)
+        answer = await delete_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}/health/fhir/immunisation-register/{quote(reference, safe='')}",
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=health_error_message,
+        )
+        deleted = read_answer(self.agency, answer, ImmunisationDeleted)
+        return WithdrawalAnswer(reference=deleted.deletion_id, outcome="deleted")
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service not in _SERVICES:
+            raise AgencyRejected(self.agency, f"Health offers no service {service!r}")
+        _path, to_request, _from_answer = _SERVICES[service]
+        return to_request(disclosure)

@@ -4,9 +4,12 @@ Timeouts, connection failures, 408, 429 and 5xx mean "try again later" (`AgencyU
 which Temporal retries); any other 4xx means the agency refused this data
 (`AgencyRejected`, which retrying cannot fix). Each agency words its errors in its own shape,
 so the caller passes a function that finds the message in that shape.
+Every POST carries the submission's signed consent receipt as `Consent-Receipt` when the
+submission activity has set `CONSENT_RECEIPT`.
 """
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import httpx
@@ -18,6 +21,13 @@ ErrorMessage = Callable[[Any], str | None]
 """Finds the agency's message in its parsed error body; None when the body has none."""
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
+
+RECEIPT_HEADER = "Consent-Receipt"
+"""The header that carries the consent receipt to the agency."""
+CONSENT_RECEIPT: ContextVar[str | None] = ContextVar("consent_receipt", default=None)
+"""The consent receipt (compact JWS) of the submission under way. The submission activity
+sets it for the duration of one submission, and `post_json` sends it as `Consent-Receipt`
+when it is set; a context variable, so that no adapter has to pass it along."""
 
 # Statuses that mean the agency may accept the same request later.
 _RETRYABLE = frozenset({408, 425, 429})
@@ -33,9 +43,29 @@ async def post_json(
     idempotency_key: str,
     error_message: ErrorMessage,
 ) -> Any:
-    """POST `body` to the agency and return its parsed JSON answer (2xx only)."""
+    """POST `body` to the agency and return its parsed JSON answer (2xx only), with the
+    consent receipt when `CONSENT_RECEIPT` holds one."""
+    sent = {**headers, "Idempotency-Key": idempotency_key}
+    receipt = CONSENT_RECEIPT.get()
+    if receipt is not None:
+        sent[RECEIPT_HEADER] = receipt
+    request = client.build_request("POST", url, json=body, headers=sent)
+    return await _send(client, agency, request, error_message)
+
+
+async def delete_json(
+    client: httpx.AsyncClient,
+    agency: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    idempotency_key: str,
+    error_message: ErrorMessage,
+) -> Any:
+    """DELETE the agency's resource at `url` (a compensating call) and return its parsed JSON
+    answer (2xx only); the idempotency key makes a retry land on the same deletion."""
     request = client.build_request(
-        "POST", url, json=body, headers={**headers, "Idempotency-Key": idempotency_key}
+        "DELETE", url, headers={**headers, "Idempotency-Key": idempotency_key}
     )
     return await _send(client, agency, request, error_message)
 

@@ -193,6 +193,13 @@ class IrdAdapter:
         )
         return from_answer(answer)
 
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service not in _SERVICES:
+            raise AgencyRejected(self.agency, f"IRD offers no service {service!r}")
+        _path, to_request, _from_answer = _SERVICES[service]
+        return to_request(disclosure)
+
     async def own_ird_number(self, identity: str) -> str:
         """The IRD number IRD holds for the citizen with this identity, checked by its digit."""
         answer = await get_json(

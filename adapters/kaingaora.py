@@ -109,3 +109,9 @@ class KaingaOraAdapter:
             error_message=ko_error_message,
         )
         return from_ko_answer(answer)
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service != STEP.service:
+            raise AgencyRejected(self.agency, f"Kāinga Ora offers no service {service!r}")
+        return to_tenancy_end_notice(disclosure)

@@ -5,17 +5,25 @@ grant.
 MSD wants snake_case, names split into first, middle and last, the client number, a
 digits-only phone, amounts as strings with two decimals, its own relationship codes, and
 addresses in parts with the unit apart from the street number; a postal address is a street
-(`"kind": "street"`) or a box (`"kind": "box"`) in its own shape.
+(`"kind": "street"`) or a box (`"kind": "box"`) in its own shape. An application or change of
+circumstances can be withdrawn; stopped payments cannot be restarted online.
 """
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import (
+    AgencyAnswer,
+    AgencyRejected,
+    Disclosure,
+    WithdrawalAnswer,
+    WithdrawalNotOffered,
+)
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
@@ -206,6 +214,24 @@ _SERVICES: dict[
 }
 
 
+# Where each service's withdrawal goes, by MSD's id for what the service made; stopping a dead
+# client's payments has none (MSD cannot restart them online).
+_WITHDRAWALS = {
+    STEP.service: "/api/best-start/applications/{reference}/withdrawal",
+    MOVE_STEP.service: "/api/clients/changes-of-circumstances/{reference}/withdrawal",
+    FUNERAL_STEP.service: "/api/funeral-grant/applications/{reference}/withdrawal",
+}
+# MSD's reason code for a withdrawal because the client withdrew their consent.
+_WITHDRAWAL_REASON = "consent_withdrawn"
+
+
+class MsdWithdrawn(BaseModel):
+    """MSD's answer to a withdrawal: the withdrawal's id."""
+
+    withdrawal_id: str
+    status: Literal["withdrawn"]
+
+
 class MsdAdapter:
     """Ministry of Social Development: Best Start, changes of circumstances, stopping
     payments, and funeral grants."""
@@ -235,3 +261,30 @@ class MsdAdapter:
             error_message=msd_error_message,
         )
         return from_answer(answer)
+
+    async def withdraw(
+        self, service: str, reference: str, idempotency_key: str
+    ) -> WithdrawalAnswer:
+        """Withdraw the application or change of circumstances MSD gave `reference`; stopped
+        payments cannot be (WithdrawalNotOffered)."""
+        if service not in _WITHDRAWALS:
+            raise WithdrawalNotOffered(self.agency, service)
+        path = _WITHDRAWALS[service].format(reference=quote(reference, safe=""))
+        answer = await post_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}{path}",
+            {"reason": _WITHDRAWAL_REASON},
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=msd_error_message,
+        )
+        withdrawn = read_answer(self.agency, answer, MsdWithdrawn)
+        return WithdrawalAnswer(reference=withdrawn.withdrawal_id, outcome="withdrawn")
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service not in _SERVICES:
+            raise AgencyRejected(self.agency, f"MSD offers no service {service!r}")
+        _path, to_request, _from_answer = _SERVICES[service]
+        return to_request(disclosure)

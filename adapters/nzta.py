@@ -157,3 +157,10 @@ class NztaAdapter:
             error_message=nzta_error_message,
         )
         return from_nzta_answer(answer)
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service not in _SERVICES:
+            raise AgencyRejected(self.agency, f"NZTA offers no service {service!r}")
+        _path, to_request = _SERVICES[service]
+        return to_request(disclosure)

@@ -82,3 +82,9 @@ class PassportsAdapter:
             error_message=passports_error_message,
         )
         return from_passports_answer(answer)
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service != STEP.service:
+            raise AgencyRejected(self.agency, f"Passports offers no service {service!r}")
+        return to_passport_cancellation(disclosure)

@@ -129,3 +129,9 @@ class VeteransAdapter:
             error_message=va_error_message,
         )
         return from_va_answer(answer)
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
+        if service != STEP.service:
+            raise AgencyRejected(self.agency, f"Veterans' Affairs offers no service {service!r}")
+        return to_deceased_veteran(disclosure)

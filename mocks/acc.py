@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Str
 from pydantic.alias_generators import to_camel
 
 from mocks.agency import NAME_PATTERN, NAME_RULE, MockAgency, Problem, matching, not_after_today
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -118,6 +119,7 @@ def update_address(update: AddressUpdate, next_number: NextNumber) -> dict[str, 
 _TITLES = {
     400: "Bad Request",
     401: "Unauthorized",
+    403: "Forbidden",
     409: "Conflict",
     422: "Your request parameters didn't validate.",
     503: "Service Unavailable",
@@ -143,3 +145,17 @@ AGENCY = MockAgency(
     issue=update_address,
     error_body=error_body,
 )
+
+RECEIPT_COVERAGE = {
+    "/api/v2/clients/address-updates": Coverage(
+        "client-address-update",
+        {
+            "client": "mover.name",
+            "dateOfBirth": "mover.date_of_birth",
+            "address": "new_address",
+            "email": "mover.email",
+            "phone": "mover.phone",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

@@ -2,10 +2,13 @@
 
 A submission goes through the same gates at every agency, in this order: faults (the agency
 may be slow or down, and a 503 records nothing), the API key, the `Idempotency-Key` header,
-the agency's own schema, then the store, which answers a repeated key with its first answer
-(and with 409 when the key comes back with a different body).
+the agency's own schema, the consent receipt when the mocks check receipts (403 without a
+receipt that allows the submission, see mocks/receipts.py), then the store, which answers a
+repeated key with its first answer (and with 409 when the key comes back with a different body).
 A register look-up (a GET) passes the same faults and API key gates, then the agency's own
 schema for its path and query parameters, and answers 404 when the register holds nothing.
+A compensating call (withdrawing what a submission made) passes the faults, API key,
+`Idempotency-Key` and schema gates, then the rules of mocks/compensations.py.
 Each agency module supplies only what differs: its path, header, schema, rules, answer and
 error shape.
 """
@@ -13,7 +16,7 @@ error shape.
 import json
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Generic, Protocol, TypeVar
@@ -23,8 +26,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
+from mocks.compensations import MockCompensation, Refused, withdraw, withdrawals_of
 from mocks.faults import FaultKnobs, add_fault_routes
-from mocks.store import NextNumber, Store
+from mocks.store import NextNumber, Record, Store
 
 # Keys are opaque tokens (a UUID, a workflow's step id); a limit keeps them tokens.
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -127,6 +131,9 @@ class MockAgency(Generic[RequestT]):
     """Further services, behind the same key, idempotency, error shape and records."""
     lookups: tuple[MockLookup[Any], ...] = ()
     """Register look-ups (GET), behind the same faults, key and error shape."""
+    compensations: tuple[MockCompensation, ...] = ()
+    """Calls that withdraw what a service recorded, behind the same gates (see
+    mocks/compensations.py)."""
 
     @property
     def services(self) -> tuple[MockService[Any], ...]:
@@ -135,6 +142,11 @@ class MockAgency(Generic[RequestT]):
             self.path, self.summary, self.request_model, self.issue, self.success_status
         )
         return (first, *self.more_services)
+
+
+ReceiptCheck = Callable[[str, Mapping[str, str], Any], list[Problem]]
+"""An agency's consent receipt gate (`mocks.receipts.receipt_check`): the service's path,
+the request's headers and its parsed body give the problems that refuse it (none: it passes)."""
 
 
 class ServedAgency(Protocol):
@@ -168,33 +180,54 @@ def problems_from(error: ValidationError) -> list[Problem]:
     return problems
 
 
-def agency_router(agency: ServedAgency, store: Store, knobs: FaultKnobs, api_key: str) -> APIRouter:
-    """The agency's routes: its submission services, its look-ups, `_records` and `_faults`."""
+def agency_router(
+    agency: ServedAgency,
+    store: Store,
+    knobs: FaultKnobs,
+    api_key: str,
+    *,
+    receipts: ReceiptCheck | None = None,
+) -> APIRouter:
+    """The agency's routes: its submission services, its look-ups, `_records` and `_faults`.
+
+    `receipts` is the consent receipt gate; None leaves it off.
+    """
     router = APIRouter(tags=[agency.name])
     for service in agency.services:
-        _add_submission_route(router, agency, service, store=store, knobs=knobs, api_key=api_key)
+        _add_submission_route(
+            router, agency, service, store=store, knobs=knobs, api_key=api_key, receipts=receipts
+        )
     for lookup in agency.lookups:
         _add_lookup_route(router, agency, lookup, store=store, knobs=knobs, api_key=api_key)
+    # A register takes no submissions, so it has nothing to withdraw.
+    for compensation in agency.compensations if isinstance(agency, MockAgency) else ():
+        _add_compensation_route(
+            router, agency, compensation, store=store, knobs=knobs, api_key=api_key
+        )
 
-    @router.get("/_records", summary="List the submissions the agency holds")
+    @router.get("/_records", summary="List the submissions and withdrawals the agency holds")
     async def list_records() -> dict[str, Any]:
         records = await store.records(agency.name)
+        withdrawals = await store.records(withdrawals_of(agency.name))
         return {
             "agency": agency.name,
-            "records": [
-                {
-                    "idempotency_key": record.idempotency_key,
-                    "received": record.received,
-                    "status": record.status,
-                    "answer": record.answer,
-                    "recorded_at": record.recorded_at,
-                }
-                for record in records
-            ],
+            "records": [_listed(record) for record in records],
+            "withdrawals": [_listed(record) for record in withdrawals],
         }
 
     add_fault_routes(router, knobs)
     return router
+
+
+def _listed(record: Record) -> dict[str, Any]:
+    """A record as `_records` lists it."""
+    return {
+        "idempotency_key": record.idempotency_key,
+        "received": record.received,
+        "status": record.status,
+        "answer": record.answer,
+        "recorded_at": record.recorded_at,
+    }
 
 
 def _add_submission_route(
@@ -205,6 +238,7 @@ def _add_submission_route(
     store: Store,
     knobs: FaultKnobs,
     api_key: str,
+    receipts: ReceiptCheck | None,
 ) -> None:
     """The service's submission route, through the shared gates (see the module docstring)."""
 
@@ -227,6 +261,9 @@ def _add_submission_route(
         except ValidationError as error:
             return refuse(422, *problems_from(error))
         received = json.loads(raw)
+        refused = [] if receipts is None else receipts(service.path, request.headers, received)
+        if refused:
+            return refuse(403, *refused)
         record = await store.record_once(
             agency.name,
             idempotency_key,
@@ -306,3 +343,61 @@ def _documented_parameter(lookup: MockLookup[Any], name: str) -> dict[str, Any]:
         "required": in_path or field.is_required(),
         "schema": {"type": "string"},
     }
+
+
+def _add_compensation_route(
+    router: APIRouter,
+    agency: ServedAgency,
+    compensation: MockCompensation,
+    *,
+    store: Store,
+    knobs: FaultKnobs,
+    api_key: str,
+) -> None:
+    """The compensating call's route: a submission's gates, then mocks/compensations.py."""
+    parameter = compensation.parameter
+    # The handler reads the reference itself, so the OpenAPI entry names it here.
+    documented = {"name": parameter, "in": "path", "required": True, "schema": {"type": "string"}}
+
+    def refuse(status: int, *problems: Problem) -> JSONResponse:
+        return _refusal(agency, status, *problems)
+
+    @router.api_route(
+        compensation.path,
+        methods=[compensation.method],
+        summary=compensation.summary,
+        status_code=compensation.success_status,
+        openapi_extra={"parameters": [documented]},
+    )
+    async def compensate(request: Request) -> JSONResponse:
+        turned_away = await _turned_away(agency, request, knobs, api_key)
+        if turned_away is not None:
+            return turned_away
+        idempotency_key = request.headers.get("Idempotency-Key", "")
+        if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
+            return refuse(
+                400, Problem("Idempotency-Key", "the header is required (1 to 255 characters)")
+            )
+        raw = await request.body()
+        body: dict[str, Any] = {}
+        if compensation.request_model is None:
+            if raw.strip():
+                return refuse(422, Problem(None, "the request takes no body"))
+        else:
+            try:
+                compensation.request_model.model_validate_json(raw)
+            except ValidationError as error:
+                return refuse(422, *problems_from(error))
+            body = json.loads(raw)
+        reference = request.path_params[parameter]
+        outcome = await withdraw(
+            compensation,
+            store,
+            agency.name,
+            reference=reference,
+            idempotency_key=idempotency_key,
+            received={parameter: reference, **body},
+        )
+        if isinstance(outcome, Refused):
+            return refuse(outcome.status, Problem(outcome.field, outcome.message))
+        return JSONResponse(outcome.answer, status_code=outcome.status)

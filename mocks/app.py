@@ -28,12 +28,14 @@ from mocks import (
     ird,
     kaingaora,
     msd,
+    notify,
     nzta,
     passports,
     veterans,
 )
-from mocks.agency import MockAgency, agency_router
+from mocks.agency import MockAgency, ReceiptCheck, agency_router
 from mocks.faults import FaultKnobs, faults_from_env
+from mocks.receipts import Coverage, ReceiptKeys, receipt_check, receipt_keys_from_env
 from mocks.register import MockRegister, register_router
 from mocks.store import Store
 
@@ -49,15 +51,39 @@ AGENCIES: tuple[MockAgency[Any], ...] = (
     council.AGENCY,
     veterans.AGENCY,
     kaingaora.AGENCY,
+    notify.AGENCY,
 )
-"""Every mock agency, each mounted at `/<name>`."""
+"""Every mock agency, each mounted at `/<name>`, the notification service (for reminders) too."""
 REGISTERS: tuple[MockRegister[Any], ...] = (addresses.REGISTER,)
 """Every mock register (look-ups only, no submissions), each mounted at `/<name>`."""
+RECEIPT_COVERAGE: dict[str, Mapping[str, Coverage]] = {
+    bdm.AGENCY.name: bdm.RECEIPT_COVERAGE,
+    ird.AGENCY.name: ird.RECEIPT_COVERAGE,
+    msd.AGENCY.name: msd.RECEIPT_COVERAGE,
+    health.AGENCY.name: health.RECEIPT_COVERAGE,
+    nzta.AGENCY.name: nzta.RECEIPT_COVERAGE,
+    electoral.AGENCY.name: electoral.RECEIPT_COVERAGE,
+    acc.AGENCY.name: acc.RECEIPT_COVERAGE,
+    passports.AGENCY.name: passports.RECEIPT_COVERAGE,
+    council.AGENCY.name: council.RECEIPT_COVERAGE,
+    veterans.AGENCY.name: veterans.RECEIPT_COVERAGE,
+    kaingaora.AGENCY.name: kaingaora.RECEIPT_COVERAGE,
+}
+"""Each agency's coverage tables by service path: the agencies whose submissions disclose a
+citizen's data under a catalogue step, and so carry its consent receipt (see mocks/receipts.py).
+The notification service is onceonly's own messenger, not such an agency."""
 
 
 def api_key_from_env(agency: str, environ: Mapping[str, str]) -> str:
     """The agency's API key: `MOCK_<AGENCY>_API_KEY`, or the development default."""
     return environ.get(f"MOCK_{agency.upper()}_API_KEY", f"dev-{agency}-key")
+
+
+def receipt_gate(agency: MockAgency[Any], keys: ReceiptKeys | None) -> ReceiptCheck | None:
+    """The agency's consent receipt gate, or None when the mocks check no receipts (no
+    `MOCK_RECEIPT_JWKS`) or the agency takes none."""
+    coverage = RECEIPT_COVERAGE.get(agency.name)
+    return None if keys is None or coverage is None else receipt_check(agency, coverage, keys)
 
 
 class SubmissionMetrics:
@@ -103,23 +129,27 @@ def create_app(
 ) -> FastAPI:
     """The mock agencies, holding their records in `db_path`.
 
-    `environ` (the process environment by default) supplies API keys and fault settings;
+    `environ` (the process environment by default) supplies API keys, fault settings and
+    `MOCK_RECEIPT_JWKS`, onceonly's receipt keys (without it no consent receipt is checked);
     `rng` decides which requests the error rate fails (seed it for repeatable fault runs).
     """
     environ = os.environ if environ is None else environ
     # Faults are test noise, not security: a non-cryptographic generator is the right tool.
     rng = rng or random.Random()  # noqa: S311
     store = Store(db_path)
+    receipt_keys = receipt_keys_from_env(environ)
     app = FastAPI(
         title="onceonly mock agencies",
         summary="BDM, IRD, MSD, Health, NZTA, the Electoral Commission, ACC, Passports, a"
-        " council, Veterans' Affairs, Kāinga Ora and the address register as development and"
-        " test stand-ins.",
+        " council, Veterans' Affairs, Kāinga Ora, the address register and the notification"
+        " service as development and test stand-ins.",
         version="1",
     )
     for agency in AGENCIES:
         knobs = FaultKnobs(faults_from_env(agency.name, environ), rng)
-        router = agency_router(agency, store, knobs, api_key_from_env(agency.name, environ))
+        key = api_key_from_env(agency.name, environ)
+        receipts = receipt_gate(agency, receipt_keys)
+        router = agency_router(agency, store, knobs, key, receipts=receipts)
         app.include_router(router, prefix=f"/{agency.name}")
     for register in REGISTERS:
         knobs = FaultKnobs(faults_from_env(register.name, environ), rng)

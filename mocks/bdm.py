@@ -34,6 +34,7 @@ from mocks.agency import (
     not_after_today,
     nz_today,
 )
+from mocks.receipts import Coverage
 from mocks.store import NextNumber, Store
 
 Name = Annotated[
@@ -207,3 +208,41 @@ AGENCY = MockAgency(
         ),
     ),
 )
+
+RECEIPT_COVERAGE = {
+    "/v1/birth-registrations": Coverage(
+        "birth-registration",
+        {
+            "child.givenNames": "child.name",
+            "child.surname": "child.name",
+            "child.preferredName": "child.name",
+            "child.dateOfBirth": "child.date_of_birth",
+            "child.sex": "child.sex",
+            "child.placeOfBirth": "child.place_of_birth",
+            "mother.givenNames": "birth_parent.name",
+            "mother.surname": "birth_parent.name",
+            "mother.dateOfBirth": "birth_parent.date_of_birth",
+            "otherParent.givenNames": "other_parent.name",
+            "otherParent.surname": "other_parent.name",
+            "otherParent.dateOfBirth": "other_parent.date_of_birth",
+            "usualResidence": "address",
+        },
+    ),
+    "/v1/death-registrations": Coverage(
+        "death-registration",
+        {
+            "deceased.givenNames": "deceased.name",
+            "deceased.surname": "deceased.name",
+            "deceased.preferredName": "deceased.name",
+            "deceased.dateOfBirth": "deceased.date_of_birth",
+            "deceased.dateOfDeath": "deceased.date_of_death",
+            "deceased.sex": "deceased.sex",
+            "deceased.placeOfDeath": "deceased.place_of_death",
+            "usualResidence": "deceased.last_address",
+            "informant.givenNames": "notifier.name",
+            "informant.surname": "notifier.name",
+            "informant.relationship": "notifier.relationship",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

@@ -8,13 +8,15 @@ look-up (`GET /council/v1/properties?street=3/45 Cuba Street&suburb=Te Aro&town=
 &postcode=6011`, with `ruralDelivery=RD 2` for rural addresses), which any NZ street address
 has; PO Boxes and other shapes have none (404). A submission whose id is not its address's
 is refused on `propertyId`, so a wrong look-up fails loudly. It answers with a request number
-and reports errors as `{"message", "errors": {"<field>": ["<rule>"]}}`.
+and reports errors as `{"message", "errors": {"<field>": ["<rule>"]}}`. A dog registration
+transfer can be cancelled (`POST .../address-changes/{requestNumber}/cancellation` with a
+`reasonCode`, answered with a cancellation number "CAN-000001").
 """
 
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Request
 from pydantic import (
@@ -35,12 +37,14 @@ from mocks.agency import (
     not_after_today,
     nz_today,
 )
+from mocks.compensations import MockCompensation
 from mocks.council_properties import (
     CouncilModel,
     PropertyQuery,
     PropertySubmission,
     find_property,
 )
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 # An occupier may tell the council of a move up to a year either side of it.
@@ -128,6 +132,12 @@ class Notifier(CouncilModel):
         return lines
 
 
+class Cancellation(CouncilModel):
+    """A request to cancel a lodged request, with the council's code for why."""
+
+    reason_code: Literal["CONSENT_WITHDRAWN", "LODGED_IN_ERROR", "OWNER_REQUEST"]
+
+
 class DeceasedRatepayer(PropertySubmission):
     """Notice that a ratepayer of the property has died."""
 
@@ -149,6 +159,12 @@ def _lodge(prefix: str) -> Callable[[PropertySubmission, NextNumber], dict[str, 
         return {"requestNumber": f"{prefix}-{number:06d}", "status": "lodged"}
 
     return lodge
+
+
+def cancel(request_number: str, next_number: NextNumber) -> dict[str, Any]:
+    """Cancel the lodged request: a cancellation number in its own sequence."""
+    number = f"CAN-{next_number('council.cancellation'):06d}"
+    return {"cancellationNumber": number, "requestNumber": request_number, "status": "cancelled"}
 
 
 # For refusals whose every problem names a field (those without one give the message).
@@ -199,4 +215,52 @@ AGENCY = MockAgency(
             answer=find_property,
         ),
     ),
+    compensations=(
+        MockCompensation(
+            method="POST",
+            path="/v1/dog-registrations/address-changes/{requestNumber}/cancellation",
+            summary="Cancel moving dogs' registration",
+            reference_field="requestNumber",
+            reference_pattern=r"DOG-[0-9]{6}",
+            issue=cancel,
+            request_model=Cancellation,
+        ),
+    ),
 )
+
+RECEIPT_COVERAGE = {
+    "/v1/rates-notices": Coverage(
+        "rates-notice-address",
+        {
+            # The property id is the council's for the address: it is made from the address.
+            "property": "new_address",
+            "propertyId": "new_address",
+            "occupier.fullName": "mover.name",
+            "occupier.email": "mover.email",
+            "occupationDate": "move_date",
+        },
+    ),
+    "/v1/dog-registrations/address-changes": Coverage(
+        "dog-registration-transfer",
+        {
+            "property": "new_address",
+            "propertyId": "new_address",
+            "owner.fullName": "mover.name",
+            "owner.phone": "mover.phone",
+            "occupationDate": "move_date",
+            "dogs": "dogs",
+        },
+    ),
+    "/v1/deceased-ratepayers": Coverage(
+        "deceased-ratepayer",
+        {
+            "property": "deceased.last_address",
+            "propertyId": "deceased.last_address",
+            "deceased.fullName": "deceased.name",
+            "deceased.dateOfDeath": "deceased.date_of_death",
+            "notifier.fullName": "notifier.name",
+            "notifier.correspondenceAddress": "notifier.postal_address",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

@@ -33,6 +33,7 @@ from mocks.agency import (
     matching,
     not_after_today,
 )
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 # ASCII digits only: \d would also take other scripts' digits.
@@ -203,3 +204,27 @@ AGENCY = MockAgency(
         ),
     ),
 )
+
+RECEIPT_COVERAGE = {
+    "/api/enrolments/address-updates": Coverage(
+        "enrolment-update",
+        {
+            "elector": "mover.name",
+            "date_of_birth": "mover.date_of_birth",
+            "previous_address": "previous_address",
+            "residential_address": "new_address",
+            "email": "mover.email",
+        },
+    ),
+    "/api/enrolments/deceased-removals": Coverage(
+        "deceased-removal",
+        {
+            "elector": "deceased.name",
+            "date_of_birth": "deceased.date_of_birth",
+            "residential_address": "deceased.last_address",
+            "date_of_death": "deceased.date_of_death",
+            "death_registration_number": "deceased.death_registration_number",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

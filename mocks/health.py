@@ -6,8 +6,10 @@ as a list), `gender` in FHIR's codes, `birthDate`, identifiers with their naming
 (BDM's registration numbers, NHI numbers with their check characters verified), and
 `address` lines. It issues a new-format NHI number (in the Z range kept for testing) and
 reports errors as a FHIR `OperationOutcome`. The register takes a FHIR `Patient` identified
-by its new-format NHI, with the parent's phone as a `contact` for vaccination reminders. The
-NHI record services are in mocks/health_nhi.py, the shared FHIR parts in mocks/health_fhir.py.
+by its new-format NHI, with the parent's phone as a `contact` for vaccination reminders; a
+parent opts the child off with `DELETE /health/fhir/immunisation-register/{id}`, which
+deletes the registration. The NHI record services are in mocks/health_nhi.py, the shared
+FHIR parts in mocks/health_fhir.py.
 """
 
 from typing import Annotated, Any, Literal
@@ -16,6 +18,7 @@ from fastapi import Request
 from pydantic import AfterValidator, Field
 
 from mocks.agency import MockAgency, MockService, Problem, matching
+from mocks.compensations import MockCompensation
 from mocks.health_fhir import (
     Address,
     FhirModel,
@@ -27,11 +30,14 @@ from mocks.health_fhir import (
     nhi_check_character,
 )
 from mocks.health_nhi import (
+    ADDRESS_UPDATE_COVERAGE,
+    DECEASED_COVERAGE,
     NhiAddressUpdate,
     NhiDeceasedNotification,
     record_death,
     update_address,
 )
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 # NHI letters leave out I and O. The range starting with Z is reserved for testing, so mock
@@ -134,8 +140,22 @@ def register_for_immunisation(
     return {"registrationId": f"NIR-{next_number('health.immunisation'):06d}"}
 
 
+def opt_off(registration_id: str, next_number: NextNumber) -> dict[str, Any]:
+    """Opt the child off the register: the registration is deleted, not kept as history."""
+    deletion_id = f"NIRD-{next_number('health.immunisation_deletion'):06d}"
+    return {"deletionId": deletion_id, "registrationId": registration_id, "outcome": "deleted"}
+
+
 # FHIR's IssueType codes for each refusal.
-_ISSUE_CODES = {400: "required", 401: "security", 409: "conflict", 422: "invalid", 503: "transient"}
+_ISSUE_CODES = {
+    400: "required",
+    401: "security",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    422: "invalid",
+    503: "transient",
+}
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
@@ -182,4 +202,43 @@ AGENCY = MockAgency(
             issue=record_death,
         ),
     ),
+    compensations=(
+        MockCompensation(
+            method="DELETE",
+            path="/fhir/immunisation-register/{id}",
+            summary="Opt a child off the National Immunisation Register (deletes the record)",
+            reference_field="registrationId",
+            reference_pattern=r"NIR-[0-9]{6}",
+            issue=opt_off,
+        ),
+    ),
 )
+
+RECEIPT_COVERAGE = {
+    "/fhir/newborn-enrolments": Coverage(
+        "nhi-gp-well-child-enrolment",
+        {
+            "patient.resourceType": (),
+            "patient.name": "child.name",
+            "patient.gender": "child.sex",
+            "patient.birthDate": "child.date_of_birth",
+            "patient.identifier": "child.birth_registration_number",
+            "patient.address": "address",
+            "generalPractice": "health.gp_practice",
+            "wellChildProvider": "health.well_child_provider",
+        },
+    ),
+    "/fhir/immunisation-register": Coverage(
+        "national-immunisation-register",
+        {
+            "patient.resourceType": (),
+            "patient.identifier": "child.nhi_number",
+            "patient.name": "child.name",
+            "patient.birthDate": "child.date_of_birth",
+            "patient.contact": "birth_parent.phone",
+        },
+    ),
+    "/fhir/nhi/address-updates": ADDRESS_UPDATE_COVERAGE,
+    "/fhir/nhi/deceased-notifications": DECEASED_COVERAGE,
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

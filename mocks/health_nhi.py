@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from mocks.health_fhir import Address, AnyNhiIdentifier, FhirModel, OfficialNames, PastDate, Text
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 OneNhi = Annotated[list[AnyNhiIdentifier], Field(min_length=1, max_length=1)]
@@ -75,3 +76,28 @@ def record_death(notification: NhiDeceasedNotification, next_number: NextNumber)
     """Record the patient's death, which stops appointment and screening letters."""
     del notification  # the mock records every valid death the same way
     return {"notificationId": f"NHD-{next_number('health.nhi_deceased'):06d}"}
+
+
+ADDRESS_UPDATE_COVERAGE = Coverage(
+    "nhi-address-update",
+    {
+        "patient.resourceType": (),
+        "patient.identifier": "mover.nhi_number",
+        "patient.name": "mover.name",
+        "patient.birthDate": "mover.date_of_birth",
+        "patient.address": "new_address",
+        "patient.generalPractitioner": "gp_practice",
+    },
+)
+"""What an NHI address update is made from, for the consent receipt gate."""
+DECEASED_COVERAGE = Coverage(
+    "nhi-deceased",
+    {
+        "patient.resourceType": (),
+        "patient.identifier": "deceased.nhi_number",
+        "patient.name": "deceased.name",
+        "patient.birthDate": "deceased.date_of_birth",
+        "patient.deceasedDate": "deceased.date_of_death",
+    },
+)
+"""What a notification of death on the NHI is made from, for the consent receipt gate."""

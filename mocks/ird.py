@@ -40,6 +40,7 @@ from mocks.ird_numbers import customer_ird_number
 from mocks.ird_numbers import ird_number_for as ird_number_for  # noqa: PLC0414
 from mocks.ird_numbers import is_valid_ird_number as is_valid_ird_number  # noqa: PLC0414
 from mocks.ird_numbers import issue_ird_number as issue_ird_number  # noqa: PLC0414
+from mocks.receipts import Coverage
 from mocks.store import NextNumber, Store
 
 
@@ -188,6 +189,7 @@ async def customers_ird_number(query: CustomerQuery, store: Store) -> dict[str, 
 _FAULT_CODES = {
     400: "BAD_REQUEST",
     401: "UNAUTHORISED",
+    403: "FORBIDDEN",
     404: "NOT_FOUND",
     409: "IDEMPOTENCY_CONFLICT",
     422: "VALIDATION",
@@ -239,3 +241,44 @@ AGENCY = MockAgency(
         ),
     ),
 )
+
+RECEIPT_COVERAGE = {
+    "/gateway/v2/newborn-registrations": Coverage(
+        "newborn-ird-number",
+        {
+            "birthRegistrationNumber": "child.birth_registration_number",
+            "childFirstNames": "child.name",
+            "childSurname": "child.name",
+            "childDateOfBirth": "child.date_of_birth",
+            "parentIrdNumber": "birth_parent.ird_number",
+            "postalAddress": "address",
+        },
+    ),
+    "/gateway/v2/address-changes": Coverage(
+        "address-change",
+        {
+            "irdNumber": "mover.ird_number",
+            "firstNames": "mover.name",
+            "surname": "mover.name",
+            "residentialAddress": "new_address",
+            "effectiveDate": "move_date",
+        },
+    ),
+    "/gateway/v2/deceased-notifications": Coverage(
+        "deceased-notification",
+        {
+            "irdNumber": "deceased.ird_number",
+            "firstNames": "deceased.name",
+            "surname": "deceased.name",
+            "dateOfBirth": "deceased.date_of_birth",
+            "dateOfDeath": "deceased.date_of_death",
+            "deathRegistrationNumber": "deceased.death_registration_number",
+            "notifierFirstNames": "notifier.name",
+            "notifierSurname": "notifier.name",
+            "notifierRelationship": "notifier.relationship",
+            "notifierCapacity": "notifier.authority",
+            "notifierPostalAddress": "notifier.postal_address",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

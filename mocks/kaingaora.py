@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.alias_generators import to_pascal
 
 from mocks.agency import NAME_PATTERN, MockAgency, Problem, matching, not_after_today
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 _LISTED_NAME = re.compile(rf"(?P<family>{NAME_PATTERN}), (?P<given>{NAME_PATTERN})")
@@ -131,3 +132,18 @@ AGENCY = MockAgency(
     error_body=error_body,
     success_status=202,
 )
+
+RECEIPT_COVERAGE = {
+    "/tenancies/v1/deceased-tenant-notices": Coverage(
+        "tenancy-end-deceased",
+        {
+            "Tenant.Name": "deceased.name",
+            "Tenant.DateOfBirth": "deceased.date_of_birth",
+            "Tenant.DateOfDeath": "deceased.date_of_death",
+            "TenancyAddress": "deceased.last_address",
+            "Contact.Name": "notifier.name",
+            "Contact.Phone": "notifier.phone",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

@@ -21,8 +21,10 @@ def access_line(method: str, path: str, status: int) -> str:
 
 
 class JsonLines(logging.Formatter):
-    """A log record as a JSON line: time, level, logger and message (no request bodies ever
-    reach the mocks' logs, and access lines go through `access_line`)."""
+    """A log record as a JSON line: time, level, logger and message, plus the record's
+    `fields` extra when it has one (no request bodies ever reach the mocks' logs, only the
+    notification service's rendered messages, without their addresses; access lines go
+    through `access_line`)."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one JSON object."""
@@ -32,6 +34,10 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
             "event": _event(record),
         }
+        # A record's own fields never overwrite the line's time, level, logger or event.
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line |= {name: value for name, value in fields.items() if name not in line}
         return json.dumps(line, ensure_ascii=False)
 
 
@@ -47,7 +53,8 @@ def _event(record: logging.LogRecord) -> str:
 def uvicorn_log_config(level: str) -> dict[str, Any]:
     """uvicorn's logging, every line through JsonLines on stderr."""
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
-    loggers = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    # `mocks`: the mocks' own lines, such as the notification service's messages.
+    loggers = ("uvicorn", "uvicorn.error", "uvicorn.access", "mocks")
     return {
         "version": 1,
         "disable_existing_loggers": False,

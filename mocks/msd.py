@@ -8,15 +8,19 @@ decimals ("8450.00"), and addresses in parts with the unit apart from the street
 rural delivery as its number. A postal address is a street (`"kind": "street"`) or a box
 (`"kind": "box"`, its own shape). It answers with an application or case id ("BS-000001",
 "CC-000001") and reports errors as
-`{"error": {"code", "message", "details": [{"path", "issue"}]}}`.
+`{"error": {"code", "message", "details": [{"path", "issue"}]}}`. An application or a change
+of circumstances can be withdrawn (`POST .../{id}/withdrawal` with a reason code, answered
+with a withdrawal id "WD-000001"); stopped payments cannot be withdrawn online.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
 from fastapi import Request
 
 from mocks.agency import MockAgency, MockService, Problem
+from mocks.compensations import MockCompensation
 from mocks.msd_parts import (
     Address,
     Amount,
@@ -32,7 +36,10 @@ from mocks.msd_parts import (
     PostalAddress,
     RegistrationNumber,
     Text,
+    WithdrawalRequest,
+    deceased_client_coverage,
 )
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 
@@ -143,9 +150,21 @@ def receive_funeral_grant(
     return {"application_id": f"FG-{next_number('msd.application'):06d}", "status": "received"}
 
 
+def _withdraw(reference_field: str) -> Callable[[str, NextNumber], dict[str, Any]]:
+    """Withdrawing what `reference_field` names: a withdrawal id in MSD's own sequence."""
+
+    def withdraw(reference: str, next_number: NextNumber) -> dict[str, Any]:
+        withdrawal_id = f"WD-{next_number('msd.withdrawal'):06d}"
+        return {"withdrawal_id": withdrawal_id, reference_field: reference, "status": "withdrawn"}
+
+    return withdraw
+
+
 _CODES = {
     400: "bad_request",
     401: "unauthorised",
+    403: "forbidden",
+    404: "not_found",
     409: "conflict",
     422: "invalid_application",
     503: "unavailable",
@@ -193,4 +212,88 @@ AGENCY = MockAgency(
             issue=receive_funeral_grant,
         ),
     ),
+    compensations=(
+        MockCompensation(
+            method="POST",
+            path="/api/best-start/applications/{application_id}/withdrawal",
+            summary="Withdraw a Best Start application",
+            reference_field="application_id",
+            reference_pattern=r"BS-[0-9]{6}",
+            issue=_withdraw("application_id"),
+            request_model=WithdrawalRequest,
+        ),
+        MockCompensation(
+            method="POST",
+            path="/api/clients/changes-of-circumstances/{case_id}/withdrawal",
+            summary="Withdraw a change of circumstances",
+            reference_field="case_id",
+            reference_pattern=r"CC-[0-9]{6}",
+            issue=_withdraw("case_id"),
+            request_model=WithdrawalRequest,
+        ),
+        MockCompensation(
+            method="POST",
+            path="/api/funeral-grant/applications/{application_id}/withdrawal",
+            summary="Withdraw a funeral grant application",
+            reference_field="application_id",
+            reference_pattern=r"FG-[0-9]{6}",
+            issue=_withdraw("application_id"),
+            request_model=WithdrawalRequest,
+        ),
+    ),
 )
+
+RECEIPT_COVERAGE = {
+    "/api/best-start/applications": Coverage(
+        "best-start",
+        {
+            "applicant.first_name": "birth_parent.name",
+            "applicant.middle_names": "birth_parent.name",
+            "applicant.last_name": "birth_parent.name",
+            "applicant.ird_number": "birth_parent.ird_number",
+            "applicant.phone": "birth_parent.phone",
+            "child.first_name": "child.name",
+            "child.middle_names": "child.name",
+            "child.last_name": "child.name",
+            "child.date_of_birth": "child.date_of_birth",
+            "child.ird_number": "child.ird_number",
+            "address": "address",
+        },
+    ),
+    "/api/clients/changes-of-circumstances": Coverage(
+        "change-of-circumstances",
+        {
+            "client_number": "mover.msd_client_number",
+            "client.first_name": "mover.name",
+            "client.middle_names": "mover.name",
+            "client.last_name": "mover.name",
+            "client.date_of_birth": "mover.date_of_birth",
+            "phone": "mover.phone",
+            "new_address": "new_address",
+            "effective_date": "move_date",
+        },
+    ),
+    "/api/clients/payment-stops": Coverage(
+        "stop-payments",
+        {
+            "client_number": "deceased.msd_client_number",
+            **deceased_client_coverage("client"),
+            "death_registration_number": "deceased.death_registration_number",
+        },
+    ),
+    "/api/funeral-grant/applications": Coverage(
+        "funeral-grant",
+        {
+            **deceased_client_coverage("deceased"),
+            "death_registration_number": "deceased.death_registration_number",
+            "applicant.first_name": "notifier.name",
+            "applicant.middle_names": "notifier.name",
+            "applicant.last_name": "notifier.name",
+            "applicant.relationship": "notifier.relationship",
+            "applicant.phone": "notifier.phone",
+            "applicant.postal_address": "notifier.postal_address",
+            "funeral": "funeral_grant",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

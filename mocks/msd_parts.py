@@ -144,3 +144,17 @@ PostalAddress = Annotated[
     ),
 ]
 """Where MSD writes to someone: a street, or a box."""
+
+
+def deceased_client_coverage(at: str) -> dict[str, str]:
+    """What a `DeceasedClient` at the request path `at` is made from (see mocks.receipts)."""
+    names = dict.fromkeys(("first_name", "middle_names", "last_name"), "deceased.name")
+    dates = {part: f"deceased.{part}" for part in ("date_of_birth", "date_of_death")}
+    return {f"{at}.{part}": source for part, source in (names | dates).items()}
+
+
+class WithdrawalRequest(MsdModel):
+    """A request to withdraw an application or a change of circumstances, with MSD's code
+    for why."""
+
+    reason: Literal["client_request", "consent_withdrawn", "duplicate"]

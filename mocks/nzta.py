@@ -34,6 +34,7 @@ from mocks.agency import (
     matching,
     not_after_today,
 )
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 # ASCII digits only: \d would also take other scripts' digits.
@@ -159,6 +160,7 @@ def cancel_licence(cancellation: DeceasedCancellation, next_number: NextNumber) 
 _CODES = {
     400: "MISSING_HEADER",
     401: "NOT_AUTHENTICATED",
+    403: "FORBIDDEN",
     409: "DUPLICATE_REQUEST",
     422: "INVALID_FIELD",
     503: "SERVICE_UNAVAILABLE",
@@ -188,3 +190,28 @@ AGENCY = MockAgency(
         ),
     ),
 )
+
+
+def _holder_coverage(person: str) -> dict[str, str]:
+    """What a `LicenceHolder`'s own fields are made from: the person's licence, name and
+    date of birth (see mocks.receipts)."""
+    licence = dict.fromkeys(("licenceNumber", "licenceVersion"), f"{person}.driver_licence")
+    names = dict.fromkeys(("firstName", "middleNames", "surname"), f"{person}.name")
+    return licence | names | {"dateOfBirth": f"{person}.date_of_birth"}
+
+
+RECEIPT_COVERAGE = {
+    "/api/v1/licence-holders/address-changes": Coverage(
+        "driver-licence-address",
+        {**_holder_coverage("mover"), "residentialAddress": "new_address"},
+    ),
+    "/api/v1/licences/deceased-cancellations": Coverage(
+        "licence-cancellation-deceased",
+        {
+            **_holder_coverage("deceased"),
+            "dateOfDeath": "deceased.date_of_death",
+            "deathRegistrationNumber": "deceased.death_registration_number",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from mocks.agency import NAME_PATTERN, NAME_RULE, MockAgency, Problem, matching, not_after_today
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 # ASCII digits only: \d would also take other scripts' digits.
@@ -108,6 +109,7 @@ def cancel(cancellation: DeceasedCancellation, next_number: NextNumber) -> dict[
 _CODES = {
     400: "BAD_REQUEST",
     401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
     409: "IDEMPOTENCY_KEY_REUSED",
     422: "VALIDATION_FAILED",
     503: "UNAVAILABLE",
@@ -137,3 +139,17 @@ AGENCY = MockAgency(
     issue=cancel,
     error_body=error_body,
 )
+
+RECEIPT_COVERAGE = {
+    "/v1/passports/deceased-cancellations": Coverage(
+        "passport-cancellation",
+        {
+            "passportNumber": "deceased.passport_number",
+            "holder": "deceased.name",
+            "dateOfBirth": "deceased.date_of_birth",
+            "dateOfDeath": "deceased.date_of_death",
+            "deathRegistrationNumber": "deceased.death_registration_number",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

@@ -36,6 +36,7 @@ from mocks.agency import (
     not_after_today,
     nz_today,
 )
+from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
 USER = "onceonly"
@@ -144,6 +145,7 @@ def open_case(notification: DeceasedVeteranNotification, next_number: NextNumber
 _CODES = {
     400: "MISSING_HEADER",
     401: "NOT_AUTHENTICATED",
+    403: "FORBIDDEN",
     409: "DUPLICATE_REQUEST",
     422: "INVALID_FIELDS",
     503: "SERVICE_UNAVAILABLE",
@@ -170,3 +172,22 @@ AGENCY = MockAgency(
     issue=open_case,
     error_body=error_body,
 )
+
+RECEIPT_COVERAGE = {
+    "/api/v1/deceased-veterans": Coverage(
+        "deceased-veteran",
+        {
+            "veteran.service_number": "deceased.veteran_service_number",
+            "veteran.full_name": "deceased.name",
+            "veteran.preferred_name": "deceased.name",
+            "veteran.date_of_birth": "deceased.date_of_birth",
+            "death.date_of_death": "deceased.date_of_death",
+            "death.registration_number": "deceased.death_registration_number",
+            "next_of_kin.full_name": "notifier.name",
+            "next_of_kin.relationship": "notifier.relationship",
+            "next_of_kin.phone": "notifier.phone",
+            "next_of_kin.postal_address_lines": "notifier.postal_address",
+        },
+    ),
+}
+"""What each service's request is made from, by service path, for the consent receipt gate."""

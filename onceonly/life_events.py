@@ -45,7 +45,10 @@ class LifeEventKind:
         return self.start_model.model_validate(
             {
                 "citizen_key": citizen_key,
-                "consent_expiry": settings.consent_expiry,
+                "consent_expiry": settings.consent_expiry_for(self.spec.event_type),
+                "reminders_after": settings.reminders_after_for(self.spec.event_type),
+                "deadline_warning": settings.deadline_warning,
+                "timezone": settings.timezone,
                 "agency_give_up_after": settings.agency_give_up_after,
                 "retry_window": settings.failed_step_retry_window,
                 "prefilled": prefilled,

@@ -23,7 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from onceonly.auth import InvalidToken, verify_token
 from onceonly.domain.life_event import LifeEventProgress, StepRetry
-from onceonly.domain.submission import AgencySubmission
+from onceonly.domain.submission import SUBMIT_TO_AGENCY, AgencySubmission
 from onceonly.logs import configure_logging
 from onceonly.settings import Settings, get_settings
 from onceonly.temporal import connect
@@ -126,7 +126,11 @@ async def show_event(client: Client, event_id: str, reveal: bool) -> dict[str, A
     progress: LifeEventProgress = await handle.query(LifeEventWorkflow.progress)
     sent: dict[str, dict[str, Any]] = {}
     async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        scheduled = event.activity_task_scheduled_event_attributes
+        if (
+            event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            and scheduled.activity_type.name == SUBMIT_TO_AGENCY
+        ):
             [submission] = await client.data_converter.decode(
                 event.activity_task_scheduled_event_attributes.input.payloads, [AgencySubmission]
             )

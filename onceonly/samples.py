@@ -5,7 +5,9 @@ from typing import Any
 
 
 def birth_request_data(today: date) -> dict[str, Any]:
-    """A birth as a parent would enter it: a baby born a week ago to a family in Ponsonby."""
+    """A birth as a parent would enter it: a baby born a week ago in Ponsonby, registered by
+    the birth parent alone (a registration naming the other parent needs their own consent:
+    `with_other_parent`)."""
     return {
         "child": {
             "name": {"given_names": ["Aroha", "Mere"], "family_name": "Ngāta-Synthetic"},
@@ -20,10 +22,6 @@ def birth_request_data(today: date) -> dict[str, Any]:
             "email": "heni@example.org",
             "phone": "021 555 0199",
         },
-        "other_parent": {
-            "name": {"given_names": ["Tama", "Rawiri"], "family_name": "Synthetic"},
-            "date_of_birth": "1992-08-02",
-        },
         "address": {
             "unit": "1",
             "number": "21A",
@@ -37,6 +35,15 @@ def birth_request_data(today: date) -> dict[str, Any]:
             "well_child_provider": "Whānau Āwhina Plunket",
         },
     }
+
+
+def with_other_parent(birth: dict[str, Any]) -> dict[str, Any]:
+    """The birth naming the other parent, who is then asked for their own consent."""
+    other_parent = {
+        "name": {"given_names": ["Tama", "Rawiri"], "family_name": "Synthetic"},
+        "date_of_birth": "1992-08-02",
+    }
+    return {**birth, "other_parent": other_parent}
 
 
 def move_request_data(today: date) -> dict[str, Any]:

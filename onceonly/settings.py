@@ -15,6 +15,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789"  # noqa: S105
 DEV_PAYLOAD_KEY = "k1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMzItYnl0ZXMhISE="
 DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret"  # noqa: S105
+# An Ed25519 key (PKCS8 PEM) generated once for development: anyone may sign with it.
+DEV_RECEIPT_SIGNING_KEY = """-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIBt9Q0zQ/o9sVljNGT6JbZrF0T6qiNSoGgUYDpAAwfOb
+-----END PRIVATE KEY-----
+"""
 AGENCIES = (
     "bdm",
     "ird",
@@ -28,8 +33,10 @@ AGENCIES = (
     "veterans",
     "kaingaora",
     "addresses",
+    "notify",
 )
-"""Every agency the adapters call, the address register (for prefill) included."""
+"""Every agency the adapters call, the address register (for prefill) and the notification
+service (for reminders) included."""
 
 
 class Settings(BaseSettings):
@@ -72,6 +79,10 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
 
     state_dir: Path = Path(".onceonly")
+    disclosure_log_path: Path | None = Field(
+        default=None,
+        description="The disclosure log's SQLite file; `state_dir/disclosures.db` when unset.",
+    )
     host: str = "127.0.0.1"
     api_port: int = 8000
     mocks_port: int = 8100
@@ -100,8 +111,34 @@ class Settings(BaseSettings):
         default=DEV_PAYLOAD_KEY,
         description="Keyring 'id:base64key,...'; the first key encrypts, all of them decrypt.",
     )
+    receipt_signing_key: str = Field(
+        default=DEV_RECEIPT_SIGNING_KEY,
+        description="The Ed25519 private key (PKCS8 PEM) that signs consent receipts.",
+    )
+    receipt_verification_keys: list[str] = Field(
+        default_factory=list,
+        description="Public keys (PEM) of earlier signing keys: still published after a "
+        "rotation, so the receipts they signed still verify.",
+    )
 
     consent_expiry: timedelta = timedelta(days=30)
+    consent_expiry_by_event: dict[str, timedelta] = Field(
+        default_factory=dict,
+        description="How long a checkpoint waits for an answer, per life event type; "
+        "consent_expiry (30 days) for any event not named.",
+    )
+    # A week in, then three weeks in: the last still leaves a week before the 30-day expiry.
+    consent_reminders_after: dict[str, list[timedelta]] = Field(
+        default_factory=lambda: {
+            event: [timedelta(days=7), timedelta(days=21)] for event in ("birth", "move", "death")
+        },
+        description="When an unanswered checkpoint is reminded of, counted from when it "
+        "opened, per life event type; none for an event not named.",
+    )
+    deadline_warning: timedelta = Field(
+        default=timedelta(days=7),
+        description="How long before a statutory due date a checkpoint still open is reminded of.",
+    )
     agency_give_up_after: timedelta = Field(
         default=timedelta(days=1), description="Retry an unavailable agency this long, then fail."
     )
@@ -119,6 +156,14 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=60, ge=1, description="Requests a caller may make at once, before the rate."
     )
+
+    def consent_expiry_for(self, event_type: str) -> timedelta:
+        """How long a checkpoint of this life event waits for an answer."""
+        return self.consent_expiry_by_event.get(event_type, self.consent_expiry)
+
+    def reminders_after_for(self, event_type: str) -> tuple[timedelta, ...]:
+        """When an unanswered checkpoint of this life event is reminded of, after it opened."""
+        return tuple(self.consent_reminders_after.get(event_type, ()))
 
     @property
     def api_url(self) -> str:
@@ -149,12 +194,18 @@ class Settings(BaseSettings):
         return self.agencies_url or f"http://{self.host}:{self.mocks_port}"
 
     @property
+    def disclosure_log_file(self) -> Path:
+        """Where the disclosure log is kept: the worker writes it, the API reads it."""
+        return self.disclosure_log_path or self.state_dir / "disclosures.db"
+
+    @property
     def uses_dev_secrets(self) -> bool:
         """True while any secret still has its development default."""
         return (
             self.jwt_secret == DEV_JWT_SECRET
             or self.payload_keys == DEV_PAYLOAD_KEY
             or self.citizen_key_secret == DEV_CITIZEN_KEY_SECRET
+            or self.receipt_signing_key == DEV_RECEIPT_SIGNING_KEY
         )
 
 

@@ -8,6 +8,7 @@ half-alive.
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -23,6 +24,7 @@ from temporalio.client import Client
 
 from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli
+from onceonly.receipts import public_jwks
 from onceonly.settings import AGENCIES, Settings
 from onceonly.temporal import connect
 from workflows import search_attributes
@@ -121,6 +123,8 @@ def plan(settings: Settings) -> list[Child]:
     mocks_env = {
         f"MOCK_{agency.upper()}_API_KEY": settings.agency_api_keys[agency] for agency in AGENCIES
     }
+    # The mocks verify each submission's consent receipt against the service's public keys.
+    mocks_env["MOCK_RECEIPT_JWKS"] = json.dumps(public_jwks(settings))
     children = []
     if runs_local_temporal(settings):
         children.append(

@@ -21,14 +21,18 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from temporalio import activity
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.receipts import ReceiptSigner
 from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli, temporal_test_server
 from onceonly.codec import data_converter
+from onceonly.domain.notices import SEND_REMINDER, Reminder
+from onceonly.domain.preview import PREVIEW_DISCLOSURE, Preview, PreviewRequest
 from onceonly.local_stack import free_port
 from onceonly.settings import Settings
 from onceonly.temporal import WORKFLOWS, register_search_attributes
@@ -48,28 +52,64 @@ SERVER_START_SECONDS = 10
 CitizenClient = Callable[..., httpx.Client]
 
 
+class ConsentServices:
+    """The consent activities a life-event test needs besides the agencies': real receipts
+    (signed with the development key, verifiable), previews that show nothing (agencies'
+    formats are the mapping tests' business), and reminders recorded instead of sent."""
+
+    def __init__(self) -> None:
+        self.signer = ReceiptSigner(Settings(payload_keys=TEST_PAYLOAD_KEYS))
+        self.reminders: list[Reminder] = []
+
+    @activity.defn(name=PREVIEW_DISCLOSURE)
+    async def preview(self, request: PreviewRequest) -> Preview:
+        """No preview: the test is about the workflow, not an agency's format."""
+        return Preview(step_id=request.step_id, body=None, problem="not previewed in tests")
+
+    @activity.defn(name=SEND_REMINDER)
+    async def remind(self, reminder: Reminder) -> str:
+        """Record the reminder; answer with a message id."""
+        self.reminders.append(reminder)
+        return f"message-{len(self.reminders)}"
+
+    def activities(self) -> list[Callable[..., Any]]:
+        """The three activities, for a worker's `activities`."""
+        return [self.signer.sign_receipt, self.preview, self.remind]
+
+
 def workflow_worker(
     env: WorkflowEnvironment | Client,
     *,
     workflows: Sequence[type] = WORKFLOWS,
     activities: Sequence[Callable[..., Any]] = (),
     task_queue: str = TEST_TASK_QUEUE,
+    consent: ConsentServices | None = None,
     **options: Any,
 ) -> Worker:
     """A worker for `env` (or a client) on the project's sandbox runner: every life-event
-    workflow unless given `workflows`, and the given (usually fake) activities; `options` go
-    to `Worker` as they are. Use it as `async with workflow_worker(env, activities=[...]):`.
+    workflow unless given `workflows`, the given (usually fake) activities, and the consent
+    services (`consent`, or fresh ones) for any activity name not given; `options` go to
+    `Worker` as they are. Use it as `async with workflow_worker(env, activities=[...]):`.
     """
     client = env.client if isinstance(env, WorkflowEnvironment) else env
+    given = {_activity_name(fn) for fn in activities}
+    defaults = [
+        fn for fn in (consent or ConsentServices()).activities() if _activity_name(fn) not in given
+    ]
     return Worker(
         client,
         task_queue=task_queue,
         workflows=workflows,
-        activities=activities,
+        activities=[*activities, *defaults],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=WORKER_SHUTDOWN,
         **options,
     )
+
+
+def _activity_name(fn: Callable[..., Any]) -> str:
+    definition = activity._Definition.from_callable(fn)
+    return definition.name if definition and definition.name else getattr(fn, "__name__", "")
 
 
 @pytest.fixture

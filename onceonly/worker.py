@@ -9,9 +9,13 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.notifications import build_notifications
 from activities.prefill import build_register_lookups
+from activities.previews import AgencyPreviews
+from activities.receipts import ReceiptSigner
 from activities.submissions import AgencySubmissions
 from adapters.registry import build_adapters
+from onceonly.disclosures import open_disclosure_log
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
 from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
@@ -27,13 +31,21 @@ def build_worker(client: Client, settings: Settings, http: httpx.AsyncClient) ->
     look-ups."""
     adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
     check_life_events(adapters)
-    submissions = AgencySubmissions(adapters)
+    submissions = AgencySubmissions(adapters, open_disclosure_log(settings))
     registers = build_register_lookups(http, settings.agency_base_url, settings.agency_api_keys)
+    notifications = build_notifications(http, settings.agency_base_url, settings.agency_api_keys)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[submissions.submit_to_agency, registers.look_up_register],
+        activities=[
+            submissions.submit_to_agency,
+            submissions.withdraw_from_agency,
+            AgencyPreviews(adapters).preview_disclosure,
+            registers.look_up_register,
+            ReceiptSigner(settings).sign_receipt,
+            notifications.send_reminder,
+        ],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )

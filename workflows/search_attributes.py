@@ -10,6 +10,9 @@ EVENT_TYPE = SearchAttributeKey.for_keyword("OnceonlyEventType")
 STATUS = SearchAttributeKey.for_keyword("OnceonlyStatus")
 # A keyed hash of the citizen id: lets the API list a citizen's events without storing the id.
 CITIZEN_KEY = SearchAttributeKey.for_keyword("OnceonlyCitizenKey")
+# The keys of parties who joined (the other parent), space-separated: the API checks a caller
+# against it without asking a worker. A keyword, because the dev server allows three lists.
+PARTY_KEYS = SearchAttributeKey.for_keyword("OnceonlyPartyKeys")
 AWAITING_CONSENT = SearchAttributeKey.for_keyword_list("OnceonlyAwaitingConsent")
 FAILED_STEPS = SearchAttributeKey.for_keyword_list("OnceonlyFailedSteps")
 AGENCIES = SearchAttributeKey.for_keyword_list("OnceonlyAgencies")
@@ -20,6 +23,7 @@ ALL: tuple[SearchAttributeKey[Any], ...] = (
     EVENT_TYPE,
     STATUS,
     CITIZEN_KEY,
+    PARTY_KEYS,
     AWAITING_CONSENT,
     FAILED_STEPS,
     AGENCIES,

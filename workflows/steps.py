@@ -1,8 +1,13 @@
 """The shared step runner: every life-event workflow is this runner over a catalogue entry.
 
 Each step waits at its consent checkpoint (a durable timer raced against the citizen's
-decision), then for the steps it needs, then goes to its agency. Independent steps run in
-parallel; a step whose needed step will never complete is skipped.
+decision, with reminders), then for the steps it needs, then goes to its agency with the
+signed receipt of the decision that allowed it. Independent steps run in parallel; a step
+whose needed step will never complete is skipped. A withdrawal after submission runs the
+agency's compensating call, even when the event is cancelled meanwhile.
+
+Events started before receipts, previews, reminders, parties and withdrawal existed replay as
+they ran: all of that is behind the `CONSENT_V2` patch.
 """
 
 import asyncio
@@ -23,15 +28,52 @@ from onceonly.domain.life_event import (
     EventStatus,
     LifeEventProgress,
     LifeEventStart,
+    PartyConsent,
+    PartyInvitation,
+    PartyJoin,
+    PartyUnavailable,
     StepProgress,
     StepRetry,
     StepState,
+    StepWithdrawal,
     event_status,
 )
-from onceonly.domain.step_graph import applies, due_on, select_fields
-from onceonly.domain.submission import AgencySubmission, AgencySubmissions, idempotency_key
+from onceonly.domain.notices import (
+    Notifications,
+    Reminder,
+    contact_of,
+    reminder_key,
+    reminder_times,
+)
+from onceonly.domain.preview import AgencyPreviews, Preview, PreviewRequest, placeholder_facts
+from onceonly.domain.receipts import ReceiptRequest, ReceiptSigning, SignedReceipt
+from onceonly.domain.step_graph import applies, due_on, select_fields, value_at
+from onceonly.domain.submission import (
+    AgencySubmission,
+    AgencySubmissions,
+    AgencyWithdrawal,
+    idempotency_key,
+    withdrawal_idempotency_key,
+)
 from workflows import search_attributes
-from workflows.consent import DecisionNotApplicable, decide_all
+from workflows.consent import (
+    DecisionNotApplicable,
+    checkpoint_state,
+    decide_all,
+    receipt_decision,
+    with_party_answer,
+)
+
+# Receipts, previews, reminders, parties and withdrawal: events started before this patch
+# replay without them.
+CONSENT_V2 = "consent-receipts-reminders-parties-withdrawal"
+# Signing is a local computation on the worker: quick, or something is wrong.
+RECEIPT_TIMEOUT = timedelta(seconds=10)
+PREVIEW_TIMEOUT = timedelta(seconds=10)
+# A grant can be withdrawn until the step is over; afterwards only what the agency did can be.
+WITHDRAWABLE_STATES = frozenset(
+    {StepState.GRANTED, StepState.SUBMITTING, StepState.COMPLETED, StepState.FAILED}
+)
 
 # Agencies' own calls are quick; a slow answer is retried rather than waited on.
 AGENCY_CALL_TIMEOUT = timedelta(seconds=30)
@@ -60,8 +102,11 @@ def initial_progress(
     start: LifeEventStart,
     dossier: Mapping[str, Any],
     started_at: datetime,
+    *,
+    with_parties: bool = True,
 ) -> LifeEventProgress:
-    """A new life event: every step that applies at its checkpoint, awaiting consent."""
+    """A new life event: every step that applies at its checkpoint, awaiting consent, with
+    the other parties each step needs (those whose details the citizen gave)."""
     steps = tuple(
         StepProgress(
             step_id=step.id,
@@ -70,6 +115,7 @@ def initial_progress(
             else StepState.NOT_APPLICABLE,
             updated_at=started_at,
             due_on=due_on(step, dossier),
+            parties=parties_of(step, dossier) if with_parties else (),
         )
         for step in spec.steps
     )
@@ -81,6 +127,15 @@ def initial_progress(
         started_at=started_at,
         steps=steps,
         prefilled=start.prefilled,
+    )
+
+
+def parties_of(step: StepSpec, dossier: Mapping[str, Any]) -> tuple[PartyConsent, ...]:
+    """The parties whose own answer the step needs: those the dossier names."""
+    return tuple(
+        PartyConsent(role=party.role)
+        for party in step.parties
+        if value_at(dossier, party.person) is not None
     )
 
 
@@ -101,7 +156,7 @@ def steps_in_force(
 
 
 class LifeEventWorkflow:
-    """Base of every life-event workflow: the checkpoints (Update), the state (Query), and
+    """Base of every life-event workflow: the checkpoints (Updates), the state (Queries), and
     the runner. Subclasses name their catalogue entry and input type.
     """
 
@@ -119,6 +174,7 @@ class LifeEventWorkflow:
         # Decided here, before the run's first command, so that an event's steps (and so its
         # progress, timers and upserts) are fixed for its whole life, on every replay.
         spec = steps_in_force(spec, added_steps or {}, workflow.patched)
+        self._consent_v2 = workflow.patched(CONSENT_V2)
         self._spec = spec
         self._start = start
         self._dossier: dict[str, Any] = data.model_dump(mode="json")
@@ -128,9 +184,26 @@ class LifeEventWorkflow:
         # their dependants back instead of skipping them.
         self._retryable: set[str] = set()
         self._indexed: tuple[str, list[str], list[str]] | None = None
-        progress = initial_progress(spec, info.workflow_id, start, self._dossier, workflow.now())
+        progress = initial_progress(
+            spec,
+            info.workflow_id,
+            start,
+            self._dossier,
+            workflow.now(),
+            with_parties=self._consent_v2,
+        )
         self._header = progress
         self._steps = {step.step_id: step for step in progress.steps}
+        self._receipts: list[SignedReceipt] = []
+        self._previews: dict[str, Preview] = {}
+        # For steps that need other parties: the citizen's own answer, until all have answered.
+        self._citizen_answers: dict[str, StepState] = {}
+        self._invitations: dict[str, str] = {}  # role -> invitation code
+        self._party_keys: dict[str, str] = {}  # role -> the party's pseudonymous key
+        self._withdrawn_in_flight: set[str] = set()
+        self._compensating = 0
+
+    # -- Queries ----------------------------------------------------------------------------
 
     @workflow.query
     def progress(self) -> LifeEventProgress:
@@ -139,22 +212,208 @@ class LifeEventWorkflow:
             update={"status": self._status(), "steps": tuple(self._steps.values())}
         )
 
+    @workflow.query
+    def receipts(self) -> tuple[SignedReceipt, ...]:
+        """Every consent receipt the event has issued, oldest first."""
+        return tuple(self._receipts)
+
+    @workflow.query
+    def previews(self) -> tuple[Preview, ...]:
+        """What each step will send its agency, as the agency will receive it."""
+        return tuple(self._previews.values())
+
+    @workflow.query
+    def party_roles(self) -> dict[str, str]:
+        """The parties who joined, by pseudonymous key: key -> role."""
+        return {key: role for role, key in self._party_keys.items()}
+
+    # -- Updates: consent -------------------------------------------------------------------
+
     @workflow.update
     async def decide_consent(self, decisions: ConsentDecisions) -> LifeEventProgress:
-        """Apply the citizen's decisions at one or more checkpoints."""
-        states = {step_id: step.state for step_id, step in self._steps.items()}
-        for step_id, state in decide_all(states, decisions).items():
+        """Apply the decisions of the citizen (or another party) at one or more checkpoints,
+        each with its signed receipt."""
+        changes, citizen_answers = self._apply(decisions, strict=False)
+        self._citizen_answers.update(citizen_answers)
+        for step_id, state in changes.items():
             self._set(step_id, state)
+        if self._consent_v2:
+            principal = decisions.party_key or self._start.citizen_key
+            await asyncio.gather(
+                *(
+                    self._issue_receipt(
+                        decision.step_id,
+                        receipt_decision(
+                            decision.decision,
+                            statutory=self._spec.step(decision.step_id).legal_basis.kind
+                            != "consent",
+                        ),
+                        principal,
+                    )
+                    for decision in decisions.decisions
+                )
+            )
         return self.progress()
 
     @decide_consent.validator
     def validate_decisions(self, decisions: ConsentDecisions) -> None:
         """Reject, before anything is recorded, a decision that cannot apply."""
-        states = {step_id: step.state for step_id, step in self._steps.items()}
         try:
-            decide_all(states, decisions)
+            self._apply(decisions, strict=self._consent_v2)
         except DecisionNotApplicable as reason:
             raise ApplicationError(str(reason), type="DecisionNotApplicable") from None
+
+    def _apply(
+        self, decisions: ConsentDecisions, *, strict: bool
+    ) -> tuple[dict[str, StepState], dict[str, StepState]]:
+        """The new state of every decided step, and the citizen's own answers at steps that
+        wait for other parties too (pure: nothing is recorded here)."""
+        if decisions.party is not None:
+            return self._apply_party(decisions), {}
+        # A step the citizen answered that waits for others is, for the citizen, answered.
+        states = {
+            step_id: self._citizen_answers.get(step_id, step.state)
+            for step_id, step in self._steps.items()
+        }
+        statutory = frozenset(s.id for s in self._spec.steps if s.legal_basis.kind != "consent")
+        answers = decide_all(states, decisions, statutory=statutory, strict=strict)
+        changes: dict[str, StepState] = {}
+        citizen_answers: dict[str, StepState] = {}
+        for step_id, answer in answers.items():
+            parties = self._steps[step_id].parties
+            if parties:
+                citizen_answers[step_id] = answer
+                changes[step_id] = checkpoint_state(answer, parties)
+            else:
+                changes[step_id] = answer
+        return changes, citizen_answers
+
+    def _apply_party(self, decisions: ConsentDecisions) -> dict[str, StepState]:
+        role = decisions.party or ""
+        if self._party_keys.get(role) != decisions.party_key:
+            raise DecisionNotApplicable(f"only the {role!r} who joined may answer as {role!r}")
+        changes = {}
+        for decision in decisions.decisions:
+            step = self._steps.get(decision.step_id)
+            if step is None or step.state is not StepState.AWAITING_CONSENT:
+                state = "no such step" if step is None else f"is {step.state.value}"
+                raise DecisionNotApplicable(f"step {decision.step_id!r}: {state}")
+            try:
+                parties = with_party_answer(step.parties, role, decision.decision)
+            except DecisionNotApplicable as reason:
+                raise DecisionNotApplicable(f"step {decision.step_id!r}: {reason}") from None
+            changes[step.step_id] = checkpoint_state(
+                self._citizen_answers.get(step.step_id), parties
+            )
+        return changes
+
+    @workflow.update
+    async def invite_party(self, invitation: PartyInvitation) -> str:
+        """Invite another party to answer for themselves; answers with the invitation code."""
+        code = self._invitations.get(invitation.role) or workflow.uuid4().hex
+        self._invitations[invitation.role] = code
+        return code
+
+    @invite_party.validator
+    def validate_invitation(self, invitation: PartyInvitation) -> None:
+        """Only a party some open checkpoint needs can be invited, once they have not joined."""
+        if not self._awaiting_party(invitation.role):
+            raise ApplicationError(
+                f"role {invitation.role!r}: no open checkpoint needs this party",
+                type="PartyNotApplicable",
+            )
+        if invitation.role in self._party_keys:
+            raise ApplicationError(
+                f"role {invitation.role!r}: has joined already", type="PartyNotApplicable"
+            )
+
+    @workflow.update
+    async def join_party(self, join: PartyJoin) -> LifeEventProgress:
+        """An invited party accepts, signed in as themselves."""
+        self._party_keys[join.role] = join.party_key
+        self._set_parties(join.role, joined=True)
+        workflow.upsert_search_attributes(
+            [search_attributes.PARTY_KEYS.value_set(" ".join(sorted(self._party_keys.values())))]
+        )
+        return self.progress()
+
+    @join_party.validator
+    def validate_join(self, join: PartyJoin) -> None:
+        """The invitation must be the role's, unused, and not the citizen's own."""
+        if self._invitations.get(join.role) != join.code or join.role in self._party_keys:
+            raise ApplicationError("invitation: not valid for this event", type="InvalidInvitation")
+        if join.party_key == self._start.citizen_key:
+            raise ApplicationError(
+                "invitation: the citizen who started the event cannot join as another party",
+                type="InvalidInvitation",
+            )
+
+    @workflow.update
+    async def mark_party_unavailable(self, unavailable: PartyUnavailable) -> LifeEventProgress:
+        """Record that a party cannot answer (the catalogue says for which reasons); the steps
+        that need them go on with the citizen's answer alone."""
+        for step in self._spec.steps:
+            if self._party_awaits(step, unavailable.role, unavailable.reason):
+                parties = tuple(
+                    p.model_copy(update={"state": "unavailable", "reason": unavailable.reason})
+                    if p.role == unavailable.role
+                    else p
+                    for p in self._steps[step.id].parties
+                )
+                state = checkpoint_state(self._citizen_answers.get(step.id), parties)
+                self._set(step.id, state, parties=parties)
+        return self.progress()
+
+    @mark_party_unavailable.validator
+    def validate_unavailable(self, unavailable: PartyUnavailable) -> None:
+        """Only for a party an open checkpoint awaits, and a reason its catalogue entry allows."""
+        if not any(
+            self._party_awaits(step, unavailable.role, unavailable.reason)
+            for step in self._spec.steps
+        ):
+            raise ApplicationError(
+                f"role {unavailable.role!r}: no open checkpoint lets this party be "
+                f"recorded as {unavailable.reason}",
+                type="PartyNotApplicable",
+            )
+
+    @workflow.update
+    async def withdraw_consent(self, withdrawal: StepWithdrawal) -> LifeEventProgress:
+        """Withdraw a grant: before submission the step simply stops; after it, the agency's
+        compensating call runs where it has one, and the law's reason is given where the
+        agency must keep the record."""
+        step_id = withdrawal.step_id
+        state = self._steps[step_id].state
+        if state is StepState.COMPLETED:
+            await self._compensate(self._spec.step(step_id))
+        elif state is StepState.SUBMITTING:
+            # The agency call is in flight: compensate when it ends (see _run_step).
+            self._withdrawn_in_flight.add(step_id)
+        else:
+            self._set(step_id, StepState.WITHDRAWN, note="Stopped before anything was sent.")
+            await self._issue_receipt(step_id, "withdraw", self._start.citizen_key)
+        return self.progress()
+
+    @withdraw_consent.validator
+    def validate_withdrawal(self, withdrawal: StepWithdrawal) -> None:
+        """Only a step the citizen granted (and not already withdrawn) can be withdrawn."""
+        step = self._steps.get(withdrawal.step_id)
+        if step is None:
+            raise ApplicationError(
+                f"step {withdrawal.step_id!r}: no such step", type="WithdrawalNotApplicable"
+            )
+        if not self._consent_v2 or step.state not in WITHDRAWABLE_STATES:
+            raise ApplicationError(
+                f"step {withdrawal.step_id!r}: is {step.state.value}, not a granted step",
+                type="WithdrawalNotApplicable",
+            )
+        if withdrawal.step_id in self._withdrawn_in_flight:
+            raise ApplicationError(
+                f"step {withdrawal.step_id!r}: is being withdrawn already",
+                type="WithdrawalNotApplicable",
+            )
+
+    # -- Updates: operators -----------------------------------------------------------------
 
     @workflow.update
     async def retry_step(self, retry: StepRetry) -> LifeEventProgress:
@@ -176,14 +435,19 @@ class LifeEventWorkflow:
                 type="RetryNotApplicable",
             )
 
+    # -- The runner -------------------------------------------------------------------------
+
     async def run_steps(self) -> LifeEventProgress:
         """Run every step to an end state and answer with the final progress."""
         self._upsert_search_attributes()
+        checkpoints = [self._expire(), self._remind()] if self._consent_v2 else []
         try:
-            await asyncio.gather(*(self._run_step(step) for step in self._spec.steps))
+            await asyncio.gather(*(self._run_step(step) for step in self._spec.steps), *checkpoints)
         except asyncio.CancelledError:
             self._cancelled = True
             self._upsert_search_attributes()
+            # A withdrawal's compensating call goes on to its end: the citizen asked for it.
+            await workflow.wait_condition(lambda: self._compensating == 0)
             raise
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.progress()
@@ -191,20 +455,27 @@ class LifeEventWorkflow:
     async def _run_step(self, step: StepSpec) -> None:
         if self._steps[step.id].state is StepState.NOT_APPLICABLE:
             return
+        if self._consent_v2:
+            await self._preview(step)
         if not await self._passed_checkpoint(step):
             return
         await workflow.wait_condition(
             lambda: (
                 all(self._steps[needed].state in SATISFIED_STATES for needed in step.depends_on)
                 or self._needs_dead_step(step)
+                or self._steps[step.id].state is StepState.WITHDRAWN
             )
         )
+        if self._steps[step.id].state is StepState.WITHDRAWN:
+            return
         if self._needs_dead_step(step):
             self._set(step.id, StepState.SKIPPED)
             return
         await self._submit(step)
         while self._steps[step.id].state is StepState.FAILED and await self._retried(step):
             await self._submit(step)
+        if step.id in self._withdrawn_in_flight:
+            await self._compensate(step)
 
     async def _retried(self, step: StepSpec) -> bool:
         """Hold a failed step open for an operator's retry; False once the window closes."""
@@ -212,7 +483,7 @@ class LifeEventWorkflow:
         self._upsert_search_attributes()
         try:
             await workflow.wait_condition(
-                lambda: self._steps[step.id].state is StepState.GRANTED,
+                lambda: self._steps[step.id].state in (StepState.GRANTED, StepState.WITHDRAWN),
                 timeout=self._start.retry_window,
                 timeout_summary=f"retry window for {step.id}",
             )
@@ -221,10 +492,23 @@ class LifeEventWorkflow:
         finally:
             self._retryable.discard(step.id)
             self._upsert_search_attributes()
-        return True
+        return self._steps[step.id].state is StepState.GRANTED
 
     async def _passed_checkpoint(self, step: StepSpec) -> bool:
         """Wait for the citizen's decision, the expiry, or a needed step's dead end."""
+        if self._consent_v2:
+            # One expiry for every checkpoint of the event (see _expire): they all opened
+            # together, and one timer is one history event instead of one per step.
+            await workflow.wait_condition(
+                lambda: (
+                    self._steps[step.id].state is not StepState.AWAITING_CONSENT
+                    or self._needs_dead_step(step)
+                )
+            )
+            if self._steps[step.id].state is StepState.AWAITING_CONSENT:
+                self._set(step.id, StepState.SKIPPED)
+                return False
+            return self._steps[step.id].state is StepState.GRANTED
         try:
             await workflow.wait_condition(
                 lambda: (
@@ -236,6 +520,8 @@ class LifeEventWorkflow:
             )
         except TimeoutError:
             self._set(step.id, StepState.EXPIRED)
+            if self._consent_v2:
+                await self._issue_receipt(step.id, "expire", self._start.citizen_key)
             return False
         if self._steps[step.id].state is StepState.AWAITING_CONSENT:
             self._set(step.id, StepState.SKIPPED)
@@ -249,6 +535,13 @@ class LifeEventWorkflow:
         )
 
     async def _submit(self, step: StepSpec) -> None:
+        receipt = None
+        if self._consent_v2:
+            # The decision's receipt is signed by the Update that granted the step.
+            await workflow.wait_condition(lambda: self._grant_receipt(step.id) is not None)
+            receipt = self._grant_receipt(step.id)
+            if self._steps[step.id].state is StepState.WITHDRAWN:
+                return
         attempts = self._steps[step.id].attempts + 1
         self._set(step.id, StepState.SUBMITTING, attempts=attempts)
         event_id = self._header.event_id
@@ -259,6 +552,10 @@ class LifeEventWorkflow:
             service=step.service,
             idempotency_key=idempotency_key(event_id, step.id),
             disclosure=select_fields(self._dossier, self._facts, step.fields),
+            citizen_key=self._start.citizen_key,
+            event_type=self._spec.event_type,
+            receipt=receipt.jws if receipt else None,
+            receipt_id=receipt.receipt_id if receipt else None,
         )
         try:
             answer = await workflow.execute_activity_method(
@@ -275,7 +572,206 @@ class LifeEventWorkflow:
         self._facts.update(answer.outputs)
         self._set(step.id, StepState.COMPLETED, reference=answer.reference)
 
-    def _set(self, step_id: str, state: StepState, **details: str | int | None) -> None:
+    def _grant_receipt(self, step_id: str) -> SignedReceipt | None:
+        for receipt in reversed(self._receipts):
+            if receipt.step_id == step_id and receipt.decision in ("grant", "acknowledge"):
+                return receipt
+        return None
+
+    async def _issue_receipt(
+        self, step_id: str, decision: str, principal_key: str, note: str | None = None
+    ) -> None:
+        request = ReceiptRequest(
+            event_type=self._spec.event_type,
+            event_id=self._header.event_id,
+            step_id=step_id,
+            principal_key=principal_key,
+            decision=decision,
+            decided_at=workflow.now(),
+            receipt_id=str(workflow.uuid4()),
+            note=note,
+        )
+        receipt = await workflow.execute_activity_method(
+            ReceiptSigning.sign_receipt,
+            request,
+            start_to_close_timeout=RECEIPT_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)),
+            summary=f"receipt {decision} {step_id}",
+        )
+        self._receipts.append(receipt)
+
+    async def _compensate(self, step: StepSpec) -> None:
+        """Undo what the agency did, where it can; say why where the law keeps the record."""
+        self._compensating += 1
+        try:
+            progress = self._steps[step.id]
+            if step.kept_by_law:
+                note = f"Consent withdrawn. {step.kept_by_law}"
+            elif progress.state is not StepState.COMPLETED:
+                note = "Consent withdrawn; the agency had not accepted anything."
+            else:
+                note = await self._withdraw_at_agency(step, progress.reference or "")
+            self._set(step.id, StepState.WITHDRAWN, note=note)
+            await self._issue_receipt(step.id, "withdraw", self._start.citizen_key, note)
+        finally:
+            self._compensating -= 1
+            self._withdrawn_in_flight.discard(step.id)
+
+    async def _withdraw_at_agency(self, step: StepSpec, reference: str) -> str:
+        event_id = self._header.event_id
+        withdrawal = AgencyWithdrawal(
+            event_id=event_id,
+            step_id=step.id,
+            agency=step.agency,
+            service=step.service,
+            reference=reference,
+            idempotency_key=withdrawal_idempotency_key(event_id, step.id),
+        )
+        try:
+            answer = await workflow.execute_activity_method(
+                AgencySubmissions.withdraw_from_agency,
+                withdrawal,
+                start_to_close_timeout=AGENCY_CALL_TIMEOUT,
+                schedule_to_close_timeout=self._start.agency_give_up_after,
+                retry_policy=AGENCY_RETRY_POLICY,
+                summary=f"withdraw {step.agency} {step.service}",
+            )
+        except ActivityError as failure:
+            return (
+                "Consent withdrawn. The agency could not withdraw online "
+                f"({failure_reason(failure)}); an operator will ask it to."
+            )
+        done = "withdrew" if answer.outcome == "withdrawn" else "deleted"
+        return f"Consent withdrawn: the agency {done} the record ({answer.reference})."
+
+    async def _preview(self, step: StepSpec) -> None:
+        """What the step will send, as its agency will receive it, shown at its checkpoint."""
+        # Facts not issued yet (and not already in the citizen's data) show as placeholders.
+        placeholders = {
+            path: text
+            for path, text in placeholder_facts(self._spec, step).items()
+            if value_at(self._dossier, path) is None
+        }
+        disclosure = select_fields(self._dossier, {**placeholders, **self._facts}, step.fields)
+        request = PreviewRequest(
+            event_id=self._header.event_id,
+            step_id=step.id,
+            agency=step.agency,
+            service=step.service,
+            disclosure=disclosure,
+        )
+        try:
+            preview = await workflow.execute_local_activity_method(
+                AgencyPreviews.preview_disclosure,
+                request,
+                start_to_close_timeout=PREVIEW_TIMEOUT,
+                retry_policy=RetryPolicy(maximum_attempts=2),
+            )
+        except ActivityError:
+            preview = Preview(step_id=step.id, body=None, problem="the preview is not available")
+        self._previews[step.id] = preview
+
+    async def _expire(self) -> None:
+        """Expire every checkpoint still open when the consent period ends, with receipts."""
+        try:
+            await workflow.wait_condition(
+                lambda: not self._awaiting(),
+                timeout=self._start.consent_expiry,
+                timeout_summary="consent expiry",
+            )
+        except TimeoutError:
+            expired = self._awaiting()
+            for step_id in expired:
+                self._set(step_id, StepState.EXPIRED)
+            await asyncio.gather(
+                *(self._issue_receipt(s, "expire", self._start.citizen_key) for s in expired)
+            )
+
+    async def _remind(self) -> None:
+        """Remind the citizen of open checkpoints at the configured times and before
+        statutory deadlines, until none is open."""
+        contact = contact_of(self._spec, self._dossier)
+        if contact is None:
+            return
+        channel, to = contact
+        started = self._header.started_at
+        times = sorted(
+            {
+                when
+                for step in self._steps.values()
+                if step.state is StepState.AWAITING_CONSENT
+                for when in reminder_times(
+                    decided=False,
+                    started_at=started,
+                    expiry=self._start.consent_expiry,
+                    reminders_after=self._start.reminders_after,
+                    due_on=step.due_on,
+                    deadline_warning=self._start.deadline_warning,
+                    timezone=self._start.timezone,
+                )
+            }
+        )
+        for number, when in enumerate(times, start=1):
+            try:
+                await workflow.wait_condition(
+                    lambda: not self._awaiting(),
+                    timeout=max(when - workflow.now(), timedelta(seconds=1)),
+                    timeout_summary=f"reminder {number}",
+                )
+                return  # nothing left to answer
+            except TimeoutError:
+                pass
+            awaiting = self._awaiting()
+            due = [d for d in (self._steps[s].due_on for s in awaiting) if d is not None]
+            reminder = Reminder(
+                event_id=self._header.event_id,
+                event_type=self._spec.event_type,
+                step_ids=tuple(awaiting),
+                kind="reminder",
+                due_on=min(due) if due else None,
+                channel=channel,
+                to=to,
+                idempotency_key=reminder_key(self._header.event_id, "reminder", awaiting, number),
+            )
+            await workflow.execute_activity_method(
+                Notifications.send_reminder,
+                reminder,
+                start_to_close_timeout=AGENCY_CALL_TIMEOUT,
+                schedule_to_close_timeout=timedelta(hours=12),
+                retry_policy=AGENCY_RETRY_POLICY,
+                summary=f"reminder {number}",
+            )
+
+    def _awaiting(self) -> list[str]:
+        return self._step_ids_in(StepState.AWAITING_CONSENT)
+
+    def _awaiting_party(self, role: str) -> bool:
+        return any(
+            party.role == role
+            for step in self._steps.values()
+            if step.state is StepState.AWAITING_CONSENT
+            for party in step.parties
+        )
+
+    def _party_awaits(self, step: StepSpec, role: str, reason: str) -> bool:
+        allowed = any(p.role == role and reason in p.unavailable_reasons for p in step.parties)
+        progress = self._steps[step.id]
+        return (
+            allowed
+            and progress.state is StepState.AWAITING_CONSENT
+            and any(p.role == role and p.state == "awaiting" for p in progress.parties)
+        )
+
+    def _set_parties(self, role: str, **changes: Any) -> None:
+        for step_id, step in self._steps.items():
+            if any(party.role == role for party in step.parties):
+                parties = tuple(
+                    party.model_copy(update=changes) if party.role == role else party
+                    for party in step.parties
+                )
+                self._steps[step_id] = step.model_copy(update={"parties": parties})
+
+    def _set(self, step_id: str, state: StepState, **details: Any) -> None:
         self._steps[step_id] = self._steps[step_id].model_copy(
             update={"state": state, "updated_at": workflow.now(), **details}
         )

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from onceonly.api import catalogue, life_events, prefill
+from onceonly.api import catalogue, consents, disclosures, life_events, prefill, well_known
 from onceonly.api.limits import BodyLimit, RateLimit
 from onceonly.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from onceonly.life_events import check_life_events
@@ -49,6 +49,9 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.include_router(catalogue.router)
     app.include_router(life_events.router)
     app.include_router(prefill.router)
+    app.include_router(consents.router)
+    app.include_router(well_known.router)
+    app.include_router(disclosures.router)
     install_metrics(app)
 
     @app.get("/healthz", tags=["health"])

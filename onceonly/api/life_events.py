@@ -10,16 +10,15 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, status
 from pydantic import BaseModel, Field, ValidationError
-from temporalio.client import WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
 )
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from onceonly import metrics
+from onceonly.api.access import event_access, read_view, update
 from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
 from onceonly.api.prefill import read_prefill
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
@@ -27,7 +26,7 @@ from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
 from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, PrefilledField
 from onceonly.domain.people import intake_context
 from onceonly.domain.prefill import provenance
-from onceonly.life_events import LIFE_EVENTS, LifeEventKind, kind_of
+from onceonly.life_events import LIFE_EVENTS, LifeEventKind
 from onceonly.settings import Settings
 from workflows import search_attributes
 from workflows.steps import LifeEventWorkflow, initial_progress
@@ -95,7 +94,7 @@ async def start_life_event(
         )
     except WorkflowAlreadyStartedError:
         # Only an Idempotency-Key repeat can collide: answer with the event it started.
-        return await _read(await _owned(temporal, citizen, event_id))
+        return await read_view(await event_access(temporal, citizen, event_id))
     metrics.record_event_started(kind.spec.event_type)
     progress = initial_progress(kind.spec, handle.id, start, dossier, datetime.now(UTC))
     return life_event_view(kind.spec, progress)
@@ -103,7 +102,8 @@ async def start_life_event(
 
 @router.get("")
 async def list_life_events(citizen: CurrentCitizen, temporal: Temporal) -> list[LifeEventSummary]:
-    """The caller's life events, newest first."""
+    """The caller's life events, newest first (a party reaches an event they joined by its
+    id, from the invitation)."""
     query = f"{search_attributes.CITIZEN_KEY.name} = '{citizen.key}'"
     summaries = []
     async for execution in temporal.list_workflows(query):
@@ -123,18 +123,18 @@ async def list_life_events(citizen: CurrentCitizen, temporal: Temporal) -> list[
 async def read_life_event(
     event_id: str, citizen: CurrentCitizen, temporal: Temporal
 ) -> LifeEventView:
-    """One of the caller's life events, with every step's state."""
-    return await _read(await _owned(temporal, citizen, event_id))
+    """One of the caller's life events, with every step's state and what it will send."""
+    return await read_view(await event_access(temporal, citizen, event_id))
 
 
 @router.post("/{event_id}/consents")
 async def decide_consents(
     event_id: str, body: DecisionsRequest, citizen: CurrentCitizen, temporal: Temporal
 ) -> LifeEventView:
-    """Grant or decline at checkpoints; 409 with the reason when a decision does not apply."""
-    handle = await _owned(temporal, citizen, event_id)
-    kind = _event_kind(event_id)
-    step_ids = [step.id for step in kind.spec.steps]
+    """Grant, decline or acknowledge at checkpoints, as the citizen or as a party who joined;
+    409 with the reason when a decision does not apply."""
+    access = await event_access(temporal, citizen, event_id)
+    step_ids = [step.id for step in access.kind.spec.steps]
     unknown = [
         FieldError(field=f"decisions[{i}].step_id", rule=f"must be one of: {', '.join(step_ids)}")
         for i, decision in enumerate(body.decisions)
@@ -142,20 +142,14 @@ async def decide_consents(
     ]
     if unknown:
         raise invalid_input(unknown)
-    try:
-        progress = await handle.execute_update(
-            LifeEventWorkflow.decide_consent, ConsentDecisions(decisions=tuple(body.decisions))
-        )
-    except WorkflowUpdateFailedError as failure:
-        cause = failure.cause
-        reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
-        raise ProblemError(409, "Decision does not apply", reason) from None
-    except RPCError as error:
-        if error.status is RPCStatusCode.NOT_FOUND:
-            raise ProblemError(409, "Decision does not apply", "the life event has ended") from None
-        raise
-    metrics.record_consent_decisions(kind.spec.event_type, body.decisions)
-    return life_event_view(kind.spec, progress)
+    decisions = ConsentDecisions(
+        decisions=tuple(body.decisions),
+        party=access.party,
+        party_key=citizen.key if access.party else None,
+    )
+    await update(access, LifeEventWorkflow.decide_consent, decisions, "Decision does not apply")
+    metrics.record_consent_decisions(access.kind.spec.event_type, body.decisions)
+    return await read_view(access)
 
 
 async def _prefilled(
@@ -183,14 +177,6 @@ def _kind(event_type: str) -> LifeEventKind:
     return kind
 
 
-def _event_kind(event_id: str) -> LifeEventKind:
-    """The kind an event id names; 404 for an id no event of ours could have."""
-    kind = kind_of(event_id) if _EVENT_ID.match(event_id) else None
-    if kind is None:
-        raise _NOT_FOUND
-    return kind
-
-
 def _new_event_id(
     settings: Settings, kind: LifeEventKind, citizen: Citizen, idempotency_key: str | None
 ) -> str:
@@ -200,32 +186,3 @@ def _new_event_id(
     scoped = f"{citizen.key}:{idempotency_key}".encode()
     digest = hmac.new(settings.citizen_key_secret.encode(), scoped, hashlib.sha256)
     return f"{kind.spec.event_type}-{digest.hexdigest()[:32]}"
-
-
-async def _owned(temporal: Temporal, citizen: Citizen, event_id: str) -> WorkflowHandle[Any, Any]:
-    """The event's handle if it exists and is the caller's; 404 alike for both, so ids of
-    other citizens' events are not confirmed.
-    """
-    _event_kind(event_id)
-    handle = temporal.get_workflow_handle(event_id)
-    try:
-        description = await handle.describe()
-    except RPCError as error:
-        if error.status is RPCStatusCode.NOT_FOUND:
-            raise _NOT_FOUND from None
-        raise
-    if description.typed_search_attributes.get(search_attributes.CITIZEN_KEY) != citizen.key:
-        raise _NOT_FOUND
-    return handle
-
-
-async def _read(handle: WorkflowHandle[Any, Any]) -> LifeEventView:
-    kind = _event_kind(handle.id)
-    try:
-        progress = await handle.query(LifeEventWorkflow.progress, rpc_timeout=QUERY_TIMEOUT)
-    except (RPCError, WorkflowQueryFailedError):
-        # The event is safe in Temporal; only its worker is not answering right now.
-        raise ProblemError(
-            503, "Unavailable", "the life event's state cannot be read now; try again shortly"
-        ) from None
-    return life_event_view(kind.spec, progress)

@@ -1,6 +1,8 @@
 """What the API shows of a life event: its progress joined with the public catalogue."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -8,10 +10,12 @@ from onceonly.domain.catalogue import LegalBasis, LifeEventSpec, StepSpec
 from onceonly.domain.life_event import (
     EventStatus,
     LifeEventProgress,
+    PartyConsent,
     PrefilledField,
     StepProgress,
     StepState,
 )
+from onceonly.domain.preview import Preview
 
 
 class StepView(BaseModel):
@@ -30,6 +34,16 @@ class StepView(BaseModel):
     updated_at: datetime
     due_on: date | None = Field(description="The statutory deadline, where the law sets one.")
     deadline_rule: str | None = Field(description="That deadline's rule, in plain words.")
+    checkpoint: Literal["consent", "acknowledgement"] = Field(
+        description="A choice (grant or decline), or a step the law requires (acknowledge)."
+    )
+    answers: list[str] = Field(description="The answers this checkpoint takes.")
+    note: str | None = Field(description="What happened, in plain words (a withdrawal, say).")
+    kept_by_law: str | None = Field(description="Why the agency keeps its record regardless.")
+    parties: list[PartyConsent] = Field(description="Others whose own consent the step needs.")
+    preview: Preview | None = Field(
+        description="Exactly what the agency will receive, in its own format, where known."
+    )
 
 
 class LifeEventView(BaseModel):
@@ -54,20 +68,28 @@ class LifeEventSummary(BaseModel):
     started_at: datetime
 
 
-def life_event_view(spec: LifeEventSpec, progress: LifeEventProgress) -> LifeEventView:
-    """Join the workflow's progress with the catalogue entry that describes each step."""
+def life_event_view(
+    spec: LifeEventSpec, progress: LifeEventProgress, previews: Sequence[Preview] = ()
+) -> LifeEventView:
+    """Join the workflow's progress with the catalogue entry that describes each step, and
+    with the preview of what each step sends."""
+    by_step = {preview.step_id: preview for preview in previews}
     return LifeEventView(
         id=progress.event_id,
         event_type=progress.event_type,
         status=progress.status,
         started_at=progress.started_at,
-        steps=[step_view(spec.step(step.step_id), step) for step in progress.steps],
+        steps=[
+            step_view(spec.step(step.step_id), step, by_step.get(step.step_id))
+            for step in progress.steps
+        ],
         prefilled=list(progress.prefilled),
     )
 
 
-def step_view(spec: StepSpec, step: StepProgress) -> StepView:
+def step_view(spec: StepSpec, step: StepProgress, preview: Preview | None = None) -> StepView:
     """One step's catalogue entry joined with its progress."""
+    statutory = spec.legal_basis.kind != "consent"
     return StepView(
         id=step.step_id,
         agency=spec.agency,
@@ -82,4 +104,10 @@ def step_view(spec: StepSpec, step: StepProgress) -> StepView:
         updated_at=step.updated_at,
         due_on=step.due_on,
         deadline_rule=spec.deadline.rule if spec.deadline else None,
+        checkpoint="acknowledgement" if statutory else "consent",
+        answers=["acknowledge"] if statutory else ["grant", "decline"],
+        note=step.note,
+        kept_by_law=spec.kept_by_law,
+        parties=list(step.parties),
+        preview=preview,
     )

@@ -75,6 +75,15 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class PartyConsent(Model):
+    """Another person's own answer at a step that needs it (the other parent, say)."""
+
+    role: str
+    state: Literal["awaiting", "granted", "declined", "unavailable"] = "awaiting"
+    joined: bool = Field(default=False, description="They accepted the invitation.")
+    reason: str | None = Field(default=None, description="Why they are unavailable.")
+
+
 class StepProgress(Model):
     """One step's state, with the agency's reference or error once there is one."""
 
@@ -85,6 +94,10 @@ class StepProgress(Model):
     attempts: int = Field(default=0, description="Times the step was sent (operator retries add).")
     updated_at: datetime
     due_on: date | None = Field(default=None, description="The statutory deadline, if any.")
+    note: str | None = Field(default=None, description="What happened, in plain words.")
+    parties: tuple[PartyConsent, ...] = Field(
+        default=(), description="Others whose own consent this step needs."
+    )
 
 
 class PrefilledField(Model):
@@ -108,16 +121,48 @@ class LifeEventProgress(Model):
 
 
 class ConsentDecision(Model):
-    """The citizen's answer at one step's checkpoint."""
+    """An answer at one step's checkpoint: grant or decline consent, or acknowledge a step the
+    law (or an information-sharing agreement) requires."""
 
     step_id: str
-    decision: Literal["grant", "decline"]
+    decision: Literal["grant", "decline", "acknowledge"]
 
 
 class ConsentDecisions(Model):
     """One or more decisions taken together: all apply, or none does."""
 
     decisions: tuple[ConsentDecision, ...] = Field(min_length=1, max_length=50)
+    party: str | None = Field(
+        default=None, description="The party role answering; None for the citizen who started."
+    )
+    party_key: str | None = Field(default=None, description="That party's pseudonymous key.")
+
+
+class StepWithdrawal(Model):
+    """The citizen withdraws the consent they gave at a step."""
+
+    step_id: str
+
+
+class PartyInvitation(Model):
+    """The citizen invites another party to give their own consent."""
+
+    role: str
+
+
+class PartyJoin(Model):
+    """An invited party accepts, signed in as themselves."""
+
+    role: str
+    code: str
+    party_key: str
+
+
+class PartyUnavailable(Model):
+    """The citizen records that a party cannot answer, for a reason the catalogue allows."""
+
+    role: str
+    reason: Literal["deceased", "unsafe", "unknown"]
 
 
 class LifeEventStart(Model):
@@ -135,6 +180,15 @@ class LifeEventStart(Model):
     )
     prefilled: tuple[PrefilledField, ...] = Field(
         default=(), description="The parts of the data that came from registers."
+    )
+    reminders_after: tuple[timedelta, ...] = Field(
+        default=(), description="When unanswered checkpoints get reminders, after the start."
+    )
+    deadline_warning: timedelta = Field(
+        default=timedelta(days=7), description="A reminder this long before a statutory deadline."
+    )
+    timezone: str = Field(
+        default="Pacific/Auckland", description="Where a statutory due date's midnight is."
     )
 
 

@@ -21,7 +21,7 @@ def select_fields(
     """Exactly the declared fields, by dotted path: facts issued by agencies first, then the
     citizen's dossier. An optional field the citizen left out is disclosed as None.
     """
-    return {path: facts[path] if path in facts else _lookup(dossier, path) for path in fields}
+    return {path: facts[path] if path in facts else value_at(dossier, path) for path in fields}
 
 
 def applies(step: StepSpec, dossier: Mapping[str, Any]) -> bool:
@@ -29,7 +29,7 @@ def applies(step: StepSpec, dossier: Mapping[str, Any]) -> bool:
     empty or false), or absent when the condition says so. Steps without one always apply."""
     if step.applies_if is None:
         return True
-    present = bool(_lookup(dossier, step.applies_if.path))
+    present = bool(value_at(dossier, step.applies_if.path))
     return present is step.applies_if.present
 
 
@@ -37,18 +37,19 @@ def due_on(step: StepSpec, dossier: Mapping[str, Any]) -> date | None:
     """The step's statutory deadline for this dossier, or None when it has none."""
     if step.deadline is None:
         return None
-    start = _lookup(dossier, step.deadline.from_field)
+    start = value_at(dossier, step.deadline.from_field)
     if start is None:
         return None
     return date.fromisoformat(start) + timedelta(days=step.deadline.within_days)
 
 
-def _lookup(dossier: Mapping[str, Any], path: str) -> Any:
+def value_at(dossier: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of a dossier (None below a missing or empty part)."""
     value: Any = dossier
     for part in path.split("."):
-        if value is None:
+        if not isinstance(value, Mapping):
             return None
-        value = value[part]
+        value = value.get(part)
     return value
 
 

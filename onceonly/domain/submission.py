@@ -4,13 +4,18 @@ Workflow code imports this module, never `activities.submissions`, so the workfl
 holds no HTTP client, logger or adapter; the worker registers the implementation there.
 """
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from temporalio import activity
 
 # The activity type name in every history: renaming it would break replay.
 SUBMIT_TO_AGENCY = "submit_to_agency"
+# The compensating activity's type name, fixed for the same reason.
+WITHDRAW_FROM_AGENCY = "withdraw_from_agency"
+WITHDRAWAL_NOT_OFFERED = "WithdrawalNotOffered"
+"""The `ApplicationError` type when an agency offers no online withdrawal for a service:
+retrying cannot help, only the citizen contacting the agency can."""
 
 
 class AgencySubmission(BaseModel):
@@ -26,6 +31,20 @@ class AgencySubmission(BaseModel):
     service: str
     idempotency_key: str
     disclosure: dict[str, Any]
+    # For the disclosure log. Defaults, so that submissions in histories from before the log
+    # still decode; the activity fills the gaps it can (see activities.submissions).
+    citizen_key: str = Field(default="", description="Whose data it is (pseudonymous key).")
+    event_type: str = Field(default="", description="The life event's type, as in `birth`.")
+    receipt_id: str | None = Field(
+        default=None,
+        description="The `consentReceiptID` of the decision that let the step go, if any.",
+    )
+    # A default, so that submissions in histories from before signed receipts still decode.
+    receipt: str | None = Field(
+        default=None,
+        description="The signed consent receipt (compact JWS) of the decision that let the step"
+        " go, which the agency receives as the `Consent-Receipt` header.",
+    )
 
 
 class AgencyAnswer(BaseModel):
@@ -37,9 +56,45 @@ class AgencyAnswer(BaseModel):
     outputs: dict[str, str] = {}
 
 
+class AgencyWithdrawal(BaseModel):
+    """A step's compensating call: ask its agency to withdraw (or delete) what the step sent,
+    by the reference the agency gave, under a key that makes a retry land on one withdrawal.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: str
+    step_id: str
+    agency: str
+    service: str
+    reference: str = Field(description="The agency's reference in its answer to the submission.")
+    idempotency_key: str = Field(
+        description="One per (event, step): see `withdrawal_idempotency_key`."
+    )
+
+
+class WithdrawalAnswer(BaseModel):
+    """What an agency said when it undid a submission it had accepted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reference: str = Field(description="The agency's reference of the withdrawal itself.")
+    outcome: Literal["withdrawn", "deleted"] = Field(
+        description="`withdrawn`: the application or request no longer stands (the agency may"
+        " keep it as history); `deleted`: the agency erased the record."
+    )
+
+
 def idempotency_key(event_id: str, step_id: str) -> str:
     """One key per (event, step): every retry of a step reuses it."""
     return f"{event_id}/{step_id}"
+
+
+def withdrawal_idempotency_key(event_id: str, step_id: str) -> str:
+    """One key per (event, step) for its withdrawal, apart from the submission's key: an agency
+    may hold both under one key space, where reusing a key for another request is a conflict.
+    """
+    return f"{event_id}/{step_id}/withdrawal"
 
 
 class AgencySubmissions:
@@ -50,4 +105,10 @@ class AgencySubmissions:
     @activity.defn(name=SUBMIT_TO_AGENCY)
     async def submit_to_agency(self, submission: AgencySubmission) -> AgencyAnswer:
         """Send one step's disclosure to its agency and answer with what the agency said."""
+        raise NotImplementedError("run by activities.submissions.AgencySubmissions")
+
+    @activity.defn(name=WITHDRAW_FROM_AGENCY)
+    async def withdraw_from_agency(self, withdrawal: AgencyWithdrawal) -> WithdrawalAnswer:
+        """Ask the step's agency to withdraw what the step sent; fails with the type
+        `WITHDRAWAL_NOT_OFFERED` (not retried) where the agency has no online withdrawal."""
         raise NotImplementedError("run by activities.submissions.AgencySubmissions")

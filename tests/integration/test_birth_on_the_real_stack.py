@@ -77,11 +77,6 @@ def expected_agency_bodies(
                 "surname": "Ngāta-Synthetic",
                 "dateOfBirth": "1994-03-14",
             },
-            "otherParent": {
-                "givenNames": "Tama Rawiri",
-                "surname": "Synthetic",
-                "dateOfBirth": "1992-08-02",
-            },
             "usualResidence": {
                 "line1": "1/21A Smith Street",
                 "suburb": "Ponsonby",

@@ -88,7 +88,7 @@ def test_the_birth_catalogue_is_consistent():
 
 
 def _event(*steps: StepSpec) -> LifeEventSpec:
-    return LifeEventSpec(event_type="t", title="t", summary="t", steps=steps)
+    return LifeEventSpec(event_type="t", title="t", summary="t", notice_version="t", steps=steps)
 
 
 def _step(step_id: str, fields=("child.name",), depends_on=(), provides=()) -> StepSpec:

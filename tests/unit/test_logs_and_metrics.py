@@ -31,6 +31,8 @@ from onceonly import metrics
 from onceonly.api.app import create_app
 from onceonly.binaries import temporal_test_server
 from onceonly.codec import data_converter
+from onceonly.disclosures import SqliteDisclosureLog
+from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.life_event import ConsentDecision
 from onceonly.domain.submission import AgencySubmission
 from onceonly.local_stack import free_port
@@ -332,6 +334,9 @@ class ScriptedAgency:
             raise AgencyRejected(self.agency, "childSurname: must be at most 30 characters")
         return AgencyAnswer(reference="IRD-CASE-1")
 
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        return dict(disclosure)
+
 
 # Unsandboxed because this module's test imports are not sandbox-safe; `workflow.logger` is
 # the same object in the sandbox, which passes temporalio through.
@@ -358,12 +363,16 @@ class OneSubmission:
 
 
 def _submission(agency: str) -> AgencySubmission:
+    # The catalogue's birth step at the agency: the activity sends nothing it could not log.
+    step = next(step for step in BIRTH.steps if step.agency == agency)
     return AgencySubmission(
         event_id=EVENT_ID,
-        step_id="child_ird_number",
+        step_id=step.id,
         agency=agency,
-        service="newborn-registration",
-        idempotency_key=f"{EVENT_ID}/child_ird_number",
+        service=step.service,
+        idempotency_key=f"{EVENT_ID}/{step.id}",
+        citizen_key="c" * 64,
+        event_type="birth",
         disclosure={"child.name": {"given": "Aroha"}, "child.ird_number": "136410132"},
     )
 
@@ -383,8 +392,9 @@ async def env(metrics_port: int) -> AsyncIterator[WorkflowEnvironment]:
         yield environment
 
 
-async def _run(env: WorkflowEnvironment, *agencies: ScriptedAgency) -> list[str]:
-    submissions = AgencySubmissions({agency.agency: agency for agency in agencies})
+async def _run(env: WorkflowEnvironment, log: Path, *agencies: ScriptedAgency) -> list[str]:
+    adapters = {agency.agency: agency for agency in agencies}
+    submissions = AgencySubmissions(adapters, SqliteDisclosureLog(log))
     # No cache: every workflow task replays the history, so a log line written again on
     # replay would show up twice.
     async with Worker(
@@ -405,8 +415,11 @@ async def _run(env: WorkflowEnvironment, *agencies: ScriptedAgency) -> list[str]
         ]
 
 
-async def test_workflow_and_activity_logs_carry_ids_once_each_and_redacted(env, log_lines):
-    assert await _run(env, ScriptedAgency("ird"), ScriptedAgency("msd", rejects=True)) == [
+async def test_workflow_and_activity_logs_carry_ids_once_each_and_redacted(
+    env, log_lines, tmp_path
+):
+    agencies = (ScriptedAgency("ird"), ScriptedAgency("msd", rejects=True))
+    assert await _run(env, tmp_path / "disclosures.db", *agencies) == [
         "IRD-CASE-1",
         "failed",
     ]
@@ -442,8 +455,9 @@ async def test_workflow_and_activity_logs_carry_ids_once_each_and_redacted(env, 
     assert "136410132" not in text
 
 
-async def test_worker_metrics_endpoint_has_sdk_and_agency_metrics(env, metrics_port):
-    await _run(env, ScriptedAgency("ird"), ScriptedAgency("msd", rejects=True))
+async def test_worker_metrics_endpoint_has_sdk_and_agency_metrics(env, metrics_port, tmp_path):
+    agencies = (ScriptedAgency("ird"), ScriptedAgency("msd", rejects=True))
+    await _run(env, tmp_path / "disclosures.db", *agencies)
     async with httpx.AsyncClient() as http:
         text = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
     families = {family.name: family.type for family in text_string_to_metric_families(text)}

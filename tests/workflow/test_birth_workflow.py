@@ -26,6 +26,7 @@ from onceonly.domain.submission import AgencyAnswer, AgencySubmission
 from onceonly.samples import birth_request_data
 from onceonly.testing import workflow_worker
 from workflows.birth import BirthWorkflow
+from workflows.steps import CONSENT_V2
 
 TASK_QUEUE = "birth-test"
 ANSWERS = {
@@ -297,7 +298,7 @@ async def test_a_new_event_puts_the_baby_on_the_immunisation_register_after_enro
     assert sent["immunisation_register"].disclosure["child.nhi_number"] == "ZZZ00AX"
     assert sent["immunisation_register"].idempotency_key == f"{handle.id}/immunisation_register"
     # A new event records that it took the patched path, so its replays take it too.
-    assert patch_ids(history) == ["birth-immunisation-register"]
+    assert patch_ids(history) == ["birth-immunisation-register", CONSENT_V2]
 
 
 def patch_ids(history: WorkflowHistory) -> list[str]:

@@ -186,19 +186,30 @@ async def test_a_death_already_registered_is_not_registered_again(env):
     assert sent["notify_ird"].disclosure["deceased.death_registration_number"] == "2026/000777"
 
 
-async def test_declining_the_registration_skips_every_step_that_needs_it(env):
+async def test_the_registration_is_acknowledged_not_declined_and_a_decline_skips_only_its_step(
+    env,
+):
     agencies = FakeAgencies()
     async with worker(env, agencies):
         handle = await start_death(env.client)
         waiting = await handle.query(DeathWorkflow.progress)
-        decisions = grant_all(waiting, register_death="decline")
+        refused = ConsentDecisions(
+            decisions=(ConsentDecision(step_id="register_death", decision="decline"),)
+        )
+        with pytest.raises(WorkflowUpdateFailedError) as refusal:
+            await handle.execute_update(DeathWorkflow.decide_consent, refused)
+        assert "cannot be declined" in str(refusal.value.cause)
+        decisions = grant_all(waiting, register_death="acknowledge", notify_ird="decline")
         await handle.execute_update(DeathWorkflow.decide_consent, decisions)
         final = await handle.result()
+        receipts = await handle.query(DeathWorkflow.receipts)
 
-    assert agencies.submissions == []
-    assert states(final)["register_death"] is StepState.DECLINED
-    dependants = [step.id for step in DEATH.steps if "register_death" in step.depends_on]
-    assert {states(final)[step] for step in dependants} == {StepState.SKIPPED}
+    assert "notify_ird" not in agencies.sent()
+    assert states(final)["notify_ird"] is StepState.DECLINED
+    assert final.status is EventStatus.PARTIALLY_COMPLETED
+    by_step = {receipt.step_id: receipt.decision for receipt in receipts}
+    assert by_step["register_death"] == "acknowledge"
+    assert by_step["notify_ird"] == "decline"
 
 
 async def test_a_new_step_in_the_catalogue_runs_with_no_workflow_code(

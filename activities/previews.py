@@ -1,0 +1,58 @@
+"""The activity that previews one step's disclosure in its agency's format, sending nothing."""
+
+from collections.abc import Mapping
+
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from adapters.base import AgencyAdapter, AgencyRejected
+from onceonly.domain import preview as contract
+from onceonly.domain.preview import Preview, PreviewRequest, pending_fields
+
+log = structlog.get_logger(__name__)
+
+
+def refused_preview(step_id: str, pending: tuple[str, ...], refusal: AgencyRejected) -> Preview:
+    """The preview of a disclosure the agency's mapping refused.
+
+    With facts pending, the refusal is put down to them: a rule that checks an issued fact (an
+    IRD number's check digit, say) cannot pass its placeholder, and the real fact is checked
+    when the step is sent. Without, the agency would refuse the disclosure as it stands.
+    """
+    if pending:
+        return Preview(step_id=step_id, body=None, pending=pending)
+    # Adapters word refusals by field and rule, never by value: safe to show and to record.
+    return Preview(step_id=step_id, body=None, problem=refusal.message)
+
+
+class AgencyPreviews(contract.AgencyPreviews):
+    """The preview activity, bound to the worker's adapters (the same ones that submit)."""
+
+    def __init__(self, adapters: Mapping[str, AgencyAdapter]) -> None:
+        self._adapters = adapters
+
+    @activity.defn(name=contract.PREVIEW_DISCLOSURE)
+    async def preview_disclosure(self, request: PreviewRequest) -> Preview:
+        """The body the step's adapter would send, by the mapping its submission uses; facts
+        still to be issued are listed as pending, and a refused mapping is an answer, not an
+        error, so that the checkpoint can always show the citizen something.
+        """
+        adapter = self._adapters.get(request.agency)
+        if adapter is None:
+            raise ApplicationError(f"no adapter for agency {request.agency!r}", non_retryable=True)
+        pending = pending_fields(request.disclosure)
+        # Logs carry ids and field names only, never values.
+        log.info(
+            "agency.preview",
+            event_id=request.event_id,
+            step=request.step_id,
+            agency=request.agency,
+            pending=list(pending),
+        )
+        try:
+            body = await adapter.preview(request.service, request.disclosure)
+        except AgencyRejected as refusal:
+            log.info("agency.preview_refused", step=request.step_id, pending=bool(pending))
+            return refused_preview(request.step_id, pending, refusal)
+        return Preview(step_id=request.step_id, body=body, pending=pending)

@@ -1,0 +1,60 @@
+"""The activity that makes a decision's consent receipt and signs it with the service's key."""
+
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from onceonly import receipts
+from onceonly.domain import catalogue as catalogue_module
+from onceonly.domain import receipts as contract
+from onceonly.domain.catalogue import Catalogue
+from onceonly.domain.receipts import ReceiptRequest, SignedReceipt, receipt_claims
+from onceonly.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+class ReceiptSigner(contract.ReceiptSigning):
+    """The receipt signing activity, holding the worker's settings (and so its key)."""
+
+    def __init__(self, settings: Settings, catalogue: Catalogue | None = None) -> None:
+        # Loading the key now makes a bad key fail the worker's start, not every decision.
+        receipts.signing_key(settings)
+        self._settings = settings
+        # The catalogue in force when the worker starts, unless given one.
+        self._catalogue = catalogue or catalogue_module.CATALOGUE
+
+    @activity.defn(name=contract.SIGN_RECEIPT)
+    async def sign_receipt(self, request: ReceiptRequest) -> SignedReceipt:
+        """Build the receipt's claims from the catalogue and sign them.
+
+        A request naming an event, step or agency the catalogue does not have can never
+        succeed, so it fails without retries. Logs carry ids only, never the claims.
+        """
+        try:
+            event = self._catalogue.event(request.event_type)
+            step = event.step(request.step_id)
+            [agency] = [agency for agency in self._catalogue.agencies if agency.id == step.agency]
+            claims = receipt_claims(event, step, agency, request)
+        except (KeyError, ValueError) as error:
+            raise ApplicationError(
+                f"no receipt for step {request.step_id!r} of {request.event_type!r}: {error}",
+                type="UnknownStep",
+                non_retryable=True,
+            ) from None
+        jws = receipts.sign_receipt(self._settings, claims)
+        log.info(
+            "receipt.signed",
+            event_id=request.event_id,
+            step_id=request.step_id,
+            receipt_id=request.receipt_id,
+            decision=request.decision,
+        )
+        return SignedReceipt(
+            receipt_id=request.receipt_id,
+            event_id=request.event_id,
+            step_id=request.step_id,
+            decision=request.decision,
+            decided_at=request.decided_at,
+            jws=jws,
+        )

@@ -1,0 +1,115 @@
+"""Consent routes beyond the decision itself: the event's signed receipts, withdrawing a
+grant (as easy as giving it), inviting another party, and recording that a party cannot
+answer."""
+
+from typing import Literal
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from onceonly.api.access import EventAccess, event_access, event_kind, query, read_view, update
+from onceonly.api.deps import CurrentCitizen, Temporal
+from onceonly.api.problems import ProblemError
+from onceonly.api.views import LifeEventView
+from onceonly.domain.life_event import PartyInvitation, PartyJoin, PartyUnavailable, StepWithdrawal
+from onceonly.domain.receipts import SignedReceipt
+from workflows.steps import LifeEventWorkflow
+
+router = APIRouter(tags=["consent"])
+_INVALID_INVITATION = ProblemError(404, "Not found", "invitation: no such invitation")
+
+
+class InvitationRequest(BaseModel):
+    """Whom to invite: a party role the event's steps name (as in `other_parent`)."""
+
+    role: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+
+
+class Invitation(BaseModel):
+    """An invitation to hand to the other party, who accepts it signed in as themselves."""
+
+    invitation: str = Field(description="Opaque; give it to the invited person only.")
+    role: str
+
+
+class AcceptInvitation(BaseModel):
+    """The invitation a party was given."""
+
+    invitation: str = Field(max_length=200)
+
+
+class UnavailableRequest(BaseModel):
+    """Why a party cannot answer (the step's catalogue entry says which reasons it allows)."""
+
+    reason: Literal["deceased", "unsafe", "unknown"]
+
+
+@router.get("/v1/life-events/{event_id}/receipts")
+async def read_receipts(
+    event_id: str, citizen: CurrentCitizen, temporal: Temporal
+) -> list[SignedReceipt]:
+    """Every consent receipt of the event: each a JWS anyone can verify with the key at
+    /.well-known/jwks.json."""
+    access = await event_access(temporal, citizen, event_id)
+    return list(await query(access.handle, LifeEventWorkflow.receipts))
+
+
+@router.delete("/v1/life-events/{event_id}/consents/{step_id}")
+async def withdraw_consent(
+    event_id: str, step_id: str, citizen: CurrentCitizen, temporal: Temporal
+) -> LifeEventView:
+    """Withdraw the consent given at a step: before it is sent it stops; after, the agency is
+    asked to withdraw or delete, or the event says why the law keeps the record."""
+    access = await event_access(temporal, citizen, event_id)
+    access.require_citizen()
+    withdrawal = StepWithdrawal(step_id=step_id)
+    await update(
+        access, LifeEventWorkflow.withdraw_consent, withdrawal, "Withdrawal does not apply"
+    )
+    return await read_view(access)
+
+
+@router.post("/v1/life-events/{event_id}/invitations", status_code=status.HTTP_201_CREATED)
+async def invite_party(
+    event_id: str, body: InvitationRequest, citizen: CurrentCitizen, temporal: Temporal
+) -> Invitation:
+    """Invite another party (the other parent) to give their own consent."""
+    access = await event_access(temporal, citizen, event_id)
+    access.require_citizen()
+    invitation = PartyInvitation(role=body.role)
+    code = await update(access, LifeEventWorkflow.invite_party, invitation, "Cannot invite")
+    return Invitation(invitation=f"{event_id}.{body.role}.{code}", role=body.role)
+
+
+@router.post("/v1/invitations")
+async def accept_invitation(
+    body: AcceptInvitation, citizen: CurrentCitizen, temporal: Temporal
+) -> LifeEventView:
+    """Join an event as the invited party, signed in as yourself."""
+    event_id, _, rest = body.invitation.partition(".")
+    role, _, code = rest.partition(".")
+    try:
+        access = EventAccess(temporal.get_workflow_handle(event_id), event_kind(event_id), None)
+    except ProblemError:
+        raise _INVALID_INVITATION from None
+    join = PartyJoin(role=role, code=code, party_key=citizen.key)
+    try:
+        await update(access, LifeEventWorkflow.join_party, join, "Invitation not valid")
+    except ProblemError as refused:
+        # A wrong or used code, alike: nothing confirms that the event exists.
+        raise _INVALID_INVITATION from refused
+    return await read_view(await event_access(temporal, citizen, event_id))
+
+
+@router.post("/v1/life-events/{event_id}/parties/{role}/unavailable")
+async def party_unavailable(
+    event_id: str, role: str, body: UnavailableRequest, citizen: CurrentCitizen, temporal: Temporal
+) -> LifeEventView:
+    """Record that a party cannot answer, so the steps that need them can go ahead."""
+    access = await event_access(temporal, citizen, event_id)
+    access.require_citizen()
+    unavailable = PartyUnavailable(role=role, reason=body.reason)
+    await update(
+        access, LifeEventWorkflow.mark_party_unavailable, unavailable, "Cannot record that"
+    )
+    return await read_view(access)
