@@ -49,6 +49,7 @@ class LifeEventKind:
                 "reminders_after": settings.reminders_after_for(self.spec.event_type),
                 "deadline_warning": settings.deadline_warning,
                 "timezone": settings.timezone,
+                "withdrawal_window": settings.withdrawal_window,
                 "agency_give_up_after": settings.agency_give_up_after,
                 "retry_window": settings.failed_step_retry_window,
                 "prefilled": prefilled,

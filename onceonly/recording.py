@@ -43,6 +43,7 @@ from workflows.steps import LifeEventWorkflow
 # answers well inside each window on a slow CI machine.
 RECORDING_TIMINGS = {
     "ONCEONLY_CONSENT_EXPIRY": "PT5S",
+    "ONCEONLY_WITHDRAWAL_WINDOW": "PT1S",
     "ONCEONLY_AGENCY_GIVE_UP_AFTER": "PT3S",
     "ONCEONLY_FAILED_STEP_RETRY_WINDOW": "PT30S",
 }

@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     failed_step_retry_window: timedelta = Field(
         default=timedelta(days=7), description="How long a failed step waits for an operator."
     )
+    withdrawal_window: timedelta = Field(
+        default=timedelta(days=30),
+        description="How long after its steps end an event still takes withdrawals (0: none).",
+    )
     timezone: str = Field(default="Pacific/Auckland", description="Where 'today' is decided.")
     max_request_bytes: int = 256 * 1024
     rate_limit_per_minute: int = Field(

@@ -236,7 +236,15 @@ class LifeEventWorkflow:
         changes, citizen_answers = self._apply(decisions, strict=False)
         self._citizen_answers.update(citizen_answers)
         for step_id, state in changes.items():
-            self._set(step_id, state)
+            if decisions.party is None:
+                self._set(step_id, state)
+            else:
+                parties = with_party_answer(
+                    self._steps[step_id].parties,
+                    decisions.party,
+                    self._decision(decisions, step_id),
+                )
+                self._set(step_id, state, parties=parties)
         if self._consent_v2:
             principal = decisions.party_key or self._start.citizen_key
             await asyncio.gather(
@@ -287,6 +295,10 @@ class LifeEventWorkflow:
             else:
                 changes[step_id] = answer
         return changes, citizen_answers
+
+    @staticmethod
+    def _decision(decisions: ConsentDecisions, step_id: str) -> str:
+        return next(d.decision for d in decisions.decisions if d.step_id == step_id)
 
     def _apply_party(self, decisions: ConsentDecisions) -> dict[str, StepState]:
         role = decisions.party or ""
@@ -443,6 +455,11 @@ class LifeEventWorkflow:
         checkpoints = [self._expire(), self._remind()] if self._consent_v2 else []
         try:
             await asyncio.gather(*(self._run_step(step) for step in self._spec.steps), *checkpoints)
+            window = self._start.withdrawal_window
+            if self._consent_v2 and window and self._step_ids_in(StepState.COMPLETED):
+                # Withdrawing is as easy as granting, after the agencies acted too: the event
+                # stays open to it for a while (its status already says how it ended).
+                await workflow.sleep(window, summary="withdrawal window")
         except asyncio.CancelledError:
             self._cancelled = True
             self._upsert_search_attributes()

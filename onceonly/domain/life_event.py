@@ -190,6 +190,10 @@ class LifeEventStart(Model):
     timezone: str = Field(
         default="Pacific/Auckland", description="Where a statutory due date's midnight is."
     )
+    withdrawal_window: timedelta = Field(
+        default=timedelta(days=30),
+        description="How long after its steps end an event still takes withdrawals.",
+    )
 
 
 class StepRetry(Model):

@@ -62,9 +62,18 @@ def env(time_skipping_env: WorkflowEnvironment) -> WorkflowEnvironment:
     return time_skipping_env
 
 
-async def start_birth(client: Client, expiry: timedelta = timedelta(days=30)) -> WorkflowHandle:
+async def start_birth(
+    client: Client,
+    expiry: timedelta = timedelta(days=30),
+    withdrawal_window: timedelta = timedelta(days=30),
+) -> WorkflowHandle:
     data = BirthData.model_validate(birth_request_data(date.today()))
-    start = BirthStart(citizen_key="c" * 32, consent_expiry=expiry, data=data)
+    start = BirthStart(
+        citizen_key="c" * 32,
+        consent_expiry=expiry,
+        withdrawal_window=withdrawal_window,
+        data=data,
+    )
     return await client.start_workflow(
         BirthWorkflow.run, start, id=f"birth-{uuid.uuid4().hex}", task_queue=TASK_QUEUE
     )

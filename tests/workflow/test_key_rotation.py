@@ -3,6 +3,7 @@ became B (A kept for decryption), stays readable; without A it is not.
 """
 
 import base64
+from datetime import timedelta
 
 import pytest
 from temporalio.client import Client
@@ -35,7 +36,8 @@ async def test_an_event_started_under_key_a_finishes_and_reads_after_rotation_to
         await register_search_attributes(env.client, "default")
         # Started by a client still on key A (an API not yet redeployed); the worker and every
         # later call are on B, keeping A only to decrypt.
-        handle = await start_birth(env.client)
+        # No withdrawal window: the rotated client waits on the result without skipping time.
+        handle = await start_birth(env.client, withdrawal_window=timedelta(0))
         rotated = with_keys(env.client, f"{KEY_B},{KEY_A}")
         agencies = FakeAgencies()
         async with workflow_worker(
