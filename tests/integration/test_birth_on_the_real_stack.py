@@ -204,21 +204,16 @@ def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack:
 def test_an_operator_finds_the_event_with_temporal_workflow_list(stack: Stack):
     with citizen(stack, "parent-listed") as api:
         event_id = start_birth(api, stack)
-    listing = subprocess.run(
-        [
-            str(temporal_cli()),
-            "workflow",
-            "list",
-            "--address",
-            stack.settings.temporal_address,
-            "--query",
-            "OnceonlyEventType = 'birth' AND OnceonlyAwaitingConsent = 'register_birth'",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    )
+    query = "OnceonlyEventType = 'birth' AND OnceonlyAwaitingConsent = 'register_birth'"
+    command = [str(temporal_cli()), "workflow", "list", "--address"]
+    command += [stack.settings.temporal_address, "--query", query]
+    # Visibility follows the event's first workflow task (and is eventually consistent).
+    deadline = time.monotonic() + 30
+    while True:
+        listing = subprocess.run(command, capture_output=True, text=True, check=True, timeout=30)
+        if event_id in listing.stdout or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert event_id in listing.stdout
 
 
