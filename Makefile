@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install up test lint unit clean
+.PHONY: install up test lint unit clean bench drill
 
 $(INSTALLED): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "onceonly needs Python 3.11 or newer on PATH"; exit 1; }
@@ -28,6 +28,14 @@ lint: $(INSTALLED)
 
 test: lint
 	$(BIN)/pytest
+
+# Not part of `make test`: each takes minutes on a stack of its own (see README, Benchmarks).
+# BENCH_ARGS / DRILL_ARGS pass sizes through, e.g. make bench BENCH_ARGS="--events 200".
+bench: $(INSTALLED)
+	$(BIN)/python -m bench bench $(BENCH_ARGS)
+
+drill: $(INSTALLED)
+	$(BIN)/python -m bench drill $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) .onceonly .pytest_cache .mypy_cache .ruff_cache

@@ -1,19 +1,33 @@
-"""Fault knobs per mock agency: a share of requests answered 503, and added latency.
+"""Fault knobs per mock agency: a share of requests answered 503, a share that hang past the
+client's timeout, and added latency.
 
 They let tests and load drivers see how onceonly behaves when an agency is slow or down.
-Each agency starts from `MOCK_<AGENCY>_ERROR_RATE` (0..1) and `MOCK_<AGENCY>_LATENCY_MS`,
-and `PUT /<agency>/_faults` changes them while the mocks run.
+Each agency starts from `MOCK_<AGENCY>_ERROR_RATE` (0..1), `MOCK_<AGENCY>_TIMEOUT_RATE`
+(0..1), `MOCK_<AGENCY>_TIMEOUT_MS` and `MOCK_<AGENCY>_LATENCY_MS`, and `PUT /<agency>/_faults`
+changes them while the mocks run.
 """
 
 import asyncio
 import random
 from collections.abc import Mapping
+from typing import Any, Self
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 # A minute is far beyond any client timeout onceonly uses; more is surely a typo.
 _MAX_LATENCY_MS = 60_000
+# Past onceonly's default agency timeout (10 s), so a hung request times out at the client.
+_DEFAULT_TIMEOUT_MS = 15_000
+_TIMEOUT_FIELDS = frozenset({"timeout_rate", "timeout_ms"})
 
 
 class FaultSettings(BaseModel):
@@ -27,6 +41,36 @@ class FaultSettings(BaseModel):
     latency_ms: int = Field(
         default=0, ge=0, le=_MAX_LATENCY_MS, description="Delay added before every submission."
     )
+    timeout_rate: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of submissions that hang for timeout_ms and are then dropped "
+        "unprocessed, as a gateway drops a request its backend never answered.",
+    )
+    timeout_ms: int = Field(
+        default=_DEFAULT_TIMEOUT_MS,
+        ge=0,
+        le=_MAX_LATENCY_MS,
+        description="How long a timed-out submission hangs: set it past the client's timeout.",
+    )
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> Self:
+        # Each request draws once: 503, time-out or served, so the shares cannot overlap.
+        if self.error_rate + self.timeout_rate > 1.0:
+            raise ValueError("error_rate + timeout_rate must be at most 1")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _shown(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The settings as clients read them; the time-out knob only once it has been turned,
+        so a client that knows just the error rate and latency reads what it wrote."""
+        shown: dict[str, Any] = handler(self)
+        if self.timeout_rate == 0.0 and self.timeout_ms == _DEFAULT_TIMEOUT_MS:
+            for name in _TIMEOUT_FIELDS:
+                shown.pop(name, None)
+        return shown
 
 
 def faults_from_env(agency: str, environ: Mapping[str, str]) -> FaultSettings:
@@ -34,13 +78,15 @@ def faults_from_env(agency: str, environ: Mapping[str, str]) -> FaultSettings:
     prefix = f"MOCK_{agency.upper()}_"
     values = {
         field: environ[prefix + field.upper()]
-        for field in ("error_rate", "latency_ms")
+        for field in FaultSettings.model_fields
         if prefix + field.upper() in environ
     }
     try:
         return FaultSettings.model_validate(values)
     except ValidationError as error:
-        names = ", ".join(prefix + str(e["loc"][0]).upper() for e in error.errors())
+        # A rule across fields (the shares) has no location: name every variable given.
+        located = [str(e["loc"][0]) for e in error.errors() if e["loc"]] or sorted(values)
+        names = ", ".join(prefix + name.upper() for name in located)
         raise ValueError(f"invalid fault settings in {names}: {error}") from error
 
 
@@ -53,11 +99,23 @@ class FaultKnobs:
         self._rng = rng
 
     async def strikes(self) -> bool:
-        """Wait out the added latency, then say whether this request must fail with a 503."""
-        if self.settings.latency_ms:
-            await asyncio.sleep(self.settings.latency_ms / 1000)
+        """Wait out the added latency, then say whether this request must fail with a 503.
+
+        A request picked to time out hangs for `timeout_ms` first; by then its client has
+        given up, so the 503 reaches no one and nothing is recorded.
+        """
+        settings = self.settings
+        if settings.latency_ms:
+            await asyncio.sleep(settings.latency_ms / 1000)
+        # One draw per request: below error_rate a 503, then the time-out share, then served.
         # random() is below 1.0, so a rate of 1.0 fails every request and 0.0 none.
-        return self._rng.random() < self.settings.error_rate
+        draw = self._rng.random()
+        if draw < settings.error_rate:
+            return True
+        if draw < settings.error_rate + settings.timeout_rate:
+            await asyncio.sleep(settings.timeout_ms / 1000)
+            return True
+        return False
 
 
 def add_fault_routes(router: APIRouter, knobs: FaultKnobs) -> None:

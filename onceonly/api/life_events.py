@@ -14,6 +14,7 @@ from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -84,6 +85,8 @@ async def start_life_event(
             id=event_id,
             task_queue=settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            # An Idempotency-Key repeat after the event has ended must not start it again.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=TypedSearchAttributes(
                 [
                     SearchAttributePair(search_attributes.EVENT_TYPE, kind.spec.event_type),

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`) and fault drills (`make drill`) against a local stack."""

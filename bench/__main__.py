@@ -1,0 +1,92 @@
+"""`python -m bench bench` (make bench) and `python -m bench drill` (make drill).
+
+Each starts a stack of its own on free loopback ports and a temporary state dir, prints its
+tables and keeps its figures in bench/results/.
+"""
+
+import argparse
+import asyncio
+import dataclasses
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from temporalio.client import Client
+
+from bench.checks import Check
+from bench.drill_run import DRILL_ENV, LONG
+from bench.drills import DRILLS
+from bench.report import checks_table, write_json
+from bench.stack import PieceStack
+from bench.suite import run_benchmarks
+
+
+def _stack_dir(kind: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"onceonly-{kind}-"))
+
+
+async def _drills(names: Sequence[str], events: int | None) -> int:
+    size = LONG if events is None else dataclasses.replace(LONG, events=events)
+    state_dir = _stack_dir("drill")
+    stack = PieceStack.on_free_ports(state_dir, DRILL_ENV)
+    results: dict[str, list[Check]] = {}
+    try:
+        await stack.start()
+        client = await Client.connect(stack.settings.temporal_address)
+        for name in names:
+            print(f"\ndrill {name}: {size.events} births ...", flush=True)
+            results[name] = await DRILLS[name](stack, client, size)
+            print(checks_table(f"drill {name}", results[name]), flush=True)
+    finally:
+        await stack.stop()
+    failed = [name for name, checks in results.items() if not all(c.passed for c in checks)]
+    path = write_json(
+        "drills",
+        {
+            "size": dataclasses.asdict(size),
+            "drills": {n: [dataclasses.asdict(c) for c in cs] for n, cs in results.items()},
+        },
+    )
+    print(f"\nfigures kept in {path}")
+    if failed:
+        print(f"FAILED: {', '.join(failed)}; the stack's logs are in {state_dir}")
+        return 1
+    shutil.rmtree(state_dir, ignore_errors=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the benchmarks or the drills."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    bench = commands.add_parser("bench", help="throughput, latency, idle scale, history size")
+    bench.add_argument(
+        "--events", type=int, nargs="+", default=[200, 1000], help="births per throughput run"
+    )
+    bench.add_argument(
+        "--idle-events", type=int, default=10_000, help="births left waiting (0: skip)"
+    )
+    bench.add_argument("--reads", type=int, default=500, help="status reads in the idle run")
+    bench.add_argument(
+        "--profile", action="store_true", help="sample the Python processes with py-spy"
+    )
+    drill = commands.add_parser("drill", help="fault drills: agencies, workers, server, API")
+    drill.add_argument("--events", type=int, help=f"births per drill (default {LONG.events})")
+    drill.add_argument(
+        "--only", nargs="+", choices=list(DRILLS), default=list(DRILLS), help="drills to run"
+    )
+    args = parser.parse_args(argv)
+    if args.command == "bench":
+        state_dir = _stack_dir("bench")
+        sizes = (args.events, args.idle_events, args.reads)
+        asyncio.run(run_benchmarks(state_dir, *sizes, profile=args.profile))
+        # Kept when the run failed (the exception above), for its logs.
+        shutil.rmtree(state_dir, ignore_errors=True)
+        return 0
+    return asyncio.run(_drills(args.only, args.events))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
