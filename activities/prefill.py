@@ -5,10 +5,10 @@ from typing import Any
 
 import httpx
 import structlog
-from adapters.addresses import AddressRegister
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from adapters.addresses import AddressRegister
 from adapters.bdm import BdmAdapter
 from adapters.ird import IrdAdapter
 from onceonly.domain import prefill as contract
