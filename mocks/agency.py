@@ -19,12 +19,12 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
 from mocks.compensations import MockCompensation, Refused, withdraw, withdrawals_of
 from mocks.faults import FaultKnobs, add_fault_routes
@@ -77,6 +77,26 @@ def not_after_today(value: date) -> date:
     if value > nz_today():
         raise ValueError("must not be after today")
     return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date_value(value: object) -> object:
+    """A validator for agencies that write dates as ISO YYYY-MM-DD only: not the bare
+    timestamps ("86400") that pydantic would also read as dates, nor any other format."""
+    if not isinstance(value, str):
+        return value
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be an ISO date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO date YYYY-MM-DD") from None
+
+
+IsoPastDate = Annotated[date, BeforeValidator(iso_date_value), AfterValidator(not_after_today)]
+"""An ISO date (and nothing else) that has already happened."""
 
 
 @dataclass(frozen=True)

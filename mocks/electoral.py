@@ -16,7 +16,6 @@ from fastapi import Request
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -27,17 +26,15 @@ from pydantic import (
 from mocks.agency import (
     NAME_PATTERN,
     NAME_RULE,
+    IsoPastDate,
     MockAgency,
     MockService,
     Problem,
     matching,
-    not_after_today,
 )
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
-# ASCII digits only: \d would also take other scripts' digits.
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The last line of an address: the town, a space, then the 4-digit postcode.
 _TOWN_LINE = re.compile(r"\S.* ([0-9]{4})")
 # Where letters go is not where anyone is enrolled: the roll takes residential addresses only.
@@ -53,20 +50,7 @@ Line = Annotated[
 ]
 
 
-def iso_date_value(value: object) -> object:
-    """the Commission writes dates as ISO YYYY-MM-DD only: not the bare timestamps ("86400") that
-    pydantic would also read as dates, nor any other format."""
-    if not isinstance(value, str):
-        return value
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be an ISO date YYYY-MM-DD") from None
-
-
-PastDate = Annotated[date, BeforeValidator(iso_date_value), AfterValidator(not_after_today)]
+PastDate = IsoPastDate
 
 
 class ElectoralModel(BaseModel):

@@ -6,7 +6,6 @@ its registration number and date. It answers with a cancellation reference ("PC-
 reports errors as `{"code", "message", "fieldErrors": {"<field>": "<rule>"}}`.
 """
 
-import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,7 +13,6 @@ from fastapi import Request
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -23,32 +21,16 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import NAME_PATTERN, NAME_RULE, MockAgency, Problem, matching, not_after_today
+from mocks.agency import NAME_PATTERN, NAME_RULE, IsoPastDate, MockAgency, Problem, matching
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
-
-# ASCII digits only: \d would also take other scripts' digits.
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 Name = Annotated[
     str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
 ]
 
 
-def iso_date_value(value: object) -> object:
-    """Passports writes dates as ISO YYYY-MM-DD only: not the bare timestamps ("86400") that
-    pydantic would also read as dates, nor any other format."""
-    if not isinstance(value, str):
-        return value
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be an ISO date YYYY-MM-DD") from None
-
-
-PastDate = Annotated[date, BeforeValidator(iso_date_value), AfterValidator(not_after_today)]
+PastDate = IsoPastDate
 
 
 class PassportsModel(BaseModel):
