@@ -59,7 +59,9 @@ async def flaky_agencies(stack: PieceStack, client: Client, size: DrillSize) -> 
         return [
             Check(
                 "agencies failed and timed out under load",
-                all(refused.values()),
+                # Faults besides the outage reached the run (any one agency may draw none in a
+                # short run: 15 calls at 15% miss them all one time in twelve).
+                sum(n for agency, n in refused.items() if agency != down) > 0,
                 f"{size.error_rate:.0%} 503s, {size.timeout_rate:.0%} time-outs; "
                 + "answered 503 or dropped: "
                 + ", ".join(f"{agency} {n}" for agency, n in refused.items()),
