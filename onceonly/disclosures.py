@@ -16,6 +16,7 @@ it. That implementation is not built yet.
 """
 
 import asyncio
+import fcntl
 import json
 import sqlite3
 import threading
@@ -165,9 +166,23 @@ class SqliteDisclosureLog:
         with self._lock:
             if self._created:
                 return
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
+            # Switching to WAL takes the file's exclusive lock and does not wait for it, so two
+            # processes creating the file at once would see "database is locked": a lock file
+            # beside the database lets one create while the other waits.
+            with _held(self._path.with_name(self._path.name + ".lock")):
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.executescript(_SCHEMA)
             self._created = True
+
+
+@contextmanager
+def _held(lock_file: Path) -> Iterator[None]:
+    with lock_file.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def open_disclosure_log(settings: Settings) -> DisclosureLog:

@@ -6,6 +6,7 @@ accepted; read by the citizen at GET /v1/disclosures.
 import asyncio
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -121,9 +122,8 @@ def test_two_threads_writing_the_same_and_other_steps_keep_one_entry_per_key(tmp
     shared = [entry(step_id=f"shared_{n}") for n in range(40)]
     own = {name: [entry(step_id=f"{name}_{n}") for n in range(40)] for name in ("a", "b")}
     start = threading.Barrier(2)
-    new: dict[str, list[bool]] = {}
 
-    def write(name: str) -> None:
+    def write(name: str) -> list[bool]:
         log = SqliteDisclosureLog(path)  # its own object: nothing shared but the file
         start.wait()
 
@@ -132,13 +132,11 @@ def test_two_threads_writing_the_same_and_other_steps_keep_one_entry_per_key(tmp
                 await log.record(e) for pair in zip(shared, own[name], strict=True) for e in pair
             ]
 
-        new[name] = asyncio.run(all_of_them())
+        return asyncio.run(all_of_them())
 
-    threads = [threading.Thread(target=write, args=(name,)) for name in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        writers = {name: pool.submit(write, name) for name in ("a", "b")}
+    new = {name: writer.result() for name, writer in writers.items()}  # raises what a writer did
     kept = asyncio.run(SqliteDisclosureLog(path).for_citizen("c" * 64, 500))
     assert sorted(e.idempotency_key for e in kept) == sorted(
         e.idempotency_key for e in [*shared, *own["a"], *own["b"]]
