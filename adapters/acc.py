@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, street_line
 from adapters.http import post_json, read_answer
 from onceonly.domain.catalogue import MOVE
@@ -100,6 +100,7 @@ class AccAdapter:
     """ACC: the client address update service."""
 
     agency = "acc"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call ACC under `base_url` with `client`, authenticated by `api_key`."""

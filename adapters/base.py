@@ -8,19 +8,32 @@ answers with the agency's reference plus any canonical facts the agency issued (
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from temporalio.exceptions import ApplicationError
 
-from onceonly.domain.submission import WITHDRAWAL_NOT_OFFERED, AgencyAnswer, WithdrawalAnswer
+from onceonly.domain.submission import (
+    WITHDRAWAL_NOT_OFFERED,
+    AgencyAnswer,
+    AgencyStatus,
+    AmendmentAnswer,
+    WithdrawalAnswer,
+)
 
 # The answers are the activities' contract (workflows read them), re-exported for the adapters.
 __all__ = [
     "AgencyAdapter",
     "AgencyAnswer",
+    "AgencyPolicy",
     "AgencyRejected",
+    "AgencyStatus",
     "AgencyUnavailable",
+    "AmendingAdapter",
+    "AmendmentAnswer",
     "Disclosure",
+    "StatusAdapter",
     "WithdrawalAnswer",
     "WithdrawalNotOffered",
     "WithdrawingAdapter",
@@ -55,10 +68,39 @@ class WithdrawalNotOffered(ApplicationError):
         )
 
 
+@dataclass(frozen=True)
+class AgencyPolicy:
+    """How onceonly treats one agency: how long a call may take, how retries back off, and how
+    hard the agency may be pressed. Each adapter declares its own (`AgencyAdapter.policy`)."""
+
+    call_timeout: timedelta = timedelta(seconds=30)
+    """One HTTP call's limit; the submission activity's own limit is above it."""
+    first_retry: timedelta = timedelta(seconds=1)
+    """The wait before the second attempt after the agency was unavailable."""
+    backoff: float = 2.0
+    """Each further wait is this many times the one before..."""
+    max_retry_interval: timedelta = timedelta(minutes=5)
+    """...up to this."""
+    rate_limit_per_second: float | None = None
+    """Calls per second to the agency across every worker (its task queue's limit); None: no
+    limit beyond `max_concurrent_calls`."""
+    max_concurrent_calls: int = 20
+    """Calls in flight at once from one worker."""
+    poll_every: timedelta = timedelta(seconds=30)
+    """For pending outcomes the agency does not call back with: the first wait between status
+    checks, backing off by `backoff` up to `max_retry_interval`."""
+
+    def retry_delay(self, attempt: int) -> timedelta:
+        """The wait after failed attempt number `attempt` (1 for the first)."""
+        seconds = self.first_retry.total_seconds() * self.backoff ** max(attempt - 1, 0)
+        return min(timedelta(seconds=seconds), self.max_retry_interval)
+
+
 class AgencyAdapter(Protocol):
     """One agency's side of every step that names it."""
 
     agency: str
+    policy: AgencyPolicy
 
     async def submit(
         self, service: str, disclosure: Disclosure, idempotency_key: str
@@ -85,4 +127,31 @@ class WithdrawingAdapter(Protocol):
         """Withdraw (or delete) what `service` recorded under the agency's `reference`; the same
         idempotency key never makes two withdrawals. A service the agency cannot withdraw
         online raises `WithdrawalNotOffered`."""
+        ...
+
+
+@runtime_checkable
+class StatusAdapter(Protocol):
+    """An agency adapter that can say where a request stands: the outcome of one the agency
+    accepted for later (a slow agency), and whether a completed one has taken effect."""
+
+    agency: str
+
+    async def status(self, service: str, reference: str) -> AgencyStatus:
+        """What the agency says now about the request it accepted under `reference`."""
+        ...
+
+
+@runtime_checkable
+class AmendingAdapter(Protocol):
+    """An agency adapter that can take a correction to what a step sent: the same service's
+    fields, corrected, for the agency's record under `reference`."""
+
+    agency: str
+
+    async def amend(
+        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AmendmentAnswer:
+        """Send the corrected disclosure for the record under `reference`; the same idempotency
+        key never makes two amendments."""
         ...

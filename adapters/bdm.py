@@ -14,7 +14,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, street_line
 from adapters.http import get_json, post_json, read_answer
 from onceonly.domain.catalogue import BIRTH, DEATH
@@ -214,6 +214,7 @@ class BdmAdapter:
     """Births, Deaths and Marriages: birth and death registration, and the register of deaths."""
 
     agency = "bdm"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call BDM at `base_url` (the agencies' root) with `client`, authenticated by `api_key`."""

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, RootModel
 
 from adapters.base import (
     AgencyAnswer,
+    AgencyPolicy,
     AgencyRejected,
     Disclosure,
     WithdrawalAnswer,
@@ -194,6 +195,7 @@ class CouncilAdapter:
     """The local council: rates notices, dog registration and deceased ratepayers."""
 
     agency = "council"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call the council under `base_url` with `client`, authenticated by `api_key`."""

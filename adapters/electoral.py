@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, street_line
 from adapters.http import post_json, read_answer
 from onceonly.domain.catalogue import DEATH, MOVE
@@ -111,6 +111,7 @@ class ElectoralAdapter:
     """The Electoral Commission: enrolment updates, and removing electors who have died."""
 
     agency = "electoral"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call the Commission under `base_url` with `client`, authenticated by `api_key`."""

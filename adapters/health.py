@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from adapters.base import (
     AgencyAnswer,
+    AgencyPolicy,
     AgencyRejected,
     Disclosure,
     WithdrawalAnswer,
@@ -229,6 +230,7 @@ class HealthAdapter:
     Immunisation Register, and National Health Index address and death updates."""
 
     agency = "health"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call Health under `base_url` with `client`, authenticated by `api_key`."""

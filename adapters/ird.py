@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields
 from adapters.http import get_json, post_json, read_answer
 from onceonly.domain.addresses import format_address_line
@@ -168,6 +168,7 @@ class IrdAdapter:
     customers' own IRD numbers."""
 
     agency = "ird"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call IRD's gateway under `base_url` with `client`, authenticated by `api_key`."""

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
 from onceonly.domain.catalogue import DEATH
@@ -86,6 +86,7 @@ class KaingaOraAdapter:
     """Kāinga Ora (Homes and Communities): ending a tenancy when the tenant has died."""
 
     agency = "kaingaora"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call Kāinga Ora under `base_url` with `client`, authenticated by `api_key`."""

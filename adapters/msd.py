@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from adapters.base import (
     AgencyAnswer,
+    AgencyPolicy,
     AgencyRejected,
     Disclosure,
     WithdrawalAnswer,
@@ -237,6 +238,7 @@ class MsdAdapter:
     payments, and funeral grants."""
 
     agency = "msd"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call MSD under `base_url` with `client`, authenticated by `api_key`."""

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
 from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
@@ -133,6 +133,7 @@ class NztaAdapter:
     """NZ Transport Agency: driver licence address changes and cancellations on death."""
 
     agency = "nzta"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call NZTA under `base_url` with `client`, authenticated by `api_key`."""

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
 from onceonly.domain.catalogue import DEATH
@@ -59,6 +59,7 @@ class PassportsAdapter:
     """New Zealand Passports: cancelling the passport of a holder who has died."""
 
     agency = "passports"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call Passports under `base_url` with `client`, authenticated by `api_key`."""

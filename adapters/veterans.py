@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, full_name
 from adapters.http import post_json, read_answer
 from onceonly.domain.addresses import format_address
@@ -105,6 +105,7 @@ class VeteransAdapter:
     """Veterans' Affairs: notification that a veteran has died."""
 
     agency = "veterans"
+    policy = AgencyPolicy()
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call Veterans' Affairs under `base_url` with `client`, authenticated by `api_key`."""

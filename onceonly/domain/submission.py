@@ -4,6 +4,7 @@ Workflow code imports this module, never `activities.submissions`, so the workfl
 holds no HTTP client, logger or adapter; the worker registers the implementation there.
 """
 
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,12 +49,53 @@ class AgencySubmission(BaseModel):
 
 
 class AgencyAnswer(BaseModel):
-    """What an agency said to a submission it accepted."""
+    """What an agency said to a submission it accepted: done, or accepted for an outcome that
+    comes later (a slow agency), by its signed callback or by asking its status."""
 
     model_config = ConfigDict(frozen=True)
 
     reference: str
     outputs: dict[str, str] = {}
+    # Defaults, so that answers in histories from before slow agencies still decode.
+    pending: bool = Field(
+        default=False,
+        description="The agency accepted the request but decides later; `outputs` come then.",
+    )
+    follow_up: Literal["callback", "poll"] | None = Field(
+        default=None,
+        description="How a pending outcome arrives: the agency calls back (signed), or onceonly"
+        " asks its status endpoint with backoff.",
+    )
+    outcome_due: timedelta | None = Field(
+        default=None,
+        description="How long a pending outcome normally takes at most: after that operators"
+        " are alerted, while the step keeps waiting.",
+    )
+
+
+class AgencyStatus(BaseModel):
+    """What an agency says now about a request it accepted: still pending, completed (with the
+    facts it issued) or rejected after review; and whether the change has taken effect."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reference: str
+    state: Literal["pending", "completed", "rejected"]
+    outputs: dict[str, str] = {}
+    effect: Literal["unknown", "in_effect", "not_in_effect"] = Field(
+        default="unknown",
+        description="Whether the change the request asked for is in force at the agency (the"
+        " payments stopped, the address changed): what proof of effect checks.",
+    )
+    message: str | None = Field(default=None, description="The agency's words, if any.")
+
+
+class AmendmentAnswer(BaseModel):
+    """What an agency said when it took a correction to a submission it had accepted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reference: str = Field(description="The agency's reference of the amendment itself.")
 
 
 class AgencyWithdrawal(BaseModel):
