@@ -177,6 +177,7 @@ class LifeEventWorkflow:
         self._consent_v2 = workflow.patched(CONSENT_V2)
         self._spec = spec
         self._start = start
+        self._data_model = type(data)  # what a correction to the dossier must still be
         self._dossier: dict[str, Any] = data.model_dump(mode="json")
         self._facts: dict[str, Any] = {}
         self._cancelled = False
