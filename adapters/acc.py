@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, street_line
 from adapters.http import post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.people import Address, PersonName
 
@@ -130,3 +131,7 @@ class AccAdapter:
         if service != STEP.service:
             raise AgencyRejected(self.agency, f"ACC offers no service {service!r}")
         return to_acc_address_update(disclosure)
+
+
+PLUGIN = AdapterPlugin(agency="acc", build=AccAdapter)
+"""The entry point `acc` in `onceonly.adapters` (pyproject.toml) loads this."""

@@ -8,15 +8,18 @@ usual residence as a street line plus suburb, "RD n", city and postcode.
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, AgencyStatus, Disclosure
 from adapters.disclosure import DisclosedFields, street_line
 from adapters.http import get_json, post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import BIRTH, DEATH
 from onceonly.domain.people import Address, PersonName
 from onceonly.domain.prefill import DeathRecord
@@ -35,6 +38,8 @@ _RELATIONSHIP_CODES = {
     "friend": "FRIEND",
 }
 _REGISTRATION_NUMBER = re.compile(r"[0-9]{4}/[0-9]{6}")
+DEATH_REVIEW_DUE = timedelta(days=3)
+"""BDM's stated time to review a death registration it does not register at once."""
 
 
 def _person(name: PersonName) -> dict[str, Any]:
@@ -145,6 +150,24 @@ class BdmDeathRecord(BaseModel):
     deceased: BdmDeceased
 
 
+class BdmUnderReview(BaseModel):
+    """BDM's answer when it reviews a death registration first: the review's reference."""
+
+    review_reference: str = Field(alias="reviewReference")
+    status: Literal["under_review"]
+
+
+class BdmReview(BaseModel):
+    """BDM's answer about a review: still under way, or its decision."""
+
+    review_reference: str = Field(alias="reviewReference")
+    status: Literal["under_review", "registered", "rejected"]
+    death_registration_number: str | None = Field(
+        default=None, alias="deathRegistrationNumber", pattern=r"^[0-9]{4}/[0-9]{6}$"
+    )
+    reason: str | None = None
+
+
 def bdm_error_message(body: Any) -> str | None:
     """BDM's errors: `{"errors": [{"field", "message"}]}`."""
     return "; ".join(
@@ -162,9 +185,38 @@ def from_bdm_answer(answer: Any) -> AgencyAnswer:
 
 
 def from_bdm_death_answer(answer: Any) -> AgencyAnswer:
-    """BDM's answer as the death registration number, which later steps disclose."""
+    """BDM's answer as the death registration number, which later steps disclose; or, when
+    BDM reviews the registration first, as a pending review that onceonly polls."""
+    if isinstance(answer, dict) and "deathRegistrationNumber" not in answer:
+        review = read_answer(DEATH_STEP.agency, answer, BdmUnderReview)
+        return AgencyAnswer(
+            reference=review.review_reference,
+            pending=True,
+            follow_up="poll",
+            outcome_due=DEATH_REVIEW_DUE,
+        )
     number = read_answer(DEATH_STEP.agency, answer, BdmDeathRegistered).death_registration_number
     return AgencyAnswer(reference=number, outputs={"deceased.death_registration_number": number})
+
+
+def from_bdm_review(answer: Any) -> AgencyStatus:
+    """BDM's answer about a review as the registration's status."""
+    review = read_answer(DEATH_STEP.agency, answer, BdmReview)
+    if review.status == "under_review":
+        return AgencyStatus(reference=review.review_reference, state="pending")
+    if review.status == "rejected":
+        return AgencyStatus(
+            reference=review.review_reference, state="rejected", message=review.reason
+        )
+    number = review.death_registration_number
+    if number is None:
+        raise AgencyRejected(DEATH_STEP.agency, "its registered review holds no number")
+    return AgencyStatus(
+        reference=review.review_reference,
+        state="completed",
+        outputs={"deceased.death_registration_number": number},
+        effect="in_effect",
+    )
 
 
 def from_bdm_death_record(answer: Any) -> DeathRecord:
@@ -214,7 +266,14 @@ class BdmAdapter:
     """Births, Deaths and Marriages: birth and death registration, and the register of deaths."""
 
     agency = "bdm"
-    policy = AgencyPolicy()
+    # BDM's registers are a small service; a review is decided within days, so poll gently.
+    policy = AgencyPolicy(
+        call_timeout=timedelta(seconds=15),
+        rate_limit_per_second=5.0,
+        max_concurrent_calls=5,
+        poll_every=timedelta(minutes=15),
+        max_retry_interval=timedelta(hours=1),
+    )
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call BDM at `base_url` (the agencies' root) with `client`, authenticated by `api_key`."""
@@ -247,6 +306,29 @@ class BdmAdapter:
         _path, to_request, _from_answer = _SERVICES[service]
         return to_request(disclosure)
 
+    async def status(self, service: str, reference: str) -> AgencyStatus:
+        """Where a death registration stands: its review's decision, or, for one registered at
+        once (`reference` is its number), registered."""
+        if service != DEATH_STEP.service:
+            raise AgencyRejected(self.agency, f"BDM reports no status of {service}")
+        if _REGISTRATION_NUMBER.fullmatch(reference):
+            # Registered at once: the register of deaths holds it, or answers 404.
+            await self.death_record(reference)
+            return AgencyStatus(
+                reference=reference,
+                state="completed",
+                outputs={"deceased.death_registration_number": reference},
+                effect="in_effect",
+            )
+        answer = await get_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}/bdm/v1/death-registration-reviews/{quote(reference, safe='')}",
+            headers=self._headers,
+            error_message=bdm_error_message,
+        )
+        return from_bdm_review(answer)
+
     async def death_record(self, registration_number: str) -> DeathRecord:
         """The death BDM registered under this number; AgencyRejected when it holds none."""
         if not _REGISTRATION_NUMBER.fullmatch(registration_number):
@@ -259,3 +341,7 @@ class BdmAdapter:
             error_message=bdm_error_message,
         )
         return from_bdm_death_record(answer)
+
+
+PLUGIN = AdapterPlugin(agency="bdm", build=BdmAdapter)
+"""The entry point `bdm` in `onceonly.adapters` (pyproject.toml) loads this."""

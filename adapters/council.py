@@ -27,6 +27,7 @@ from adapters.base import (
 )
 from adapters.disclosure import DisclosedFields, full_name, street_line
 from adapters.http import get_json, post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
 from onceonly.domain.move import Dog
@@ -262,3 +263,7 @@ class CouncilAdapter:
             raise AgencyRejected(self.agency, f"the council offers no service {service!r}")
         _step, _address_field, _path, to_request = _SERVICES[service]
         return to_request(disclosure, PROPERTY_ID_WHEN_SENT)
+
+
+PLUGIN = AdapterPlugin(agency="council", build=CouncilAdapter)
+"""The entry point `council` in `onceonly.adapters` (pyproject.toml) loads this."""

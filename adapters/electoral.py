@@ -7,14 +7,24 @@ own.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.amending import ServiceAmendmentNotOffered
+from adapters.base import (
+    AgencyAnswer,
+    AgencyPolicy,
+    AgencyRejected,
+    AmendmentAnswer,
+    Disclosure,
+)
 from adapters.disclosure import DisclosedFields, street_line
-from adapters.http import post_json, read_answer
+from adapters.http import post_json, read_answer, send_json
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.people import Address, PersonName
 
@@ -111,7 +121,13 @@ class ElectoralAdapter:
     """The Electoral Commission: enrolment updates, and removing electors who have died."""
 
     agency = "electoral"
-    policy = AgencyPolicy()
+    # A small API that peaks before elections: a low rate limit, generous retries.
+    policy = AgencyPolicy(
+        call_timeout=timedelta(seconds=15),
+        rate_limit_per_second=5.0,
+        max_concurrent_calls=5,
+        max_retry_interval=timedelta(minutes=15),
+    )
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call the Commission under `base_url` with `client`, authenticated by `api_key`."""
@@ -139,6 +155,26 @@ class ElectoralAdapter:
         )
         return from_electoral_answer(answer)
 
+    async def amend(
+        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AmendmentAnswer:
+        """Correct an enrolment update: its request again, by the same mapping, in place."""
+        if service != MOVE_STEP.service:
+            raise ServiceAmendmentNotOffered(self.agency, service)
+        answer = await send_json(
+            self._client,
+            "PUT",
+            self.agency,
+            f"{self._base_url}/electoral/api/enrolments/address-updates/"
+            f"{quote(reference, safe='')}",
+            to_electoral_enrolment_update(disclosure),
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=electoral_error_message,
+        )
+        corrected = read_answer(self.agency, answer, ElectoralChanged)
+        return AmendmentAnswer(reference=corrected.reference)
+
     async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
         """The request `submit` would send for `service`, by the same mapping; sends nothing."""
         if service not in _SERVICES:
@@ -147,3 +183,7 @@ class ElectoralAdapter:
             )
         _path, to_request = _SERVICES[service]
         return to_request(disclosure)
+
+
+PLUGIN = AdapterPlugin(agency="electoral", build=ElectoralAdapter)
+"""The entry point `electoral` in `onceonly.adapters` (pyproject.toml) loads this."""

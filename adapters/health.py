@@ -29,6 +29,7 @@ from adapters.base import (
 )
 from adapters.disclosure import DisclosedFields, street_line
 from adapters.http import delete_json, post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.people import Address, PersonName
 
@@ -280,3 +281,7 @@ class HealthAdapter:
             raise AgencyRejected(self.agency, f"Health offers no service {service!r}")
         _path, to_request, _from_answer = _SERVICES[service]
         return to_request(disclosure)
+
+
+PLUGIN = AdapterPlugin(agency="health", build=HealthAdapter)
+"""The entry point `health` in `onceonly.adapters` (pyproject.toml) loads this."""

@@ -4,13 +4,13 @@ Timeouts, connection failures, 408, 429 and 5xx mean "try again later" (`AgencyU
 which Temporal retries); any other 4xx means the agency refused this data
 (`AgencyRejected`, which retrying cannot fix). Each agency words its errors in its own shape,
 so the caller passes a function that finds the message in that shape.
-Every POST carries the submission's signed consent receipt as `Consent-Receipt` when the
-submission activity has set `CONSENT_RECEIPT`.
+Every POST, PUT and PATCH carries the submission's signed consent receipt as
+`Consent-Receipt` when the activity has set `CONSENT_RECEIPT` (an amendment discloses data too).
 """
 
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -45,11 +45,36 @@ async def post_json(
 ) -> Any:
     """POST `body` to the agency and return its parsed JSON answer (2xx only), with the
     consent receipt when `CONSENT_RECEIPT` holds one."""
+    return await send_json(
+        client,
+        "POST",
+        agency,
+        url,
+        body,
+        headers=headers,
+        idempotency_key=idempotency_key,
+        error_message=error_message,
+    )
+
+
+async def send_json(
+    client: httpx.AsyncClient,
+    method: Literal["POST", "PUT", "PATCH"],
+    agency: str,
+    url: str,
+    body: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str],
+    idempotency_key: str,
+    error_message: ErrorMessage,
+) -> Any:
+    """Send `body` to the agency with `method` (PUT or PATCH for an amendment) and return its
+    parsed JSON answer (2xx only), with the consent receipt when `CONSENT_RECEIPT` holds one."""
     sent = {**headers, "Idempotency-Key": idempotency_key}
     receipt = CONSENT_RECEIPT.get()
     if receipt is not None:
         sent[RECEIPT_HEADER] = receipt
-    request = client.build_request("POST", url, json=body, headers=sent)
+    request = client.build_request(method, url, json=body, headers=sent)
     return await _send(client, agency, request, error_message)
 
 

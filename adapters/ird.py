@@ -7,16 +7,25 @@ one line, as NZ Post writes it ("PO Box 1234, Whangārei 0140").
 """
 
 from collections.abc import Callable
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.amending import ServiceAmendmentNotOffered
+from adapters.base import (
+    AgencyAnswer,
+    AgencyPolicy,
+    AgencyRejected,
+    AgencyStatus,
+    AmendmentAnswer,
+    Disclosure,
+)
 from adapters.disclosure import DisclosedFields
-from adapters.http import get_json, post_json, read_answer
+from adapters.http import get_json, post_json, read_answer, send_json
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.addresses import format_address_line
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, StepSpec
 from onceonly.domain.identifiers import is_valid_ird_number, normalise_ird_number
@@ -33,6 +42,14 @@ _RELATIONSHIP_CODES = {
     "grandchild": "GRANDCHILD",
     "other_relative": "RELATIVE",
     "friend": "FRIEND",
+}
+NEWBORN_ISSUE_DUE = timedelta(days=5)
+"""IRD's stated time to issue a newborn's IRD number when it does not answer at once."""
+# IRD's case type for each service whose cases it reports on.
+_CASE_TYPES = {
+    STEP.service: "NEWBORN_REGISTRATION",
+    ADDRESS_STEP.service: "ADDRESS_CHANGE",
+    DECEASED_STEP.service: "DECEASED_NOTIFICATION",
 }
 _CAPACITY_CODES = {
     "next_of_kin": "NEXT_OF_KIN",
@@ -129,6 +146,30 @@ class IrdCase(BaseModel):
     status: str
 
 
+class IrdReceived(BaseModel):
+    """IRD's answer when it issues the IRD number later: the case reference only."""
+
+    case_reference: str = Field(alias="caseReference")
+    status: Literal["received"]
+
+
+class IrdCaseStatus(BaseModel):
+    """IRD's answer about a case: its type, whether it is done, the IRD number it issued (a
+    newborn's), and whether the change it made is in effect (an address change's)."""
+
+    case_reference: str = Field(alias="caseReference")
+    case_type: str = Field(alias="caseType")
+    case_status: Literal["RECEIVED", "COMPLETED"] = Field(alias="caseStatus")
+    ird_number: str | None = Field(default=None, alias="irdNumber", pattern=r"^[0-9]{9}$")
+    change_in_effect: bool | None = Field(default=None, alias="changeInEffect")
+
+
+class IrdAmended(BaseModel):
+    """IRD's answer to a correction: the amendment's own reference."""
+
+    amendment_reference: str = Field(alias="amendmentReference")
+
+
 class IrdCustomer(BaseModel):
     """IRD's answer to a look-up of a customer's own IRD number."""
 
@@ -141,7 +182,16 @@ def ird_error_message(body: Any) -> str | None:
 
 
 def from_ird_answer(answer: Any) -> AgencyAnswer:
-    """IRD's answer as its case reference and the child's IRD number."""
+    """IRD's answer as its case reference and the child's IRD number, or, when IRD issues
+    the number later (and calls back), as a pending case."""
+    if isinstance(answer, dict) and "irdNumber" not in answer:
+        received = read_answer(STEP.agency, answer, IrdReceived)
+        return AgencyAnswer(
+            reference=received.case_reference,
+            pending=True,
+            follow_up="callback",
+            outcome_due=NEWBORN_ISSUE_DUE,
+        )
     registered = read_answer(STEP.agency, answer, IrdRegistered)
     return AgencyAnswer(
         reference=registered.case_reference, outputs={"child.ird_number": registered.ird_number}
@@ -151,6 +201,26 @@ def from_ird_answer(answer: Any) -> AgencyAnswer:
 def from_ird_case(answer: Any) -> AgencyAnswer:
     """IRD's answer as its case reference; the case issues no fact later steps need."""
     return AgencyAnswer(reference=read_answer(ADDRESS_STEP.agency, answer, IrdCase).case_reference)
+
+
+def from_ird_case_status(service: str, answer: Any) -> AgencyStatus:
+    """IRD's answer about a case of `service` as its status."""
+    case = read_answer(STEP.agency, answer, IrdCaseStatus)
+    if case.case_type != _CASE_TYPES[service]:
+        raise AgencyRejected(STEP.agency, f"the case is not one of {service}")
+    if case.case_status == "RECEIVED":
+        return AgencyStatus(reference=case.case_reference, state="pending")
+    outputs = {} if case.ird_number is None else {"child.ird_number": case.ird_number}
+    if service == STEP.service and not outputs:
+        raise AgencyRejected(STEP.agency, "its completed newborn case holds no IRD number")
+    # A newborn's number, once issued, is the effect; a change says whether it took effect.
+    in_effect = True if service == STEP.service else case.change_in_effect
+    return AgencyStatus(
+        reference=case.case_reference,
+        state="completed",
+        outputs=outputs,
+        effect="unknown" if in_effect is None else "in_effect" if in_effect else "not_in_effect",
+    )
 
 
 # Each IRD service: its path under the gateway, the request mapping and the answer reading.
@@ -168,7 +238,14 @@ class IrdAdapter:
     customers' own IRD numbers."""
 
     agency = "ird"
-    policy = AgencyPolicy()
+    # IRD's gateway allows partners a modest rate; a newborn's number may take days.
+    policy = AgencyPolicy(
+        call_timeout=timedelta(seconds=20),
+        rate_limit_per_second=10.0,
+        max_concurrent_calls=10,
+        poll_every=timedelta(hours=1),
+        max_retry_interval=timedelta(minutes=10),
+    )
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call IRD's gateway under `base_url` with `client`, authenticated by `api_key`."""
@@ -201,6 +278,39 @@ class IrdAdapter:
         _path, to_request, _from_answer = _SERVICES[service]
         return to_request(disclosure)
 
+    async def status(self, service: str, reference: str) -> AgencyStatus:
+        """Where IRD's case stands: a newborn's number once issued, whether a change is in
+        effect."""
+        if service not in _CASE_TYPES:
+            raise AgencyRejected(self.agency, f"IRD offers no service {service!r}")
+        answer = await get_json(
+            self._client,
+            self.agency,
+            f"{self._gateway}/cases/{quote(reference, safe='')}",
+            headers=self._headers,
+            error_message=ird_error_message,
+        )
+        return from_ird_case_status(service, answer)
+
+    async def amend(
+        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AmendmentAnswer:
+        """Correct an address change: its request again, by the same mapping, to the case."""
+        if service != ADDRESS_STEP.service:
+            raise ServiceAmendmentNotOffered(self.agency, service)
+        answer = await send_json(
+            self._client,
+            "PUT",
+            self.agency,
+            f"{self._gateway}/address-changes/{quote(reference, safe='')}",
+            to_ird_address_change(disclosure),
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=ird_error_message,
+        )
+        amended = read_answer(self.agency, answer, IrdAmended)
+        return AmendmentAnswer(reference=amended.amendment_reference)
+
     async def own_ird_number(self, identity: str) -> str:
         """The IRD number IRD holds for the citizen with this identity, checked by its digit."""
         answer = await get_json(
@@ -215,3 +325,7 @@ class IrdAdapter:
         if not is_valid_ird_number(number):
             raise AgencyRejected(self.agency, "its answer holds no valid IRD number")
         return normalise_ird_number(number)
+
+
+PLUGIN = AdapterPlugin(agency="ird", build=IrdAdapter)
+"""The entry point `ird` in `onceonly.adapters` (pyproject.toml) loads this."""

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import DEATH
 from onceonly.domain.people import Address, PersonName
 
@@ -116,3 +117,7 @@ class KaingaOraAdapter:
         if service != STEP.service:
             raise AgencyRejected(self.agency, f"Kāinga Ora offers no service {service!r}")
         return to_tenancy_end_notice(disclosure)
+
+
+PLUGIN = AdapterPlugin(agency="kaingaora", build=KaingaOraAdapter)
+"""The entry point `kaingaora` in `onceonly.adapters` (pyproject.toml) loads this."""

@@ -11,22 +11,27 @@ circumstances can be withdrawn; stopped payments cannot be restarted online.
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
 
+from adapters.amending import ServiceAmendmentNotOffered
 from adapters.base import (
     AgencyAnswer,
     AgencyPolicy,
     AgencyRejected,
+    AgencyStatus,
+    AmendmentAnswer,
     Disclosure,
     WithdrawalAnswer,
     WithdrawalNotOffered,
 )
 from adapters.disclosure import DisclosedFields
-from adapters.http import post_json, read_answer
+from adapters.http import get_json, post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.death import FuneralGrant
 from onceonly.domain.people import Address, PersonName, PostalAddress, PostBox
@@ -233,12 +238,49 @@ class MsdWithdrawn(BaseModel):
     status: Literal["withdrawn"]
 
 
+class MsdCaseStatus(BaseModel):
+    """MSD's answer about a client's case: its type and whether the change is in force."""
+
+    case_id: str
+    case_type: Literal["change_of_circumstances", "payment_stop"]
+    status: str
+    in_force: bool
+
+
+class MsdAmended(BaseModel):
+    """MSD's answer to an amendment: the amendment's id."""
+
+    amendment_id: str
+    status: Literal["amended"]
+
+
+# The case type MSD reports for each service with a case.
+_CASE_TYPES = {MOVE_STEP.service: "change_of_circumstances", STOP_STEP.service: "payment_stop"}
+
+
+def from_msd_case_status(service: str, answer: Any) -> AgencyStatus:
+    """MSD's answer about a case of `service` as its status: done, in force or not (for a
+    stop, payments that went on are the "letters to the dead" proof of effect looks for)."""
+    case = read_answer(STEP.agency, answer, MsdCaseStatus)
+    if case.case_type != _CASE_TYPES[service]:
+        raise AgencyRejected(STEP.agency, f"the case is not one of {service}")
+    return AgencyStatus(
+        reference=case.case_id,
+        state="completed",
+        effect="in_effect" if case.in_force else "not_in_effect",
+        message=case.status,
+    )
+
+
 class MsdAdapter:
     """Ministry of Social Development: Best Start, changes of circumstances, stopping
     payments, and funeral grants."""
 
     agency = "msd"
-    policy = AgencyPolicy()
+    # MSD's partner gateway is shared with its own channels: a firm rate limit.
+    policy = AgencyPolicy(
+        call_timeout=timedelta(seconds=20), rate_limit_per_second=5.0, max_concurrent_calls=10
+    )
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call MSD under `base_url` with `client`, authenticated by `api_key`."""
@@ -284,9 +326,45 @@ class MsdAdapter:
         withdrawn = read_answer(self.agency, answer, MsdWithdrawn)
         return WithdrawalAnswer(reference=withdrawn.withdrawal_id, outcome="withdrawn")
 
+    async def status(self, service: str, reference: str) -> AgencyStatus:
+        """Whether the change of circumstances or the stop of payments under `reference` is in
+        force at MSD."""
+        if service not in _CASE_TYPES:
+            raise AgencyRejected(self.agency, f"MSD reports no status of {service}")
+        answer = await get_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}/api/clients/cases/{quote(reference, safe='')}",
+            headers=self._headers,
+            error_message=msd_error_message,
+        )
+        return from_msd_case_status(service, answer)
+
+    async def amend(
+        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AmendmentAnswer:
+        """Correct a change of circumstances: its request again, by the same mapping."""
+        if service != MOVE_STEP.service:
+            raise ServiceAmendmentNotOffered(self.agency, service)
+        answer = await post_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}/api/clients/changes-of-circumstances/"
+            f"{quote(reference, safe='')}/amendments",
+            to_msd_change_of_circumstances(disclosure),
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=msd_error_message,
+        )
+        return AmendmentAnswer(reference=read_answer(self.agency, answer, MsdAmended).amendment_id)
+
     async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
         """The request `submit` would send for `service`, by the same mapping; sends nothing."""
         if service not in _SERVICES:
             raise AgencyRejected(self.agency, f"MSD offers no service {service!r}")
         _path, to_request, _from_answer = _SERVICES[service]
         return to_request(disclosure)
+
+
+PLUGIN = AdapterPlugin(agency="msd", build=MsdAdapter)
+"""The entry point `msd` in `onceonly.adapters` (pyproject.toml) loads this."""

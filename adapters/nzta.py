@@ -8,16 +8,26 @@ citizen does not have are sent as null.
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from string import ascii_letters
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.amending import ServiceAmendmentNotOffered
+from adapters.base import (
+    AgencyAnswer,
+    AgencyPolicy,
+    AgencyRejected,
+    AgencyStatus,
+    AmendmentAnswer,
+    Disclosure,
+)
 from adapters.disclosure import DisclosedFields
-from adapters.http import post_json, read_answer
+from adapters.http import get_json, post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
 from onceonly.domain.people import Address, DriverLicence, PersonName
 
@@ -105,6 +115,37 @@ class NztaTransaction(BaseModel):
     outcome: str
 
 
+class NztaTransactionStatus(BaseModel):
+    """NZTA's answer about a transaction: what it did and whether the register shows it."""
+
+    transaction_id: str = Field(alias="transactionId")
+    outcome: str
+    register_updated: bool = Field(alias="registerUpdated")
+
+
+class NztaCorrection(BaseModel):
+    """NZTA's answer to a correction: the correcting transaction's id."""
+
+    transaction_id: str = Field(alias="transactionId", pattern=r"^DL-[0-9]{6,}$")
+    outcome: str
+
+
+# The outcome NZTA reports for each service's transactions.
+_OUTCOMES = {MOVE_STEP.service: "ADDRESS_UPDATED", DEATH_STEP.service: "LICENCE_CANCELLED"}
+
+
+def from_nzta_status(service: str, answer: Any) -> AgencyStatus:
+    """NZTA's answer about a transaction of `service` as its status and effect."""
+    transaction = read_answer(MOVE_STEP.agency, answer, NztaTransactionStatus)
+    if transaction.outcome != _OUTCOMES[service]:
+        raise AgencyRejected(MOVE_STEP.agency, f"the transaction is not one of {service}")
+    return AgencyStatus(
+        reference=transaction.transaction_id,
+        state="completed",
+        effect="in_effect" if transaction.register_updated else "not_in_effect",
+    )
+
+
 def nzta_error_message(body: Any) -> str | None:
     """NZTA's errors: `{"errors": [{"code", "field", "message"}]}`."""
     return "; ".join(
@@ -133,7 +174,10 @@ class NztaAdapter:
     """NZ Transport Agency: driver licence address changes and cancellations on death."""
 
     agency = "nzta"
-    policy = AgencyPolicy()
+    # The licence register's partner API: quick calls, a published rate limit.
+    policy = AgencyPolicy(
+        call_timeout=timedelta(seconds=10), rate_limit_per_second=20.0, max_concurrent_calls=20
+    )
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
         """Call NZTA under `base_url` with `client`, authenticated by `api_key`."""
@@ -159,9 +203,44 @@ class NztaAdapter:
         )
         return from_nzta_answer(answer)
 
+    async def status(self, service: str, reference: str) -> AgencyStatus:
+        """Whether the register shows the transaction NZTA gave `reference`."""
+        if service not in _OUTCOMES:
+            raise AgencyRejected(self.agency, f"NZTA offers no service {service!r}")
+        answer = await get_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}/nzta/api/v1/transactions/{quote(reference, safe='')}",
+            headers=self._headers,
+            error_message=nzta_error_message,
+        )
+        return from_nzta_status(service, answer)
+
+    async def amend(
+        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AmendmentAnswer:
+        """Correct an address change: its request again, by the same mapping."""
+        if service != MOVE_STEP.service:
+            raise ServiceAmendmentNotOffered(self.agency, service)
+        answer = await post_json(
+            self._client,
+            self.agency,
+            f"{self._base_url}/nzta/api/v1/transactions/{quote(reference, safe='')}/corrections",
+            to_nzta_address_change(disclosure),
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=nzta_error_message,
+        )
+        corrected = read_answer(self.agency, answer, NztaCorrection)
+        return AmendmentAnswer(reference=corrected.transaction_id)
+
     async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
         """The request `submit` would send for `service`, by the same mapping; sends nothing."""
         if service not in _SERVICES:
             raise AgencyRejected(self.agency, f"NZTA offers no service {service!r}")
         _path, to_request = _SERVICES[service]
         return to_request(disclosure)
+
+
+PLUGIN = AdapterPlugin(agency="nzta", build=NztaAdapter)
+"""The entry point `nzta` in `onceonly.adapters` (pyproject.toml) loads this."""

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import DEATH
 from onceonly.domain.people import PersonName
 
@@ -89,3 +90,7 @@ class PassportsAdapter:
         if service != STEP.service:
             raise AgencyRejected(self.agency, f"Passports offers no service {service!r}")
         return to_passport_cancellation(disclosure)
+
+
+PLUGIN = AdapterPlugin(agency="passports", build=PassportsAdapter)
+"""The entry point `passports` in `onceonly.adapters` (pyproject.toml) loads this."""

@@ -1,5 +1,8 @@
-"""The built-in adapters, one per agency, ready to submit through a shared HTTP client."""
+"""The adapters in use, one per agency: every adapter plugin installed (entry-point group
+`onceonly.adapters`), the built-in ones included, each ready to submit through a shared
+HTTP client."""
 
+import os
 from collections.abc import Mapping
 
 import httpx
@@ -15,6 +18,7 @@ from adapters.kaingaora import KaingaOraAdapter
 from adapters.msd import MsdAdapter
 from adapters.nzta import NztaAdapter
 from adapters.passports import PassportsAdapter
+from adapters.plugins import FoundPlugin, api_key, discover_plugins
 from adapters.veterans import VeteransAdapter
 
 BUILT_IN = (
@@ -31,15 +35,25 @@ BUILT_IN = (
     KaingaOraAdapter,
 )
 """The adapter classes onceonly ships, for BDM, IRD, MSD, Health, NZTA, the Electoral
-Commission, ACC, Passports, the council, Veterans' Affairs and Kāinga Ora. (The address
-register has no submissions: `adapters.addresses.AddressRegister` serves prefill.)"""
+Commission, ACC, Passports, the council, Veterans' Affairs and Kāinga Ora, each registered
+as a plugin in pyproject.toml like any other. (The address register has no submissions:
+`adapters.addresses.AddressRegister` serves prefill.)"""
 
 
 def build_adapters(
-    client: httpx.AsyncClient, base_url: str, api_keys: Mapping[str, str]
+    client: httpx.AsyncClient,
+    base_url: str,
+    api_keys: Mapping[str, str],
+    *,
+    plugins: Mapping[str, FoundPlugin] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, AgencyAdapter]:
-    """Every built-in adapter keyed by agency id, each calling its agency under `base_url`."""
-    missing = [cls.agency for cls in BUILT_IN if cls.agency not in api_keys]
-    if missing:
-        raise ValueError(f"no API key for: {', '.join(missing)}")
-    return {cls.agency: cls(client, base_url, api_keys[cls.agency]) for cls in BUILT_IN}
+    """Every adapter plugin installed (or `plugins`), keyed by agency id, each calling its
+    agency under `base_url` with its key from `api_keys` or its own variable in `environ`
+    (the process environment by default). PluginError names an agency without a key."""
+    found = discover_plugins() if plugins is None else plugins
+    environ = os.environ if environ is None else environ
+    return {
+        agency: entry.plugin.build(client, base_url, api_key(entry.plugin, api_keys, environ))
+        for agency, entry in found.items()
+    }

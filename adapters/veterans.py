@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, full_name
 from adapters.http import post_json, read_answer
+from adapters.plugins import AdapterPlugin
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH
 from onceonly.domain.people import PersonName
@@ -136,3 +137,7 @@ class VeteransAdapter:
         if service != STEP.service:
             raise AgencyRejected(self.agency, f"Veterans' Affairs offers no service {service!r}")
         return to_deceased_veteran(disclosure)
+
+
+PLUGIN = AdapterPlugin(agency="veterans", build=VeteransAdapter)
+"""The entry point `veterans` in `onceonly.adapters` (pyproject.toml) loads this."""

@@ -9,6 +9,9 @@ A register look-up (a GET) passes the same faults and API key gates, then the ag
 schema for its path and query parameters, and answers 404 when the register holds nothing.
 A compensating call (withdrawing what a submission made) passes the faults, API key,
 `Idempotency-Key` and schema gates, then the rules of mocks/compensations.py.
+A slow agency's service may accept a request for a later outcome (`MockDeferral`, as in
+mocks/ird_cases.py and mocks/bdm_reviews.py); an agency may add routes of its own (status
+checks, mocks/followups.py; amendments, mocks/amendments.py) with its `RouteContext`.
 Each agency module supplies only what differs: its path, header, schema, rules, answer and
 error shape.
 """
@@ -17,7 +20,7 @@ import json
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,7 +30,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
 from mocks.compensations import MockCompensation, Refused, withdraw, withdrawals_of
-from mocks.faults import FaultKnobs, add_fault_routes
+from mocks.faults import FaultKnobs, FaultSettings, add_fault_routes
 from mocks.store import NextNumber, Record, Store
 
 # Keys are opaque tokens (a UUID, a workflow's step id); a limit keeps them tokens.
@@ -136,6 +139,17 @@ class MockLookup(Generic[QueryT]):
 
 
 @dataclass(frozen=True)
+class MockDeferral:
+    """How a service accepts a request for an outcome that comes later (a slow agency)."""
+
+    accept: Callable[[Any, NextNumber, FaultSettings], dict[str, Any] | None]
+    """The answer accepting the request for later, given the live knobs; None answers now."""
+    accepted: Callable[[Record, "RouteContext"], None]
+    """Runs after a request was accepted for later (a repeat too): schedules the outcome."""
+    status: int = 202
+
+
+@dataclass(frozen=True)
 class MockAgency(Generic[RequestT]):
     """One mock agency's submission service, as data the shared pipeline runs."""
 
@@ -154,6 +168,10 @@ class MockAgency(Generic[RequestT]):
     compensations: tuple[MockCompensation, ...] = ()
     """Calls that withdraw what a service recorded, behind the same gates (see
     mocks/compensations.py)."""
+    deferrals: Mapping[str, MockDeferral] = field(default_factory=dict)
+    """Services (by path) that may accept a request for a later outcome."""
+    routes: tuple[Callable[[APIRouter, "RouteContext"], None], ...] = ()
+    """Further routes of the agency's own (status checks, amendments), added with its context."""
 
     @property
     def services(self) -> tuple[MockService[Any], ...]:
@@ -164,9 +182,14 @@ class MockAgency(Generic[RequestT]):
         return (first, *self.more_services)
 
 
-ReceiptCheck = Callable[[str, Mapping[str, str], Any], list[Problem]]
+ReceiptCheck = Callable[[str, Mapping[str, str], Any, frozenset[str]], list[Problem]]
 """An agency's consent receipt gate (`mocks.receipts.receipt_check`): the service's path,
-the request's headers and its parsed body give the problems that refuse it (none: it passes)."""
+the request's headers, its parsed body and the decisions that allow this kind of request
+give the problems that refuse it (none: it passes)."""
+SUBMITTING_DECISIONS = frozenset({"grant", "acknowledge"})
+"""The decisions that allow a submission: consent given, or a statutory step acknowledged."""
+AMENDING_DECISIONS = frozenset({"correct"})
+"""The decision that allows an amendment: the citizen's (or an operator's) correction."""
 
 
 class ServedAgency(Protocol):
@@ -183,6 +206,20 @@ class ServedAgency(Protocol):
     def services(self) -> tuple[MockService[Any], ...]: ...
     @property
     def lookups(self) -> tuple[MockLookup[Any], ...]: ...
+
+
+@dataclass
+class RouteContext:
+    """One served agency's state in one app, for the routes and hooks of its own."""
+
+    agency: MockAgency[Any]
+    store: Store
+    knobs: FaultKnobs
+    api_key: str
+    receipts: ReceiptCheck | None
+    environ: Mapping[str, str]
+    tasks: set[Any] = field(default_factory=set)
+    """Background tasks under way (asyncio keeps only weak references to them)."""
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
@@ -207,15 +244,30 @@ def agency_router(
     api_key: str,
     *,
     receipts: ReceiptCheck | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> APIRouter:
     """The agency's routes: its submission services, its look-ups, `_records` and `_faults`.
 
-    `receipts` is the consent receipt gate; None leaves it off.
+    `receipts` is the consent receipt gate; None leaves it off. `environ` configures the
+    agency's own routes (such as where a slow agency calls back).
     """
     router = APIRouter(tags=[agency.name])
+    context = (
+        RouteContext(agency, store, knobs, api_key, receipts, environ or {})
+        if isinstance(agency, MockAgency)
+        else None
+    )
     for service in agency.services:
+        deferral = context.agency.deferrals.get(service.path) if context else None
         _add_submission_route(
-            router, agency, service, store=store, knobs=knobs, api_key=api_key, receipts=receipts
+            router,
+            agency,
+            service,
+            store=store,
+            knobs=knobs,
+            api_key=api_key,
+            receipts=receipts,
+            later=(deferral, context) if deferral and context else None,
         )
     for lookup in agency.lookups:
         _add_lookup_route(router, agency, lookup, store=store, knobs=knobs, api_key=api_key)
@@ -225,14 +277,20 @@ def agency_router(
             router, agency, compensation, store=store, knobs=knobs, api_key=api_key
         )
 
-    @router.get("/_records", summary="List the submissions and withdrawals the agency holds")
+    if context is not None:
+        for add_routes in context.agency.routes:
+            add_routes(router, context)
+
+    @router.get("/_records", summary="List the submissions, withdrawals and amendments held")
     async def list_records() -> dict[str, Any]:
         records = await store.records(agency.name)
         withdrawals = await store.records(withdrawals_of(agency.name))
+        amendments = await store.records(amendments_of(agency.name))
         return {
             "agency": agency.name,
             "records": [_listed(record) for record in records],
             "withdrawals": [_listed(record) for record in withdrawals],
+            "amendments": [_listed(record) for record in amendments],
         }
 
     add_fault_routes(router, knobs)
@@ -259,8 +317,10 @@ def _add_submission_route(
     knobs: FaultKnobs,
     api_key: str,
     receipts: ReceiptCheck | None,
+    later: tuple[MockDeferral, RouteContext] | None = None,
 ) -> None:
-    """The service's submission route, through the shared gates (see the module docstring)."""
+    """The service's submission route, through the shared gates (see the module docstring);
+    with `later`, a request the deferral accepts is answered now and decided afterwards."""
 
     def refuse(status: int, *problems: Problem) -> JSONResponse:
         return _refusal(agency, status, *problems)
@@ -281,21 +341,47 @@ def _add_submission_route(
         except ValidationError as error:
             return refuse(422, *problems_from(error))
         received = json.loads(raw)
-        refused = [] if receipts is None else receipts(service.path, request.headers, received)
+        refused = (
+            []
+            if receipts is None
+            else receipts(service.path, request.headers, received, SUBMITTING_DECISIONS)
+        )
         if refused:
             return refuse(403, *refused)
-        record = await store.record_once(
-            agency.name,
-            idempotency_key,
-            received,
-            lambda next_number: (service.success_status, service.issue(submission, next_number)),
-        )
+
+        def issue(next_number: NextNumber) -> tuple[int, dict[str, Any]]:
+            if later is not None:
+                accepted = later[0].accept(submission, next_number, knobs.settings)
+                if accepted is not None:
+                    return later[0].status, accepted
+            return service.success_status, service.issue(submission, next_number)
+
+        record = await store.record_once(agency.name, idempotency_key, received, issue)
         if record.received != received:
             return refuse(
                 409,
                 Problem("Idempotency-Key", "the key was already used for a different submission"),
             )
+        if later is not None and record.status == later[0].status:
+            later[0].accepted(record, later[1])
         return JSONResponse(record.answer, status_code=record.status)
+
+
+def amendments_of(agency: str) -> str:
+    """Where the store keeps the agency's amendments, apart from its submissions."""
+    return f"{agency}.amendments"
+
+
+def refusal(agency: ServedAgency, status: int, *problems: Problem) -> JSONResponse:
+    """The agency's answer refusing a request, in its own error shape."""
+    return _refusal(agency, status, *problems)
+
+
+async def turned_away(
+    agency: ServedAgency, request: Request, knobs: FaultKnobs, api_key: str
+) -> JSONResponse | None:
+    """The faults and API key gates, for the agency's own routes."""
+    return await _turned_away(agency, request, knobs, api_key)
 
 
 def _refusal(agency: ServedAgency, status: int, *problems: Problem) -> JSONResponse:

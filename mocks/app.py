@@ -2,7 +2,7 @@
 
 import os
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from mocks import (
 )
 from mocks.agency import MockAgency, ReceiptCheck, agency_router
 from mocks.faults import FaultKnobs, faults_from_env
+from mocks.plugins import PluginMock, discover_mocks
 from mocks.receipts import Coverage, ReceiptKeys, receipt_check, receipt_keys_from_env
 from mocks.register import MockRegister, register_router
 from mocks.store import Store
@@ -79,10 +80,14 @@ def api_key_from_env(agency: str, environ: Mapping[str, str]) -> str:
     return environ.get(f"MOCK_{agency.upper()}_API_KEY", f"dev-{agency}-key")
 
 
-def receipt_gate(agency: MockAgency[Any], keys: ReceiptKeys | None) -> ReceiptCheck | None:
+def receipt_gate(
+    agency: MockAgency[Any],
+    keys: ReceiptKeys | None,
+    coverages: Mapping[str, Mapping[str, Coverage]] = RECEIPT_COVERAGE,
+) -> ReceiptCheck | None:
     """The agency's consent receipt gate, or None when the mocks check no receipts (no
-    `MOCK_RECEIPT_JWKS`) or the agency takes none."""
-    coverage = RECEIPT_COVERAGE.get(agency.name)
+    `MOCK_RECEIPT_JWKS`) or the agency takes none (has no tables in `coverages`)."""
+    coverage = coverages.get(agency.name)
     return None if keys is None or coverage is None else receipt_check(agency, coverage, keys)
 
 
@@ -91,12 +96,14 @@ class SubmissionMetrics:
     the HTTP status the agency answered, so a fault run shows what the agencies really did.
     """
 
-    def __init__(self, app: ASGIApp, counter: Counter) -> None:
+    def __init__(
+        self, app: ASGIApp, counter: Counter, agencies: Iterable[MockAgency[Any]] = AGENCIES
+    ) -> None:
         self.app = app
         self.counter = counter
         self.services = {
             f"/{agency.name}{service.path}": agency.name
-            for agency in AGENCIES
+            for agency in agencies
             for service in agency.services
         }
 
@@ -126,12 +133,14 @@ def create_app(
     *,
     environ: Mapping[str, str] | None = None,
     rng: random.Random | None = None,
+    plugins: Sequence[PluginMock] | None = None,
 ) -> FastAPI:
     """The mock agencies, holding their records in `db_path`.
 
     `environ` (the process environment by default) supplies API keys, fault settings and
     `MOCK_RECEIPT_JWKS`, onceonly's receipt keys (without it no consent receipt is checked);
-    `rng` decides which requests the error rate fails (seed it for repeatable fault runs).
+    `rng` decides which requests the error rate fails (seed it for repeatable fault runs);
+    `plugins` are the mocks of adapter plugins served too (the installed ones when None).
     """
     environ = os.environ if environ is None else environ
     # Faults are test noise, not security: a non-cryptographic generator is the right tool.
@@ -145,11 +154,20 @@ def create_app(
         " service as development and test stand-ins.",
         version="1",
     )
-    for agency in AGENCIES:
+    if plugins is None:
+        plugins = discover_mocks(
+            [*(agency.name for agency in AGENCIES), *(register.name for register in REGISTERS)]
+        )
+    agencies = (*AGENCIES, *(plugin.agency for plugin in plugins))
+    coverages = {
+        **RECEIPT_COVERAGE,
+        **{plugin.agency.name: plugin.receipt_coverage for plugin in plugins},
+    }
+    for agency in agencies:
         knobs = FaultKnobs(faults_from_env(agency.name, environ), rng)
         key = api_key_from_env(agency.name, environ)
-        receipts = receipt_gate(agency, receipt_keys)
-        router = agency_router(agency, store, knobs, key, receipts=receipts)
+        receipts = receipt_gate(agency, receipt_keys, coverages)
+        router = agency_router(agency, store, knobs, key, receipts=receipts, environ=environ)
         app.include_router(router, prefix=f"/{agency.name}")
     for register in REGISTERS:
         knobs = FaultKnobs(faults_from_env(register.name, environ), rng)
@@ -165,7 +183,7 @@ def create_app(
         ["agency", "status"],
         registry=registry,
     )
-    app.add_middleware(SubmissionMetrics, counter=submissions)
+    app.add_middleware(SubmissionMetrics, counter=submissions, agencies=agencies)
 
     @app.get("/metrics", summary="Prometheus metrics")
     async def metrics() -> Response:

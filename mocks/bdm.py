@@ -6,7 +6,8 @@ code, the birth parent called `mother`, the person who tells BDM of a death call
 `informant` (with BDM's relationship codes), and the usual residence as a street line
 ("1/21A Smith Street") plus suburb, "RD n" for rural delivery, city and postcode. It answers
 with a registration number per year and register ("2026/000123") and reports errors as
-`{"errors": [{"field", "message"}]}`.
+`{"errors": [{"field", "message"}]}`. A death registration may be reviewed before BDM
+registers it (see mocks/bdm_reviews.py).
 """
 
 from datetime import date
@@ -33,6 +34,12 @@ from mocks.agency import (
     matching,
     not_after_today,
     nz_today,
+)
+from mocks.bdm_reviews import (
+    REVIEW_DEFERRAL,
+    add_review_routes,
+    death_registration_number,
+    reviewed_registration,
 )
 from mocks.receipts import Coverage
 from mocks.store import NextNumber, Store
@@ -163,7 +170,7 @@ def register(registration: BirthRegistration, next_number: NextNumber) -> dict[s
 def register_death(registration: DeathRegistration, next_number: NextNumber) -> dict[str, Any]:
     """Register the death: a number of this year in the register of deaths' own sequence."""
     del registration  # the mock registers every valid request the same way
-    number = f"{nz_today().year}/{next_number('bdm.death_registration'):06d}"
+    number = death_registration_number(next_number)
     # Named apart from a birth's registrationNumber: the two registers count separately.
     return {"deathRegistrationNumber": number, "status": "registered"}
 
@@ -172,6 +179,7 @@ async def registered_death(query: DeathRegistrationQuery, store: Store) -> dict[
     """The death registered under the number, as BDM recorded the deceased (None if none)."""
     number = f"{query.year}/{query.number}"
     record = await store.record_answered(AGENCY.name, "deathRegistrationNumber", number)
+    record = record or await reviewed_registration(store, AGENCY.name, number)
     if record is None:
         return None
     return {"registrationNumber": number, "deceased": record.received["deceased"]}
@@ -207,6 +215,8 @@ AGENCY = MockAgency(
             answer=registered_death,
         ),
     ),
+    deferrals={"/v1/death-registrations": REVIEW_DEFERRAL},
+    routes=(add_review_routes,),
 )
 
 RECEIPT_COVERAGE = {

@@ -32,6 +32,7 @@ from mocks.agency import (
     Problem,
     matching,
 )
+from mocks.amendments import MockAmendment, amendment_routes
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
@@ -152,6 +153,11 @@ def remove_deceased(removal: DeceasedRemoval, next_number: NextNumber) -> dict[s
     return _reference("removed_from_roll", next_number)
 
 
+def correct_enrolment(reference: str, next_number: NextNumber) -> dict[str, Any]:
+    """Correct the enrolment update: a change of its own in the roll's transaction log."""
+    return _reference("enrolment_corrected", next_number) | {"corrects": reference}
+
+
 # The summary when every problem belongs to a field (the details then say which).
 _SUMMARIES = {
     400: "a required header is missing or invalid",
@@ -185,6 +191,20 @@ AGENCY = MockAgency(
             summary="Remove an elector who has died from the roll",
             request_model=DeceasedRemoval,
             issue=remove_deceased,
+        ),
+    ),
+    routes=(
+        amendment_routes(
+            MockAmendment(
+                method="PUT",
+                path="/api/enrolments/address-updates/{reference}",
+                summary="Correct an elector's address update",
+                service_path="/api/enrolments/address-updates",
+                request_model=EnrolmentUpdate,
+                reference_field="reference",
+                reference_pattern=r"EL[0-9]{8}",
+                issue=correct_enrolment,
+            ),
         ),
     ),
 )

@@ -1,13 +1,17 @@
 """Fault knobs per mock agency: a share of requests answered 503, a share that hang past the
-client's timeout, and added latency.
+client's timeout, and added latency; and for the agencies that decide later or report whether
+a change took effect, how late they decide, how, and which changes fail to take effect.
 
 They let tests and load drivers see how onceonly behaves when an agency is slow or down.
 Each agency starts from `MOCK_<AGENCY>_ERROR_RATE` (0..1), `MOCK_<AGENCY>_TIMEOUT_RATE`
-(0..1), `MOCK_<AGENCY>_TIMEOUT_MS` and `MOCK_<AGENCY>_LATENCY_MS`, and `PUT /<agency>/_faults`
-changes them while the mocks run.
+(0..1), `MOCK_<AGENCY>_TIMEOUT_MS` and `MOCK_<AGENCY>_LATENCY_MS` (and, where the agency reads
+them, `MOCK_IRD_ISSUE_DELAY_SECONDS`, `MOCK_BDM_DEATH_REVIEW_SECONDS`, `MOCK_BDM_REVIEW_REJECTS`
+and `MOCK_<AGENCY>_EFFECT_NOT_TAKEN` as a JSON list), and `PUT /<agency>/_faults` changes them
+while the mocks run.
 """
 
 import asyncio
+import json
 import random
 from collections.abc import Mapping
 from typing import Any, Self
@@ -28,6 +32,15 @@ _MAX_LATENCY_MS = 60_000
 # Past onceonly's default agency timeout (10 s), so a hung request times out at the client.
 _DEFAULT_TIMEOUT_MS = 15_000
 _TIMEOUT_FIELDS = frozenset({"timeout_rate", "timeout_ms"})
+# A week: far beyond any test or demo, so more is surely a typo.
+_MAX_DECISION_SECONDS = 7 * 24 * 3600
+# The knobs of slow agencies and proof of effect, shown only once turned (see `_shown`).
+_LATER_FIELDS = {
+    "issue_delay_seconds": 0.0,
+    "death_review_seconds": 0.0,
+    "review_rejects": False,
+    "effect_not_taken": [],
+}
 
 
 class FaultSettings(BaseModel):
@@ -55,6 +68,30 @@ class FaultSettings(BaseModel):
         description="How long a timed-out submission hangs: set it past the client's timeout.",
     )
 
+    issue_delay_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=_MAX_DECISION_SECONDS,
+        description="IRD: how long after a newborn registration the IRD number is issued;"
+        " 0 issues it in the answer, more answers 202 and issues it (and calls back) later.",
+    )
+    death_review_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=_MAX_DECISION_SECONDS,
+        description="BDM: how long a death registration is under review; 0 registers it in"
+        " the answer, more answers 202 `under_review` until the review is over.",
+    )
+    review_rejects: bool = Field(
+        default=False, description="BDM: reviews that end now reject the registration."
+    )
+    effect_not_taken: list[str] = Field(
+        default=[],
+        max_length=50,
+        description="Services (by catalogue name, such as `stop-payments`) whose completed"
+        " requests the agency reports as not in effect: the change did not happen.",
+    )
+
     @model_validator(mode="after")
     def _shares_fit(self) -> Self:
         # Each request draws once: 503, time-out or served, so the shares cannot overlap.
@@ -70,17 +107,26 @@ class FaultSettings(BaseModel):
         if self.timeout_rate == 0.0 and self.timeout_ms == _DEFAULT_TIMEOUT_MS:
             for name in _TIMEOUT_FIELDS:
                 shown.pop(name, None)
+        for name, default in _LATER_FIELDS.items():
+            if getattr(self, name) == default:
+                shown.pop(name, None)
         return shown
 
 
 def faults_from_env(agency: str, environ: Mapping[str, str]) -> FaultSettings:
     """The agency's starting fault settings, from its `MOCK_<AGENCY>_*` variables."""
     prefix = f"MOCK_{agency.upper()}_"
-    values = {
+    values: dict[str, Any] = {
         field: environ[prefix + field.upper()]
         for field in FaultSettings.model_fields
         if prefix + field.upper() in environ
     }
+    if "effect_not_taken" in values:
+        try:
+            values["effect_not_taken"] = json.loads(values["effect_not_taken"])
+        except ValueError:
+            name = f"{prefix}EFFECT_NOT_TAKEN"
+            raise ValueError(f"{name} must be a JSON list of service names") from None
     try:
         return FaultSettings.model_validate(values)
     except ValidationError as error:

@@ -6,7 +6,7 @@ Its traits: dates written dd/mm/yyyy, names as flat fields (`childFirstNames`,
 addresses on one line ("1/21A Smith Street, Ponsonby, Auckland 1011", "PO Box 1234, Whangārei
 0140"). It issues a newborn a new IRD number, answers every submission with a case reference,
 and reports errors as `{"faultCode", "faultString"}`. How the mock knows a customer's number
-is in `mocks.ird_numbers`.
+is in `mocks.ird_numbers`; its cases that end later, and their status, in `mocks.ird_cases`.
 """
 
 from datetime import date, datetime
@@ -34,6 +34,8 @@ from mocks.agency import (
     matching,
     not_after_today,
 )
+from mocks.amendments import MockAmendment, amendment_routes
+from mocks.ird_cases import NEWBORN_DEFERRAL, add_case_routes, case_reference
 from mocks.ird_numbers import customer_ird_number
 
 # `x as x` re-exports (PEP 484) the number rules that lived here before mocks.ird_numbers.
@@ -155,28 +157,29 @@ def read_api_key(request: Request) -> str | None:
     return token if scheme.lower() == "bearer" else None
 
 
-def _case_reference(prefix: str, next_number: NextNumber) -> str:
-    # Every service opens a case in IRD's one case sequence.
-    return f"{prefix}-{next_number('ird.case'):08d}"
-
-
 def register_newborn(registration: NewbornRegistration, next_number: NextNumber) -> dict[str, Any]:
     """Issue the child an IRD number, with a case reference for the parent's letters."""
     del registration  # every valid request gets a number the same way
     ird_number = issue_ird_number(next_number)
-    return {"irdNumber": ird_number, "caseReference": _case_reference("NB", next_number)}
+    return {"irdNumber": ird_number, "caseReference": case_reference("NB", next_number)}
 
 
 def change_address(change: AddressChange, next_number: NextNumber) -> dict[str, Any]:
     """Record the customer's new address."""
     del change  # the mock records every valid change the same way
-    return {"caseReference": _case_reference("AC", next_number), "status": "ADDRESS_UPDATED"}
+    return {"caseReference": case_reference("AC", next_number), "status": "ADDRESS_UPDATED"}
 
 
 def open_estate_case(notice: DeceasedNotification, next_number: NextNumber) -> dict[str, Any]:
     """Record the death and open a case for the estate's tax affairs."""
     del notice  # the mock opens every valid case the same way
-    return {"caseReference": _case_reference("DC", next_number), "status": "ESTATE_CASE_OPENED"}
+    return {"caseReference": case_reference("DC", next_number), "status": "ESTATE_CASE_OPENED"}
+
+
+def correct_address(case: str, next_number: NextNumber) -> dict[str, Any]:
+    """Correct the address change of the case: an amendment in IRD's case sequence."""
+    amendment = case_reference("AM", next_number)
+    return {"caseReference": case, "amendmentReference": amendment, "status": "ADDRESS_CORRECTED"}
 
 
 async def customers_ird_number(query: CustomerQuery, store: Store) -> dict[str, Any]:
@@ -238,6 +241,22 @@ AGENCY = MockAgency(
             summary="Look up a customer's own IRD number",
             query_model=CustomerQuery,
             answer=customers_ird_number,
+        ),
+    ),
+    deferrals={"/gateway/v2/newborn-registrations": NEWBORN_DEFERRAL},
+    routes=(
+        add_case_routes,
+        amendment_routes(
+            MockAmendment(
+                method="PUT",
+                path="/gateway/v2/address-changes/{caseReference}",
+                summary="Correct an address change",
+                service_path="/gateway/v2/address-changes",
+                request_model=AddressChange,
+                reference_field="caseReference",
+                reference_pattern=r"AC-[0-9]{8}",
+                issue=correct_address,
+            ),
         ),
     ),
 )

@@ -20,7 +20,9 @@ from typing import Any, Literal
 from fastapi import Request
 
 from mocks.agency import MockAgency, MockService, Problem
+from mocks.amendments import MockAmendment, amendment_routes
 from mocks.compensations import MockCompensation
+from mocks.msd_cases import add_case_routes, amend_change
 from mocks.msd_parts import (
     Address,
     Amount,
@@ -239,6 +241,22 @@ AGENCY = MockAgency(
             reference_pattern=r"FG-[0-9]{6}",
             issue=_withdraw("application_id"),
             request_model=WithdrawalRequest,
+        ),
+    ),
+    routes=(
+        add_case_routes,
+        amendment_routes(
+            MockAmendment(
+                method="POST",
+                path="/api/clients/changes-of-circumstances/{case_id}/amendments",
+                summary="Correct a change of circumstances",
+                service_path="/api/clients/changes-of-circumstances",
+                request_model=ChangeOfCircumstances,
+                reference_field="case_id",
+                reference_pattern=r"CC-[0-9]{6}",
+                issue=amend_change,
+                success_status=201,
+            ),
         ),
     ),
 )

@@ -34,6 +34,8 @@ from mocks.agency import (
     matching,
     not_after_today,
 )
+from mocks.amendments import MockAmendment, amendment_routes
+from mocks.nzta_transactions import add_transaction_routes, correct_address, new_transaction_id
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
@@ -142,7 +144,7 @@ def _transaction(
     outcome: Literal["ADDRESS_UPDATED", "LICENCE_CANCELLED"], next_number: NextNumber
 ) -> dict[str, Any]:
     # Both services write to the one register, so they share one transaction sequence.
-    return {"transactionId": f"DL-{next_number('nzta.transaction'):06d}", "outcome": outcome}
+    return {"transactionId": new_transaction_id(next_number), "outcome": outcome}
 
 
 def change_address(change: AddressChange, next_number: NextNumber) -> dict[str, Any]:
@@ -187,6 +189,22 @@ AGENCY = MockAgency(
             summary="Cancel the driver licence of a holder who has died",
             request_model=DeceasedCancellation,
             issue=cancel_licence,
+        ),
+    ),
+    routes=(
+        add_transaction_routes,
+        amendment_routes(
+            MockAmendment(
+                method="POST",
+                path="/api/v1/transactions/{transactionId}/corrections",
+                summary="Correct a licence holder's address change",
+                service_path="/api/v1/licence-holders/address-changes",
+                request_model=AddressChange,
+                reference_field="transactionId",
+                reference_pattern=r"DL-[0-9]{6}",
+                issue=correct_address,
+                success_status=201,
+            ),
         ),
     ),
 )

@@ -24,14 +24,12 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ValidationError
 
-from mocks.agency import MockAgency, Problem, ReceiptCheck
+from mocks.agency import SUBMITTING_DECISIONS, MockAgency, Problem, ReceiptCheck
 
 RECEIPT_HEADER = "Consent-Receipt"
 """The header a submission carries its consent receipt in."""
 JWKS_ENV = "MOCK_RECEIPT_JWKS"
 """The environment variable holding onceonly's receipt keys; the gate is off without it."""
-ALLOWING_DECISIONS = frozenset({"grant", "acknowledge"})
-"""The decisions that allow a submission: consent given, or a statutory step acknowledged."""
 # A receipt records a decision; it is no credential, so it never expires. Its `iat` is the
 # decision's time, which a time-skipping test server may put in the agency's future.
 _RECORD_OPTIONS: Any = {"require": ["iss", "iat"], "verify_exp": False, "verify_iat": False}
@@ -134,15 +132,17 @@ def uncovered_fields(
     return uncovered
 
 
-def disallowed(claims: OnceonlyClaims, agency: str, service: str) -> str | None:
-    """Why a verified receipt does not allow a submission to the agency's service, whatever
-    the body holds; None when it allows one."""
+def disallowed(
+    claims: OnceonlyClaims, agency: str, service: str, decisions: frozenset[str]
+) -> str | None:
+    """Why a verified receipt does not allow a request (recording one of `decisions`) to the
+    agency's service, whatever the body holds; None when it allows one."""
     if claims.agency != agency:
         return "the receipt is for another agency"
     if claims.service != service:
         return "the receipt is for another service"
-    if claims.decision not in ALLOWING_DECISIONS:
-        return "the receipt must record a grant or an acknowledgement"
+    if claims.decision not in decisions:
+        return f"the receipt must record one of: {', '.join(sorted(decisions))}"
     return None
 
 
@@ -152,6 +152,8 @@ def receipt_problems(
     agency: str,
     coverage: Coverage,
     body: Mapping[str, Any],
+    *,
+    decisions: frozenset[str] = SUBMITTING_DECISIONS,
 ) -> list[Problem]:
     """Why the receipt does not allow this submission to the agency's service (empty when
     it does), in the order the module docstring gives the rules."""
@@ -168,7 +170,7 @@ def receipt_problems(
         allowed = OnceonlyClaims.model_validate(claims.get("onceonly"))
     except ValidationError:
         return problem("the receipt must hold onceonly's agency, service, decision and fields")
-    refusal = disallowed(allowed, agency, coverage.service)
+    refusal = disallowed(allowed, agency, coverage.service, decisions)
     if refusal is not None:
         return problem(refusal)
     uncovered = uncovered_fields(body, coverage, frozenset(allowed.fields))
@@ -187,8 +189,12 @@ def receipt_check(
     if missing:
         raise ValueError(f"{agency.name} has no receipt coverage for {', '.join(missing)}")
 
-    def check(path: str, headers: Mapping[str, str], body: Any) -> list[Problem]:
+    def check(
+        path: str, headers: Mapping[str, str], body: Any, decisions: frozenset[str]
+    ) -> list[Problem]:
         receipt = headers.get(RECEIPT_HEADER)
-        return receipt_problems(receipt, keys, agency.name, coverages[path], body)
+        return receipt_problems(
+            receipt, keys, agency.name, coverages[path], body, decisions=decisions
+        )
 
     return check

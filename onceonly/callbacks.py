@@ -40,7 +40,7 @@ class AgencyCallback(BaseModel):
     )
     idempotency_key: str = Field(
         max_length=200,
-        pattern=r"^[a-z]+-[0-9a-f]{32}/[a-z][a-z0-9_]*$",
+        pattern=r"^[a-z]+-[0-9a-f]{32}/[a-z][a-z0-9_]*(/resubmission-[0-9]+)?$",
         description="The key onceonly sent with the request: `<event id>/<step id>`.",
     )
     reference: str = Field(min_length=1, max_length=128, description="The agency's reference.")
@@ -54,7 +54,7 @@ class AgencyCallback(BaseModel):
     @property
     def step_id(self) -> str:
         """The step that sent the request."""
-        return self.idempotency_key.split("/", 1)[1]
+        return self.idempotency_key.split("/")[1]
 
 
 class CallbackRefused(Exception):

@@ -400,7 +400,7 @@ async def test_a_receipt_for_another_service_is_refused(client, answers, adapter
 @pytest.mark.parametrize("step_id", REPRESENTATIVE)
 async def test_a_receipt_of_a_decline_is_refused(client, answers, adapters, step_id):
     text = await refusal(client, answers, adapters, step_id, receipt(step_id, decision="decline"))
-    assert "grant or an acknowledgement" in text
+    assert "must record one of: acknowledge, grant" in text
 
 
 @pytest.mark.parametrize("decision", ["withdraw", "expire", "GRANT", ""])
@@ -409,7 +409,7 @@ async def test_a_receipt_of_no_grant_or_acknowledgement_is_refused(
 ):
     consent_receipt = receipt("best_start", decision=decision)
     text = await refusal(client, answers, adapters, "best_start", consent_receipt)
-    assert "grant or an acknowledgement" in text
+    assert "must record one of: acknowledge, grant" in text
 
 
 # The canonical field each receipt leaves out, and the agency fields the refusal must name.

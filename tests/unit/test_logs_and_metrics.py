@@ -25,7 +25,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.submissions import AgencySubmissions, submission_outcome
-from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable, Disclosure
+from adapters.base import (
+    AgencyAnswer,
+    AgencyPolicy,
+    AgencyRejected,
+    AgencyUnavailable,
+    Disclosure,
+)
 from mocks.app import create_app as create_mocks_app
 from onceonly import metrics
 from onceonly.api.app import create_app
@@ -322,6 +328,8 @@ def test_submission_outcomes(error, outcome):
 
 class ScriptedAgency:
     """An adapter for `agency` that accepts, or rejects every submission."""
+
+    policy = AgencyPolicy()
 
     def __init__(self, agency: str, rejects: bool = False) -> None:
         self.agency = agency

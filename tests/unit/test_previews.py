@@ -29,7 +29,7 @@ from adapters import (
     passports,
     veterans,
 )
-from adapters.base import AgencyAdapter, AgencyAnswer, AgencyRejected, Disclosure
+from adapters.base import AgencyAdapter, AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.council import PROPERTY_ID_WHEN_SENT
 from adapters.registry import BUILT_IN, build_adapters
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec, StepSpec
@@ -248,6 +248,7 @@ class CheckDigitAgency:
     """An agency whose mapping checks an IRD number's check digit, as a mapping may."""
 
     agency = "msd"
+    policy = AgencyPolicy()
 
     async def submit(
         self, service: str, disclosure: Disclosure, idempotency_key: str
