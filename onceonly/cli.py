@@ -85,6 +85,29 @@ def _setup(_: argparse.Namespace) -> int:
     return 0
 
 
+def _adapters(_: argparse.Namespace) -> int:
+    import httpx
+
+    from adapters.plugins import capabilities, discover_plugins
+
+    # Built only to read what each can do: nothing is sent, so no key is needed.
+    client = httpx.AsyncClient()
+    for agency, found in sorted(discover_plugins().items()):
+        adapter = found.plugin.build(client, "http://agencies.invalid", "unused")
+        policy = adapter.policy
+        rate = policy.rate_limit_per_second
+        print(
+            f"{agency}: {found.distribution}\n"
+            f"  capabilities: {', '.join(sorted(capabilities(adapter)))}\n"
+            f"  policy: timeout {policy.call_timeout.total_seconds():g}s, retry after "
+            f"{policy.first_retry.total_seconds():g}s x{policy.backoff:g} up to "
+            f"{policy.max_retry_interval.total_seconds():g}s, "
+            f"{'no rate limit' if rate is None else f'{rate:g}/s'}, "
+            f"{policy.max_concurrent_calls} at once"
+        )
+    return 0
+
+
 def _record_histories(args: argparse.Namespace) -> int:
     from onceonly.recording import run_record_histories
 
@@ -115,6 +138,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--api-url", help="the API's URL (default: from settings)")
     demo.add_argument("--citizen", default="demo-citizen", help="the citizen id to play")
     demo.set_defaults(run=_demo)
+    commands.add_parser(
+        "adapters", help="list the agency adapters installed, their capabilities and policies"
+    ).set_defaults(run=_adapters)
     add_ops_parser(commands)
     add_replay_parser(commands)
     dev = commands.add_parser("dev", help="contributors' tools")

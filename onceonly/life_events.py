@@ -6,12 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from adapters.plugins import ADAPTERS_GROUP
 from onceonly.domain.birth import BirthData, BirthStart
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, DeathStart
 from onceonly.domain.life_event import LifeEventStart, PrefilledField
 from onceonly.domain.move import MoveData, MoveStart
-from onceonly.domain.step_graph import applies, check_catalogue
+from onceonly.domain.step_graph import CatalogueError, applies, check_catalogue
 from onceonly.settings import Settings
 from workflows.birth import BirthWorkflow
 from workflows.death import DeathWorkflow
@@ -73,6 +74,17 @@ LIFE_EVENTS: dict[str, LifeEventKind] = {
 def check_life_events(adapters: Collection[str] | None = None) -> None:
     """Fail start-up clearly when the catalogue cannot run (raises CatalogueError): every
     life event needs a data model and a sound step graph, every agency an adapter."""
+    if adapters is not None:
+        named = dict.fromkeys(
+            step.agency for event in CATALOGUE.life_events for step in event.steps
+        )
+        missing = [agency for agency in named if agency not in adapters]
+        if missing:
+            raise CatalogueError(
+                f"the catalogue names agencies without an adapter: {', '.join(missing)}; "
+                f"install a distribution registering one in the entry-point group "
+                f"{ADAPTERS_GROUP!r}"
+            )
     check_catalogue(
         CATALOGUE, {kind: spec.data_model for kind, spec in LIFE_EVENTS.items()}, adapters
     )

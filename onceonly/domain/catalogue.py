@@ -4,13 +4,18 @@ the exact fields it receives and its statutory deadline. The entries are data
 """
 
 import tomllib
+from collections.abc import Iterable
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 """The catalogue as data: agencies, life events and their steps."""
+FRAGMENTS_GROUP = "onceonly.catalogue"
+"""The entry-point group of plugins' catalogue fragments: each loads a path (or a package
+resource) of a TOML file with the plugin's `[[agencies]]` and `[[steps.<event type>]]`."""
 
 
 class Spec(BaseModel):
@@ -83,6 +88,17 @@ class StepSpec(Spec):
     kept_by_law: str | None = Field(
         default=None,
         description="Why the agency keeps the record even if consent is withdrawn after it acts.",
+    )
+    patch: str | None = Field(
+        default=None,
+        description="The `workflow.patched` id of a step added after events began (a plugin's"
+        " step): events started before it go on without it.",
+    )
+    confirm_effect_after_days: int | None = Field(
+        default=None,
+        gt=0,
+        description="Proof of effect: this long after the agency reports completion, ask it"
+        " whether the change took effect (payments stopped, say); if not, reopen the step.",
     )
 
 
@@ -165,10 +181,75 @@ class Catalogue(Spec):
         ]
 
 
-def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
-    """The catalogue in `path` as checked models (pydantic errors name the bad entry)."""
+class CatalogueFragment(Spec):
+    """A plugin's part of the catalogue: its agencies, and the steps it adds to life events
+    onceonly has (by event type). Its steps are checked with the rest at start-up."""
+
+    agencies: tuple[Agency, ...] = ()
+    steps: dict[str, tuple[StepSpec, ...]] = {}
+
+
+class FragmentError(ValueError):
+    """A plugin's catalogue fragment that cannot be merged: the message names its source."""
+
+
+def with_fragment(catalogue: Catalogue, fragment: CatalogueFragment, source: str) -> Catalogue:
+    """The catalogue with the fragment's agencies and steps added. A step without a patch id
+    gets `plugin-step-<event>-<step>`, so events already running when it came go on as
+    they started (see workflows/steps.py `steps_in_force`)."""
+    known = {agency.id for agency in catalogue.agencies}
+    clashes = sorted(known.intersection(agency.id for agency in fragment.agencies))
+    if clashes:
+        raise FragmentError(f"{source}: agencies {clashes} are in the catalogue already")
+    events = {event.event_type: event for event in catalogue.life_events}
+    unknown = sorted(set(fragment.steps) - set(events))
+    if unknown:
+        raise FragmentError(f"{source}: adds steps to unknown life events {unknown}")
+    for event_type, steps in fragment.steps.items():
+        added = tuple(
+            step
+            if step.patch
+            else step.model_copy(update={"patch": f"plugin-step-{event_type}-{step.id}"})
+            for step in steps
+        )
+        event = events[event_type]
+        events[event_type] = event.model_copy(update={"steps": (*event.steps, *added)})
+    return catalogue.model_copy(
+        update={
+            "agencies": (*catalogue.agencies, *fragment.agencies),
+            "life_events": tuple(events.values()),
+        }
+    )
+
+
+def plugin_fragments() -> list[tuple[str, str]]:
+    """Every installed plugin's catalogue fragment as (its source, its TOML text)."""
+    found = []
+    for entry_point in entry_points(group=FRAGMENTS_GROUP):
+        dist = entry_point.dist
+        source = f"{FRAGMENTS_GROUP} entry point {entry_point.name!r}" + (
+            f" of {dist.name}" if dist is not None else ""
+        )
+        resource: Any = entry_point.load()
+        found.append((source, resource.read_text(encoding="utf-8")))
+    return found
+
+
+def load_catalogue(
+    path: Path = CATALOGUE_FILE, fragments: Iterable[tuple[str, str]] | None = None
+) -> Catalogue:
+    """The catalogue in `path` with the plugins' fragments (`fragments`: (source, TOML text);
+    the installed plugins' when None) merged in, as checked models (pydantic errors name the
+    bad entry, FragmentError the fragment)."""
     with path.open("rb") as file:
-        return Catalogue.model_validate(tomllib.load(file))
+        catalogue = Catalogue.model_validate(tomllib.load(file))
+    for source, text in plugin_fragments() if fragments is None else fragments:
+        try:
+            fragment = CatalogueFragment.model_validate(tomllib.loads(text))
+        except (tomllib.TOMLDecodeError, ValueError) as error:
+            raise FragmentError(f"{source}: {error}") from error
+        catalogue = with_fragment(catalogue, fragment, source)
+    return catalogue
 
 
 CATALOGUE = load_catalogue()
