@@ -211,7 +211,7 @@ async def check_capabilities(h: Harness, s: Sample) -> None:
             if status is not None and not isinstance(status[0], AgencyStatus):
                 raise violation(s, "status must answer an AgencyStatus", repr(status[0]))
         if isinstance(adapter, AmendingAdapter):
-            same, receipt = key(s, "amend"), h.receipt(s)
+            same, receipt = key(s, "amend"), h.receipt(s, "correct")
             amend = partial(adapter.amend, service, reference, s.disclosure, same)
             amended = await _if_offered(h, s, "amend", partial(h.call, receipt, amend), twice=True)
             _same_answers(s, "amend", amended, AmendmentAnswer)

@@ -102,10 +102,12 @@ class Harness:
             raise ContractViolation("this check needs the agency's mock, not a recording")
         return self.mocks
 
-    def receipt(self, sample: Sample) -> str:
-        """A real receipt of the sample's decision, signed as the worker signs them."""
+    def receipt(self, sample: Sample, decision: str | None = None) -> str:
+        """A real receipt of the sample's decision (or of `decision`, such as the `correct`
+        that an amendment carries), signed as the worker signs them."""
         step = sample.step
-        decision = "grant" if step.legal_basis.kind == "consent" else "acknowledge"
+        if decision is None:
+            decision = "grant" if step.legal_basis.kind == "consent" else "acknowledge"
         [agency] = [agency for agency in CATALOGUE.agencies if agency.id == step.agency]
         request = ReceiptRequest(
             event_type=sample.event.event_type,

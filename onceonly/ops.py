@@ -1,4 +1,4 @@
-"""`onceonly ops`: operators find, inspect, retry and cancel life events.
+"""`onceonly ops`: operators find, inspect, retry, correct and cancel life events.
 
 Every command needs an operator's token (`--token` or ONCEONLY_OPERATOR_TOKEN); the operator's
 name goes into the log line of every action, and of every `show --reveal`, which is the only
@@ -21,7 +21,15 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from onceonly.api.corrections import start_correction
+from onceonly.api.problems import ProblemError
 from onceonly.auth import InvalidToken, verify_token
+from onceonly.domain.corrections import (
+    CorrectionOrder,
+    CorrectionProgress,
+    CorrectionRequest,
+    FieldCorrection,
+)
 from onceonly.domain.life_event import LifeEventProgress, StepRetry
 from onceonly.domain.submission import SUBMIT_TO_AGENCY, AgencySubmission
 from onceonly.logs import configure_logging
@@ -172,6 +180,49 @@ async def retry_step(client: Client, event_id: str, step_id: str) -> LifeEventPr
         raise
 
 
+def parse_assignment(text: str) -> FieldCorrection:
+    """`path=text` sets a text value; `path:=json` sets any JSON value (a number, null, an
+    object), as httpie writes them."""
+    path, json_sep, value = text.partition(":=")
+    if not json_sep:
+        path, text_sep, value = text.partition("=")
+        if not text_sep:
+            raise argparse.ArgumentTypeError("must be path=text or path:=json")
+    try:
+        parsed = json.loads(value) if json_sep else value
+        return FieldCorrection(path=path, value=parsed)
+    except (ValueError, TypeError):
+        # Neither the value nor the path is echoed: the value is personal data.
+        raise argparse.ArgumentTypeError(
+            "the path must be a dotted field name and a := value JSON"
+        ) from None
+
+
+async def correct_fields(
+    client: Client, event_id: str, corrections: Sequence[FieldCorrection], reason: str
+) -> CorrectionProgress:
+    """Correct fields of the event at an operator's request; each agency holding one is sent
+    its correction, or marked for a manual one."""
+    try:
+        request = CorrectionRequest(corrections=tuple(corrections), reason=reason)
+    except ValueError as error:
+        raise OpsError(f"correction: {error}") from None
+    order = CorrectionOrder(request=request, by="operator")
+    try:
+        return await start_correction(client.get_workflow_handle(event_id), order)
+    except ProblemError as problem:
+        raise OpsError(f"{event_id}: {problem.problem.detail}") from None
+
+
+def _render_correction(correction: CorrectionProgress) -> str:
+    head = f"correction {correction.number} ({correction.correction_id}): {correction.state}"
+    rows = [("step", "agency", "state", "reference / note")]
+    rows += [
+        (a.step_id, a.agency, a.state, a.reference or a.note or "-") for a in correction.agencies
+    ]
+    return f"{head}, fields {', '.join(correction.paths)}\n{table(rows)}"
+
+
 async def cancel_event(client: Client, event_id: str, operator: str, reason: str) -> None:
     """Ask the event to cancel, recording who asked and why (in clear: no personal data)."""
     await client.get_workflow_handle(event_id).cancel(reason=f"{operator}: {reason}")
@@ -252,9 +303,16 @@ async def _run(args: argparse.Namespace) -> str:
     if args.ops_command == "retry":
         progress = await retry_step(client, args.event_id, args.step_id)
         return f"{args.step_id}: retrying (event {progress.status.value})"
+    if args.ops_command == "correct":
+        correction = await correct_fields(client, args.event_id, args.set, args.reason)
+        return correction.model_dump_json(indent=2) if as_json else _render_correction(correction)
     if args.ops_command == "cancel":
         await cancel_event(client, args.event_id, operator, args.reason)
         return f"{args.event_id}: cancellation requested"
+    return await _export_history(client, args)
+
+
+async def _export_history(client: Client, args: argparse.Namespace) -> str:
     history = await client.get_workflow_handle(args.event_id).fetch_history()
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:  # noqa: PTH123, ASYNC230
@@ -276,7 +334,9 @@ def run_ops(args: argparse.Namespace) -> int:
 
 def add_ops_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """The `ops` command and its subcommands."""
-    ops = commands.add_parser("ops", help="operators: find, inspect, retry and cancel events")
+    ops = commands.add_parser(
+        "ops", help="operators: find, inspect, retry, correct and cancel events"
+    )
     ops.add_argument("--token", help="operator JWT (default: ONCEONLY_OPERATOR_TOKEN)")
     sub = ops.add_subparsers(dest="ops_command", required=True)
     listing = sub.add_parser("list", help="events matching filters")
@@ -294,6 +354,18 @@ def add_ops_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser
     retry = sub.add_parser("retry", help="send a failed step again")
     retry.add_argument("event_id")
     retry.add_argument("step_id")
+    correct = sub.add_parser("correct", help="correct fields sent wrongly, at every agency")
+    correct.add_argument("event_id")
+    correct.add_argument(
+        "--set",
+        type=parse_assignment,
+        action="append",
+        required=True,
+        metavar="PATH=VALUE",
+        help="a field's right value: path=text, or path:=json (repeat for more fields)",
+    )
+    correct.add_argument("--reason", default="corrected by an operator", help="why, briefly")
+    correct.add_argument("--json", action="store_true")
     cancel = sub.add_parser("cancel", help="cancel an event")
     cancel.add_argument("event_id")
     cancel.add_argument(

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         default_factory=lambda: {agency: f"dev-{agency}-key" for agency in AGENCIES}
     )
     agency_timeout_seconds: float = 10.0
+    agency_callback_secrets: dict[str, str] = Field(
+        default_factory=lambda: {agency: f"dev-{agency}-callback-secret" for agency in AGENCIES},
+        description="Per agency, the secret its signed callbacks are keyed with; an agency not"
+        " named here cannot call back.",
+    )
 
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "onceonly"
@@ -160,6 +165,11 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=60, ge=1, description="Requests a caller may make at once, before the rate."
     )
+    portal_dev_login: bool = Field(
+        default=True,
+        description="Whether the citizen portal at / offers sign-in as any made-up citizen id "
+        "(the local stack's demo); turn off wherever real people sign in.",
+    )
 
     def consent_expiry_for(self, event_type: str) -> timedelta:
         """How long a checkpoint of this life event waits for an answer."""
@@ -201,6 +211,11 @@ class Settings(BaseSettings):
     def disclosure_log_file(self) -> Path:
         """Where the disclosure log is kept: the worker writes it, the API reads it."""
         return self.disclosure_log_path or self.state_dir / "disclosures.db"
+
+    @property
+    def seen_callbacks_file(self) -> Path:
+        """Where the API records the agency callbacks it acted on, to refuse replays."""
+        return self.state_dir / "callbacks.db"
 
     @property
     def uses_dev_secrets(self) -> bool:

@@ -125,6 +125,9 @@ def plan(settings: Settings) -> list[Child]:
     }
     # The mocks verify each submission's consent receipt against the service's public keys.
     mocks_env["MOCK_RECEIPT_JWKS"] = json.dumps(public_jwks(settings))
+    # Slow agencies call back to the API, signing with the secret each shares with it.
+    mocks_env["MOCK_CALLBACK_URL"] = settings.api_url
+    mocks_env["MOCK_CALLBACK_SECRETS"] = json.dumps(settings.agency_callback_secrets)
     children = []
     if runs_local_temporal(settings):
         children.append(

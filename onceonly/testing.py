@@ -7,6 +7,8 @@ Installed with the package, so any test in this venv may ask for these fixtures:
 - `dev_server_env`: a real Temporal dev server on a free port, search attributes registered;
 - `mock_agencies`: the mock agencies on a free loopback port, answering at the yielded URL;
 - `citizen_client`: a factory of API clients that carry a citizen's bearer token;
+- `contract_mocks`: the mock agencies (installed plugins' too) checking consent receipts,
+  for the adapter contract kit (onceonly/adapter_contract.py);
 
 and call `workflow_worker(env, activities=[...])` for a worker on the project's sandbox.
 """
@@ -14,9 +16,10 @@ and call `workflow_worker(env, activities=[...])` for a worker on the project's 
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -31,8 +34,10 @@ from activities.receipts import ReceiptSigner
 from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli, temporal_test_server
 from onceonly.codec import data_converter
+from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.notices import SEND_REMINDER, Reminder
 from onceonly.domain.preview import PREVIEW_DISCLOSURE, Preview, PreviewRequest
+from onceonly.domain.submission import agency_task_queue
 from onceonly.local_stack import free_port
 from onceonly.settings import Settings
 from onceonly.temporal import WORKFLOWS, register_search_attributes
@@ -48,6 +53,9 @@ TEST_NAMESPACE = "default"
 WORKER_SHUTDOWN = timedelta(seconds=5)
 # A cold uvicorn starts in well under a second; this only bounds a broken start.
 SERVER_START_SECONDS = 10
+
+if TYPE_CHECKING:
+    from onceonly.contract_agencies import ServedMocks
 
 CitizenClient = Callable[..., httpx.Client]
 
@@ -77,6 +85,24 @@ class ConsentServices:
         return [self.signer.sign_receipt, self.preview, self.remind]
 
 
+class LifeEventWorkers:
+    """A test's workers, as the worker process runs them: the main one (workflows and every
+    activity) and one per agency on the agency's own task queue. Use with `async with`."""
+
+    def __init__(self, main: Worker, agencies: Sequence[Worker]) -> None:
+        self.main = main
+        self._all = [main, *agencies]
+        self._stack = AsyncExitStack()
+
+    async def __aenter__(self) -> "LifeEventWorkers":
+        for worker in self._all:
+            await self._stack.enter_async_context(worker)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+
 def workflow_worker(
     env: WorkflowEnvironment | Client,
     *,
@@ -85,18 +111,19 @@ def workflow_worker(
     task_queue: str = TEST_TASK_QUEUE,
     consent: ConsentServices | None = None,
     **options: Any,
-) -> Worker:
-    """A worker for `env` (or a client) on the project's sandbox runner: every life-event
+) -> LifeEventWorkers:
+    """Workers for `env` (or a client) on the project's sandbox runner: every life-event
     workflow unless given `workflows`, the given (usually fake) activities, and the consent
-    services (`consent`, or fresh ones) for any activity name not given; `options` go to
-    `Worker` as they are. Use it as `async with workflow_worker(env, activities=[...]):`.
+    services (`consent`, or fresh ones) for any activity name not given; `options` go to the
+    main `Worker` as they are. The given activities also serve each catalogue agency's own
+    task queue. Use it as `async with workflow_worker(env, activities=[...]):`.
     """
     client = env.client if isinstance(env, WorkflowEnvironment) else env
     given = {_activity_name(fn) for fn in activities}
     defaults = [
         fn for fn in (consent or ConsentServices()).activities() if _activity_name(fn) not in given
     ]
-    return Worker(
+    main = Worker(
         client,
         task_queue=task_queue,
         workflows=workflows,
@@ -105,6 +132,18 @@ def workflow_worker(
         graceful_shutdown_timeout=WORKER_SHUTDOWN,
         **options,
     )
+    agencies = sorted({step.agency for event in CATALOGUE.life_events for step in event.steps})
+    agency_workers = [
+        Worker(
+            client,
+            task_queue=agency_task_queue(task_queue, agency),
+            activities=activities,
+            graceful_shutdown_timeout=WORKER_SHUTDOWN,
+        )
+        for agency in agencies
+        if activities
+    ]
+    return LifeEventWorkers(main, agency_workers)
 
 
 def _activity_name(fn: Callable[..., Any]) -> str:
@@ -172,6 +211,17 @@ def mock_agencies(tmp_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=SERVER_START_SECONDS)
+
+
+@pytest.fixture
+def contract_mocks(tmp_path: Path) -> Iterator["ServedMocks"]:
+    """The mock agencies for `onceonly.adapter_contract.verify_against_mock`: every mock
+    agency installed, on a free loopback port, checking receipts signed with the
+    development key (as the kit signs them)."""
+    from onceonly.contract_agencies import serve_mocks  # noqa: PLC0415 - a test tool
+
+    with serve_mocks(tmp_path / "contract-agencies.db") as mocks:
+        yield mocks
 
 
 @pytest.fixture

@@ -1,21 +1,29 @@
-"""Worker wiring: the life-event workflows and the agency activities on one task queue."""
+"""Worker wiring: the life-event workflows and their activities on the main task queue, and
+each agency's calls on the agency's own queue."""
 
 import asyncio
 import signal
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.corrections import AgencyAmendments
 from activities.notifications import build_notifications
 from activities.prefill import build_register_lookups
 from activities.previews import AgencyPreviews
 from activities.receipts import ReceiptSigner
+from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
+from adapters.base import AgencyAdapter
 from adapters.registry import build_adapters
 from onceonly.disclosures import open_disclosure_log
+from onceonly.domain.submission import agency_task_queue
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
 from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
@@ -26,21 +34,32 @@ log = structlog.get_logger(__name__)
 GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 
 
-def build_worker(client: Client, settings: Settings, http: httpx.AsyncClient) -> Worker:
-    """A worker running every life-event workflow, the agency submissions and the prefill
-    look-ups."""
+def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -> list[Worker]:
+    """The workers of one process: the life-event workflows with every activity on the main
+    task queue, and one worker per agency on the agency's own queue (see `agency_workers`)."""
     adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
     check_life_events(adapters)
-    submissions = AgencySubmissions(adapters, open_disclosure_log(settings))
+    disclosure_log = open_disclosure_log(settings)
+    submissions = AgencySubmissions(adapters, disclosure_log)
+    amendments = AgencyAmendments(adapters, disclosure_log)
+    statuses = AgencyStatusChecks(adapters)
     registers = build_register_lookups(http, settings.agency_base_url, settings.agency_api_keys)
     notifications = build_notifications(http, settings.agency_base_url, settings.agency_api_keys)
-    return Worker(
+    agency_activities: list[Callable[..., Any]] = [
+        submissions.submit_to_agency,
+        submissions.withdraw_from_agency,
+        statuses.check_agency_status,
+        statuses.await_agency_outcome,
+        amendments.amend_at_agency,
+    ]
+    main = Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
+        # The agency activities too: events started before agencies had queues call them here.
         activities=[
-            submissions.submit_to_agency,
-            submissions.withdraw_from_agency,
+            *agency_activities,
+            amendments.find_correction_recipients,
             AgencyPreviews(adapters).preview_disclosure,
             registers.look_up_register,
             ReceiptSigner(settings).sign_receipt,
@@ -49,6 +68,29 @@ def build_worker(client: Client, settings: Settings, http: httpx.AsyncClient) ->
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
+    return [main, *agency_workers(client, settings.task_queue, adapters, agency_activities)]
+
+
+def agency_workers(
+    client: Client,
+    task_queue: str,
+    adapters: Mapping[str, AgencyAdapter],
+    activities: Sequence[Callable[..., Any]],
+) -> list[Worker]:
+    """One worker per agency, on the agency's own task queue, with the agency's limits: an
+    agency that is down or slow fills only its own slots, and its rate limit (enforced by the
+    Temporal server across every worker) protects it however many workers there are."""
+    return [
+        Worker(
+            client,
+            task_queue=agency_task_queue(task_queue, agency),
+            activities=activities,
+            max_concurrent_activities=adapter.policy.max_concurrent_calls,
+            max_task_queue_activities_per_second=adapter.policy.rate_limit_per_second,
+            graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        )
+        for agency, adapter in adapters.items()
+    ]
 
 
 async def run_worker(settings: Settings) -> None:
@@ -63,13 +105,13 @@ async def run_worker(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     timeout = httpx.Timeout(settings.agency_timeout_seconds)
-    async with httpx.AsyncClient(timeout=timeout) as http:
-        worker = build_worker(client, settings, http)
-        async with worker:
-            log.info(
-                "worker.started",
-                task_queue=settings.task_queue,
-                metrics=settings.worker_metrics_address,
-            )
-            await stop.wait()
+    async with httpx.AsyncClient(timeout=timeout) as http, AsyncExitStack() as workers:
+        for worker in build_workers(client, settings, http):
+            await workers.enter_async_context(worker)
+        log.info(
+            "worker.started",
+            task_queue=settings.task_queue,
+            metrics=settings.worker_metrics_address,
+        )
+        await stop.wait()
     log.info("worker.stopped")

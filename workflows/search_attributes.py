@@ -16,6 +16,8 @@ PARTY_KEYS = SearchAttributeKey.for_keyword("OnceonlyPartyKeys")
 AWAITING_CONSENT = SearchAttributeKey.for_keyword_list("OnceonlyAwaitingConsent")
 FAILED_STEPS = SearchAttributeKey.for_keyword_list("OnceonlyFailedSteps")
 AGENCIES = SearchAttributeKey.for_keyword_list("OnceonlyAgencies")
+# A step is late at its agency or did not take effect: an operator must look (ops list --attention).
+NEEDS_ATTENTION = SearchAttributeKey.for_bool("OnceonlyNeedsAttention")
 # When the status, open checkpoints or failed steps last changed (start time is Temporal's own).
 UPDATED_AT = SearchAttributeKey.for_datetime("OnceonlyUpdatedAt")
 
@@ -28,12 +30,14 @@ ALL: tuple[SearchAttributeKey[Any], ...] = (
     FAILED_STEPS,
     AGENCIES,
     UPDATED_AT,
+    NEEDS_ATTENTION,
 )
 
 _CLI_TYPE_NAMES = {
     SearchAttributeIndexedValueType.KEYWORD: "Keyword",
     SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
     SearchAttributeIndexedValueType.DATETIME: "Datetime",
+    SearchAttributeIndexedValueType.BOOL: "Bool",
 }
 
 

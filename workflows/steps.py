@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, RetryState
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from onceonly.domain.catalogue import LifeEventSpec, StepSpec
 from onceonly.domain.life_event import (
@@ -56,6 +56,7 @@ from onceonly.domain.submission import (
     withdrawal_idempotency_key,
 )
 from workflows import search_attributes
+from workflows.agency_outcomes import AgencyOutcomes, failure_reason
 from workflows.consent import (
     DecisionNotApplicable,
     checkpoint_state,
@@ -63,10 +64,13 @@ from workflows.consent import (
     receipt_decision,
     with_party_answer,
 )
+from workflows.corrections import CorrectionHandlers
 
 # Receipts, previews, reminders, parties and withdrawal: events started before this patch
 # replay without them.
 CONSENT_V2 = "consent-receipts-reminders-parties-withdrawal"
+# Each agency's own task queue, slow agencies' pending outcomes, proof of effect (issue 6).
+AGENCY_LIFECYCLE = "agency-queues-outcomes-proof-of-effect"
 # Signing is a local computation on the worker: quick, or something is wrong.
 RECEIPT_TIMEOUT = timedelta(seconds=10)
 PREVIEW_TIMEOUT = timedelta(seconds=10)
@@ -84,16 +88,6 @@ AGENCY_RETRY_POLICY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
 )
-
-
-def failure_reason(failure: ActivityError) -> str:
-    """The agency's own words: a rejection's message, or for a step given up on after
-    retrying until its deadline, the last error before it."""
-    cause = failure.cause
-    reason = cause.message if isinstance(cause, ApplicationError) else str(cause or failure)
-    if failure.retry_state is RetryState.TIMEOUT:
-        return f"gave up after retrying: {reason}"
-    return reason
 
 
 def initial_progress(
@@ -155,7 +149,7 @@ def steps_in_force(
     return spec.model_copy(update={"steps": steps})
 
 
-class LifeEventWorkflow:
+class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
     """Base of every life-event workflow: the checkpoints (Updates), the state (Queries), and
     the runner. Subclasses name their catalogue entry and input type.
     """
@@ -173,8 +167,11 @@ class LifeEventWorkflow:
         info = workflow.info()
         # Decided here, before the run's first command, so that an event's steps (and so its
         # progress, timers and upserts) are fixed for its whole life, on every replay.
-        spec = steps_in_force(spec, added_steps or {}, workflow.patched)
+        # Plugins' steps carry their own patch ids (onceonly/domain/catalogue.py).
+        added = {step.id: step.patch for step in spec.steps if step.patch}
+        spec = steps_in_force(spec, {**added, **(added_steps or {})}, workflow.patched)
         self._consent_v2 = workflow.patched(CONSENT_V2)
+        self._init_outcomes(lifecycle=workflow.patched(AGENCY_LIFECYCLE))
         self._spec = spec
         self._start = start
         self._data_model = type(data)  # what a correction to the dossier must still be
@@ -184,7 +181,7 @@ class LifeEventWorkflow:
         # Failed steps an operator may still retry: until their window closes they hold
         # their dependants back instead of skipping them.
         self._retryable: set[str] = set()
-        self._indexed: tuple[str, list[str], list[str]] | None = None
+        self._indexed: tuple[str, list[str], list[str], bool] | None = None
         progress = initial_progress(
             spec,
             info.workflow_id,
@@ -210,7 +207,11 @@ class LifeEventWorkflow:
     def progress(self) -> LifeEventProgress:
         """The event's state, for the API and operators."""
         return self._header.model_copy(
-            update={"status": self._status(), "steps": tuple(self._steps.values())}
+            update={
+                "status": self._status(),
+                "steps": tuple(self._steps.values()),
+                "corrections": self.corrections(),
+            }
         )
 
     @workflow.query
@@ -490,8 +491,11 @@ class LifeEventWorkflow:
             self._set(step.id, StepState.SKIPPED)
             return
         await self._submit(step)
-        while self._steps[step.id].state is StepState.FAILED and await self._retried(step):
-            await self._submit(step)
+        while True:
+            while self._steps[step.id].state is StepState.FAILED and await self._retried(step):
+                await self._submit(step)
+            if not await self._effect_missing(step):
+                break
         if step.id in self._withdrawn_in_flight:
             await self._compensate(step)
 
@@ -568,7 +572,7 @@ class LifeEventWorkflow:
             step_id=step.id,
             agency=step.agency,
             service=step.service,
-            idempotency_key=idempotency_key(event_id, step.id),
+            idempotency_key=self._submission_key(step.id),
             disclosure=select_fields(self._dossier, self._facts, step.fields),
             citizen_key=self._start.citizen_key,
             event_type=self._spec.event_type,
@@ -579,6 +583,7 @@ class LifeEventWorkflow:
             answer = await workflow.execute_activity_method(
                 AgencySubmissions.submit_to_agency,
                 submission,
+                task_queue=self._agency_queue(step.agency),
                 start_to_close_timeout=AGENCY_CALL_TIMEOUT,
                 schedule_to_close_timeout=self._start.agency_give_up_after,
                 retry_policy=AGENCY_RETRY_POLICY,
@@ -588,7 +593,21 @@ class LifeEventWorkflow:
             self._set(step.id, StepState.FAILED, error=failure_reason(failure))
             return
         self._facts.update(answer.outputs)
-        self._set(step.id, StepState.COMPLETED, reference=answer.reference)
+        if answer.pending and self._lifecycle:
+            await self._await_outcome(step, answer)
+            return
+        at = (
+            {"accepted_at": workflow.now(), "completed_at": workflow.now()}
+            if self._lifecycle
+            else {}
+        )
+        self._set(step.id, StepState.COMPLETED, reference=answer.reference, **at)
+
+    def _submission_key(self, step_id: str) -> str:
+        key = idempotency_key(self._header.event_id, step_id)
+        # A step reopened because its change did not take effect is a new request.
+        reopened = self._reopened.get(step_id, 0)
+        return f"{key}/resubmission-{reopened}" if reopened else key
 
     def _grant_receipt(self, step_id: str) -> SignedReceipt | None:
         for receipt in reversed(self._receipts):
@@ -649,6 +668,7 @@ class LifeEventWorkflow:
             answer = await workflow.execute_activity_method(
                 AgencySubmissions.withdraw_from_agency,
                 withdrawal,
+                task_queue=self._agency_queue(step.agency),
                 start_to_close_timeout=AGENCY_CALL_TIMEOUT,
                 schedule_to_close_timeout=self._start.agency_give_up_after,
                 retry_policy=AGENCY_RETRY_POLICY,
@@ -808,17 +828,19 @@ class LifeEventWorkflow:
         status = self._status().value
         awaiting = self._step_ids_in(StepState.AWAITING_CONSENT)
         failed = self._step_ids_in(StepState.FAILED)
-        if self._indexed == (status, awaiting, failed):
+        attention = bool(self._attention)
+        if self._indexed == (status, awaiting, failed, attention):
             return
-        self._indexed = (status, awaiting, failed)
-        workflow.upsert_search_attributes(
-            [
-                search_attributes.STATUS.value_set(status),
-                search_attributes.AWAITING_CONSENT.value_set(awaiting),
-                search_attributes.FAILED_STEPS.value_set(failed),
-                search_attributes.UPDATED_AT.value_set(workflow.now()),
-            ]
-        )
+        self._indexed = (status, awaiting, failed, attention)
+        updates: list[SearchAttributeUpdate[Any]] = [
+            search_attributes.STATUS.value_set(status),
+            search_attributes.AWAITING_CONSENT.value_set(awaiting),
+            search_attributes.FAILED_STEPS.value_set(failed),
+            search_attributes.UPDATED_AT.value_set(workflow.now()),
+        ]
+        if self._lifecycle:  # runs from before it upsert as they did
+            updates.append(search_attributes.NEEDS_ATTENTION.value_set(attention))
+        workflow.upsert_search_attributes(updates)
 
     def _step_ids_in(self, state: StepState) -> list[str]:
         return [step.step_id for step in self._steps.values() if step.state is state]

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from onceonly.domain.corrections import CorrectionProgress
+
 
 class StepState(StrEnum):
     """Where one step is: its consent checkpoint, then its submission to the agency."""
@@ -98,6 +100,26 @@ class StepProgress(Model):
     parties: tuple[PartyConsent, ...] = Field(
         default=(), description="Others whose own consent this step needs."
     )
+    accepted_at: datetime | None = Field(
+        default=None, description="When the agency acknowledged the request (gave a reference)."
+    )
+    completed_at: datetime | None = Field(
+        default=None, description="When the agency reported the outcome (at once, or later)."
+    )
+    outcome_due: datetime | None = Field(
+        default=None, description="A slow agency's outcome is normally in by then."
+    )
+    overdue: bool = Field(
+        default=False,
+        description="The agency's outcome is later than it should be: operators are alerted.",
+    )
+    effect: Literal["unchecked", "confirmed", "not_in_effect"] | None = Field(
+        default=None,
+        description="Proof of effect, for steps checked later: whether the change took effect.",
+    )
+    confirmed_at: datetime | None = Field(
+        default=None, description="When the agency confirmed that the change took effect."
+    )
 
 
 class PrefilledField(Model):
@@ -118,6 +140,10 @@ class LifeEventProgress(Model):
     started_at: datetime
     steps: tuple[StepProgress, ...]
     prefilled: tuple[PrefilledField, ...] = ()
+    corrections: tuple[CorrectionProgress, ...] = Field(
+        default=(),
+        description="Fields corrected after they were sent, with each agency's progress.",
+    )
 
 
 class ConsentDecision(Model):
@@ -200,3 +226,12 @@ class StepRetry(Model):
     """An operator's request to send a failed step again (after the agency is fixed)."""
 
     step_id: str
+
+
+class AgencyOutcomeReady(Model):
+    """A slow agency said, by a verified callback, that the outcome of a step's request is
+    ready: the step asks the agency for it."""
+
+    step_id: str
+    agency: str
+    reference: str

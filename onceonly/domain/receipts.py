@@ -20,8 +20,9 @@ RECEIPT_VERSION = "KI-CR-v1.1.0"  # the Kantara specification the receipt's fiel
 COLLECTION_METHOD = "onceonly consent checkpoint, citizen API"
 POLICY_URL = "/v1/catalogue"  # the public notices: every step's purpose, basis and fields
 
-Decision = Literal["grant", "decline", "withdraw", "expire", "acknowledge"]
-"""What a receipt records: a choice, an expiry, or the acknowledgement of a statutory step."""
+Decision = Literal["grant", "decline", "withdraw", "expire", "acknowledge", "correct"]
+"""What a receipt records: a choice, an expiry, the acknowledgement of a statutory step, or a
+correction sent to an agency that holds the corrected fields."""
 
 
 class ReceiptRequest(BaseModel):
@@ -70,6 +71,9 @@ def termination(step: StepSpec, decision: Decision) -> str:
         return "never started: the checkpoint expired unanswered, so nothing is sent"
     if decision == "withdraw":
         return f"ended when you withdrew it: nothing more is sent{kept}"
+    if decision == "correct" and step.legal_basis.kind == "consent":
+        # A correction changes what the agency holds, never the basis it holds it on.
+        return f"unchanged by this correction: until you withdraw it, or the step ends{kept}"
     if step.legal_basis.kind != "consent":
         return (
             f"set by law, not by consent ({step.legal_basis.reference}): when the step ends{kept}"

@@ -14,6 +14,10 @@ from temporalio import activity
 SUBMIT_TO_AGENCY = "submit_to_agency"
 # The compensating activity's type name, fixed for the same reason.
 WITHDRAW_FROM_AGENCY = "withdraw_from_agency"
+# The status activities' type names: asking once (a callback's wake-up, proof of effect), and
+# asking with backoff until the agency decides (a slow agency without callbacks).
+CHECK_AGENCY_STATUS = "check_agency_status"
+AWAIT_AGENCY_OUTCOME = "await_agency_outcome"
 WITHDRAWAL_NOT_OFFERED = "WithdrawalNotOffered"
 """The `ApplicationError` type when an agency offers no online withdrawal for a service:
 retrying cannot help, only the citizen contacting the agency can."""
@@ -127,6 +131,29 @@ class WithdrawalAnswer(BaseModel):
     )
 
 
+class StatusCheck(BaseModel):
+    """A question to a step's agency about the request it accepted under `reference`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: str
+    step_id: str
+    agency: str
+    service: str
+    reference: str
+    follow_up: Literal["callback", "poll"] | None = Field(
+        default=None,
+        description="For a pending outcome: `poll` asks at the agency's own pace; `callback`"
+        " asks rarely, as a safety net for a callback that never comes.",
+    )
+
+
+def agency_task_queue(task_queue: str, agency: str) -> str:
+    """The task queue of one agency's calls: each agency has its own, so its outage or rate
+    limit holds up only its own steps."""
+    return f"{task_queue}.agency.{agency}"
+
+
 def idempotency_key(event_id: str, step_id: str) -> str:
     """One key per (event, step): every retry of a step reuses it."""
     return f"{event_id}/{step_id}"
@@ -154,3 +181,17 @@ class AgencySubmissions:
         """Ask the step's agency to withdraw what the step sent; fails with the type
         `WITHDRAWAL_NOT_OFFERED` (not retried) where the agency has no online withdrawal."""
         raise NotImplementedError("run by activities.submissions.AgencySubmissions")
+
+
+class AgencyStatusChecks:
+    """The status activities' contract; the worker runs `activities.status.AgencyStatusChecks`."""
+
+    @activity.defn(name=CHECK_AGENCY_STATUS)
+    async def check_agency_status(self, check: StatusCheck) -> AgencyStatus:
+        """Ask the agency once where the request stands."""
+        raise NotImplementedError("run by activities.status.AgencyStatusChecks")
+
+    @activity.defn(name=AWAIT_AGENCY_OUTCOME)
+    async def await_agency_outcome(self, check: StatusCheck) -> AgencyStatus:
+        """Ask the agency with backoff, heartbeating, until it has decided."""
+        raise NotImplementedError("run by activities.status.AgencyStatusChecks")

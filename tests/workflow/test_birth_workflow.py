@@ -9,7 +9,6 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from adapters.base import AgencyRejected, AgencyUnavailable
 from onceonly.domain.birth import BirthData, BirthStart
@@ -24,9 +23,9 @@ from onceonly.domain.life_event import (
 )
 from onceonly.domain.submission import AgencyAnswer, AgencySubmission
 from onceonly.samples import birth_request_data
-from onceonly.testing import workflow_worker
+from onceonly.testing import LifeEventWorkers, workflow_worker
 from workflows.birth import BirthWorkflow
-from workflows.steps import CONSENT_V2
+from workflows.steps import AGENCY_LIFECYCLE, CONSENT_V2
 
 TASK_QUEUE = "birth-test"
 ANSWERS = {
@@ -89,7 +88,7 @@ def states(progress: LifeEventProgress) -> dict[str, StepState]:
     return {step.step_id: step.state for step in progress.steps}
 
 
-def worker(env: WorkflowEnvironment, agencies: FakeAgencies) -> Worker:
+def worker(env: WorkflowEnvironment, agencies: FakeAgencies) -> LifeEventWorkers:
     return workflow_worker(
         env, workflows=[BirthWorkflow], activities=[agencies.submit], task_queue=TASK_QUEUE
     )
@@ -307,7 +306,7 @@ async def test_a_new_event_puts_the_baby_on_the_immunisation_register_after_enro
     assert sent["immunisation_register"].disclosure["child.nhi_number"] == "ZZZ00AX"
     assert sent["immunisation_register"].idempotency_key == f"{handle.id}/immunisation_register"
     # A new event records that it took the patched path, so its replays take it too.
-    assert patch_ids(history) == ["birth-immunisation-register", CONSENT_V2]
+    assert patch_ids(history) == ["birth-immunisation-register", CONSENT_V2, AGENCY_LIFECYCLE]
 
 
 def patch_ids(history: WorkflowHistory) -> list[str]:

@@ -23,7 +23,7 @@ from onceonly.domain.life_event import (
 )
 from onceonly.domain.move import MoveData, MoveStart
 from onceonly.domain.people import intake_context
-from onceonly.domain.submission import AgencyAnswer, AgencySubmission
+from onceonly.domain.submission import AgencyAnswer, AgencyStatus, AgencySubmission, StatusCheck
 from onceonly.samples import death_request_data, move_request_data
 from onceonly.testing import workflow_worker
 from workflows.death import DeathWorkflow
@@ -40,6 +40,7 @@ class FakeAgencies:
 
     def __init__(self) -> None:
         self.submissions: list[AgencySubmission] = []
+        self.checks: list[StatusCheck] = []
 
     @activity.defn(name="submit_to_agency")
     async def submit(self, submission: AgencySubmission) -> AgencyAnswer:
@@ -49,6 +50,12 @@ class FakeAgencies:
                 reference=REGISTRATION, outputs={"deceased.death_registration_number": REGISTRATION}
             )
         return AgencyAnswer(reference=f"{submission.agency}-{len(self.submissions)}")
+
+    @activity.defn(name="check_agency_status")
+    async def status(self, check: StatusCheck) -> AgencyStatus:
+        """Proof of effect: every change the fake agencies made took effect."""
+        self.checks.append(check)
+        return AgencyStatus(reference=check.reference, state="completed", effect="in_effect")
 
     def sent(self) -> dict[str, AgencySubmission]:
         return {submission.step_id: submission for submission in self.submissions}
@@ -96,7 +103,7 @@ def worker(env: WorkflowEnvironment, agencies: FakeAgencies) -> Any:
     return workflow_worker(
         env,
         workflows=[MoveWorkflow, DeathWorkflow],
-        activities=[agencies.submit],
+        activities=[agencies.submit, agencies.status],
         task_queue=TASK_QUEUE,
     )
 
@@ -112,6 +119,11 @@ async def test_a_full_move_reaches_every_agency_with_exactly_its_fields(env):
     assert final.status is EventStatus.COMPLETED
     sent = agencies.sent()
     assert set(sent) == {step.id for step in MOVE.steps}
+    # IRD's address change is checked for effect later (a fortnight on); the others are not.
+    assert [check.step_id for check in agencies.checks] == ["update_ird_address"]
+    effects = {step.step_id: step.effect for step in final.steps}
+    assert effects.pop("update_ird_address") == "confirmed"
+    assert set(effects.values()) == {None}
     for step in MOVE.steps:
         assert tuple(sent[step.id].disclosure) == step.fields
         assert sent[step.id].agency == step.agency

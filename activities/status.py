@@ -1,0 +1,100 @@
+"""The activities that ask an agency where a request stands, through its adapter's `status`:
+once (when a signed callback says the outcome is ready, or for proof of effect), or again and
+again with backoff until a slow agency has decided (for agencies that do not call back).
+"""
+
+import asyncio
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from datetime import timedelta
+
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from adapters.base import AgencyAdapter, AgencyPolicy, AgencyUnavailable, StatusAdapter
+from onceonly.domain import submission as contract
+from onceonly.domain.submission import AgencyStatus, StatusCheck
+
+log = structlog.get_logger(__name__)
+
+HEARTBEAT_EVERY = timedelta(seconds=10)
+"""How often a waiting poll tells Temporal it is alive; its heartbeat timeout is above this."""
+CALLBACK_SAFETY_POLL = timedelta(hours=1)
+"""For an agency that calls back: how often to ask anyway, in case a callback is lost."""
+
+
+def poll_delay(policy: AgencyPolicy, follow_up: str | None, polls: int) -> timedelta:
+    """The wait before the next status question, after `polls` questions already asked: the
+    agency's own pace backing off to its maximum, or rarely for an agency that calls back."""
+    if follow_up == "callback":
+        return CALLBACK_SAFETY_POLL
+    seconds = policy.poll_every.total_seconds() * policy.backoff ** max(polls - 1, 0)
+    return min(timedelta(seconds=seconds), max(policy.max_retry_interval, policy.poll_every))
+
+
+class AgencyStatusChecks(contract.AgencyStatusChecks):
+    """The status activities, bound to the worker's adapters."""
+
+    def __init__(self, adapters: Mapping[str, AgencyAdapter]) -> None:
+        self._adapters = adapters
+
+    @activity.defn(name=contract.CHECK_AGENCY_STATUS)
+    async def check_agency_status(self, check: StatusCheck) -> AgencyStatus:
+        """Ask once; AgencyUnavailable is retried by Temporal, AgencyRejected is not."""
+        with _bound(check):
+            status = await self._adapter(check).status(check.service, check.reference)
+            log.info("agency.status", state=status.state, effect=status.effect)
+            return status
+
+    @activity.defn(name=contract.AWAIT_AGENCY_OUTCOME)
+    async def await_agency_outcome(self, check: StatusCheck) -> AgencyStatus:
+        """Ask until the agency has decided, backing off between questions and heartbeating
+        while it waits; a retried attempt picks up the backoff where the last one stopped."""
+        with _bound(check):
+            adapter = self._adapter(check)
+            details = activity.info().heartbeat_details
+            polls = int(details[0]) if details else 0
+            while True:
+                try:
+                    status = await adapter.status(check.service, check.reference)
+                except AgencyUnavailable as error:
+                    # The agency is down: the request still stands, so keep asking, later.
+                    log.warning("agency.status_unavailable", error=str(error))
+                else:
+                    if status.state != "pending":
+                        log.info("agency.outcome", state=status.state, polls=polls + 1)
+                        return status
+                polls += 1
+                policy = self._adapters[check.agency].policy
+                await _wait(poll_delay(policy, check.follow_up, polls), polls)
+
+    def _adapter(self, check: StatusCheck) -> StatusAdapter:
+        adapter = self._adapters.get(check.agency)
+        if adapter is None:
+            raise ApplicationError(f"no adapter for agency {check.agency!r}", non_retryable=True)
+        if not isinstance(adapter, StatusAdapter):
+            raise ApplicationError(
+                f"{check.agency} has no status endpoint: its outcome cannot be asked",
+                type="StatusNotOffered",
+                non_retryable=True,
+            )
+        return adapter
+
+
+async def _wait(delay: timedelta, polls: int) -> None:
+    # In slices, heartbeating each: a cancelled wait (a callback came) ends at the next slice.
+    remaining = delay.total_seconds()
+    while remaining > 0:
+        activity.heartbeat(polls)
+        step = min(remaining, HEARTBEAT_EVERY.total_seconds())
+        await asyncio.sleep(step)
+        remaining -= step
+    activity.heartbeat(polls)
+
+
+def _bound(check: StatusCheck) -> AbstractContextManager[None]:
+    info = activity.info()
+    return structlog.contextvars.bound_contextvars(
+        workflow_id=info.workflow_id, step=check.step_id, agency=check.agency, attempt=info.attempt
+    )
