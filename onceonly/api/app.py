@@ -6,11 +6,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from onceonly.api import catalogue, consents, disclosures, life_events, prefill, well_known
+from onceonly.api import (
+    callbacks,
+    catalogue,
+    consents,
+    corrections,
+    disclosures,
+    life_events,
+    prefill,
+    well_known,
+)
 from onceonly.api.limits import BodyLimit, RateLimit
 from onceonly.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from onceonly.life_events import check_life_events
 from onceonly.metrics import install_metrics
+from onceonly.portal import install_portal
 from onceonly.settings import Settings
 from onceonly.temporal import connect, sdk_runtime
 
@@ -44,15 +54,21 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, json_only=True)
+    # JSON only on the API (/v1); the portal's pages take HTML form posts.
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_request_bytes, json_only=True, json_prefix="/v1/"
+    )
     app.add_middleware(RateLimit, settings=settings)
     app.include_router(catalogue.router)
     app.include_router(life_events.router)
     app.include_router(prefill.router)
     app.include_router(consents.router)
+    app.include_router(corrections.router)
     app.include_router(well_known.router)
     app.include_router(disclosures.router)
+    app.include_router(callbacks.router)
     install_metrics(app)
+    install_portal(app)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -76,13 +76,17 @@ def json_nests_deeper_than(body: bytes, limit: int) -> bool:
 
 class BodyLimit:
     """ASGI middleware answering 413 to any body over `max_bytes`; with `json_only`, 415 to
-    a body that is not JSON and 422 to JSON nested deeper than MAX_JSON_DEPTH.
+    a body that is not JSON and 422 to JSON nested deeper than MAX_JSON_DEPTH, on paths under
+    `json_prefix` (other paths, such as the portal's HTML forms, keep only the size limit).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, json_only: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, json_only: bool = False, json_prefix: str = "/"
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.json_only = json_only
+        self.json_prefix = json_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse by Content-Length at once, or count the bytes of a streamed body."""
@@ -107,7 +111,9 @@ class BodyLimit:
                 return
             if not message.get("more_body", False):
                 break
-        refusal = self._refusal(headers.get(b"content-type", b""), bytes(body)) if body else None
+        json_only = self.json_only and str(scope["path"]).startswith(self.json_prefix)
+        content_type = headers.get(b"content-type", b"")
+        refusal = self._refusal(content_type, bytes(body)) if body and json_only else None
         if refusal is not None:
             await send_problem(send, refusal)
             return
@@ -127,8 +133,6 @@ class BodyLimit:
         return Problem(title="Request body too large", status=413, detail=detail)
 
     def _refusal(self, content_type: bytes, body: bytes) -> Problem | None:
-        if not self.json_only:
-            return None
         if not _JSON_TYPE.match(content_type.decode("latin-1")):
             detail = "Content-Type: must be application/json"
             return Problem(title="Unsupported media type", status=415, detail=detail)

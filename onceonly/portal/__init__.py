@@ -1,0 +1,18 @@
+"""The reference citizen portal: server-rendered pages at `/` that walk a citizen through a
+life event by calling the citizen API (/v1) exactly as any other client would.
+"""
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from onceonly.portal import routes_event, routes_invite, routes_start
+from onceonly.portal.pages import HERE, install_handlers
+
+
+def install_portal(app: FastAPI) -> None:
+    """Serve the portal's pages and static files from `app`, beside the API."""
+    install_handlers(app)
+    app.include_router(routes_start.router)
+    app.include_router(routes_event.router)
+    app.include_router(routes_invite.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,0 +1,81 @@
+"""The portal's way to the citizen API: real HTTP requests to /v1, in process, through the same
+app (its middleware, limits and problem documents included), with the citizen's own token.
+The portal holds no API logic of its own; whatever the API refuses, it shows.
+"""
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+
+# Every request stays in process; the host only names the API in its own logs and errors.
+_BASE_URL = "http://api.portal.internal"
+_TIMEOUT = httpx.Timeout(45.0)  # a prefill may wait 30 s for registers
+
+
+class ApiProblem(Exception):
+    """The API answered with a problem document (RFC 9457)."""
+
+    def __init__(self, status: int, problem: Mapping[str, Any]) -> None:
+        self.status = status
+        self.title = str(problem.get("title", ""))
+        self.detail = str(problem.get("detail", ""))
+        self.errors: list[dict[str, str]] = [
+            {"field": str(error.get("field", "")), "rule": str(error.get("rule", ""))}
+            for error in problem.get("errors") or []
+            if isinstance(error, Mapping)
+        ]
+        super().__init__(f"{status} {self.title}: {self.detail}")
+
+
+class Api:
+    """An HTTP client of the citizen API, from the app serving `request`, as the citizen
+    holding `token` (or anonymous)."""
+
+    def __init__(self, request: Request, token: str | None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # The browser's own address, so the API's per-caller limits count each visitor apart.
+        client = (request.client.host, request.client.port) if request.client else ("", 0)
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=request.app, client=client),
+            base_url=_BASE_URL,
+            headers=headers,
+            timeout=_TIMEOUT,
+        )
+
+    async def __aenter__(self) -> "Api":
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._client.aclose()
+
+    async def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """The JSON answer to a GET, or ApiProblem."""
+        return _answer(await self._client.get(path, params=params))
+
+    async def post(
+        self, path: str, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> Any:
+        """The JSON answer to a POST of `body` as JSON, or ApiProblem."""
+        return _answer(await self._client.post(path, json=body, headers=headers))
+
+    async def delete(self, path: str) -> Any:
+        """The JSON answer to a DELETE, or ApiProblem."""
+        return _answer(await self._client.delete(path))
+
+
+def _answer(response: httpx.Response) -> Any:
+    if response.is_success:
+        return response.json()
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {"title": response.reason_phrase, "detail": ""}
+    raise ApiProblem(response.status_code, problem if isinstance(problem, Mapping) else {})

@@ -1,0 +1,226 @@
+"""Portal pages of one life event: its checkpoints, progress, receipts, disclosure log,
+withdrawal, and inviting and accepting a second party. Each reads and acts through the API.
+"""
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from onceonly.auth import citizen_key, verify_token
+from onceonly.portal.client import Api, ApiProblem
+from onceonly.portal.pages import (
+    form_data,
+    page_lang,
+    render,
+    require_token,
+    secured,
+    see_other,
+    settings_of,
+)
+from onceonly.portal.text import field_words, text
+from onceonly.receipts import InvalidReceipt, verify_receipt
+
+router = APIRouter(include_in_schema=False)
+# Ids go into API paths: anything but a plain segment could walk to another route.
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+_FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
+_WITHDRAWABLE = {"granted", "submitting", "submitted", "completed"}
+
+
+def _segment(value: str) -> str:
+    if not _SEGMENT.match(value):
+        raise ApiProblem(404, {"title": "Not found", "detail": "id: no such life event"})
+    return value
+
+
+async def read_event(api: Api, event_id: str) -> dict[str, Any]:
+    """The life event, as the API shows it to the signed-in citizen (its 404 for anyone else)."""
+    event: dict[str, Any] = await api.get(f"/v1/life-events/{_segment(event_id)}")
+    return event
+
+
+def _step(event: dict[str, Any], step_id: str) -> dict[str, Any]:
+    for step in event["steps"]:
+        if step["id"] == step_id:
+            return dict(step)
+    raise ApiProblem(404, {"title": "Not found", "detail": "step_id: no such step"})
+
+
+async def _agencies(api: Api) -> dict[str, str]:
+    catalogue = await api.get("/v1/catalogue")
+    return {agency["id"]: agency["name"] for agency in catalogue["agencies"]}
+
+
+async def answered_by_me(request: Request, api: Api, event: dict[str, Any]) -> set[str]:
+    """Steps still open for other parties that the signed-in citizen has answered already
+    (their signed receipt names them as its principal)."""
+    if not any(s["state"] == "awaiting_consent" and s["parties"] for s in event["steps"]):
+        return set()
+    settings = settings_of(request)
+    me = citizen_key(settings, verify_token(settings, require_token(request)).subject)
+    signed = await api.get(f"/v1/life-events/{event['id']}/receipts")
+    jwks = await api.get("/.well-known/jwks.json")
+    answered = set()
+    for receipt in signed:
+        try:
+            claims = verify_receipt(receipt["jws"], jwks)
+        except InvalidReceipt:
+            continue
+        if claims.get("piiPrincipalId") == me:
+            answered.add(receipt["step_id"])
+    return answered
+
+
+def withdrawable(step: dict[str, Any]) -> bool:
+    """A consent that can still be withdrawn: one the citizen granted, on its way or done."""
+    return step["checkpoint"] == "consent" and step["state"] in _WITHDRAWABLE
+
+
+@router.get("/events/{event_id}")
+async def progress(request: Request, event_id: str, done: str | None = None) -> Response:
+    """Every step's state, reference, times and due date; it refreshes itself while under way."""
+    async with Api(request, require_token(request)) as api:
+        event = await read_event(api, event_id)
+        agencies = await _agencies(api)
+    context = {
+        "event": event,
+        "agencies": agencies,
+        "live": event["status"] not in _FINISHED,
+        "withdrawable": withdrawable,
+        "done": _done(done),
+        "can_invite": any(step["parties"] for step in event["steps"]),
+    }
+    return render(request, "progress.html", context)
+
+
+@router.get("/events/{event_id}/next")
+async def next_checkpoint(request: Request, event_id: str, done: str | None = None) -> Response:
+    """The first checkpoint still waiting for an answer, or the progress page."""
+    async with Api(request, require_token(request)) as api:
+        event = await read_event(api, event_id)
+        answered = await answered_by_me(request, api, event)
+    waiting = [
+        step["id"]
+        for step in event["steps"]
+        if step["state"] == "awaiting_consent" and step["id"] not in answered
+    ]
+    suffix = f"?done={quote(done)}" if done else ""
+    if waiting:
+        return see_other(request, f"/events/{event['id']}/steps/{waiting[0]}{suffix}")
+    return see_other(request, f"/events/{event['id']}{suffix}")
+
+
+@router.get("/events/{event_id}/steps/{step_id}")
+async def checkpoint(
+    request: Request, event_id: str, step_id: str, done: str | None = None
+) -> Response:
+    """One checkpoint: exactly what the agency will receive, why, and the choice."""
+    async with Api(request, require_token(request)) as api:
+        event = await read_event(api, event_id)
+        agencies = await _agencies(api)
+        answered = step_id in await answered_by_me(request, api, event)
+    step = _step(event, step_id)
+    preview = step.get("preview") or None
+    body = preview.get("body") if preview else None
+    context = {
+        "event": event,
+        "step": step,
+        "number": [s["id"] for s in event["steps"]].index(step_id) + 1,
+        "agency": agencies.get(step["agency"], step["agency"]),
+        "preview": preview,
+        "preview_text": json.dumps(body, indent=2, ensure_ascii=False) if body else None,
+        "pending": [
+            field_words(path, page_lang(request)) for path in (preview or {}).get("pending", [])
+        ],
+        "live": step["state"] == "awaiting_consent" and preview is None,
+        "answered": answered,
+        "done": _done(done),
+    }
+    return render(request, "checkpoint.html", context)
+
+
+@router.post("/events/{event_id}/steps/{step_id}")
+async def decide(request: Request, event_id: str, step_id: str) -> Response:
+    """Record the citizen's answer at the checkpoint, then go to the next one."""
+    token = require_token(request)
+    values = await form_data(request)
+    decision = {"step_id": _segment(step_id), "decision": values.get("decision", "")}
+    async with Api(request, token) as api:
+        path = f"/v1/life-events/{_segment(event_id)}/consents"
+        await api.post(path, {"decisions": [decision]})
+    return see_other(request, f"/events/{event_id}/next?done=decided")
+
+
+@router.get("/events/{event_id}/steps/{step_id}/withdraw")
+async def withdraw_page(request: Request, event_id: str, step_id: str) -> Response:
+    """Ask the citizen to confirm the withdrawal, saying what it will and will not undo."""
+    async with Api(request, require_token(request)) as api:
+        event = await read_event(api, event_id)
+        agencies = await _agencies(api)
+    step = _step(event, step_id)
+    context = {"event": event, "step": step, "agency": agencies.get(step["agency"], "")}
+    return render(request, "withdraw.html", context)
+
+
+@router.post("/events/{event_id}/steps/{step_id}/withdraw")
+async def withdraw(request: Request, event_id: str, step_id: str) -> Response:
+    """Withdraw the consent given at the step."""
+    token = require_token(request)
+    await form_data(request)
+    async with Api(request, token) as api:
+        await api.delete(f"/v1/life-events/{_segment(event_id)}/consents/{_segment(step_id)}")
+    return see_other(request, f"/events/{event_id}?done=withdrawn")
+
+
+@router.get("/events/{event_id}/receipts")
+async def receipts(request: Request, event_id: str) -> Response:
+    """The event's signed consent receipts, each checked against the published keys."""
+    async with Api(request, require_token(request)) as api:
+        event = await read_event(api, event_id)
+        signed = await api.get(f"/v1/life-events/{event['id']}/receipts")
+        jwks = await api.get("/.well-known/jwks.json")
+        agencies = await _agencies(api)
+    checked = [{**receipt, "valid": _verifies(receipt["jws"], jwks)} for receipt in signed]
+    steps = {step["id"]: step for step in event["steps"]}
+    context = {"event": event, "receipts": checked, "steps": steps, "agencies": agencies}
+    return render(request, "receipts.html", context)
+
+
+@router.get("/events/{event_id}/receipts/{receipt_id}.jws")
+async def receipt_file(request: Request, event_id: str, receipt_id: str) -> Response:
+    """One receipt as a file: the compact JWS, as the agency received it."""
+    async with Api(request, require_token(request)) as api:
+        signed = await api.get(f"/v1/life-events/{_segment(event_id)}/receipts")
+    for receipt in signed:
+        if receipt["receipt_id"] == receipt_id:
+            name = f"consent-receipt-{_segment(receipt_id)}.jws"
+            headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+            response = Response(receipt["jws"], media_type="application/jose", headers=headers)
+            return secured(request, response)
+    raise ApiProblem(404, {"title": "Not found", "detail": "receipt_id: no such receipt"})
+
+
+@router.get("/events/{event_id}/disclosures")
+async def disclosures(request: Request, event_id: str) -> Response:
+    """Which agency received which fields of this event, when, and why."""
+    async with Api(request, require_token(request)) as api:
+        event = await read_event(api, event_id)
+        log = await api.get("/v1/disclosures", params={"event_id": event["id"]})
+    return render(request, "disclosures.html", {"event": event, "disclosures": log})
+
+
+def _verifies(jws: str, jwks: dict[str, Any]) -> bool:
+    try:
+        verify_receipt(jws, jwks)
+    except InvalidReceipt:
+        return False
+    return True
+
+
+def _done(done: str | None) -> str | None:
+    """The message for what just happened (only the portal's own messages, never echoed)."""
+    return text(f"done.{done}") if done in ("withdrawn", "decided", "joined") else None

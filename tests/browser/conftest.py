@@ -1,0 +1,49 @@
+"""A real browser (Debian's Chromium, driven by Playwright) against the whole stack.
+
+Chromium is the system one (`apt-get install chromium`), never a Playwright download; without
+it, or without the `playwright` package, every browser test is skipped with the reason.
+Set ONCEONLY_SCREENSHOTS_DIR (as in docs/screenshots) to keep a PNG of each page.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import Stack, running_stack
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def chromium_path() -> str | None:
+    """The system Chromium, where the machine has one."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no system Chromium: apt-get install -y chromium (make test does, as root)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def stack(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    # After `browser`, so a machine without Chromium skips without starting a stack.
+    yield from running_stack(tmp_path_factory.mktemp("stack"))
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chosen = os.environ.get("ONCEONLY_SCREENSHOTS_DIR")
+    directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
