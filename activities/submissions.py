@@ -154,10 +154,18 @@ class AgencySubmissions(contract.AgencySubmissions):
         log.info("agency.submit", fields=sorted(submission.disclosure))
         # The adapter's POST carries the receipt for this submission only (see adapters.http).
         receipt = CONSENT_RECEIPT.set(submission.receipt)
+        limit = adapter.policy.call_timeout
         try:
-            answer = await adapter.submit(
-                submission.service, submission.disclosure, submission.idempotency_key
-            )
+            async with asyncio.timeout(limit.total_seconds()):
+                answer = await adapter.submit(
+                    submission.service, submission.disclosure, submission.idempotency_key
+                )
+        except TimeoutError:
+            late = AgencyUnavailable(submission.agency, f"no answer within {limit}")
+            raise late.paced(adapter.policy, activity.info().attempt) from None
+        except AgencyUnavailable as unavailable:
+            # Retried at the agency's own pace, as its adapter's policy declares.
+            raise unavailable.paced(adapter.policy, activity.info().attempt) from None
         finally:
             CONSENT_RECEIPT.reset(receipt)
         log.info("agency.accepted")

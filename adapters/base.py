@@ -50,10 +50,19 @@ class AgencyRejected(ApplicationError):
 
 
 class AgencyUnavailable(ApplicationError):
-    """The agency could not answer now (timeout, 5xx, 429): Temporal retries with backoff."""
+    """The agency could not answer now (timeout, 5xx, 429): Temporal retries with backoff,
+    after `next_retry_delay` when the agency's policy sets the pace (see `paced`)."""
 
-    def __init__(self, agency: str, message: str) -> None:
-        super().__init__(f"{agency} is unavailable: {message}")
+    def __init__(
+        self, agency: str, message: str, next_retry_delay: timedelta | None = None
+    ) -> None:
+        super().__init__(f"{agency} is unavailable: {message}", next_retry_delay=next_retry_delay)
+        self.agency = agency
+        self.reason = message
+
+    def paced(self, policy: "AgencyPolicy", attempt: int) -> "AgencyUnavailable":
+        """The same error, retried after the wait the agency's policy gives this attempt."""
+        return AgencyUnavailable(self.agency, self.reason, policy.retry_delay(attempt))
 
 
 class WithdrawalNotOffered(ApplicationError):

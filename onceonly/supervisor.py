@@ -117,6 +117,10 @@ async def _worker_polling(settings: Settings) -> bool:
     return len(response.pollers) > 0
 
 
+SLOW_AGENCY_DEFAULTS = {"MOCK_IRD_ISSUE_DELAY_SECONDS": "2", "MOCK_BDM_DEATH_REVIEW_SECONDS": "2"}
+"""How late the local mocks decide, in seconds, unless the environment names its own."""
+
+
 def plan(settings: Settings) -> list[Child]:
     """The children of `onceonly up`, in start order."""
     python = sys.executable
@@ -128,6 +132,10 @@ def plan(settings: Settings) -> list[Child]:
     # Slow agencies call back to the API, signing with the secret each shares with it.
     mocks_env["MOCK_CALLBACK_URL"] = settings.api_url
     mocks_env["MOCK_CALLBACK_SECRETS"] = json.dumps(settings.agency_callback_secrets)
+    # The local stack shows slow agencies as they are (unless told otherwise): IRD issues a
+    # newborn's number a little later and calls back; BDM reviews a death before registering.
+    for knob, seconds in SLOW_AGENCY_DEFAULTS.items():
+        mocks_env[knob] = os.environ.get(knob, seconds)
     children = []
     if runs_local_temporal(settings):
         children.append(

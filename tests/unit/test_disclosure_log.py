@@ -19,7 +19,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.submissions import AgencySubmissions
-from adapters.base import AgencyRejected, AgencyUnavailable
+from adapters.base import AgencyPolicy, AgencyRejected, AgencyUnavailable
 from onceonly.api import disclosures as route
 from onceonly.api.problems import install_problem_handlers
 from onceonly.auth import citizen_key, mint_token
@@ -164,6 +164,7 @@ class FakeIrd:
     """An agency that answers a repeated key with its first answer, as real ones do."""
 
     agency = "ird"
+    policy = AgencyPolicy()
 
     def __init__(self, fails_with: Exception | None = None) -> None:
         self.fails_with = fails_with

@@ -1,0 +1,130 @@
+"""The rules around slow agencies: callback signatures and their tolerance, the callback
+envelope, the record of callbacks seen, and how polls back off."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from activities.status import CALLBACK_SAFETY_POLL, poll_delay
+from adapters.base import AgencyPolicy
+from onceonly.callbacks import (
+    TOLERANCE_SECONDS,
+    AgencyCallback,
+    CallbackRefused,
+    sign_callback,
+    verify_callback,
+)
+from onceonly.seen_callbacks import SeenCallbacks
+
+SECRET = b"dev-ird-callback-secret"
+NOW = 1_795_000_000
+EVENT = f"birth-{'a' * 32}"
+BODY = json.dumps(
+    {
+        "callback_id": "cb-000001",
+        "idempotency_key": f"{EVENT}/child_ird_number",
+        "reference": "IR-CASE-1",
+        "state": "completed",
+    }
+).encode()
+
+
+def test_a_callback_signed_with_the_agencys_secret_verifies():
+    signature = sign_callback(SECRET, NOW, BODY)
+    assert signature.startswith("v1=")
+    verify_callback(SECRET, str(NOW), signature, BODY, now=NOW + 10)
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature", "body", "now", "rule"),
+    [
+        (str(NOW), sign_callback(b"another-secret", NOW, BODY), BODY, NOW, "does not match"),
+        (str(NOW), sign_callback(SECRET, NOW, BODY), BODY + b" ", NOW, "does not match"),
+        (str(NOW + 1), sign_callback(SECRET, NOW, BODY), BODY, NOW, "does not match"),
+        (str(NOW), sign_callback(SECRET, NOW, BODY), BODY, NOW + TOLERANCE_SECONDS + 1, "from now"),
+        (str(NOW), sign_callback(SECRET, NOW, BODY), BODY, NOW - TOLERANCE_SECONDS - 1, "from now"),
+        (None, sign_callback(SECRET, NOW, BODY), BODY, NOW, "unix seconds"),
+        ("yesterday", sign_callback(SECRET, NOW, BODY), BODY, NOW, "unix seconds"),
+        (str(NOW), None, BODY, NOW, "v1=<hex>"),
+        (str(NOW), "sha256=abc", BODY, NOW, "v1=<hex>"),
+    ],
+    ids=[
+        "other secret",
+        "body changed",
+        "timestamp changed",
+        "stale",
+        "from the future",
+        "no timestamp",
+        "timestamp not seconds",
+        "no signature",
+        "other scheme",
+    ],
+)
+def test_a_forged_stale_or_malformed_callback_is_refused_naming_the_header(
+    timestamp, signature, body, now, rule
+):
+    with pytest.raises(CallbackRefused, match=rule) as refused:
+        verify_callback(SECRET, timestamp, signature, body, now=now)
+    assert "Onceonly-" in str(refused.value)
+
+
+def test_the_envelope_names_the_event_and_step_of_the_request():
+    callback = AgencyCallback.model_validate_json(BODY)
+    assert (callback.event_id, callback.step_id) == (EVENT, "child_ird_number")
+    again = AgencyCallback(
+        callback_id="cb-000002",
+        idempotency_key=f"{EVENT}/update_ird_address/resubmission-2",
+        reference="IR-CASE-2",
+        state="completed",
+    )
+    assert (again.event_id, again.step_id) == (EVENT, "update_ird_address")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"idempotency_key": "not-a-key"}, "idempotency_key"),
+        ({"idempotency_key": f"{EVENT}/Child"}, "idempotency_key"),
+        ({"callback_id": "short"}, "callback_id"),
+        ({"callback_id": "cb 000001 <script>"}, "callback_id"),
+        ({"state": "maybe"}, "state"),
+        ({"reference": ""}, "reference"),
+        ({"extra": "field"}, "extra"),
+    ],
+)
+def test_a_bad_envelope_is_refused_naming_the_field(change, field):
+    body = {**json.loads(BODY), **change}
+    with pytest.raises(ValidationError) as error:
+        AgencyCallback.model_validate(body)
+    assert field in {str(e["loc"][0]) for e in error.value.errors()}
+
+
+async def test_a_callback_is_seen_once_per_agency(tmp_path):
+    seen = SeenCallbacks(tmp_path / "state" / "callbacks.db")
+    assert not await seen.seen("ird", "cb-000001")
+    await seen.remember("ird", "cb-000001", NOW)
+    await seen.remember("ird", "cb-000001", NOW + 1)  # a second record changes nothing
+    assert await seen.seen("ird", "cb-000001")
+    assert not await seen.seen("bdm", "cb-000001")  # ids are the agency's own
+    assert await SeenCallbacks(tmp_path / "state" / "callbacks.db").seen("ird", "cb-000001")
+
+
+def test_polls_back_off_at_the_agencys_pace_up_to_its_maximum():
+    policy = AgencyPolicy(
+        poll_every=timedelta(seconds=30), backoff=2.0, max_retry_interval=timedelta(minutes=5)
+    )
+    delays = [poll_delay(policy, "poll", polls) for polls in range(1, 7)]
+    assert delays == [
+        timedelta(seconds=s) for s in (30, 60, 120, 240, 300, 300)
+    ]  # fmt: skip
+    # An agency that calls back is asked rarely: the poll is a safety net only.
+    assert poll_delay(policy, "callback", 1) == CALLBACK_SAFETY_POLL
+
+
+def test_retries_back_off_from_the_first_wait_up_to_the_maximum():
+    policy = AgencyPolicy(
+        first_retry=timedelta(seconds=1), backoff=3.0, max_retry_interval=timedelta(seconds=20)
+    )
+    assert [policy.retry_delay(n).total_seconds() for n in range(1, 6)] == [1, 3, 9, 20, 20]
