@@ -20,9 +20,11 @@ from activities.previews import AgencyPreviews
 from activities.receipts import ReceiptSigner
 from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
-from adapters.base import AgencyAdapter
+from adapters.base import AgencyAdapter, StatusAdapter
 from adapters.registry import build_adapters
 from onceonly.disclosures import open_disclosure_log
+from onceonly.domain.catalogue import CATALOGUE
+from onceonly.domain.step_graph import CatalogueError
 from onceonly.domain.submission import agency_task_queue
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
@@ -39,6 +41,7 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
     task queue, and one worker per agency on the agency's own queue (see `agency_workers`)."""
     adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
     check_life_events(adapters)
+    check_capabilities(adapters)
     disclosure_log = open_disclosure_log(settings)
     submissions = AgencySubmissions(adapters, disclosure_log)
     amendments = AgencyAmendments(adapters, disclosure_log)
@@ -69,6 +72,22 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
     return [main, *agency_workers(client, settings.task_queue, adapters, agency_activities)]
+
+
+def check_capabilities(adapters: Mapping[str, AgencyAdapter]) -> None:
+    """Fail start-up clearly when a step needs what its agency's adapter cannot do: proof of
+    effect asks the agency's status."""
+    unable = [
+        f"{event.event_type}.{step.id} ({step.agency})"
+        for event in CATALOGUE.life_events
+        for step in event.steps
+        if step.confirm_effect_after_days and not isinstance(adapters[step.agency], StatusAdapter)
+    ]
+    if unable:
+        raise CatalogueError(
+            f"proof of effect needs a status endpoint, and these agencies' adapters have none: "
+            f"{', '.join(unable)}"
+        )
 
 
 def agency_workers(

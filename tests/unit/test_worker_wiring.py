@@ -1,0 +1,24 @@
+"""The worker's start-up checks: a step that proves its effect needs an agency that can say."""
+
+import httpx
+import pytest
+
+from adapters.registry import build_adapters
+from onceonly.domain.step_graph import CatalogueError
+from onceonly.settings import Settings
+from onceonly.worker import check_capabilities
+
+
+class WithoutStatus:
+    """An IRD adapter that can submit but not say where a request stands."""
+
+    agency = "ird"
+
+
+async def test_every_step_that_proves_its_effect_has_an_adapter_that_can_say():
+    settings = Settings()
+    async with httpx.AsyncClient() as client:
+        adapters = build_adapters(client, settings.agency_base_url, settings.agency_api_keys)
+        check_capabilities(adapters)  # the built-in adapters can
+        with pytest.raises(CatalogueError, match=r"move\.update_ird_address \(ird\)"):
+            check_capabilities({**adapters, "ird": WithoutStatus()})  # type: ignore[dict-item]
