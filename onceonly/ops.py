@@ -57,6 +57,7 @@ class ListFilters:
     stuck_for: timedelta | None = None
     awaiting_consent: bool = False
     failed: bool = False
+    attention: bool = False
 
 
 def parse_duration(text: str) -> timedelta:
@@ -87,6 +88,8 @@ def visibility_query(filters: ListFilters, now: datetime) -> str:
         clauses.append(f"{search_attributes.AWAITING_CONSENT.name} IS NOT NULL")
     if filters.failed:
         clauses.append(f"{search_attributes.FAILED_STEPS.name} IS NOT NULL")
+    if filters.attention:
+        clauses.append(f"{search_attributes.NEEDS_ATTENTION.name} = true")
     if filters.stuck_for is not None:
         since = (now - filters.stuck_for).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         clauses.append(f"{search_attributes.UPDATED_AT.name} < '{since}'")
@@ -287,7 +290,13 @@ async def _run(args: argparse.Namespace) -> str:
     as_json: bool = getattr(args, "json", False)
     if args.ops_command == "list":
         filters = ListFilters(
-            args.status, args.type, args.agency, args.stuck_for, args.awaiting_consent, args.failed
+            args.status,
+            args.type,
+            args.agency,
+            args.stuck_for,
+            args.awaiting_consent,
+            args.failed,
+            args.attention,
         )
         events = await list_events(client, filters)
         return json.dumps(events, indent=2) if as_json else _render_list(events)
@@ -346,6 +355,11 @@ def add_ops_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser
     listing.add_argument("--stuck-for", type=parse_duration, help="unchanged for this long: 2h, 3d")
     listing.add_argument("--awaiting-consent", action="store_true")
     listing.add_argument("--failed", action="store_true", help="with a failed step")
+    listing.add_argument(
+        "--attention",
+        action="store_true",
+        help="an agency's outcome is late, or a change did not take effect",
+    )
     listing.add_argument("--json", action="store_true")
     show = sub.add_parser("show", help="an event's timeline, personal values masked")
     show.add_argument("event_id")
