@@ -225,6 +225,10 @@ class Settings(BaseSettings):
             or self.payload_keys == DEV_PAYLOAD_KEY
             or self.citizen_key_secret == DEV_CITIZEN_KEY_SECRET
             or self.receipt_signing_key == DEV_RECEIPT_SIGNING_KEY
+            or any(
+                secret == f"dev-{agency}-callback-secret"
+                for agency, secret in self.agency_callback_secrets.items()
+            )
         )
 
 

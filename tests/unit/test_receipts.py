@@ -390,8 +390,11 @@ def test_the_development_key_counts_as_a_development_secret(settings):
         "citizen_key_secret": "prod-citizen-key-secret",
     }
     assert Settings(**own).uses_dev_secrets
+    own["receipt_signing_key"] = pem(Ed25519PrivateKey.generate())
+    # The agencies' callback secrets are secrets too.
+    assert Settings(**own).uses_dev_secrets
     assert not Settings(
-        **own, receipt_signing_key=pem(Ed25519PrivateKey.generate())
+        **own, agency_callback_secrets={"ird": "prod-ird-callback-secret-0123456789"}
     ).uses_dev_secrets
 
 
