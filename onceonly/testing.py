@@ -81,8 +81,8 @@ class ConsentServices:
         return f"message-{len(self.reminders)}"
 
     def activities(self) -> list[Callable[..., Any]]:
-        """The three activities, for a worker's `activities`."""
-        return [self.signer.sign_receipt, self.preview, self.remind]
+        """The consent activities, for a worker's `activities`."""
+        return [self.signer.sign_receipt, self.signer.sign_receipts, self.preview, self.remind]
 
 
 class LifeEventWorkers:

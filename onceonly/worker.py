@@ -46,6 +46,7 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
     submissions = AgencySubmissions(adapters, disclosure_log)
     amendments = AgencyAmendments(adapters, disclosure_log)
     statuses = AgencyStatusChecks(adapters)
+    signer = ReceiptSigner(settings)
     registers = build_register_lookups(http, settings.agency_base_url, settings.agency_api_keys)
     notifications = build_notifications(http, settings.agency_base_url, settings.agency_api_keys)
     agency_activities: list[Callable[..., Any]] = [
@@ -65,7 +66,8 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
             amendments.find_correction_recipients,
             AgencyPreviews(adapters).preview_disclosure,
             registers.look_up_register,
-            ReceiptSigner(settings).sign_receipt,
+            signer.sign_receipt,
+            signer.sign_receipts,
             notifications.send_reminder,
         ],
         workflow_runner=workflow_runner(),

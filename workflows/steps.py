@@ -69,8 +69,10 @@ from workflows.corrections import CorrectionHandlers
 # Receipts, previews, reminders, parties and withdrawal: events started before this patch
 # replay without them.
 CONSENT_V2 = "consent-receipts-reminders-parties-withdrawal"
-# Each agency's own task queue, slow agencies' pending outcomes, proof of effect (issue 6).
-AGENCY_LIFECYCLE = "agency-queues-outcomes-proof-of-effect"
+# Each agency's own task queue, slow agencies' pending outcomes, proof of effect, and the
+# receipts of decisions taken together signed in one local activity: events started before
+# this patch replay without them.
+AGENCY_LIFECYCLE = "agency-lifecycle"
 # Signing is a local computation on the worker: quick, or something is wrong.
 RECEIPT_TIMEOUT = timedelta(seconds=10)
 PREVIEW_TIMEOUT = timedelta(seconds=10)
@@ -249,20 +251,22 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
                 self._set(step_id, state, parties=parties)
         if self._consent_v2:
             principal = decisions.party_key or self._start.citizen_key
-            await asyncio.gather(
-                *(
-                    self._issue_receipt(
-                        decision.step_id,
-                        receipt_decision(
-                            decision.decision,
-                            statutory=self._spec.step(decision.step_id).legal_basis.kind
-                            != "consent",
-                        ),
-                        principal,
-                    )
-                    for decision in decisions.decisions
+            answers = [
+                (
+                    decision.step_id,
+                    receipt_decision(
+                        decision.decision,
+                        statutory=self._spec.step(decision.step_id).legal_basis.kind != "consent",
+                    ),
                 )
-            )
+                for decision in decisions.decisions
+            ]
+            if self._lifecycle:
+                await self._issue_receipts(answers, principal)
+            else:
+                await asyncio.gather(
+                    *(self._issue_receipt(step_id, said, principal) for step_id, said in answers)
+                )
         return self.progress()
 
     @decide_consent.validator
@@ -615,10 +619,10 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
                 return receipt
         return None
 
-    async def _issue_receipt(
+    def _receipt_request(
         self, step_id: str, decision: str, principal_key: str, note: str | None = None
-    ) -> None:
-        request = ReceiptRequest(
+    ) -> ReceiptRequest:
+        return ReceiptRequest(
             event_type=self._spec.event_type,
             event_id=self._header.event_id,
             step_id=step_id,
@@ -628,6 +632,25 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
             receipt_id=str(workflow.uuid4()),
             note=note,
         )
+
+    async def _issue_receipts(self, answers: list[tuple[str, str]], principal_key: str) -> None:
+        """The receipts of decisions taken together: signed in one local activity (signing is
+        quick work on the worker), one history event for the whole batch."""
+        requests = [
+            self._receipt_request(step_id, said, principal_key) for step_id, said in answers
+        ]
+        signed = await workflow.execute_local_activity_method(
+            ReceiptSigning.sign_receipts,
+            requests,
+            start_to_close_timeout=RECEIPT_TIMEOUT,
+            summary=f"receipts of {len(requests)} decisions",
+        )
+        self._receipts.extend(signed)
+
+    async def _issue_receipt(
+        self, step_id: str, decision: str, principal_key: str, note: str | None = None
+    ) -> None:
+        request = self._receipt_request(step_id, decision, principal_key, note)
         receipt = await workflow.execute_activity_method(
             ReceiptSigning.sign_receipt,
             request,

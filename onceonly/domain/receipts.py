@@ -14,6 +14,7 @@ from onceonly.domain.catalogue import Agency, LifeEventSpec, StepSpec
 
 # The activity type name in every history: renaming it would break replay.
 SIGN_RECEIPT = "sign_receipt"
+SIGN_RECEIPTS = "sign_receipts"  # every receipt of one batch of decisions, in one local call
 RECEIPT_ISSUER = "onceonly"
 """The `iss` of every receipt: the service, whatever issuer its citizens' tokens carry."""
 RECEIPT_VERSION = "KI-CR-v1.1.0"  # the Kantara specification the receipt's fields follow
@@ -146,4 +147,9 @@ class ReceiptSigning:
     @activity.defn(name=SIGN_RECEIPT)
     async def sign_receipt(self, request: ReceiptRequest) -> SignedReceipt:
         """Make the receipt of one decision and sign it with the service's key."""
+        raise NotImplementedError("run by activities.receipts.ReceiptSigner")
+
+    @activity.defn(name=SIGN_RECEIPTS)
+    async def sign_receipts(self, requests: list[ReceiptRequest]) -> list[SignedReceipt]:
+        """Make and sign the receipts of decisions taken together, in their order."""
         raise NotImplementedError("run by activities.receipts.ReceiptSigner")

@@ -426,6 +426,29 @@ async def test_the_activity_signs_the_catalogues_claims_and_logs_only_ids(settin
     assert PRINCIPAL not in str(logs) and "phone app" not in str(logs)
 
 
+async def test_decisions_taken_together_are_signed_together_in_their_order(settings):
+    requests = [
+        receipt_request("move", "update_driver_licence"),
+        receipt_request("move", "update_ird_address").model_copy(update={"decision": "decline"}),
+    ]
+    signed = await ActivityEnvironment().run(ReceiptSigner(settings).sign_receipts, requests)
+    assert [(r.step_id, r.decision) for r in signed] == [
+        ("update_driver_licence", "grant"),
+        ("update_ird_address", "decline"),
+    ]
+    for request, receipt in zip(requests, signed, strict=True):
+        step = MOVE.step(request.step_id)
+        expected = receipt_claims(MOVE, step, agency(step.agency), request)
+        assert verify_receipt(receipt.jws, public_jwks(settings)) == expected
+    # One step the catalogue lacks fails the whole batch, without retries.
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(
+            ReceiptSigner(settings).sign_receipts,
+            [*requests, receipt_request("move", "register_birth")],
+        )
+    assert raised.value.non_retryable
+
+
 @pytest.mark.parametrize(
     ("event_type", "step_id"), [("move", "register_birth"), ("marriage", "register_birth")]
 )
