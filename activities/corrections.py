@@ -10,6 +10,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.submissions import step_of_agency
 from adapters.base import AgencyAdapter, AmendingAdapter
 from adapters.http import CONSENT_RECEIPT
 from onceonly.disclosures import DisclosureEntry, DisclosureLog
@@ -20,7 +21,7 @@ from onceonly.domain.amendments import (
     CorrectionRecipient,
     RecipientSearch,
 )
-from onceonly.domain.catalogue import CATALOGUE, StepSpec
+from onceonly.domain.catalogue import StepSpec
 from onceonly.domain.corrections import recipients
 from onceonly.domain.submission import AmendmentAnswer
 
@@ -63,22 +64,6 @@ def amendment_entry(
     )
 
 
-def catalogue_step(amendment: AgencyAmendment) -> StepSpec:
-    """The catalogue's entry for the amendment's step; a non-retryable ApplicationError when
-    the catalogue has no such step for the agency (nothing is sent without a legal basis)."""
-    try:
-        step = CATALOGUE.event(amendment.event_type).step(amendment.step_id)
-    except KeyError:
-        step = None
-    if step is None or step.agency != amendment.agency:
-        raise ApplicationError(
-            f"the catalogue has no step {amendment.step_id!r} of {amendment.event_type!r} "
-            f"for agency {amendment.agency!r}",
-            non_retryable=True,
-        )
-    return step
-
-
 class AgencyAmendments(contract.AgencyCorrections):
     """The correction activities, bound to the worker's adapters and the disclosure log."""
 
@@ -119,7 +104,7 @@ class AgencyAmendments(contract.AgencyCorrections):
                 )
             if not isinstance(adapter, AmendingAdapter):
                 raise AmendmentNotOffered(amendment.agency, amendment.service)
-            step = catalogue_step(amendment)
+            step = step_of_agency(amendment.event_type, amendment.step_id, amendment.agency)
             # Logs carry ids and field names only, never values.
             log.info("agency.amend", fields=sorted(amendment.disclosure))
             receipt = CONSENT_RECEIPT.set(amendment.receipt)

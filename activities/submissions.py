@@ -61,20 +61,24 @@ def event_type_of(submission: AgencySubmission) -> str:
 
 
 def catalogue_step(submission: AgencySubmission) -> StepSpec:
-    """The catalogue's entry for the submission's step, whose legal basis the log records.
+    """The catalogue's entry for the submission's step, whose legal basis the log records
+    (see `step_of_agency`)."""
+    return step_of_agency(event_type_of(submission), submission.step_id, submission.agency)
+
+
+def step_of_agency(event_type: str, step_id: str, agency: str) -> StepSpec:
+    """The catalogue's entry for a step of `agency`.
 
     Raises a non-retryable ApplicationError when the catalogue has no such step for the
     agency: a disclosure without a legal basis is never sent.
     """
-    event_type = event_type_of(submission)
     try:
-        step = CATALOGUE.event(event_type).step(submission.step_id)
+        step = CATALOGUE.event(event_type).step(step_id)
     except KeyError:
         step = None
-    if step is None or step.agency != submission.agency:
+    if step is None or step.agency != agency:
         raise ApplicationError(
-            f"the catalogue has no step {submission.step_id!r} of {event_type!r} "
-            f"for agency {submission.agency!r}",
+            f"the catalogue has no step {step_id!r} of {event_type!r} for agency {agency!r}",
             non_retryable=True,
         )
     return step
