@@ -233,6 +233,7 @@ def _banner(settings: Settings) -> str:
     lines = [
         "",
         "onceonly is up.",
+        f"  citizen portal   {settings.api_url}/  (a browser: the whole citizen journey)",
         f"  citizen API      {settings.api_url}  (OpenAPI: {settings.api_url}/docs)",
         f"  agencies         {settings.agency_base_url}",
         f"  Temporal         {settings.temporal_address} (namespace {settings.temporal_namespace})",
