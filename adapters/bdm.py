@@ -266,12 +266,13 @@ class BdmAdapter:
     """Births, Deaths and Marriages: birth and death registration, and the register of deaths."""
 
     agency = "bdm"
-    # BDM's registers are a small service; a review is decided within days, so poll gently.
+    # BDM's registers are a small service, so poll gently: a review is decided in minutes or
+    # days, so look again soon (a quick one is not left waiting) and back off to hourly.
     policy = AgencyPolicy(
         call_timeout=timedelta(seconds=15),
         rate_limit_per_second=5.0,
         max_concurrent_calls=5,
-        poll_every=timedelta(minutes=15),
+        poll_every=timedelta(seconds=10),
         max_retry_interval=timedelta(hours=1),
     )
 

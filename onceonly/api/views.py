@@ -44,6 +44,22 @@ class StepView(BaseModel):
     preview: Preview | None = Field(
         description="Exactly what the agency will receive, in its own format, where known."
     )
+    accepted_at: datetime | None = Field(
+        description="When the agency acknowledged the request (gave its reference)."
+    )
+    completed_at: datetime | None = Field(
+        description="When the agency reported the outcome (at once, or later for a slow one)."
+    )
+    outcome_due: datetime | None = Field(
+        description="For a request the agency decides later: when its outcome is normally in."
+    )
+    overdue: bool = Field(description="The agency's outcome is late: operators are alerted.")
+    effect: Literal["unchecked", "confirmed", "not_in_effect"] | None = Field(
+        description="Proof of effect, for steps checked later: whether the change took effect."
+    )
+    confirmed_at: datetime | None = Field(
+        description="When the agency confirmed that the change took effect."
+    )
 
 
 class LifeEventView(BaseModel):
@@ -110,4 +126,10 @@ def step_view(spec: StepSpec, step: StepProgress, preview: Preview | None = None
         kept_by_law=spec.kept_by_law,
         parties=list(step.parties),
         preview=preview,
+        accepted_at=step.accepted_at,
+        completed_at=step.completed_at,
+        outcome_due=step.outcome_due,
+        overdue=step.overdue,
+        effect=step.effect,
+        confirmed_at=step.confirmed_at,
     )

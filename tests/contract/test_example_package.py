@@ -9,23 +9,25 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from onceonly.auth import mint_token
 from onceonly.domain.catalogue import DEATH
 from onceonly.samples import death_request_data
-from tests.integration.conftest import Stack, running_stack
+from tests.integration.conftest import (
+    Stack,
+    citizen,
+    registered_death,
+    run_to_the_end,
+    running_stack,
+    today,
+)
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "kiwisaver-adapter"
-FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
 
 
 @pytest.fixture(scope="module")
@@ -71,35 +73,15 @@ def stack(example, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
 
 
-def run_to_the_end(stack: Stack, body: dict[str, Any]) -> dict[str, Any]:
-    token = mint_token(stack.settings, "kiwisaver-citizen")
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=stack.api_url, headers=headers, timeout=30) as api:
-        started = api.post("/v1/life-events", json=body)
-        assert started.status_code == 201, started.text
-        event = started.json()
-        decisions = [
-            {"step_id": step["id"], "decision": "grant"}
-            for step in event["steps"]
-            if step["state"] == "awaiting_consent"
-        ]
-        decided = api.post(f"/v1/life-events/{event['id']}/consents", json={"decisions": decisions})
-        assert decided.status_code == 200, decided.text
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            event = api.get(f"/v1/life-events/{event['id']}").json()
-            if event["status"] in FINISHED:
-                return event
-            time.sleep(0.25)
-    raise AssertionError(f"the death did not finish: {event}")
-
-
 @pytest.mark.integration
 def test_a_death_reaches_the_plugins_agency_with_exactly_its_fields(stack):
     catalogue = httpx.get(f"{stack.api_url}/v1/catalogue").json()
     assert "kiwisaver" in {agency["id"] for agency in catalogue["agencies"]}
-    today = datetime.now(ZoneInfo(stack.settings.timezone)).date()
-    event = run_to_the_end(stack, {"event_type": "death", "data": death_request_data(today)})
+    reported_on = today(stack)
+    with citizen(stack, "kiwisaver-citizen") as api:
+        event = run_to_the_end(
+            api, {"event_type": "death", "data": death_request_data(reported_on)}
+        )
     steps = {step["id"]: step for step in event["steps"]}
     assert steps["notify_kiwisaver"]["state"] == "completed", event
     held = [
@@ -118,8 +100,8 @@ def test_a_death_reaches_the_plugins_agency_with_exactly_its_fields(stack):
             "dateOfBirth": "1941-02-11",
         },
         "death": {
-            "date": (today - timedelta(days=4)).isoformat(),
-            "registrationNumber": steps["register_death"]["reference"],
+            "date": (reported_on - timedelta(days=4)).isoformat(),
+            "registrationNumber": registered_death(stack, steps["register_death"]["reference"]),
         },
         "contact": {
             "name": "Aroha Synthetic-Pōmare",

@@ -8,42 +8,25 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli
 from onceonly.domain.catalogue import BIRTH
 from onceonly.samples import birth_request_data
-from tests.integration.conftest import Stack
+from tests.integration.conftest import (
+    Stack,
+    agency_faults,
+    citizen,
+    issued_ird_number,
+    today,
+    wait_until_finished,
+)
 
 pytestmark = pytest.mark.integration
-FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
-
-
-def citizen(stack: Stack, citizen_id: str) -> httpx.Client:
-    token = mint_token(stack.settings, citizen_id)
-    return httpx.Client(
-        base_url=stack.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
-
-
-def wait_until_finished(api: httpx.Client, event_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        event = api.get(f"/v1/life-events/{event_id}").json()
-        if event["status"] in FINISHED:
-            return event
-        time.sleep(0.25)
-    raise AssertionError(f"{event_id} did not finish: {event}")
-
-
-def today(stack: Stack) -> date:
-    return datetime.now(ZoneInfo(stack.settings.timezone)).date()
 
 
 def start_birth(api: httpx.Client, stack: Stack) -> str:
@@ -164,23 +147,6 @@ def expected_agency_bodies(
     }
 
 
-def issued_ird_number(stack: Stack, event_id: str) -> str:
-    """The child's IRD number: IRD answers the registration first and issues it later (the
-    local stack's IRD is slow), so it is in IRD's case status, not in the first answer."""
-    [case] = [
-        r["answer"]["caseReference"]
-        for r in stack.agency_records("ird")
-        if r["idempotency_key"] == f"{event_id}/child_ird_number"
-    ]
-    key = stack.settings.agency_api_keys["ird"]
-    status = httpx.get(
-        f"{stack.settings.agency_base_url}/ird/gateway/v2/cases/{case}",
-        headers={"Authorization": f"Bearer {key}"},
-    ).json()
-    assert status["caseStatus"] == "COMPLETED", status
-    return str(status["irdNumber"])
-
-
 def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack: Stack):
     born = today(stack) - timedelta(days=7)
     with citizen(stack, "parent-granting-all") as api:
@@ -193,7 +159,12 @@ def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack:
     assert [summary["id"] for summary in listed] == [event_id]
     steps = {step["id"]: step for step in event["steps"]}
     registration = steps["register_birth"]["reference"]
-    child_ird = issued_ird_number(stack, event_id)
+    [case] = [
+        r["answer"]["caseReference"]
+        for r in stack.agency_records("ird")
+        if r["idempotency_key"] == f"{event_id}/child_ird_number"
+    ]
+    child_ird = issued_ird_number(stack, case)
     child_nhi = next(
         r["answer"]["nhi"]
         for r in stack.agency_records("health")
@@ -343,15 +314,13 @@ def test_the_demo_plays_a_birth_with_a_decline_and_prints_its_timeline(stack: St
 
 
 def test_a_flaky_agency_is_retried_and_still_holds_exactly_one_record(stack: Stack):
-    faults = f"{stack.settings.agency_base_url}/ird/_faults"
-    httpx.put(faults, json={"error_rate": 0.5, "latency_ms": 0}).raise_for_status()
-    try:
-        with citizen(stack, "parent-with-flaky-ird") as api:
-            event_id = start_birth(api, stack)
-            api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).raise_for_status()
-            event = wait_until_finished(api, event_id)
-    finally:
-        httpx.put(faults, json={"error_rate": 0.0, "latency_ms": 0}).raise_for_status()
+    with (
+        agency_faults(stack, "ird", error_rate=0.5),
+        citizen(stack, "parent-with-flaky-ird") as api,
+    ):
+        event_id = start_birth(api, stack)
+        api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).raise_for_status()
+        event = wait_until_finished(api, event_id)
     assert event["status"] == "completed", event
     ird_records = [
         r for r in stack.agency_records("ird") if r["idempotency_key"].startswith(event_id)

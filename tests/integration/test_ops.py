@@ -12,13 +12,8 @@ import httpx
 import pytest
 
 from onceonly.auth import mint_token
-from tests.integration.conftest import Stack, running_stack
-from tests.integration.test_birth_on_the_real_stack import (
-    GRANT_ALL,
-    citizen,
-    start_birth,
-    wait_until_finished,
-)
+from tests.integration.conftest import Stack, citizen, running_stack, wait_until_finished
+from tests.integration.test_birth_on_the_real_stack import GRANT_ALL, start_birth
 
 pytestmark = pytest.mark.integration
 

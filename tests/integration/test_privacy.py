@@ -13,13 +13,8 @@ import pytest
 
 from onceonly.auth import mint_token
 from onceonly.samples import birth_request_data
-from tests.integration.conftest import Stack, running_stack
-from tests.integration.test_birth_on_the_real_stack import (
-    GRANT_ALL,
-    citizen,
-    today,
-    wait_until_finished,
-)
+from tests.integration.conftest import Stack, citizen, running_stack, today, wait_until_finished
+from tests.integration.test_birth_on_the_real_stack import GRANT_ALL
 
 pytestmark = pytest.mark.integration
 
