@@ -88,9 +88,21 @@ async def _wait(delay: timedelta, polls: int) -> None:
     while remaining > 0:
         activity.heartbeat(polls)
         step = min(remaining, HEARTBEAT_EVERY.total_seconds())
-        await asyncio.sleep(step)
+        if await _worker_stops_within(step):
+            # Nothing is lost by stopping here: the retry, on whichever worker, goes on from
+            # the last heartbeat's count. Waiting out the slice would only hold the shutdown.
+            raise ApplicationError("the worker is shutting down: another goes on asking")
         remaining -= step
     activity.heartbeat(polls)
+
+
+async def _worker_stops_within(seconds: float) -> bool:
+    shutdown = asyncio.ensure_future(activity.wait_for_worker_shutdown())
+    try:
+        await asyncio.wait({shutdown}, timeout=seconds)
+    finally:
+        shutdown.cancel()
+    return activity.is_worker_shutdown()
 
 
 def _bound(check: StatusCheck) -> AbstractContextManager[None]:

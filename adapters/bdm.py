@@ -272,7 +272,7 @@ class BdmAdapter:
         call_timeout=timedelta(seconds=15),
         rate_limit_per_second=5.0,
         max_concurrent_calls=5,
-        poll_every=timedelta(seconds=10),
+        poll_every=timedelta(seconds=2),
         max_retry_interval=timedelta(hours=1),
     )
 

@@ -1,13 +1,17 @@
 """The rules around slow agencies: callback signatures and their tolerance, the callback
 envelope, the record of callbacks seen, and how polls back off."""
 
+import asyncio
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
-from activities.status import CALLBACK_SAFETY_POLL, poll_delay
+from activities.status import CALLBACK_SAFETY_POLL, AgencyStatusChecks, poll_delay
 from adapters.base import AgencyPolicy
 from onceonly.callbacks import (
     TOLERANCE_SECONDS,
@@ -16,6 +20,7 @@ from onceonly.callbacks import (
     sign_callback,
     verify_callback,
 )
+from onceonly.domain.submission import AgencyStatus, StatusCheck
 from onceonly.seen_callbacks import SeenCallbacks
 
 SECRET = b"dev-ird-callback-secret"
@@ -128,3 +133,41 @@ def test_retries_back_off_from_the_first_wait_up_to_the_maximum():
         first_retry=timedelta(seconds=1), backoff=3.0, max_retry_interval=timedelta(seconds=20)
     )
     assert [policy.retry_delay(n).total_seconds() for n in range(1, 6)] == [1, 3, 9, 20, 20]
+
+
+class NeverDecides:
+    """A slow agency that has not decided yet, however often it is asked."""
+
+    agency = "bdm"
+    policy = AgencyPolicy(poll_every=timedelta(seconds=0.05), max_retry_interval=timedelta(hours=1))
+
+    def __init__(self, waiting_after: int) -> None:
+        self.asked = 0
+        self.waiting_after = waiting_after
+        self.waiting = asyncio.Event()  # asked `waiting_after` times: the poll waits again
+
+    async def status(self, service: str, reference: str) -> AgencyStatus:
+        self.asked += 1
+        if self.asked == self.waiting_after:
+            self.waiting.set()
+        return AgencyStatus(reference=reference, state="pending")
+
+
+async def test_a_waiting_poll_gives_way_at_once_when_its_worker_shuts_down():
+    agency = NeverDecides(waiting_after=4)  # after waits of 0.05, 0.1 and 0.2 s
+    env = ActivityEnvironment()
+    heartbeats: list[Any] = []
+    env.on_heartbeat = lambda *details: heartbeats.append(details)
+    check = StatusCheck(
+        event_id=EVENT, step_id="register_death", agency="bdm", service="death-registration",
+        reference="REV-000001", follow_up="poll",
+    )  # fmt: skip
+    polling = asyncio.ensure_future(
+        env.run(AgencyStatusChecks({"bdm": agency}).await_agency_outcome, check)  # type: ignore[dict-item]
+    )
+    await asyncio.wait_for(agency.waiting.wait(), timeout=5)
+    env.worker_shutdown()
+    with pytest.raises(ApplicationError, match="shutting down"):
+        await asyncio.wait_for(polling, timeout=2)
+    # The count of questions asked goes with the heartbeats, for the retry to go on from.
+    assert heartbeats[-1] == (agency.asked,)
