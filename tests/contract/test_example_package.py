@@ -38,7 +38,10 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     source = root / "source"
     shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
     site = root / "site"
-    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
+    install = [
+        *(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"),
+        *("--no-build-isolation", "--no-index"),  # this venv's setuptools: nothing fetched
+    ]
     subprocess.run([*install, "--target", str(site), str(source)], check=True, timeout=300)
     return source, site
 
