@@ -9,6 +9,7 @@ of its own with its own log in the state dir, on free loopback ports.
 import asyncio
 import base64
 import contextlib
+import json
 import os
 import secrets
 import signal
@@ -22,7 +23,7 @@ import httpx
 
 from bench.checks import answers_from_metrics
 from onceonly.local_stack import LocalStack, free_port
-from onceonly.settings import Settings
+from onceonly.settings import AGENCIES, Settings
 from onceonly.supervisor import plan
 
 READY_SECONDS = 120.0  # a cold dev server creates its database first
@@ -47,6 +48,8 @@ def fresh_secrets() -> dict[str, str]:
         # and no per-citizen rate limit on a driver that is many citizens at once.
         "ONCEONLY_WITHDRAWAL_WINDOW": "PT0S",
         "ONCEONLY_RATE_LIMIT_PER_MINUTE": "0",
+        # The orchestrator is measured, not the agencies' agreed rates: the mocks take any rate.
+        "ONCEONLY_AGENCY_RATE_LIMITS": json.dumps(dict.fromkeys(AGENCIES, 0)),
     }
 
 

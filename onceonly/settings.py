@@ -7,6 +7,7 @@ worker and API can point at any Temporal cluster.
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -103,6 +104,11 @@ class Settings(BaseSettings):
         default_factory=lambda: {agency: f"dev-{agency}-key" for agency in AGENCIES}
     )
     agency_timeout_seconds: float = 10.0
+    agency_rate_limits: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Per agency, calls per second across every worker, as agreed with the"
+        " agency: replaces its adapter's own limit; 0 lifts the limit.",
+    )
     agency_callback_secrets: dict[str, str] = Field(
         default_factory=lambda: {agency: f"dev-{agency}-callback-secret" for agency in AGENCIES},
         description="Per agency, the secret its signed callbacks are keyed with; an agency not"

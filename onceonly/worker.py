@@ -20,7 +20,7 @@ from activities.previews import AgencyPreviews
 from activities.receipts import ReceiptSigner
 from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
-from adapters.base import AgencyAdapter, StatusAdapter
+from adapters.base import AgencyAdapter, AgencyPolicy, StatusAdapter
 from adapters.registry import build_adapters
 from onceonly.disclosures import open_disclosure_log
 from onceonly.domain.catalogue import CATALOGUE
@@ -73,7 +73,12 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
-    return [main, *agency_workers(client, settings.task_queue, adapters, agency_activities)]
+    return [
+        main,
+        *agency_workers(
+            client, settings.task_queue, adapters, agency_activities, settings.agency_rate_limits
+        ),
+    ]
 
 
 def check_capabilities(adapters: Mapping[str, AgencyAdapter]) -> None:
@@ -97,21 +102,32 @@ def agency_workers(
     task_queue: str,
     adapters: Mapping[str, AgencyAdapter],
     activities: Sequence[Callable[..., Any]],
+    rate_limits: Mapping[str, float] | None = None,
 ) -> list[Worker]:
     """One worker per agency, on the agency's own task queue, with the agency's limits: an
     agency that is down or slow fills only its own slots, and its rate limit (enforced by the
-    Temporal server across every worker) protects it however many workers there are."""
+    Temporal server across every worker) protects it however many workers there are.
+    `rate_limits` (per agency; 0 lifts it) replaces an adapter's own limit."""
     return [
         Worker(
             client,
             task_queue=agency_task_queue(task_queue, agency),
             activities=activities,
             max_concurrent_activities=adapter.policy.max_concurrent_calls,
-            max_task_queue_activities_per_second=adapter.policy.rate_limit_per_second,
+            max_task_queue_activities_per_second=rate_limit(adapter.policy, agency, rate_limits),
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         )
         for agency, adapter in adapters.items()
     ]
+
+
+def rate_limit(
+    policy: AgencyPolicy, agency: str, overrides: Mapping[str, float] | None
+) -> float | None:
+    """The agency's calls per second across every worker: as configured for the deployment,
+    else as its adapter declares; None for no limit."""
+    limit = (overrides or {}).get(agency, policy.rate_limit_per_second)
+    return limit or None
 
 
 async def run_worker(settings: Settings) -> None:

@@ -1,12 +1,14 @@
-"""The worker's start-up checks: a step that proves its effect needs an agency that can say."""
+"""The worker's wiring: a step that proves its effect needs an agency that can say, and each
+agency's rate limit."""
 
 import httpx
 import pytest
 
+from adapters.base import AgencyPolicy
 from adapters.registry import build_adapters
 from onceonly.domain.step_graph import CatalogueError
 from onceonly.settings import Settings
-from onceonly.worker import check_capabilities
+from onceonly.worker import check_capabilities, rate_limit
 
 
 class WithoutStatus:
@@ -22,3 +24,12 @@ async def test_every_step_that_proves_its_effect_has_an_adapter_that_can_say():
         check_capabilities(adapters)  # the built-in adapters can
         with pytest.raises(CatalogueError, match=r"move\.update_ird_address \(ird\)"):
             check_capabilities({**adapters, "ird": WithoutStatus()})  # type: ignore[dict-item]
+
+
+def test_an_agencys_rate_limit_is_the_deployments_else_its_adapters():
+    policy = AgencyPolicy(rate_limit_per_second=5.0)
+    assert rate_limit(policy, "bdm", None) == 5.0
+    assert rate_limit(policy, "bdm", {"msd": 50.0}) == 5.0
+    assert rate_limit(policy, "bdm", {"bdm": 50.0}) == 50.0
+    assert rate_limit(policy, "bdm", {"bdm": 0}) is None  # lifted
+    assert rate_limit(AgencyPolicy(), "acc", None) is None  # the adapter sets none
