@@ -1,6 +1,7 @@
 """The activities that ask an agency where a request stands, through its adapter's `status`:
-once (when a signed callback says the outcome is ready, or for proof of effect), or again and
-again with backoff until a slow agency has decided (for agencies that do not call back).
+once (when a signed callback says the outcome is ready, now and then in case one was lost, or
+for proof of effect), or again and again with backoff until a slow agency without callbacks
+has decided.
 """
 
 import asyncio
@@ -20,15 +21,11 @@ log = structlog.get_logger(__name__)
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
 """How often a waiting poll tells Temporal it is alive; its heartbeat timeout is above this."""
-CALLBACK_SAFETY_POLL = timedelta(hours=1)
-"""For an agency that calls back: how often to ask anyway, in case a callback is lost."""
 
 
-def poll_delay(policy: AgencyPolicy, follow_up: str | None, polls: int) -> timedelta:
+def poll_delay(policy: AgencyPolicy, polls: int) -> timedelta:
     """The wait before the next status question, after `polls` questions already asked: the
-    agency's own pace backing off to its maximum, or rarely for an agency that calls back."""
-    if follow_up == "callback":
-        return CALLBACK_SAFETY_POLL
+    agency's own pace, backing off to its maximum."""
     seconds = policy.poll_every.total_seconds() * policy.backoff ** max(polls - 1, 0)
     return min(timedelta(seconds=seconds), max(policy.max_retry_interval, policy.poll_every))
 
@@ -67,7 +64,7 @@ class AgencyStatusChecks(contract.AgencyStatusChecks):
                         return status
                 polls += 1
                 policy = self._adapters[check.agency].policy
-                await _wait(poll_delay(policy, check.follow_up, polls), polls)
+                await _wait(poll_delay(policy, polls), polls)
 
     def _adapter(self, check: StatusCheck) -> StatusAdapter:
         adapter = self._adapters.get(check.agency)

@@ -37,7 +37,7 @@ from onceonly.codec import data_converter
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.notices import SEND_REMINDER, Reminder
 from onceonly.domain.preview import PREVIEW_DISCLOSURE, Preview, PreviewRequest
-from onceonly.domain.submission import agency_task_queue
+from onceonly.domain.submission import agency_task_queue, agency_waits_queue
 from onceonly.local_stack import free_port
 from onceonly.settings import Settings
 from onceonly.temporal import WORKFLOWS, register_search_attributes
@@ -116,7 +116,8 @@ def workflow_worker(
     workflow unless given `workflows`, the given (usually fake) activities, and the consent
     services (`consent`, or fresh ones) for any activity name not given; `options` go to the
     main `Worker` as they are. The given activities also serve each catalogue agency's own
-    task queue. Use it as `async with workflow_worker(env, activities=[...]):`.
+    task queue, and the queue of waits for slow agencies' outcomes (None below). Use it as
+    `async with workflow_worker(env, activities=[...]):`.
     """
     client = env.client if isinstance(env, WorkflowEnvironment) else env
     given = {_activity_name(fn) for fn in activities}
@@ -136,11 +137,15 @@ def workflow_worker(
     agency_workers = [
         Worker(
             client,
-            task_queue=agency_task_queue(task_queue, agency),
+            task_queue=(
+                agency_waits_queue(task_queue)
+                if agency is None
+                else agency_task_queue(task_queue, agency)
+            ),
             activities=activities,
             graceful_shutdown_timeout=WORKER_SHUTDOWN,
         )
-        for agency in agencies
+        for agency in [*agencies, None]
         if activities
     ]
     return LifeEventWorkers(main, agency_workers)

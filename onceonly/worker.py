@@ -25,7 +25,7 @@ from adapters.registry import build_adapters
 from onceonly.disclosures import open_disclosure_log
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.step_graph import CatalogueError
-from onceonly.domain.submission import agency_task_queue
+from onceonly.domain.submission import agency_task_queue, agency_waits_queue
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
 from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
@@ -34,6 +34,8 @@ from workflows.sandbox import workflow_runner
 log = structlog.get_logger(__name__)
 # Long enough for an agency call in flight to finish; short enough for a quick Ctrl-C.
 GRACEFUL_SHUTDOWN = timedelta(seconds=10)
+MAX_WAITS = 1_000
+"""Slow agencies' outcomes one worker process waits for at once."""
 
 
 def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -> list[Worker]:
@@ -73,8 +75,17 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
+    waits = Worker(
+        client,
+        task_queue=agency_waits_queue(settings.task_queue),
+        activities=[statuses.await_agency_outcome],
+        # A wait mostly sleeps between an agency's answers: many fit in one worker.
+        max_concurrent_activities=MAX_WAITS,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
     return [
         main,
+        waits,
         *agency_workers(
             client, settings.task_queue, adapters, agency_activities, settings.agency_rate_limits
         ),

@@ -27,6 +27,7 @@ from onceonly.domain.submission import (
     AgencyStatusChecks,
     StatusCheck,
     agency_task_queue,
+    agency_waits_queue,
 )
 
 OVERDUE_METRIC = "onceonly_agency_outcomes_overdue"
@@ -37,6 +38,8 @@ POLL_HEARTBEAT_TIMEOUT = timedelta(minutes=1)
 # from the last heartbeat's count): the outcome itself may take weeks.
 POLL_ATTEMPT_TIMEOUT = timedelta(days=1)
 STATUS_CALL_TIMEOUT = timedelta(seconds=30)
+CALLBACK_SAFETY_POLL = timedelta(hours=1)
+"""For an agency that calls back: how often to ask anyway, in case a callback is lost."""
 STATUS_RETRY_POLICY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5)
 )
@@ -121,40 +124,54 @@ class AgencyOutcomes:
         self._upsert_search_attributes()
 
     async def _outcome(self, step: StepSpec, check: StatusCheck) -> AgencyStatus:
+        if check.follow_up == "callback":
+            return await self._outcome_by_callback(step, check)
+        # Asked with backoff by a heartbeating activity on the queue of waits, not the
+        # agency's: a wait holds its slot for as long as the agency takes to decide.
+        poll = workflow.start_activity_method(
+            AgencyStatusChecks.await_agency_outcome,
+            check,
+            task_queue=agency_waits_queue(workflow.info().task_queue),
+            start_to_close_timeout=POLL_ATTEMPT_TIMEOUT,
+            heartbeat_timeout=POLL_HEARTBEAT_TIMEOUT,
+            retry_policy=STATUS_RETRY_POLICY,
+            summary=f"await {step.agency} {step.service}",
+        )
+        await self._wait_flagging_overdue(step, poll.done)
+        return await poll
+
+    async def _outcome_by_callback(self, step: StepSpec, check: StatusCheck) -> AgencyStatus:
+        """Ask the agency when its verified callback says so, and now and then anyway, in
+        case a callback was lost; no activity waits meanwhile."""
         while True:
             self._outcome_ready.discard(step.id)
-            poll = workflow.start_activity_method(
-                AgencyStatusChecks.await_agency_outcome,
-                check,
-                task_queue=self._agency_queue(step.agency),
-                start_to_close_timeout=POLL_ATTEMPT_TIMEOUT,
-                heartbeat_timeout=POLL_HEARTBEAT_TIMEOUT,
-                retry_policy=STATUS_RETRY_POLICY,
-                summary=f"await {step.agency} {step.service}",
-            )
             await self._wait_flagging_overdue(
-                step, _done_or_ready(poll, step.id, self._outcome_ready)
+                step, lambda: step.id in self._outcome_ready, limit=CALLBACK_SAFETY_POLL
             )
-            if poll.done():
-                return poll.result()
-            poll.cancel()  # the callback came first: ask now instead
             status = await self._ask_status(step, check)
             if status.state != "pending":
                 return status
 
-    async def _wait_flagging_overdue(self, step: StepSpec, until: Callable[[], bool]) -> None:
-        due = self._steps[step.id].outcome_due
-        if due is not None and not self._steps[step.id].overdue:
+    async def _wait_flagging_overdue(
+        self, step: StepSpec, until: Callable[[], bool], limit: timedelta | None = None
+    ) -> None:
+        """Wait until `until` holds, or `limit` passed; flag the step overdue on the way when
+        its outcome is later than the agency said."""
+        give_up = workflow.now() + limit if limit else None
+        while True:
+            due = None if self._steps[step.id].overdue else self._steps[step.id].outcome_due
+            wake = min((t for t in (due, give_up) if t is not None), default=None)
             try:
                 await workflow.wait_condition(
                     until,
-                    timeout=max(due - workflow.now(), timedelta(0)),
-                    timeout_summary=f"outcome due from {step.agency}",
+                    timeout=None if wake is None else max(wake - workflow.now(), timedelta(0)),
+                    timeout_summary=f"outcome from {step.agency}",
                 )
                 return
             except TimeoutError:
+                if due is None or workflow.now() < due:
+                    return  # the limit passed
                 self._flag(step, OVERDUE_METRIC, overdue=True)
-        await workflow.wait_condition(until)
 
     def _flag(self, step: StepSpec, metric: str, **details: Any) -> None:
         """Alert operators: the step's search attribute and a metric by agency."""
@@ -207,12 +224,6 @@ class AgencyOutcomes:
         self._set(step.id, StepState.FAILED, effect="not_in_effect", error=note)
         self._flag(step, REOPENED_METRIC)
         return True
-
-
-def _done_or_ready(
-    poll: "workflow.ActivityHandle[AgencyStatus]", step_id: str, ready: set[str]
-) -> Callable[[], bool]:
-    return lambda: poll.done() or step_id in ready
 
 
 def failure_reason(failure: ActivityError) -> str:

@@ -154,6 +154,12 @@ def agency_task_queue(task_queue: str, agency: str) -> str:
     return f"{task_queue}.agency.{agency}"
 
 
+def agency_waits_queue(task_queue: str) -> str:
+    """The task queue of the long waits for slow agencies' outcomes: apart from the agencies'
+    own, so that waiting for one decision never takes a slot a submission needs."""
+    return f"{task_queue}.agency-waits"
+
+
 def idempotency_key(event_id: str, step_id: str) -> str:
     """One key per (event, step): every retry of a step reuses it."""
     return f"{event_id}/{step_id}"

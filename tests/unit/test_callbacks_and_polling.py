@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.status import CALLBACK_SAFETY_POLL, AgencyStatusChecks, poll_delay
+from activities.status import AgencyStatusChecks, poll_delay
 from adapters.base import AgencyPolicy
 from onceonly.callbacks import (
     TOLERANCE_SECONDS,
@@ -120,12 +120,10 @@ def test_polls_back_off_at_the_agencys_pace_up_to_its_maximum():
     policy = AgencyPolicy(
         poll_every=timedelta(seconds=30), backoff=2.0, max_retry_interval=timedelta(minutes=5)
     )
-    delays = [poll_delay(policy, "poll", polls) for polls in range(1, 7)]
+    delays = [poll_delay(policy, polls) for polls in range(1, 7)]
     assert delays == [
         timedelta(seconds=s) for s in (30, 60, 120, 240, 300, 300)
     ]  # fmt: skip
-    # An agency that calls back is asked rarely: the poll is a safety net only.
-    assert poll_delay(policy, "callback", 1) == CALLBACK_SAFETY_POLL
 
 
 def test_retries_back_off_from_the_first_wait_up_to_the_maximum():
