@@ -53,6 +53,11 @@ def fresh_secrets() -> dict[str, str]:
     }
 
 
+AGENCIES_AT_ONCE = {"MOCK_IRD_ISSUE_DELAY_SECONDS": "0", "MOCK_BDM_DEATH_REVIEW_SECONDS": "0"}
+"""No added latency at any agency: IRD and BDM decide in their first answer, as the baseline's
+agencies do (the local stack's default is two seconds later)."""
+
+
 def rss_bytes(pid: int) -> int:
     """A process's resident set size, from /proc (no psutil needed)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -167,7 +172,7 @@ class PieceStack:
         )
         stack = cls(settings=local.settings, env=local.env, state_dir=state_dir)
         for child in plan(local.settings):
-            env = {**local.env, "PYTHONUNBUFFERED": "1", **child.env}
+            env = {**local.env, "PYTHONUNBUFFERED": "1", **child.env, **AGENCIES_AT_ONCE}
             log = state_dir / f"{child.name}.log"
             line = WORKER_STARTED if child.name == "worker" else None
             stack.pieces[child.name] = Piece(child.name, child.argv, env, child.ready, log, line)
