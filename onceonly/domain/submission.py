@@ -143,8 +143,9 @@ class StatusCheck(BaseModel):
     reference: str
     follow_up: Literal["callback", "poll"] | None = Field(
         default=None,
-        description="For a pending outcome: `poll` asks at the agency's own pace; `callback`"
-        " asks rarely, as a safety net for a callback that never comes.",
+        description="For a pending outcome, how it arrives: `poll`, asked at the agency's own"
+        " pace by a waiting activity; `callback`, asked once the agency's callback says so (and"
+        " hourly by the workflow, in case one is lost).",
     )
 
 
