@@ -6,11 +6,10 @@ record. Storage is a file, so the records survive a restart of the mocks.
 """
 
 import asyncio
-import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,21 +61,22 @@ class Store:
         self._path = path
         # One writer at a time inside this process; BEGIN IMMEDIATE covers other processes.
         self._lock = threading.Lock()
+        self._kept = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
+        connection = self._connection()
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(_SCHEMA)
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # A connection per operation: nothing to close at shutdown, and no connection shared
-        # between the worker threads that asyncio.to_thread uses.
-        connection = sqlite3.connect(self._path, isolation_level=None)
-        try:
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on its first use and kept: opening one costs more
+        than the statement it is for, and asyncio.to_thread's threads live as long as the
+        process. A connection never leaves its thread (sqlite3 checks that)."""
+        connection: sqlite3.Connection | None = getattr(self._kept, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self._path, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-            yield connection
-        finally:
-            connection.close()
+            self._kept.connection = connection
+        return connection
 
     async def record_once(
         self, agency: str, idempotency_key: str, received: dict[str, Any], issue: Issue
@@ -87,7 +87,8 @@ class Store:
     def _record_once(
         self, agency: str, idempotency_key: str, received: dict[str, Any], issue: Issue
     ) -> Record:
-        with self._lock, self._connect() as connection:
+        with self._lock:
+            connection = self._connection()
             # The look-up, the counters and the insert are one transaction, so two requests
             # with the same key can never both find nothing and both insert.
             connection.execute("BEGIN IMMEDIATE")
@@ -143,7 +144,8 @@ class Store:
 
     def _hold(self, agency: str, key: str, record: dict[str, Any]) -> Record:
         recorded_at = datetime.now(UTC).isoformat()
-        with self._lock, self._connect() as connection:
+        with self._lock:
+            connection = self._connection()
             # One statement, so atomic without an explicit transaction.
             connection.execute(
                 "INSERT INTO records (agency, idempotency_key, received, status, answer,"
@@ -159,8 +161,7 @@ class Store:
         return await asyncio.to_thread(self._held, agency, key)
 
     def _held(self, agency: str, key: str) -> Record | None:
-        with self._connect() as connection:
-            return self._find(connection, agency, key)
+        return self._find(self._connection(), agency, key)
 
     async def record_answered(self, agency: str, field: str, value: str) -> Record | None:
         """The agency's record whose answer gave `value` as its top-level `field` (the first,
@@ -168,13 +169,16 @@ class Store:
         return await asyncio.to_thread(self._record_answered, agency, field, value)
 
     def _record_answered(self, agency: str, field: str, value: str) -> Record | None:
-        with self._connect() as connection:
-            row = connection.execute(
+        row = (
+            self._connection()
+            .execute(
                 "SELECT idempotency_key, received, status, answer, recorded_at FROM records"
                 " WHERE agency = ? AND json_extract(answer, ?) = ? ORDER BY id LIMIT 1",
                 # A quoted JSON path member, so a field name is never read as path syntax.
                 (agency, f'$."{field}"', value),
-            ).fetchone()
+            )
+            .fetchone()
+        )
         return None if row is None else _record(row)
 
     async def records(self, agency: str) -> list[Record]:
@@ -182,12 +186,15 @@ class Store:
         return await asyncio.to_thread(self._records, agency)
 
     def _records(self, agency: str) -> list[Record]:
-        with self._connect() as connection:
-            rows = connection.execute(
+        rows = (
+            self._connection()
+            .execute(
                 "SELECT idempotency_key, received, status, answer, recorded_at FROM records"
                 " WHERE agency = ? ORDER BY id",
                 (agency,),
-            ).fetchall()
+            )
+            .fetchall()
+        )
         return [_record(row) for row in rows]
 
 

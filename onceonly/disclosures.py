@@ -123,6 +123,7 @@ class SqliteDisclosureLog:
         self._path = path
         self._lock = threading.Lock()
         self._created = False
+        self._kept = threading.local()
 
     async def record(self, entry: DisclosureEntry) -> bool:
         """Keep `entry` unless its idempotency key has an entry already; True when it was new."""
@@ -136,31 +137,30 @@ class SqliteDisclosureLog:
 
     def _record(self, entry: DisclosureEntry) -> bool:
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            return connection.execute(_INSERT, _row(entry)).rowcount == 1
+        return self._connection().execute(_INSERT, _row(entry)).rowcount == 1
 
     def _for_citizen(
         self, citizen_key: str, limit: int, event_id: str | None
     ) -> list[DisclosureEntry]:
         if not self._path.exists():
             return []  # nothing was ever disclosed; reading creates nothing
-        with self._connect() as connection:
-            rows = connection.execute(_SELECT, (citizen_key, event_id, event_id, limit)).fetchall()
+        rows = self._connection().execute(_SELECT, (citizen_key, event_id, event_id, limit))
         return [_entry(row) for row in rows]
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # A connection per operation: none is shared between asyncio.to_thread's threads.
-        # Autocommit: each statement is its own transaction.
-        connection = sqlite3.connect(self._path, isolation_level=None)
-        try:
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on its first use and kept: opening one costs more
+        than the insert it is for, and asyncio.to_thread's threads live as long as the process.
+        A connection never leaves its thread (sqlite3 checks that)."""
+        connection: sqlite3.Connection | None = getattr(self._kept, "connection", None)
+        if connection is None:
+            # Autocommit: each statement is its own transaction.
+            connection = sqlite3.connect(self._path, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             # An entry the activity reported written must survive a power cut.
             connection.execute("PRAGMA synchronous=FULL")
             self._create_once(connection)
-            yield connection
-        finally:
-            connection.close()
+            self._kept.connection = connection
+        return connection
 
     def _create_once(self, connection: sqlite3.Connection) -> None:
         with self._lock:
