@@ -1,5 +1,7 @@
-"""The activity that previews one step's disclosure in its agency's format, sending nothing."""
+"""The activities that preview steps' disclosures in their agencies' formats, sending nothing:
+one step's, or every step's of an event at once."""
 
+import asyncio
 from collections.abc import Mapping
 
 import structlog
@@ -8,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 
 from adapters.base import AgencyAdapter, AgencyRejected
 from onceonly.domain import preview as contract
-from onceonly.domain.preview import Preview, PreviewRequest, pending_fields
+from onceonly.domain.preview import PREVIEW_UNAVAILABLE, Preview, PreviewRequest, pending_fields
 
 log = structlog.get_logger(__name__)
 
@@ -56,3 +58,23 @@ class AgencyPreviews(contract.AgencyPreviews):
             log.info("agency.preview_refused", step=request.step_id, pending=bool(pending))
             return refused_preview(request.step_id, pending, refusal)
         return Preview(step_id=request.step_id, body=body, pending=pending)
+
+    @activity.defn(name=contract.PREVIEW_DISCLOSURES)
+    async def preview_disclosures(self, requests: list[PreviewRequest]) -> list[Preview]:
+        """Every step's preview of one event, in the requests' order: one local activity (one
+        history event) for them all. A preview that cannot be built says so, and the others
+        still show."""
+        return list(await asyncio.gather(*(self._preview_or_unavailable(r) for r in requests)))
+
+    async def _preview_or_unavailable(self, request: PreviewRequest) -> Preview:
+        try:
+            return await self.preview_disclosure(request)
+        except Exception as error:
+            # The error's type only: a message (a pydantic one, say) can quote the data.
+            log.warning(
+                "agency.preview_failed",
+                event_id=request.event_id,
+                step=request.step_id,
+                error=type(error).__name__,
+            )
+            return Preview(step_id=request.step_id, body=None, problem=PREVIEW_UNAVAILABLE)

@@ -36,7 +36,12 @@ from onceonly.binaries import temporal_cli, temporal_test_server
 from onceonly.codec import data_converter
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.notices import SEND_REMINDER, Reminder
-from onceonly.domain.preview import PREVIEW_DISCLOSURE, Preview, PreviewRequest
+from onceonly.domain.preview import (
+    PREVIEW_DISCLOSURE,
+    PREVIEW_DISCLOSURES,
+    Preview,
+    PreviewRequest,
+)
 from onceonly.domain.submission import agency_task_queue, agency_waits_queue
 from onceonly.local_stack import free_port
 from onceonly.settings import Settings
@@ -74,6 +79,11 @@ class ConsentServices:
         """No preview: the test is about the workflow, not an agency's format."""
         return Preview(step_id=request.step_id, body=None, problem="not previewed in tests")
 
+    @activity.defn(name=PREVIEW_DISCLOSURES)
+    async def previews(self, requests: list[PreviewRequest]) -> list[Preview]:
+        """No previews, for every step at once."""
+        return [await self.preview(request) for request in requests]
+
     @activity.defn(name=SEND_REMINDER)
     async def remind(self, reminder: Reminder) -> str:
         """Record the reminder; answer with a message id."""
@@ -82,7 +92,13 @@ class ConsentServices:
 
     def activities(self) -> list[Callable[..., Any]]:
         """The consent activities, for a worker's `activities`."""
-        return [self.signer.sign_receipt, self.signer.sign_receipts, self.preview, self.remind]
+        return [
+            self.signer.sign_receipt,
+            self.signer.sign_receipts,
+            self.preview,
+            self.previews,
+            self.remind,
+        ]
 
 
 class LifeEventWorkers:

@@ -49,6 +49,7 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
     amendments = AgencyAmendments(adapters, disclosure_log)
     statuses = AgencyStatusChecks(adapters)
     signer = ReceiptSigner(settings)
+    previews = AgencyPreviews(adapters)
     registers = build_register_lookups(http, settings.agency_base_url, settings.agency_api_keys)
     notifications = build_notifications(http, settings.agency_base_url, settings.agency_api_keys)
     agency_activities: list[Callable[..., Any]] = [
@@ -66,7 +67,8 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
         activities=[
             *agency_activities,
             amendments.find_correction_recipients,
-            AgencyPreviews(adapters).preview_disclosure,
+            previews.preview_disclosure,
+            previews.preview_disclosures,
             registers.look_up_register,
             signer.sign_receipt,
             signer.sign_receipts,

@@ -45,7 +45,13 @@ from onceonly.domain.notices import (
     reminder_key,
     reminder_times,
 )
-from onceonly.domain.preview import AgencyPreviews, Preview, PreviewRequest, placeholder_facts
+from onceonly.domain.preview import (
+    PREVIEW_UNAVAILABLE,
+    AgencyPreviews,
+    Preview,
+    PreviewRequest,
+    placeholder_facts,
+)
 from onceonly.domain.receipts import ReceiptRequest, ReceiptSigning, SignedReceipt
 from onceonly.domain.step_graph import applies, due_on, select_fields, value_at
 from onceonly.domain.submission import (
@@ -73,6 +79,10 @@ CONSENT_V2 = "consent-receipts-reminders-parties-withdrawal"
 # receipts of decisions taken together signed in one local activity: events started before
 # this patch replay without them.
 AGENCY_LIFECYCLE = "agency-lifecycle"
+# Every step's preview built in one local activity, and the search attributes upserted once
+# for the changes made together (a batch of decisions) rather than once per step: fewer
+# history events for the same event. Events started before this patch replay without it.
+BATCHED_BOOKKEEPING = "previews-together-one-upsert-per-batch"
 # Signing is a local computation on the worker: quick, or something is wrong.
 RECEIPT_TIMEOUT = timedelta(seconds=10)
 PREVIEW_TIMEOUT = timedelta(seconds=10)
@@ -174,6 +184,8 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
         spec = steps_in_force(spec, {**added, **(added_steps or {})}, workflow.patched)
         self._consent_v2 = workflow.patched(CONSENT_V2)
         self._init_outcomes(lifecycle=workflow.patched(AGENCY_LIFECYCLE))
+        self._batched = workflow.patched(BATCHED_BOOKKEEPING)
+        self._upsert_due = False
         self._spec = spec
         self._start = start
         self._data_model = type(data)  # what a correction to the dossier must still be
@@ -460,6 +472,8 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
         self._upsert_search_attributes()
         checkpoints = [self._expire(), self._remind()] if self._consent_v2 else []
         try:
+            if self._batched:
+                await self._preview_all()
             await asyncio.gather(*(self._run_step(step) for step in self._spec.steps), *checkpoints)
             window = self._start.withdrawal_window
             if self._consent_v2 and window and self._step_ids_in(StepState.COMPLETED):
@@ -473,12 +487,13 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
             await workflow.wait_condition(lambda: self._compensating == 0)
             raise
         await workflow.wait_condition(workflow.all_handlers_finished)
+        self._upsert_search_attributes()  # before the run ends: no upsert may follow it
         return self.progress()
 
     async def _run_step(self, step: StepSpec) -> None:
         if self._steps[step.id].state is StepState.NOT_APPLICABLE:
             return
-        if self._consent_v2:
+        if self._consent_v2 and not self._batched:
             await self._preview(step)
         if not await self._passed_checkpoint(step):
             return
@@ -707,6 +722,41 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
 
     async def _preview(self, step: StepSpec) -> None:
         """What the step will send, as its agency will receive it, shown at its checkpoint."""
+        try:
+            preview = await workflow.execute_local_activity_method(
+                AgencyPreviews.preview_disclosure,
+                self._preview_request(step),
+                start_to_close_timeout=PREVIEW_TIMEOUT,
+                retry_policy=RetryPolicy(maximum_attempts=2),
+            )
+        except ActivityError:
+            preview = Preview(step_id=step.id, body=None, problem=PREVIEW_UNAVAILABLE)
+        self._previews[step.id] = preview
+
+    async def _preview_all(self) -> None:
+        """Every checkpoint's preview, built in one local activity: one history event."""
+        requests = [
+            self._preview_request(step)
+            for step in self._spec.steps
+            if self._steps[step.id].state is not StepState.NOT_APPLICABLE
+        ]
+        if not requests:
+            return
+        try:
+            previews = await workflow.execute_local_activity_method(
+                AgencyPreviews.preview_disclosures,
+                requests,
+                start_to_close_timeout=PREVIEW_TIMEOUT,
+                retry_policy=RetryPolicy(maximum_attempts=2),
+                summary=f"previews of {len(requests)} steps",
+            )
+        except ActivityError:
+            previews = [
+                Preview(step_id=r.step_id, body=None, problem=PREVIEW_UNAVAILABLE) for r in requests
+            ]
+        self._previews.update((preview.step_id, preview) for preview in previews)
+
+    def _preview_request(self, step: StepSpec) -> PreviewRequest:
         # Facts not issued yet (and not already in the citizen's data) show as placeholders.
         placeholders = {
             path: text
@@ -714,23 +764,13 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
             if value_at(self._dossier, path) is None
         }
         disclosure = select_fields(self._dossier, {**placeholders, **self._facts}, step.fields)
-        request = PreviewRequest(
+        return PreviewRequest(
             event_id=self._header.event_id,
             step_id=step.id,
             agency=step.agency,
             service=step.service,
             disclosure=disclosure,
         )
-        try:
-            preview = await workflow.execute_local_activity_method(
-                AgencyPreviews.preview_disclosure,
-                request,
-                start_to_close_timeout=PREVIEW_TIMEOUT,
-                retry_policy=RetryPolicy(maximum_attempts=2),
-            )
-        except ActivityError:
-            preview = Preview(step_id=step.id, body=None, problem="the preview is not available")
-        self._previews[step.id] = preview
 
     async def _expire(self) -> None:
         """Expire every checkpoint still open when the consent period ends, with receipts."""
@@ -836,6 +876,16 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
         self._steps[step_id] = self._steps[step_id].model_copy(
             update={"state": state, "updated_at": workflow.now(), **details}
         )
+        if not self._batched:
+            self._upsert_search_attributes()
+        elif not self._upsert_due:
+            # Once the changes made together with this one are made (the rest of a batch of
+            # decisions, say): one upsert, one history event, for them all.
+            self._upsert_due = True
+            asyncio.get_running_loop().call_soon(self._upsert_when_due)
+
+    def _upsert_when_due(self) -> None:
+        self._upsert_due = False
         self._upsert_search_attributes()
 
     def _status(self) -> EventStatus:

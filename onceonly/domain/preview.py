@@ -2,8 +2,8 @@
 agency's own format, shown to the citizen at the step's checkpoint before they decide.
 
 Workflow code imports this module, never `activities.previews`, so the workflow sandbox holds
-no adapter; the worker registers the implementation. The workflow runs the activity locally
-when a step reaches its checkpoint: building a preview reads nothing and sends nothing.
+no adapter; the worker registers the implementation. The workflow runs it locally, for every
+checkpoint at once, when the event starts: building a preview reads nothing and sends nothing.
 
 A fact an earlier step issues (the child's IRD number, before IRD has issued it) is not known
 at the checkpoint yet. The disclosure carries a placeholder naming the agency that issues it
@@ -22,6 +22,9 @@ from onceonly.domain.step_graph import ancestors
 
 # The activity type name in every history: renaming it would break replay.
 PREVIEW_DISCLOSURE = "preview_disclosure"
+PREVIEW_DISCLOSURES = "preview_disclosures"
+# Said at a checkpoint whose preview could not be built: the citizen still decides.
+PREVIEW_UNAVAILABLE = "the preview is not available"
 
 # Plain words for the citizen, and recognisable again: no real fact reads like this.
 _PLACEHOLDER = "(issued by {agency} when its step completes)"
@@ -103,4 +106,9 @@ class AgencyPreviews:
     @activity.defn(name=PREVIEW_DISCLOSURE)
     async def preview_disclosure(self, request: PreviewRequest) -> Preview:
         """What the step would send its agency, built without sending anything."""
+        raise NotImplementedError("run by activities.previews.AgencyPreviews")
+
+    @activity.defn(name=PREVIEW_DISCLOSURES)
+    async def preview_disclosures(self, requests: list[PreviewRequest]) -> list[Preview]:
+        """Every step's preview of one event, in the requests' order."""
         raise NotImplementedError("run by activities.previews.AgencyPreviews")

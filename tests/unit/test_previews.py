@@ -35,6 +35,7 @@ from adapters.registry import BUILT_IN, build_adapters
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.identifiers import is_valid_ird_number
 from onceonly.domain.preview import (
+    PREVIEW_UNAVAILABLE,
     Preview,
     PreviewRequest,
     is_placeholder,
@@ -308,3 +309,35 @@ async def test_the_activity_logs_ids_and_field_names_only(adapters):
     written = json.dumps(logs, ensure_ascii=False, default=str)
     for value in ("Aroha", "Ngāta", "049091850", "2026-11-01", "Ponsonby", "Inland Revenue"):
         assert value not in written
+
+
+class BrokenMappingAgency:
+    """An agency whose mapping breaks on the data, quoting it, as a bug might."""
+
+    agency = "health"
+    policy = AgencyPolicy()
+
+    async def submit(
+        self, service: str, disclosure: Disclosure, idempotency_key: str
+    ) -> AgencyAnswer:
+        raise AssertionError("a preview never submits")
+
+    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
+        raise ValueError(f"cannot map {disclosure}")
+
+
+async def test_every_step_is_previewed_at_once_and_one_that_breaks_says_so_alone(adapters):
+    previews = AgencyPreviews({**adapters, "health": BrokenMappingAgency()})
+    requests = [
+        request_for(BIRTH, step, sample_disclosure(BIRTH, step))
+        for step in (BIRTH.step("register_birth"), BIRTH.step("health_enrolment"))
+    ]
+    with capture_logs() as logs:
+        shown = await ActivityEnvironment().run(previews.preview_disclosures, requests)
+    assert [preview.step_id for preview in shown] == ["register_birth", "health_enrolment"]
+    assert shown[0].body == MAPPINGS["register_birth"](requests[0].disclosure)
+    assert shown[1] == Preview(step_id="health_enrolment", body=None, problem=PREVIEW_UNAVAILABLE)
+    # The failure is logged by its type: its message quotes the citizen's data.
+    [failed] = [entry for entry in logs if entry["event"] == "agency.preview_failed"]
+    assert failed["error"] == "ValueError"
+    assert "Synthetic" not in json.dumps(logs, ensure_ascii=False, default=str)

@@ -25,7 +25,7 @@ from onceonly.domain.submission import AgencyAnswer, AgencySubmission
 from onceonly.samples import birth_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
 from workflows.birth import BirthWorkflow
-from workflows.steps import AGENCY_LIFECYCLE, CONSENT_V2
+from workflows.steps import AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING, CONSENT_V2
 
 TASK_QUEUE = "birth-test"
 ANSWERS = {
@@ -306,7 +306,12 @@ async def test_a_new_event_puts_the_baby_on_the_immunisation_register_after_enro
     assert sent["immunisation_register"].disclosure["child.nhi_number"] == "ZZZ00AX"
     assert sent["immunisation_register"].idempotency_key == f"{handle.id}/immunisation_register"
     # A new event records that it took the patched path, so its replays take it too.
-    assert patch_ids(history) == ["birth-immunisation-register", CONSENT_V2, AGENCY_LIFECYCLE]
+    assert patch_ids(history) == [
+        "birth-immunisation-register",
+        CONSENT_V2,
+        AGENCY_LIFECYCLE,
+        BATCHED_BOOKKEEPING,
+    ]
 
 
 def patch_ids(history: WorkflowHistory) -> list[str]:
@@ -319,3 +324,37 @@ def patch_ids(history: WorkflowHistory) -> list[str]:
         if event.HasField("marker_recorded_event_attributes")
         and event.marker_recorded_event_attributes.marker_name == "core_patch"
     ]
+
+
+async def test_a_granted_birth_keeps_its_bookkeeping_to_a_few_history_events(env):
+    agencies = FakeAgencies()
+    async with worker(env, agencies):
+        handle = await start_birth(env.client)
+        await handle.execute_update(
+            BirthWorkflow.decide_consent, decisions(**{s.id: "grant" for s in BIRTH.steps})
+        )
+        final = await handle.result()
+        history = await handle.fetch_history()
+
+    assert final.status is EventStatus.COMPLETED
+    local_activities = [
+        event.marker_recorded_event_attributes.details["data"]
+        for event in history.events
+        if event.HasField("marker_recorded_event_attributes")
+        and event.marker_recorded_event_attributes.marker_name == "core_local_activity"
+    ]
+    kinds = [json.loads(data.payloads[0].data)["activity_type"] for data in local_activities]
+    # Every checkpoint's preview in one local activity, every decision's receipt in another.
+    assert kinds == ["preview_disclosures", "sign_receipts"]
+    upserts = [
+        event.upsert_workflow_search_attributes_event_attributes.search_attributes
+        for event in history.events
+        if event.HasField("upsert_workflow_search_attributes_event_attributes")
+    ]
+    statuses = [
+        json.loads(attributes.indexed_fields["OnceonlyStatus"].data)
+        for attributes in upserts
+        if "OnceonlyStatus" in attributes.indexed_fields  # not the SDK's own for each patch
+    ]
+    # One upsert per change of what is indexed: five checkpoints granted at once are one.
+    assert statuses == ["awaiting_consent", "in_progress", "completed"]
