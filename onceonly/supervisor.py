@@ -57,6 +57,26 @@ def runs_local_temporal(settings: Settings) -> bool:
     return host == "localhost"
 
 
+DEV_SERVER_DYNAMIC_CONFIG = {
+    # The dev server re-reads the search attributes' definitions on every request that uses
+    # them (so that ones added at run time show at once). Ours are all added at its start
+    # (--search-attribute), and every event upserts them: the default cache serves.
+    "system.forceSearchAttributesCacheRefreshOnRead": False,
+    # One process serves every task queue: partitions would only forward tasks among
+    # themselves.
+    "matching.numTaskqueueReadPartitions": 1,
+    "matching.numTaskqueueWritePartitions": 1,
+}
+
+
+def _dynamic_config(values: dict[str, object]) -> list[str]:
+    return [
+        argument
+        for key, value in values.items()
+        for argument in ("--dynamic-config-value", f"{key}={json.dumps(value)}")
+    ]
+
+
 def dev_server_argv(settings: Settings) -> list[str]:
     """`temporal server start-dev` with durable state, WAL SQLite and our search attributes."""
     host, port = settings.temporal_address.rsplit(":", 1)
@@ -82,6 +102,7 @@ def dev_server_argv(settings: Settings) -> list[str]:
         "--sqlite-pragma",
         "synchronous=normal",
         "--ui-disable-news-fetch",
+        *_dynamic_config(DEV_SERVER_DYNAMIC_CONFIG),
         # The Web UI decodes payloads through our codec server (see README, Operators).
         "--ui-codec-endpoint",
         settings.codec_url,
