@@ -12,7 +12,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import ip_address
 
@@ -57,7 +57,7 @@ def runs_local_temporal(settings: Settings) -> bool:
     return host == "localhost"
 
 
-DEV_SERVER_DYNAMIC_CONFIG = {
+DEV_SERVER_DYNAMIC_CONFIG: dict[str, object] = {
     # The dev server re-reads the search attributes' definitions on every request that uses
     # them (so that ones added at run time show at once). Ours are all added at its start
     # (--search-attribute), and every event upserts them: the default cache serves.
@@ -69,7 +69,7 @@ DEV_SERVER_DYNAMIC_CONFIG = {
 }
 
 
-def _dynamic_config(values: dict[str, object]) -> list[str]:
+def _dynamic_config(values: Mapping[str, object]) -> list[str]:
     return [
         argument
         for key, value in values.items()

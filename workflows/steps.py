@@ -11,7 +11,7 @@ they ran: all of that is behind the `CONSENT_V2` patch.
 """
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -82,6 +82,7 @@ AGENCY_LIFECYCLE = "agency-lifecycle"
 # Every step's preview built in one local activity, and the search attributes upserted once
 # for the changes made together (a batch of decisions) rather than once per step: fewer
 # history events for the same event. Events started before this patch replay without it.
+# The latest patch: it implies the ones above (see patches_taken).
 BATCHED_BOOKKEEPING = "previews-together-one-upsert-per-batch"
 # Signing is a local computation on the worker: quick, or something is wrong.
 RECEIPT_TIMEOUT = timedelta(seconds=10)
@@ -161,6 +162,19 @@ def steps_in_force(
     return spec.model_copy(update={"steps": steps})
 
 
+def patches_taken(latest: bool, built_in: Collection[str]) -> Callable[[str], bool]:
+    """Whether the event took a patch: `built_in` patches (ours, older than the latest) are
+    implied when it took the latest, because the code that started it had them all; so a new
+    event records one patch marker (and the upsert the SDK adds to each) instead of one per
+    patch. Events from before the latest ask for each in turn, as they always did. A plugin's
+    step patch is never implied: the plugin may have come later."""
+
+    def taken(patch_id: str) -> bool:
+        return (latest and patch_id in built_in) or workflow.patched(patch_id)
+
+    return taken
+
+
 class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
     """Base of every life-event workflow: the checkpoints (Updates), the state (Queries), and
     the runner. Subclasses name their catalogue entry and input type.
@@ -180,11 +194,14 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
         # Decided here, before the run's first command, so that an event's steps (and so its
         # progress, timers and upserts) are fixed for its whole life, on every replay.
         # Plugins' steps carry their own patch ids (onceonly/domain/catalogue.py).
-        added = {step.id: step.patch for step in spec.steps if step.patch}
-        spec = steps_in_force(spec, {**added, **(added_steps or {})}, workflow.patched)
-        self._consent_v2 = workflow.patched(CONSENT_V2)
-        self._init_outcomes(lifecycle=workflow.patched(AGENCY_LIFECYCLE))
         self._batched = workflow.patched(BATCHED_BOOKKEEPING)
+        taken = patches_taken(
+            self._batched, {CONSENT_V2, AGENCY_LIFECYCLE, *(added_steps or {}).values()}
+        )
+        added = {step.id: step.patch for step in spec.steps if step.patch}
+        spec = steps_in_force(spec, {**added, **(added_steps or {})}, taken)
+        self._consent_v2 = taken(CONSENT_V2)
+        self._init_outcomes(lifecycle=taken(AGENCY_LIFECYCLE))
         self._upsert_due = False
         self._spec = spec
         self._start = start
