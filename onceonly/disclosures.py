@@ -124,6 +124,7 @@ class SqliteDisclosureLog:
         self._lock = threading.Lock()
         self._created = False
         self._kept = threading.local()
+        self._writing = threading.Lock()
 
     async def record(self, entry: DisclosureEntry) -> bool:
         """Keep `entry` unless its idempotency key has an entry already; True when it was new."""
@@ -136,8 +137,11 @@ class SqliteDisclosureLog:
         return await asyncio.to_thread(self._for_citizen, citizen_key, limit, event_id)
 
     def _record(self, entry: DisclosureEntry) -> bool:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        return self._connection().execute(_INSERT, _row(entry)).rowcount == 1
+        connection = self._connection()
+        # One writer at a time in this process: two would meet on SQLite's write lock, and
+        # its busy handler sleeps milliseconds where waiting here takes microseconds.
+        with self._writing:
+            return connection.execute(_INSERT, _row(entry)).rowcount == 1
 
     def _for_citizen(
         self, citizen_key: str, limit: int, event_id: str | None
@@ -153,6 +157,7 @@ class SqliteDisclosureLog:
         A connection never leaves its thread (sqlite3 checks that)."""
         connection: sqlite3.Connection | None = getattr(self._kept, "connection", None)
         if connection is None:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: each statement is its own transaction.
             connection = sqlite3.connect(self._path, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
