@@ -44,8 +44,9 @@ class AgencyPreviews(contract.AgencyPreviews):
         if adapter is None:
             raise ApplicationError(f"no adapter for agency {request.agency!r}", non_retryable=True)
         pending = pending_fields(request.disclosure)
-        # Logs carry ids and field names only, never values.
-        log.info(
+        # Logs carry ids and field names only, never values. Debug: every event previews
+        # every step as it starts, and nothing is sent.
+        log.debug(
             "agency.preview",
             event_id=request.event_id,
             step=request.step_id,

@@ -172,13 +172,12 @@ class AgencySubmissions(contract.AgencySubmissions):
             raise unavailable.paced(adapter.policy, activity.info().attempt) from None
         finally:
             CONSENT_RECEIPT.reset(receipt)
-        log.info("agency.accepted")
         # Before the workflow hears of it: if the write fails, the activity fails and is
         # retried; the agency answers the same key with its first answer, and the log keeps
         # one entry per key.
         entry = disclosure_entry(submission, step, answer, citizen_key, datetime.now(UTC))
         new = await self._disclosures.record(entry)
-        log.info("disclosure.recorded", new=new)
+        log.info("agency.accepted", disclosure_recorded=new)
         return answer
 
     @activity.defn(name=contract.WITHDRAW_FROM_AGENCY)

@@ -14,6 +14,11 @@ PASSTHROUGH_MODULES = (
     # Pure, immutable pydantic models and rules: shared, a payload decodes to the same class
     # the worker and the API use, and models are not rebuilt for every workflow run.
     "onceonly.domain",
+    # Workflow helpers with no workflow code in them: pure consent rules, attribute keys. Not
+    # re-imported for every new event (as the SDK advises for such modules); the modules
+    # with workflow code stay in the sandbox, under its checks.
+    "workflows.consent",
+    "workflows.search_attributes",
 )
 
 
