@@ -2,9 +2,15 @@
 filtered on by operators and the API. Values are never personal data.
 """
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
+from temporalio.common import (
+    SearchAttributeIndexedValueType,
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+)
 
 EVENT_TYPE = SearchAttributeKey.for_keyword("OnceonlyEventType")
 STATUS = SearchAttributeKey.for_keyword("OnceonlyStatus")
@@ -32,6 +38,39 @@ ALL: tuple[SearchAttributeKey[Any], ...] = (
     UPDATED_AT,
     NEEDS_ATTENTION,
 )
+
+
+class IndexedState(NamedTuple):
+    """What an event indexes of its state; a workflow upserts it only when it changes."""
+
+    status: str
+    awaiting_consent: list[str]
+    failed_steps: list[str]
+    needs_attention: bool
+
+
+def state_pairs(state: IndexedState, updated_at: datetime) -> list[SearchAttributePair[Any]]:
+    """The state as attributes to start an event with: the starter knows it (every applicable
+    checkpoint awaiting consent), so the workflow need not upsert it as its first act."""
+    return [
+        SearchAttributePair(STATUS, state.status),
+        SearchAttributePair(AWAITING_CONSENT, state.awaiting_consent),
+        SearchAttributePair(FAILED_STEPS, state.failed_steps),
+        SearchAttributePair(NEEDS_ATTENTION, state.needs_attention),
+        SearchAttributePair(UPDATED_AT, updated_at),
+    ]
+
+
+def state_of(attributes: TypedSearchAttributes) -> IndexedState | None:
+    """The state the attributes index, or None when they do not hold all of it."""
+    status = attributes.get(STATUS)
+    awaiting = attributes.get(AWAITING_CONSENT)
+    failed = attributes.get(FAILED_STEPS)
+    attention = attributes.get(NEEDS_ATTENTION)
+    if status is None or awaiting is None or failed is None or attention is None:
+        return None
+    return IndexedState(status, list(awaiting), list(failed), attention)
+
 
 _CLI_TYPE_NAMES = {
     SearchAttributeIndexedValueType.KEYWORD: "Keyword",

@@ -11,7 +11,7 @@ they ran: all of that is behind the `CONSENT_V2` patch.
 """
 
 import asyncio
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -137,6 +137,19 @@ def initial_progress(
     )
 
 
+def indexed_state(
+    status: EventStatus, steps: Iterable[StepProgress], *, needs_attention: bool = False
+) -> search_attributes.IndexedState:
+    """What an event indexes of its state: its status, open checkpoints and failed steps."""
+    steps = tuple(steps)
+    return search_attributes.IndexedState(
+        status=status.value,
+        awaiting_consent=[s.step_id for s in steps if s.state is StepState.AWAITING_CONSENT],
+        failed_steps=[s.step_id for s in steps if s.state is StepState.FAILED],
+        needs_attention=needs_attention,
+    )
+
+
 def parties_of(step: StepSpec, dossier: Mapping[str, Any]) -> tuple[PartyConsent, ...]:
     """The parties whose own answer the step needs: those the dossier names."""
     return tuple(
@@ -212,7 +225,11 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
         # Failed steps an operator may still retry: until their window closes they hold
         # their dependants back instead of skipping them.
         self._retryable: set[str] = set()
-        self._indexed: tuple[str, list[str], list[str], bool] | None = None
+        # What the starter indexed already (the API indexes a new event's state as it starts
+        # it): the first upsert is made only if the event's own state differs.
+        self._indexed = (
+            search_attributes.state_of(info.typed_search_attributes) if self._batched else None
+        )
         progress = initial_progress(
             spec,
             info.workflow_id,
@@ -915,21 +932,20 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
     def _upsert_search_attributes(self) -> None:
         """Index the status, open checkpoints and failed steps, only when they change (each
         upsert is a history event)."""
-        status = self._status().value
-        awaiting = self._step_ids_in(StepState.AWAITING_CONSENT)
-        failed = self._step_ids_in(StepState.FAILED)
-        attention = bool(self._attention)
-        if self._indexed == (status, awaiting, failed, attention):
+        state = indexed_state(
+            self._status(), self._steps.values(), needs_attention=bool(self._attention)
+        )
+        if self._indexed == state:
             return
-        self._indexed = (status, awaiting, failed, attention)
+        self._indexed = state
         updates: list[SearchAttributeUpdate[Any]] = [
-            search_attributes.STATUS.value_set(status),
-            search_attributes.AWAITING_CONSENT.value_set(awaiting),
-            search_attributes.FAILED_STEPS.value_set(failed),
+            search_attributes.STATUS.value_set(state.status),
+            search_attributes.AWAITING_CONSENT.value_set(state.awaiting_consent),
+            search_attributes.FAILED_STEPS.value_set(state.failed_steps),
             search_attributes.UPDATED_AT.value_set(workflow.now()),
         ]
         if self._lifecycle:  # runs from before it upsert as they did
-            updates.append(search_attributes.NEEDS_ATTENTION.value_set(attention))
+            updates.append(search_attributes.NEEDS_ATTENTION.value_set(state.needs_attention))
         workflow.upsert_search_attributes(updates)
 
     def _step_ids_in(self, state: StepState) -> list[str]:

@@ -30,7 +30,7 @@ from onceonly.domain.prefill import provenance
 from onceonly.life_events import LIFE_EVENTS, LifeEventKind
 from onceonly.settings import Settings
 from workflows import search_attributes
-from workflows.steps import LifeEventWorkflow, initial_progress
+from workflows.steps import LifeEventWorkflow, indexed_state, initial_progress
 
 router = APIRouter(prefix="/v1/life-events", tags=["life events"])
 
@@ -78,8 +78,9 @@ async def start_life_event(
     prefilled = await _prefilled(temporal, citizen, kind, body.prefill_id, dossier)
     event_id = _new_event_id(settings, kind, citizen, idempotency_key)
     start = kind.start(settings, citizen.key, data, prefilled)
+    progress = initial_progress(kind.spec, event_id, start, dossier, datetime.now(UTC))
     try:
-        handle = await temporal.start_workflow(
+        await temporal.start_workflow(
             kind.run,
             start,
             id=event_id,
@@ -92,6 +93,9 @@ async def start_life_event(
                     SearchAttributePair(search_attributes.EVENT_TYPE, kind.spec.event_type),
                     SearchAttributePair(search_attributes.CITIZEN_KEY, citizen.key),
                     SearchAttributePair(search_attributes.AGENCIES, kind.agencies(dossier)),
+                    *search_attributes.state_pairs(
+                        indexed_state(progress.status, progress.steps), progress.started_at
+                    ),
                 ]
             ),
         )
@@ -99,7 +103,6 @@ async def start_life_event(
         # Only an Idempotency-Key repeat can collide: answer with the event it started.
         return await read_view(await event_access(temporal, citizen, event_id))
     metrics.record_event_started(kind.spec.event_type)
-    progress = initial_progress(kind.spec, handle.id, start, dossier, datetime.now(UTC))
     return life_event_view(kind.spec, progress)
 
 

@@ -2,11 +2,12 @@
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
@@ -25,7 +26,8 @@ from onceonly.domain.submission import AgencyAnswer, AgencySubmission
 from onceonly.samples import birth_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
 from workflows.birth import BirthWorkflow
-from workflows.steps import BATCHED_BOOKKEEPING
+from workflows.search_attributes import state_pairs
+from workflows.steps import BATCHED_BOOKKEEPING, indexed_state, initial_progress
 
 TASK_QUEUE = "birth-test"
 ANSWERS = {
@@ -322,35 +324,75 @@ def patch_ids(history: WorkflowHistory) -> list[str]:
     ]
 
 
-async def test_a_granted_birth_keeps_its_bookkeeping_to_a_few_history_events(env):
-    agencies = FakeAgencies()
-    async with worker(env, agencies):
-        handle = await start_birth(env.client)
-        await handle.execute_update(
-            BirthWorkflow.decide_consent, decisions(**{s.id: "grant" for s in BIRTH.steps})
+def indexed_statuses(history: WorkflowHistory) -> list[str]:
+    """The status each of the workflow's own upserts indexed, in order."""
+    return [
+        json.loads(
+            event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields[
+                "OnceonlyStatus"
+            ].data
         )
-        final = await handle.result()
-        history = await handle.fetch_history()
+        for event in history.events
+        if event.HasField("upsert_workflow_search_attributes_event_attributes")
+        # not the SDK's own upsert that comes with a patch marker
+        and "OnceonlyStatus"
+        in event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+    ]
 
-    assert final.status is EventStatus.COMPLETED
-    local_activities = [
-        event.marker_recorded_event_attributes.details["data"]
+
+def local_activities(history: WorkflowHistory) -> list[str]:
+    """The type of each local activity the history records, in order."""
+    markers = [
+        event.marker_recorded_event_attributes
         for event in history.events
         if event.HasField("marker_recorded_event_attributes")
         and event.marker_recorded_event_attributes.marker_name == "core_local_activity"
     ]
-    kinds = [json.loads(data.payloads[0].data)["activity_type"] for data in local_activities]
+    return [json.loads(m.details["data"].payloads[0].data)["activity_type"] for m in markers]
+
+
+async def grant_all_and_fetch_history(
+    handle: WorkflowHandle,
+) -> tuple[LifeEventProgress, WorkflowHistory]:
+    await handle.execute_update(
+        BirthWorkflow.decide_consent, decisions(**{s.id: "grant" for s in BIRTH.steps})
+    )
+    return await handle.result(), await handle.fetch_history()
+
+
+async def test_a_granted_birth_keeps_its_bookkeeping_to_a_few_history_events(env):
+    async with worker(env, FakeAgencies()):
+        final, history = await grant_all_and_fetch_history(await start_birth(env.client))
+
+    assert final.status is EventStatus.COMPLETED
     # Every checkpoint's preview in one local activity, every decision's receipt in another.
-    assert kinds == ["preview_disclosures", "sign_receipts"]
-    upserts = [
-        event.upsert_workflow_search_attributes_event_attributes.search_attributes
-        for event in history.events
-        if event.HasField("upsert_workflow_search_attributes_event_attributes")
-    ]
-    statuses = [
-        json.loads(attributes.indexed_fields["OnceonlyStatus"].data)
-        for attributes in upserts
-        if "OnceonlyStatus" in attributes.indexed_fields  # not the SDK's own for each patch
-    ]
+    assert local_activities(history) == ["preview_disclosures", "sign_receipts"]
     # One upsert per change of what is indexed: five checkpoints granted at once are one.
-    assert statuses == ["awaiting_consent", "in_progress", "completed"]
+    assert indexed_statuses(history) == ["awaiting_consent", "in_progress", "completed"]
+
+
+async def test_an_event_started_with_its_state_indexed_upserts_only_its_changes(env):
+    # As the API starts an event: with the state its workflow would index first.
+    data = BirthData.model_validate(birth_request_data(date.today()))
+    start = BirthStart(
+        citizen_key="c" * 32,
+        consent_expiry=timedelta(days=30),
+        withdrawal_window=timedelta(0),
+        data=data,
+    )
+    event_id = f"birth-{uuid.uuid4().hex}"
+    dossier = data.model_dump(mode="json")
+    progress = initial_progress(BIRTH, event_id, start, dossier, datetime.now(UTC))
+    indexed = state_pairs(indexed_state(progress.status, progress.steps), progress.started_at)
+    async with worker(env, FakeAgencies()):
+        handle = await env.client.start_workflow(
+            BirthWorkflow.run,
+            start,
+            id=event_id,
+            task_queue=TASK_QUEUE,
+            search_attributes=TypedSearchAttributes(indexed),
+        )
+        final, history = await grant_all_and_fetch_history(handle)
+
+    assert final.status is EventStatus.COMPLETED
+    assert indexed_statuses(history) == ["in_progress", "completed"]
