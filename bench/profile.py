@@ -37,11 +37,17 @@ BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("HTTP server (uvicorn, starlette, FastAPI)", ("uvicorn/", "starlette/", "fastapi/")),
 )
 # A sample whose innermost frame is one of these is a thread waiting for work, not working.
+# (py-spy names a method with its class, as in "EpollSelector.select (selectors.py:468)".)
 IDLE_LEAVES = (
     "select (selectors.py",
     "_worker (concurrent/futures/thread.py",
     "wait (threading.py",
 )
+
+
+def _idle(leaf: str) -> bool:
+    function = leaf.rpartition(" (")[0].rpartition(".")[2]
+    return f"{function} ({leaf.rpartition(' (')[2]}".startswith(IDLE_LEAVES)
 
 
 def py_spy() -> str | None:
@@ -55,7 +61,7 @@ def buckets(collapsed: Iterable[str]) -> dict[str, float]:
     counts: Counter[str] = Counter()
     for line in collapsed:
         stack, _, count = line.rstrip().rpartition(" ")
-        if not stack or stack.rpartition(";")[2].startswith(IDLE_LEAVES):
+        if not stack or _idle(stack.rpartition(";")[2]):
             continue
         bucket = next((name for name, keys in BUCKETS if any(k in stack for k in keys)), "other")
         counts[bucket] += int(count)

@@ -30,7 +30,7 @@ from workflows.steps import LifeEventWorkflow
 router = APIRouter(tags=["agencies"])
 
 
-def _seen(settings: AppSettings) -> SeenCallbacks:
+async def _seen(settings: AppSettings) -> SeenCallbacks:
     return SeenCallbacks(settings.seen_callbacks_file)
 
 

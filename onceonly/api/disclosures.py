@@ -65,7 +65,7 @@ def _log_at(path: Path) -> SqliteDisclosureLog:
     return SqliteDisclosureLog(path)
 
 
-def _disclosure_log(settings: AppSettings) -> DisclosureLog:
+async def _disclosure_log(settings: AppSettings) -> DisclosureLog:
     # One log object per file, so its schema is checked once per process, not per request.
     return _log_at(settings.disclosure_log_file)
 

@@ -129,3 +129,6 @@ def test_profile_samples_fall_into_named_buckets_and_idle_waits_are_left_out():
         "other": 10.0,
     }
     assert buckets(["run;select (selectors.py:468) 5"]) == {}
+    # As py-spy names methods: with their class.
+    assert buckets(["run;EpollSelector.select (selectors.py:468) 5"]) == {}
+    assert buckets(["run;Condition.wait (threading.py:327) 5"]) == {}
