@@ -521,7 +521,8 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
             await workflow.wait_condition(lambda: self._compensating == 0)
             raise
         await workflow.wait_condition(workflow.all_handlers_finished)
-        self._upsert_search_attributes()  # before the run ends: no upsert may follow it
+        if self._batched:  # an upsert still due would follow the run's end
+            self._upsert_search_attributes()
         return self.progress()
 
     async def _run_step(self, step: StepSpec) -> None:
