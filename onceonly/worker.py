@@ -2,7 +2,6 @@
 each agency's calls on the agency's own queue."""
 
 import asyncio
-import gc
 import signal
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -37,10 +36,6 @@ log = structlog.get_logger(__name__)
 GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 MAX_WAITS = 1_000
 """Slow agencies' outcomes one worker process waits for at once."""
-# Objects the youngest generation takes before the collector runs (Python's default is 700).
-# A worker allocates fast (payloads, protobufs, a sandbox per new event): at the default the
-# collector took about 5% of its time, at this about 1%.
-GC_YOUNG_THRESHOLD = 20_000
 
 
 def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -> list[Worker]:
@@ -163,7 +158,6 @@ async def run_worker(settings: Settings) -> None:
     async with httpx.AsyncClient(timeout=timeout) as http, AsyncExitStack() as workers:
         for worker in build_workers(client, settings, http):
             await workers.enter_async_context(worker)
-        settle_garbage_collector()
         log.info(
             "worker.started",
             task_queue=settings.task_queue,
@@ -171,12 +165,3 @@ async def run_worker(settings: Settings) -> None:
         )
         await stop.wait()
     log.info("worker.stopped")
-
-
-def settle_garbage_collector() -> None:
-    """Once the worker is built: what it holds for life (modules, adapters, workers) is left
-    out of every later collection, and young objects are collected less often."""
-    gc.collect()
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
