@@ -6,13 +6,19 @@ import ast
 import importlib.util
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from temporalio import workflow
 from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 from onceonly.temporal import WORKFLOWS
-from workflows.sandbox import PASSTHROUGH_MODULES, workflow_runner
+from workflows.sandbox import (
+    PASSTHROUGH_MODULES,
+    WORKFLOW_PACKAGE,
+    compile_workflow_modules,
+    workflow_runner,
+)
 
 # Our own top-level packages: followed into, module by module.
 FIRST_PARTY = frozenset({"onceonly", "workflows", "activities", "adapters", "mocks", "tests"})
@@ -118,3 +124,20 @@ def test_the_sdk_still_passes_through_the_libraries_we_do_not_list():
     assert {"pydantic", "pydantic_core", "temporalio"} <= (
         SandboxRestrictions.passthrough_modules_default
     )
+
+
+def test_the_workflow_modules_bytecode_is_current_for_the_sandbox_to_load(tmp_path):
+    # Each new workflow imports these again in its sandbox: without current bytecode beside
+    # them (PYTHONDONTWRITEBYTECODE stops imports writing it) each import compiles the source.
+    package = tmp_path / "copy_of_workflows"
+    package.mkdir()
+    for source in WORKFLOW_PACKAGE.glob("*.py"):
+        (package / source.name).write_bytes(source.read_bytes())
+    with mock.patch("workflows.sandbox.WORKFLOW_PACKAGE", package):
+        workflow_runner()  # every worker, replayer and test gets its runner here
+        assert compile_workflow_modules()  # True: written, or current already
+    for source in package.glob("*.py"):
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        assert cached.exists(), f"{source.name}: no bytecode"
+        header = cached.read_bytes()[8:12]  # the source's mtime, as the loader checks it
+        assert int.from_bytes(header, "little") == int(source.stat().st_mtime), source.name
