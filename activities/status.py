@@ -27,7 +27,7 @@ def poll_delay(policy: AgencyPolicy, polls: int) -> timedelta:
     """The wait before the next status question, after `polls` questions already asked: the
     agency's own pace, backing off to its maximum."""
     seconds = policy.poll_every.total_seconds() * policy.backoff ** max(polls - 1, 0)
-    return min(timedelta(seconds=seconds), max(policy.max_retry_interval, policy.poll_every))
+    return min(timedelta(seconds=seconds), max(policy.max_poll_interval, policy.poll_every))
 
 
 class AgencyStatusChecks(contract.AgencyStatusChecks):

@@ -97,7 +97,11 @@ class AgencyPolicy:
     """Calls in flight at once from one worker."""
     poll_every: timedelta = timedelta(seconds=30)
     """For pending outcomes the agency does not call back with: the first wait between status
-    checks, backing off by `backoff` up to `max_retry_interval`."""
+    checks, backing off by `backoff`..."""
+    max_poll_interval: timedelta = timedelta(minutes=5)
+    """...up to this (or `poll_every`, if longer). Apart from `max_retry_interval`: a decision
+    that takes days may be asked about hourly, while a call the agency could not take when it
+    was down is tried again within minutes of its coming back."""
 
     def retry_delay(self, attempt: int) -> timedelta:
         """The wait after failed attempt number `attempt` (1 for the first)."""

@@ -273,7 +273,7 @@ class BdmAdapter:
         rate_limit_per_second=5.0,
         max_concurrent_calls=5,
         poll_every=timedelta(seconds=2),
-        max_retry_interval=timedelta(hours=1),
+        max_poll_interval=timedelta(hours=1),
     )
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:

@@ -127,6 +127,7 @@ class ElectoralAdapter:
         rate_limit_per_second=5.0,
         max_concurrent_calls=5,
         max_retry_interval=timedelta(minutes=15),
+        max_poll_interval=timedelta(minutes=15),
     )
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:

@@ -245,6 +245,7 @@ class IrdAdapter:
         max_concurrent_calls=10,
         poll_every=timedelta(hours=1),
         max_retry_interval=timedelta(minutes=10),
+        max_poll_interval=timedelta(hours=1),
     )
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:

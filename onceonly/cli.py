@@ -101,7 +101,8 @@ def _adapters(_: argparse.Namespace) -> int:
             f"  capabilities: {', '.join(sorted(capabilities(adapter)))}\n"
             f"  policy: timeout {policy.call_timeout.total_seconds():g}s, retry after "
             f"{policy.first_retry.total_seconds():g}s x{policy.backoff:g} up to "
-            f"{policy.max_retry_interval.total_seconds():g}s, "
+            f"{policy.max_retry_interval.total_seconds():g}s, polls up to "
+            f"{max(policy.max_poll_interval, policy.poll_every).total_seconds():g}s apart, "
             f"{'no rate limit' if rate is None else f'{rate:g}/s'}, "
             f"{policy.max_concurrent_calls} at once"
         )

@@ -13,6 +13,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.status import AgencyStatusChecks, poll_delay
 from adapters.base import AgencyPolicy
+from adapters.bdm import BdmAdapter
 from onceonly.callbacks import (
     TOLERANCE_SECONDS,
     AgencyCallback,
@@ -118,12 +119,19 @@ async def test_a_callback_is_seen_once_per_agency(tmp_path):
 
 def test_polls_back_off_at_the_agencys_pace_up_to_its_maximum():
     policy = AgencyPolicy(
-        poll_every=timedelta(seconds=30), backoff=2.0, max_retry_interval=timedelta(minutes=5)
+        poll_every=timedelta(seconds=30), backoff=2.0, max_poll_interval=timedelta(minutes=5)
     )
     delays = [poll_delay(policy, polls) for polls in range(1, 7)]
     assert delays == [
         timedelta(seconds=s) for s in (30, 60, 120, 240, 300, 300)
     ]  # fmt: skip
+
+
+def test_bdm_polls_back_off_to_hourly_but_retries_a_call_it_could_not_take_within_minutes():
+    # A review may take days; an outage of a minute must not hold a registration for an hour.
+    policy = BdmAdapter.policy
+    assert max(poll_delay(policy, polls) for polls in range(1, 20)) == timedelta(hours=1)
+    assert max(policy.retry_delay(attempt) for attempt in range(1, 20)) == timedelta(minutes=5)
 
 
 def test_retries_back_off_from_the_first_wait_up_to_the_maximum():
@@ -137,7 +145,7 @@ class NeverDecides:
     """A slow agency that has not decided yet, however often it is asked."""
 
     agency = "bdm"
-    policy = AgencyPolicy(poll_every=timedelta(seconds=0.05), max_retry_interval=timedelta(hours=1))
+    policy = AgencyPolicy(poll_every=timedelta(seconds=0.05), max_poll_interval=timedelta(hours=1))
 
     def __init__(self, waiting_after: int) -> None:
         self.asked = 0
