@@ -245,16 +245,21 @@ async def test_the_activity_lists_facts_not_issued_yet_as_pending(event, step, a
     assert Preview.model_validate(preview.model_dump(mode="json")) == preview
 
 
-class CheckDigitAgency:
-    """An agency whose mapping checks an IRD number's check digit, as a mapping may."""
+class PreviewOnlyAgency:
+    """An agency adapter for previews: a preview never submits."""
 
-    agency = "msd"
     policy = AgencyPolicy()
 
     async def submit(
         self, service: str, disclosure: Disclosure, idempotency_key: str
     ) -> AgencyAnswer:
         raise AssertionError("a preview never submits")
+
+
+class CheckDigitAgency(PreviewOnlyAgency):
+    """An agency whose mapping checks an IRD number's check digit, as a mapping may."""
+
+    agency = "msd"
 
     async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
         if not is_valid_ird_number(disclosure["child.ird_number"]):
@@ -311,16 +316,10 @@ async def test_the_activity_logs_ids_and_field_names_only(adapters):
         assert value not in written
 
 
-class BrokenMappingAgency:
+class BrokenMappingAgency(PreviewOnlyAgency):
     """An agency whose mapping breaks on the data, quoting it, as a bug might."""
 
     agency = "health"
-    policy = AgencyPolicy()
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        raise AssertionError("a preview never submits")
 
     async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
         raise ValueError(f"cannot map {disclosure}")
