@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.checks import answers_from_metrics
 from onceonly.binaries import temporal_cli
 from onceonly.domain.catalogue import BIRTH
 from onceonly.samples import birth_request_data
@@ -313,13 +314,24 @@ def test_the_demo_plays_a_birth_with_a_decline_and_prints_its_timeline(stack: St
     assert "completed" in lines["register_birth"] and "child.name" in lines["register_birth"]
 
 
+def refused_by(stack: Stack, agency: str) -> int:
+    """How many submissions the mock agency has answered 503, so far."""
+    metrics = httpx.get(f"{stack.settings.agency_base_url}/metrics").text
+    return answers_from_metrics(metrics).get((agency, "503"), 0)
+
+
 def test_a_flaky_agency_is_retried_and_still_holds_exactly_one_record(stack: Stack):
-    with (
-        agency_faults(stack, "ird", error_rate=0.5),
-        citizen(stack, "parent-with-flaky-ird") as api,
-    ):
-        event_id = start_birth(api, stack)
-        api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).raise_for_status()
+    refused_before = refused_by(stack, "ird")
+    with citizen(stack, "parent-with-flaky-ird") as api:
+        # IRD refuses until it has refused the step twice, then comes back: a fixed number
+        # of failures, where a failure rate would leave the retries' backoff to chance.
+        with agency_faults(stack, "ird", error_rate=1.0):
+            event_id = start_birth(api, stack)
+            api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).raise_for_status()
+            deadline = time.monotonic() + 60
+            while refused_by(stack, "ird") < refused_before + 2:
+                assert time.monotonic() < deadline, "IRD was not asked twice within 60 s"
+                time.sleep(0.2)
         event = wait_until_finished(api, event_id)
     assert event["status"] == "completed", event
     ird_records = [
