@@ -6,33 +6,21 @@ reads it.
 import asyncio
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from onceonly.auth import citizen_key, mint_token
+from onceonly.auth import citizen_key
 from onceonly.disclosures import DisclosureEntry, SqliteDisclosureLog
 from onceonly.domain.catalogue import BIRTH
 from onceonly.samples import birth_request_data
-from tests.integration.conftest import Stack
+from tests.integration.conftest import Stack, citizen, today
 
 pytestmark = pytest.mark.integration
 FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
 PARENT = "parent-with-a-disclosure-log"
-
-
-def citizen(stack: Stack, citizen_id: str) -> httpx.Client:
-    token = mint_token(stack.settings, citizen_id)
-    return httpx.Client(
-        base_url=stack.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
-
-
-def today(stack: Stack) -> date:
-    return datetime.now(ZoneInfo(stack.settings.timezone)).date()
 
 
 def answer_for(step: dict[str, Any]) -> str:
