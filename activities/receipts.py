@@ -31,13 +31,30 @@ class ReceiptSigner(contract.ReceiptSigning):
         A request naming an event, step or agency the catalogue does not have can never
         succeed, so it fails without retries. Logs carry ids only, never the claims.
         """
-        return self._signed(request)
+        signed = self._signed(request)
+        log.info(
+            "receipt.signed",
+            event_id=request.event_id,
+            step_id=request.step_id,
+            receipt_id=request.receipt_id,
+            decision=request.decision,
+        )
+        return signed
 
     @activity.defn(name=contract.SIGN_RECEIPTS)
     async def sign_receipts(self, requests: list[ReceiptRequest]) -> list[SignedReceipt]:
         """The receipts of decisions taken together, each as `sign_receipt` makes it: one
-        local activity for a whole batch instead of an activity per decision."""
-        return [self._signed(request) for request in requests]
+        local activity for a whole batch instead of an activity per decision, and one log
+        line."""
+        signed = [self._signed(request) for request in requests]
+        log.info(
+            "receipts.signed",
+            event_id=requests[0].event_id if requests else None,
+            step_ids=[request.step_id for request in requests],
+            receipt_ids=[request.receipt_id for request in requests],
+            decisions=[request.decision for request in requests],
+        )
+        return signed
 
     def _signed(self, request: ReceiptRequest) -> SignedReceipt:
         try:
@@ -52,13 +69,6 @@ class ReceiptSigner(contract.ReceiptSigning):
                 non_retryable=True,
             ) from None
         jws = receipts.sign_receipt(self._settings, claims)
-        log.info(
-            "receipt.signed",
-            event_id=request.event_id,
-            step_id=request.step_id,
-            receipt_id=request.receipt_id,
-            decision=request.decision,
-        )
         return SignedReceipt(
             receipt_id=request.receipt_id,
             event_id=request.event_id,

@@ -154,8 +154,10 @@ class AgencySubmissions(contract.AgencySubmissions):
         # Resolved before anything is sent, so that nothing is sent that cannot be logged.
         step = catalogue_step(submission)
         citizen_key = submission.citizen_key or await _indexed_citizen_key()
-        # Logs carry ids and field names only, never values.
-        log.info("agency.submit", fields=sorted(submission.disclosure))
+        # Logs carry ids and field names only, never values. One line per call at info: its
+        # outcome (accepted below, or agency.error), with the fields it disclosed.
+        fields = sorted(submission.disclosure)
+        log.debug("agency.submit", fields=fields)
         # The adapter's POST carries the receipt for this submission only (see adapters.http).
         receipt = CONSENT_RECEIPT.set(submission.receipt)
         limit = adapter.policy.call_timeout
@@ -177,7 +179,7 @@ class AgencySubmissions(contract.AgencySubmissions):
         # one entry per key.
         entry = disclosure_entry(submission, step, answer, citizen_key, datetime.now(UTC))
         new = await self._disclosures.record(entry)
-        log.info("agency.accepted", disclosure_recorded=new)
+        log.info("agency.accepted", fields=fields, disclosure_recorded=new)
         return answer
 
     @activity.defn(name=contract.WITHDRAW_FROM_AGENCY)

@@ -72,7 +72,7 @@ def buckets(collapsed: Iterable[str]) -> dict[str, float]:
 def _sampler(binary: str, pid: int, output: Path) -> subprocess.Popen[bytes]:
     output.parent.mkdir(parents=True, exist_ok=True)
     argv = [binary, "record", "--pid", str(pid), "--rate", str(SAMPLES_PER_SECOND)]
-    argv += ["--format", "raw", "--output", str(output), "--nonblocking"]
+    argv += ["--format", "raw", "--output", str(output), "--nonblocking", "--gil"]
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

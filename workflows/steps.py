@@ -27,6 +27,7 @@ from onceonly.domain.life_event import (
     ConsentDecisions,
     EventStatus,
     LifeEventProgress,
+    LifeEventSnapshot,
     LifeEventStart,
     PartyConsent,
     PartyInvitation,
@@ -268,9 +269,10 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
         return tuple(self._receipts)
 
     @workflow.query
-    def previews(self) -> tuple[Preview, ...]:
-        """What each step will send its agency, as the agency will receive it."""
-        return tuple(self._previews.values())
+    def snapshot(self) -> LifeEventSnapshot:
+        """The event's state with what each step will send its agency, as the agency will
+        receive it: everything the citizen's view shows."""
+        return LifeEventSnapshot(progress=self.progress(), previews=tuple(self._previews.values()))
 
     @workflow.query
     def party_roles(self) -> dict[str, str]:
@@ -280,7 +282,7 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
     # -- Updates: consent -------------------------------------------------------------------
 
     @workflow.update
-    async def decide_consent(self, decisions: ConsentDecisions) -> LifeEventProgress:
+    async def decide_consent(self, decisions: ConsentDecisions) -> LifeEventSnapshot:
         """Apply the decisions of the citizen (or another party) at one or more checkpoints,
         each with its signed receipt."""
         changes, citizen_answers = self._apply(decisions, strict=False)
@@ -313,7 +315,7 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
                 await asyncio.gather(
                     *(self._issue_receipt(step_id, said, principal) for step_id, said in answers)
                 )
-        return self.progress()
+        return self.snapshot()
 
     @decide_consent.validator
     def validate_decisions(self, decisions: ConsentDecisions) -> None:
@@ -392,14 +394,14 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
             )
 
     @workflow.update
-    async def join_party(self, join: PartyJoin) -> LifeEventProgress:
+    async def join_party(self, join: PartyJoin) -> LifeEventSnapshot:
         """An invited party accepts, signed in as themselves."""
         self._party_keys[join.role] = join.party_key
         self._set_parties(join.role, joined=True)
         workflow.upsert_search_attributes(
             [search_attributes.PARTY_KEYS.value_set(" ".join(sorted(self._party_keys.values())))]
         )
-        return self.progress()
+        return self.snapshot()
 
     @join_party.validator
     def validate_join(self, join: PartyJoin) -> None:
@@ -413,7 +415,7 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
             )
 
     @workflow.update
-    async def mark_party_unavailable(self, unavailable: PartyUnavailable) -> LifeEventProgress:
+    async def mark_party_unavailable(self, unavailable: PartyUnavailable) -> LifeEventSnapshot:
         """Record that a party cannot answer (the catalogue says for which reasons); the steps
         that need them go on with the citizen's answer alone."""
         for step in self._spec.steps:
@@ -426,7 +428,7 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
                 )
                 state = checkpoint_state(self._citizen_answers.get(step.id), parties)
                 self._set(step.id, state, parties=parties)
-        return self.progress()
+        return self.snapshot()
 
     @mark_party_unavailable.validator
     def validate_unavailable(self, unavailable: PartyUnavailable) -> None:
@@ -442,7 +444,7 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
             )
 
     @workflow.update
-    async def withdraw_consent(self, withdrawal: StepWithdrawal) -> LifeEventProgress:
+    async def withdraw_consent(self, withdrawal: StepWithdrawal) -> LifeEventSnapshot:
         """Withdraw a grant: before submission the step simply stops; after it, the agency's
         compensating call runs where it has one, and the law's reason is given where the
         agency must keep the record."""
@@ -456,7 +458,7 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
         else:
             self._set(step_id, StepState.WITHDRAWN, note="Stopped before anything was sent.")
             await self._issue_receipt(step_id, "withdraw", self._start.citizen_key)
-        return self.progress()
+        return self.snapshot()
 
     @withdraw_consent.validator
     def validate_withdrawal(self, withdrawal: StepWithdrawal) -> None:

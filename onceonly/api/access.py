@@ -14,6 +14,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from onceonly.api.deps import Citizen, Temporal
 from onceonly.api.problems import ProblemError
 from onceonly.api.views import LifeEventView, life_event_view
+from onceonly.domain.life_event import LifeEventSnapshot
 from onceonly.life_events import LifeEventKind, kind_of
 from workflows import search_attributes
 from workflows.steps import LifeEventWorkflow
@@ -97,6 +98,9 @@ async def update(access: EventAccess, method: Any, argument: Any, refusal: str) 
 
 async def read_view(access: EventAccess) -> LifeEventView:
     """The event as the citizen sees it: progress, previews and notes per step."""
-    progress = await query(access.handle, LifeEventWorkflow.progress)
-    previews = await query(access.handle, LifeEventWorkflow.previews)
-    return life_event_view(access.kind.spec, progress, previews)
+    return view_of(access, await query(access.handle, LifeEventWorkflow.snapshot))
+
+
+def view_of(access: EventAccess, snapshot: LifeEventSnapshot) -> LifeEventView:
+    """The citizen's view of the event from its snapshot (a Query's or an Update's answer)."""
+    return life_event_view(access.kind.spec, snapshot.progress, snapshot.previews)

@@ -7,7 +7,14 @@ from typing import Literal
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from onceonly.api.access import EventAccess, event_access, event_kind, query, read_view, update
+from onceonly.api.access import (
+    EventAccess,
+    event_access,
+    event_kind,
+    query,
+    update,
+    view_of,
+)
 from onceonly.api.deps import CurrentCitizen, Temporal
 from onceonly.api.problems import ProblemError
 from onceonly.api.views import LifeEventView
@@ -63,10 +70,10 @@ async def withdraw_consent(
     access = await event_access(temporal, citizen, event_id)
     access.require_citizen()
     withdrawal = StepWithdrawal(step_id=step_id)
-    await update(
+    snapshot = await update(
         access, LifeEventWorkflow.withdraw_consent, withdrawal, "Withdrawal does not apply"
     )
-    return await read_view(access)
+    return view_of(access, snapshot)
 
 
 @router.post("/v1/life-events/{event_id}/invitations", status_code=status.HTTP_201_CREATED)
@@ -94,11 +101,11 @@ async def accept_invitation(
         raise _INVALID_INVITATION from None
     join = PartyJoin(role=role, code=code, party_key=citizen.key)
     try:
-        await update(access, LifeEventWorkflow.join_party, join, "Invitation not valid")
+        snapshot = await update(access, LifeEventWorkflow.join_party, join, "Invitation not valid")
     except ProblemError as refused:
         # A wrong or used code, alike: nothing confirms that the event exists.
         raise _INVALID_INVITATION from refused
-    return await read_view(await event_access(temporal, citizen, event_id))
+    return view_of(access, snapshot)
 
 
 @router.post("/v1/life-events/{event_id}/parties/{role}/unavailable")
@@ -109,7 +116,7 @@ async def party_unavailable(
     access = await event_access(temporal, citizen, event_id)
     access.require_citizen()
     unavailable = PartyUnavailable(role=role, reason=body.reason)
-    await update(
+    snapshot = await update(
         access, LifeEventWorkflow.mark_party_unavailable, unavailable, "Cannot record that"
     )
-    return await read_view(access)
+    return view_of(access, snapshot)

@@ -19,7 +19,7 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from onceonly import metrics
-from onceonly.api.access import event_access, read_view, update
+from onceonly.api.access import event_access, read_view, update, view_of
 from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
 from onceonly.api.prefill import read_prefill
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
@@ -153,9 +153,11 @@ async def decide_consents(
         party=access.party,
         party_key=citizen.key if access.party else None,
     )
-    await update(access, LifeEventWorkflow.decide_consent, decisions, "Decision does not apply")
+    snapshot = await update(
+        access, LifeEventWorkflow.decide_consent, decisions, "Decision does not apply"
+    )
     metrics.record_consent_decisions(access.kind.spec.event_type, body.decisions)
-    return await read_view(access)
+    return view_of(access, snapshot)
 
 
 async def _prefilled(

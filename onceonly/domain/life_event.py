@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from onceonly.domain.corrections import CorrectionProgress
+from onceonly.domain.preview import Preview
 
 
 class StepState(StrEnum):
@@ -144,6 +145,15 @@ class LifeEventProgress(Model):
         default=(),
         description="Fields corrected after they were sent, with each agency's progress.",
     )
+
+
+class LifeEventSnapshot(Model):
+    """The event as its citizen's view is built from it: its progress, and what each step
+    sends. The Query a read makes, and what a citizen's Update answers with, so that the API
+    never asks the workflow twice for one answer."""
+
+    progress: LifeEventProgress
+    previews: tuple[Preview, ...]
 
 
 class ConsentDecision(Model):

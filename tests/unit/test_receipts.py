@@ -431,7 +431,18 @@ async def test_decisions_taken_together_are_signed_together_in_their_order(setti
         receipt_request("move", "update_driver_licence"),
         receipt_request("move", "update_ird_address").model_copy(update={"decision": "decline"}),
     ]
-    signed = await ActivityEnvironment().run(ReceiptSigner(settings).sign_receipts, requests)
+    with capture_logs() as logs:
+        signed = await ActivityEnvironment().run(ReceiptSigner(settings).sign_receipts, requests)
+    assert logs == [  # one line for the batch, ids only
+        {
+            "event": "receipts.signed",
+            "log_level": "info",
+            "event_id": requests[0].event_id,
+            "step_ids": ["update_driver_licence", "update_ird_address"],
+            "receipt_ids": [RECEIPT_ID, RECEIPT_ID],
+            "decisions": ["grant", "decline"],
+        }
+    ]
     assert [(r.step_id, r.decision) for r in signed] == [
         ("update_driver_licence", "grant"),
         ("update_ird_address", "decline"),

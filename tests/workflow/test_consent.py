@@ -311,7 +311,7 @@ async def test_a_cancellation_during_compensation_still_compensates(env):
         await asyncio.wait_for(agencies.withdrawal_started.wait(), timeout=30)
         await handle.cancel()
         agencies.release.set()
-        progress = await withdrawing
+        progress = (await withdrawing).progress
         with pytest.raises(WorkflowFailureError):
             await handle.result()
         final = await handle.query(BirthWorkflow.progress)
