@@ -1,5 +1,7 @@
 """Where a Python process's time goes during a run: py-spy samples it (`--profile`), and the
-samples are put into a few named buckets, idle waiting left out.
+samples are put into a few named buckets, idle waiting left out. Only the thread holding the
+GIL is sampled (`--gil`): a thread waiting for it is not using the CPU, and the worker's
+workflow threads wait for it often.
 
 py-spy is not a dependency of the project: `.venv/bin/pip install py-spy` first.
 """
