@@ -61,7 +61,7 @@ async def run_benchmarks(
         figures["throughput"] = _throughput(runs)
         if profile:
             rows = profile_rows(RESULTS, PROFILED)
-            title = "\nwhere the time goes during the largest run (py-spy, % of samples holding the GIL)"
+            title = "\nwhere the time goes in the largest run (py-spy, % of samples with the GIL)"
             print(table(title, ("process", "spent in", "%"), rows))
         baseline, ours = runs[-1]
         figures["history"] = _history(
