@@ -17,6 +17,7 @@ from onceonly.settings import Settings
 from workflows.birth import BirthWorkflow
 from workflows.death import DeathWorkflow
 from workflows.move import MoveWorkflow
+from workflows.steps import LATEST_PATCH
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class LifeEventKind:
                 "agency_give_up_after": settings.agency_give_up_after,
                 "retry_window": settings.failed_step_retry_window,
                 "prefilled": prefilled,
+                "started_with_patch": LATEST_PATCH,
                 "data": data,
             }
         )

@@ -85,6 +85,10 @@ AGENCY_LIFECYCLE = "agency-lifecycle"
 # history events for the same event. Events started before this patch replay without it.
 # The latest patch: it implies the ones above (see patches_taken).
 BATCHED_BOOKKEEPING = "previews-together-one-upsert-per-batch"
+# The built-in patches, oldest first. A starter names the latest it has in the event's start
+# input (LifeEventStart.started_with_patch); see started_with.
+BUILT_IN_PATCHES = (CONSENT_V2, AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING)
+LATEST_PATCH = BUILT_IN_PATCHES[-1]
 # Signing is a local computation on the worker: quick, or something is wrong.
 RECEIPT_TIMEOUT = timedelta(seconds=10)
 PREVIEW_TIMEOUT = timedelta(seconds=10)
@@ -176,6 +180,26 @@ def steps_in_force(
     return spec.model_copy(update={"steps": steps})
 
 
+class PatchUnknown(RuntimeError):
+    """The event was started by code with a built-in patch this worker lacks. Not a workflow
+    failure: the workflow task fails, and is retried until a worker with that code runs it."""
+
+
+def started_with(named: str | None, patch: str) -> bool:
+    """Whether the code that started an event had `patch` built in, from the latest built-in
+    patch it named in the event's start input (None: it named none, so only a marker tells).
+
+    Naming it there costs no history event; a `workflow.patched` marker costs two (the SDK
+    upserts a search attribute with each). It is as deterministic: the input never changes.
+    """
+    if named is None:
+        return False
+    if named not in BUILT_IN_PATCHES:
+        # Running it here would take a path that replay by the starter's own code would not.
+        raise PatchUnknown(f"started with patch {named!r}, which this worker does not have")
+    return BUILT_IN_PATCHES.index(named) >= BUILT_IN_PATCHES.index(patch)
+
+
 def patches_taken(latest: bool, built_in: Collection[str]) -> Callable[[str], bool]:
     """Whether the event took a patch: `built_in` patches (ours, older than the latest) are
     implied when it took the latest, because the code that started it had them all; so a new
@@ -208,7 +232,9 @@ class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):
         # Decided here, before the run's first command, so that an event's steps (and so its
         # progress, timers and upserts) are fixed for its whole life, on every replay.
         # Plugins' steps carry their own patch ids (onceonly/domain/catalogue.py).
-        self._batched = workflow.patched(BATCHED_BOOKKEEPING)
+        self._batched = started_with(
+            start.started_with_patch, BATCHED_BOOKKEEPING
+        ) or workflow.patched(BATCHED_BOOKKEEPING)
         taken = patches_taken(
             self._batched, {CONSENT_V2, AGENCY_LIFECYCLE, *(added_steps or {}).values()}
         )

@@ -230,6 +230,12 @@ class LifeEventStart(Model):
         default=timedelta(days=30),
         description="How long after its steps end an event still takes withdrawals.",
     )
+    started_with_patch: str | None = Field(
+        default=None,
+        description="The latest built-in workflow patch of the code that started the event: "
+        "the event takes it, and every patch before it, without a marker in its history. "
+        "None for events started before starters named it.",
+    )
 
 
 class StepRetry(Model):

@@ -108,6 +108,7 @@ def test_the_cli_says_when_a_history_cannot_be_read(tmp_path):
 
 
 SEEN_STEPS: list[tuple[str, ...]] = []
+NAMED_PATCHES: list[str | None] = []
 
 
 @workflow.defn(name="birth", sandboxed=False)
@@ -119,6 +120,7 @@ class ObservedBirthWorkflow(BirthWorkflow):
     def __init__(self, start: BirthStart) -> None:
         super().__init__(start)
         SEEN_STEPS.append(tuple(step.step_id for step in self.progress().steps))
+        NAMED_PATCHES.append(start.started_with_patch)
 
     @workflow.run
     async def run(self, start: BirthStart) -> LifeEventProgress:
@@ -144,12 +146,18 @@ def patch_ids(history: WorkflowHistory) -> list[str]:
 async def test_an_event_has_the_immunisation_step_only_if_it_took_the_patch(path: Path):
     history = load_history(path)
     SEEN_STEPS.clear()
+    NAMED_PATCHES.clear()
     [report] = await replay(
         {path.name: history}, data_converter(DEV_PAYLOAD_KEY), workflows=[ObservedBirthWorkflow]
     )
     assert report.compatible, report.line()
-    # The latest patch implies the built-in ones before it: a new event records it alone.
-    patched = bool({IMMUNISATION_PATCH, BATCHED_BOOKKEEPING} & set(patch_ids(history)))
+    # The latest patch implies the built-in ones before it: a new event records it alone, or
+    # (birth-named-patch/) its start input names it and it records no marker at all.
+    marked = bool({IMMUNISATION_PATCH, BATCHED_BOOKKEEPING} & set(patch_ids(history)))
+    named = NAMED_PATCHES[0] is not None
+    assert named == (path.parent.name == "birth-named-patch")
+    assert not (marked and named)
+    patched = marked or named
     # The events recorded before the patch go on without the step: not in their progress.
     # (Every event in birth-consent/ and later was recorded after it.)
     assert patched == (path.parent.name != "birth" or path.stem not in BIRTH_PATHS)

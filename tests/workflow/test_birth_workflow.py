@@ -1,12 +1,19 @@
 """The birth workflow on the time-skipping test server, with the agency activity mocked."""
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowHistory,
+    WorkflowUpdateFailedError,
+)
 from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -27,7 +34,16 @@ from onceonly.samples import birth_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
 from workflows.birth import BirthWorkflow
 from workflows.search_attributes import state_pairs
-from workflows.steps import BATCHED_BOOKKEEPING, indexed_state, initial_progress
+from workflows.steps import (
+    AGENCY_LIFECYCLE,
+    BATCHED_BOOKKEEPING,
+    CONSENT_V2,
+    LATEST_PATCH,
+    PatchUnknown,
+    indexed_state,
+    initial_progress,
+    started_with,
+)
 
 TASK_QUEUE = "birth-test"
 ANSWERS = {
@@ -67,6 +83,7 @@ async def start_birth(
     client: Client,
     expiry: timedelta = timedelta(days=30),
     withdrawal_window: timedelta = timedelta(days=30),
+    started_with_patch: str | None = None,
 ) -> WorkflowHandle:
     data = BirthData.model_validate(birth_request_data(date.today()))
     start = BirthStart(
@@ -74,6 +91,7 @@ async def start_birth(
         consent_expiry=expiry,
         withdrawal_window=withdrawal_window,
         data=data,
+        started_with_patch=started_with_patch,
     )
     return await client.start_workflow(
         BirthWorkflow.run, start, id=f"birth-{uuid.uuid4().hex}", task_queue=TASK_QUEUE
@@ -396,3 +414,56 @@ async def test_an_event_started_with_its_state_indexed_upserts_only_its_changes(
 
     assert final.status is EventStatus.COMPLETED
     assert indexed_statuses(history) == ["in_progress", "completed"]
+
+
+def test_a_starter_that_names_a_patch_had_it_and_every_patch_before_it():
+    assert not started_with(None, CONSENT_V2)  # named none: only a marker can tell
+    assert started_with(LATEST_PATCH, CONSENT_V2)
+    assert started_with(LATEST_PATCH, LATEST_PATCH)
+    assert started_with(AGENCY_LIFECYCLE, CONSENT_V2)
+    assert not started_with(AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING)
+    with pytest.raises(PatchUnknown, match="'from-a-newer-release'"):
+        started_with("from-a-newer-release", CONSENT_V2)
+
+
+async def test_an_event_whose_starter_names_the_latest_patch_takes_it_without_a_marker(env):
+    async with worker(env, FakeAgencies()):
+        handle = await start_birth(
+            env.client, withdrawal_window=timedelta(0), started_with_patch=LATEST_PATCH
+        )
+        final, history = await grant_all_and_fetch_history(handle)
+
+    assert final.status is EventStatus.COMPLETED
+    # Every patch taken: the added step, and the batched bookkeeping.
+    assert states(final)["immunisation_register"] is StepState.COMPLETED
+    assert local_activities(history) == ["preview_disclosures", "sign_receipts"]
+    # No marker, so no upsert of the SDK's own with it: every upsert is the event's state.
+    assert patch_ids(history) == []
+    upserts = [
+        e
+        for e in history.events
+        if e.HasField("upsert_workflow_search_attributes_event_attributes")
+    ]
+    assert len(upserts) == len(indexed_statuses(history)) == 3
+
+
+async def test_an_event_started_by_newer_code_waits_for_a_worker_that_has_its_patch(env):
+    async with worker(env, FakeAgencies()):
+        handle = await start_birth(env.client, started_with_patch="from-a-newer-release")
+        history = await handle.fetch_history()
+        for _ in range(100):
+            if any(e.HasField("workflow_task_failed_event_attributes") for e in history.events):
+                break
+            await asyncio.sleep(0.1)
+            history = await handle.fetch_history()
+        described = await handle.describe()
+        await handle.terminate("test over")
+
+    # The workflow task failed (and is retried); the event itself did not fail.
+    [failed, *_] = [
+        e.workflow_task_failed_event_attributes
+        for e in history.events
+        if e.HasField("workflow_task_failed_event_attributes")
+    ]
+    assert failed.failure.application_failure_info.type == "PatchUnknown"  # message encrypted
+    assert described.status is WorkflowExecutionStatus.RUNNING
