@@ -16,14 +16,18 @@ from bench.report import RESULTS, table, write_json
 from bench.stack import PieceStack
 from bench.throughput import (
     ROW_HEADER,
+    Round,
     RunFigures,
     mean_history,
     measure_baseline,
     measure_onceonly,
+    run_figures,
     start_baseline_worker,
 )
 
 WARM_UP_EVENTS = 20  # imports, sandboxes and connection pools, before anything is timed
+# Each system's workflows in rounds of about this many, the two taking turns (see _alternating).
+ROUND_EVENTS = 100
 # The issue's bars.
 THROUGHPUT_BAR = 0.6  # our throughput as a share of the baseline's, at least
 WORKER_RSS_BAR_MB = 1024  # at the idle-scale run, under
@@ -51,13 +55,10 @@ async def run_benchmarks(
         await measure_onceonly(stack, client, WARM_UP_EVENTS)
         runs: list[tuple[RunFigures, RunFigures]] = []
         for count in events:
-            print(f"throughput: {count} baseline workflows, then {count} births ...", flush=True)
-            baseline = await measure_baseline(stack, client, count)
-            # The largest run is the one profiled, when asked.
+            print(f"throughput: {count} baseline workflows and {count} births ...", flush=True)
+            # The largest run is the one profiled (its first round of births), when asked.
             sampled = PROFILED if profile and count == max(events) else ()
-            async with profiling(stack, sampled, RESULTS):
-                ours = await measure_onceonly(stack, client, count)
-            runs.append((baseline, ours))
+            runs.append(await _alternating(stack, client, count, sampled))
         figures["throughput"] = _throughput(runs)
         if profile:
             rows = profile_rows(RESULTS, PROFILED)
@@ -75,6 +76,28 @@ async def run_benchmarks(
         await stack.stop()
     path = write_json("bench", figures)
     print(f"\nfigures kept in {path}")
+
+
+async def _alternating(
+    stack: PieceStack, client: Client, count: int, sampled: Sequence[str]
+) -> tuple[RunFigures, RunFigures]:
+    """`count` workflows of each system in rounds of ROUND_EVENTS, the systems taking turns:
+    this machine's speed drifts within minutes, and a drift then falls on both alike."""
+    sizes = round_sizes(count, ROUND_EVENTS)
+    baseline: list[Round] = []
+    ours: list[Round] = []
+    for number, size in enumerate(sizes):
+        baseline.append(await measure_baseline(stack, client, size))
+        async with profiling(stack, sampled if number == 0 else (), RESULTS):
+            ours.append(await measure_onceonly(stack, client, size))
+    return run_figures(baseline), run_figures(ours)
+
+
+def round_sizes(count: int, per_round: int) -> list[int]:
+    """`count` split into rounds of about `per_round` (never fewer than `per_round` / 2, so
+    that a round keeps its CONCURRENCY callers busy for most of it)."""
+    rounds = max(1, round(count / per_round))
+    return [count // rounds + (1 if n < count % rounds else 0) for n in range(rounds)]
 
 
 def _throughput(runs: list[tuple[RunFigures, RunFigures]]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import secrets
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -76,23 +77,43 @@ ROW_HEADER = (
 )
 
 
-def _figures(
-    system: str,
-    sent: dict[str, float],
-    decided: dict[str, float],
-    closed: dict[str, float],
-    cpu: dict[str, float],
-    retried: int = 0,
-) -> RunFigures:
-    seconds = max(closed.values()) - min(sent.values())
+@dataclass(frozen=True)
+class Round:
+    """One round of N workflows of one system, as measured: wall-clock times per workflow id
+    (the start sent, the decision sent, the close), and the CPU each process used."""
+
+    system: str
+    sent: dict[str, float]
+    decided: dict[str, float]
+    closed: dict[str, float]
+    cpu_seconds: dict[str, float]
+    retried: int = 0
+
+    @property
+    def seconds(self) -> float:
+        """From the first start sent to the last close."""
+        return max(self.closed.values()) - min(self.sent.values())
+
+
+def run_figures(rounds: Sequence[Round]) -> RunFigures:
+    """One system's figures over its rounds: the rate over the rounds' summed durations (the
+    gaps between them, when the other system ran, left out), latencies over every workflow,
+    CPU per workflow over all of them."""
+    sent = {i: t for r in rounds for i, t in r.sent.items()}
+    decided = {i: t for r in rounds for i, t in r.decided.items()}
+    closed = {i: t for r in rounds for i, t in r.closed.items()}
+    seconds = sum(r.seconds for r in rounds)
+    cpu: Counter[str] = Counter()
+    for r in rounds:
+        cpu.update(r.cpu_seconds)
     return RunFigures(
-        system=system,
+        system=rounds[0].system,
         events=len(sent),
         seconds=round(seconds, 1),
         per_second=round(len(sent) / seconds, 2),
         start_to_completion_ms=latency_ms([closed[i] - sent[i] for i in sent]),
         decision_to_completion_ms=latency_ms([closed[i] - decided[i] for i in sent]),
-        retried_calls=retried,
+        retried_calls=sum(r.retried for r in rounds),
         sample_ids=tuple(sorted(sent)[:20]),
         cpu_ms_per_event={name: round(used * 1000 / len(sent), 1) for name, used in cpu.items()},
     )
@@ -103,7 +124,7 @@ def _cpu_since(stack: PieceStack, before: dict[str, float]) -> dict[str, float]:
     return {name: after[name] - before[name] for name in before if name in after}
 
 
-async def measure_onceonly(stack: PieceStack, client: Client, events: int) -> RunFigures:
+async def measure_onceonly(stack: PieceStack, client: Client, events: int) -> Round:
     """N births started through the API, all checkpoints granted in one batch each, at most
     CONCURRENCY in flight."""
     run = f"tp{events}-{secrets.token_hex(3)}"
@@ -122,7 +143,7 @@ async def measure_onceonly(stack: PieceStack, client: Client, events: int) -> Ru
     unfinished = [i for i, c in closed.items() if c.status != "completed"]
     if unfinished:
         raise BenchFailed(f"{len(unfinished)} births did not complete, e.g. {unfinished[0]}")
-    return _figures(
+    return Round(
         "onceonly",
         {i: j.sent_at for i, j in ids.items()},
         {i: j.decided_at or j.sent_at for i, j in ids.items()},
@@ -137,7 +158,7 @@ def _event_id(journey: Journey) -> str:
     return journey.event_id
 
 
-async def measure_baseline(stack: PieceStack, client: Client, events: int) -> RunFigures:
+async def measure_baseline(stack: PieceStack, client: Client, events: int) -> Round:
     """N baseline workflows started and signalled directly with the SDK, at most CONCURRENCY
     in flight."""
     url = f"{stack.settings.agency_base_url}/healthz"
@@ -161,7 +182,7 @@ async def measure_baseline(stack: PieceStack, client: Client, events: int) -> Ru
     await asyncio.gather(*(one(f"{run}-{i}") for i in range(events)))
     closed = await wait_closed(client, WORKFLOW_TYPE, sent, since, FINISH_SECONDS)
     close_times = {i: c.close_time for i, c in closed.items()}
-    return _figures("baseline", sent, decided, close_times, _cpu_since(stack, cpu))
+    return Round("baseline", sent, decided, close_times, _cpu_since(stack, cpu))
 
 
 async def start_baseline_worker(stack: PieceStack) -> None:
