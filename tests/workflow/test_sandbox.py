@@ -7,7 +7,6 @@ import importlib.util
 import inspect
 import sys
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from temporalio import workflow
@@ -18,8 +17,9 @@ from onceonly.temporal import WORKFLOWS
 from workflows.sandbox import (
     PASSTHROUGH_MODULES,
     WORKFLOW_PACKAGE,
+    KeptCodeLoader,
+    WorkflowCodeKeeper,
     _compiled,
-    compile_workflow_modules,
     workflow_runner,
 )
 
@@ -129,21 +129,37 @@ def test_the_sdk_still_passes_through_the_libraries_we_do_not_list():
     )
 
 
-def test_the_workflow_modules_bytecode_is_current_for_the_sandbox_to_load(tmp_path):
-    # Each new workflow imports these again in its sandbox: without current bytecode beside
-    # them (PYTHONDONTWRITEBYTECODE stops imports writing it) each import compiles the source.
-    package = tmp_path / "copy_of_workflows"
-    package.mkdir()
-    for source in WORKFLOW_PACKAGE.glob("*.py"):
-        (package / source.name).write_bytes(source.read_bytes())
-    with mock.patch("workflows.sandbox.WORKFLOW_PACKAGE", package):
-        workflow_runner()  # every worker, replayer and test gets its runner here
-        assert compile_workflow_modules()  # True: written, or current already
-    for source in package.glob("*.py"):
-        cached = Path(importlib.util.cache_from_source(str(source)))
-        assert cached.exists(), f"{source.name}: no bytecode"
-        header = cached.read_bytes()[8:12]  # the source's mtime, as the loader checks it
-        assert int.from_bytes(header, "little") == int(source.stat().st_mtime), source.name
+async def test_each_new_sandbox_runs_the_workflow_modules_from_code_loaded_once():
+    defn = workflow._Definition.must_from_class(WORKFLOWS[0])
+    runner = workflow_runner()  # every worker, replayer and test gets its runner here
+    runner.prepare_workflow(defn)
+    steps = str(WORKFLOW_PACKAGE / "steps.py")
+    first = KeptCodeLoader._kept[steps][1]
+    runner.prepare_workflow(defn)  # a new sandbox: the module runs again, from the same code
+    assert KeptCodeLoader._kept[steps][1] is first
+
+
+def test_only_the_workflow_packages_modules_are_kept():
+    keeper = WorkflowCodeKeeper()
+    assert keeper.find_spec("onceonly.settings") is None
+    spec = keeper.find_spec("workflows.steps", [str(WORKFLOW_PACKAGE)])
+    assert spec is not None and isinstance(spec.loader, KeptCodeLoader)
+
+
+def test_a_changed_source_file_is_loaded_again(tmp_path):
+    source = tmp_path / "module_under_test.py"
+    loader = KeptCodeLoader("module_under_test", str(source))
+
+    def value() -> object:
+        namespace: dict[str, object] = {}
+        exec(loader.get_code("module_under_test"), namespace)
+        return namespace["VALUE"]
+
+    source.write_text("VALUE = 1\n")
+    assert value() == 1
+    assert loader.get_code("module_under_test") is loader.get_code("module_under_test")
+    source.write_text("VALUE = 22\n")  # another size, whatever the clock's resolution
+    assert value() == 22
 
 
 async def test_the_runner_compiles_the_sdks_sandbox_snippets_once():
