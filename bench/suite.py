@@ -94,8 +94,8 @@ async def _alternating(
 
 
 def round_sizes(count: int, per_round: int) -> list[int]:
-    """`count` split into rounds of about `per_round` (never fewer than `per_round` / 2, so
-    that a round keeps its CONCURRENCY callers busy for most of it)."""
+    """`count` split into rounds of about `per_round`, none under half of it unless `count`
+    itself is (a round keeps its CONCURRENCY callers busy for most of it)."""
     rounds = max(1, round(count / per_round))
     return [count // rounds + (1 if n < count % rounds else 0) for n in range(rounds)]
 
