@@ -1,12 +1,14 @@
 """The life events onceonly runs: each catalogue entry bound to its data model and workflow."""
 
-from collections.abc import Callable, Collection, Mapping
+import functools
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.plugins import ADAPTERS_GROUP
+from adapters.base import AgencyPolicy, rate_limit
+from adapters.plugins import ADAPTERS_GROUP, discover_plugins, unconnected_adapters
 from onceonly.domain.birth import BirthData, BirthStart
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, DeathStart
@@ -56,9 +58,39 @@ class LifeEventKind:
                 "retry_window": settings.failed_step_retry_window,
                 "prefilled": prefilled,
                 "started_with_patch": LATEST_PATCH,
+                "own_queue_agencies": own_queue_agencies(
+                    [step.agency for step in self.spec.steps],
+                    declared_policies(),
+                    settings.agency_rate_limits,
+                ),
                 "data": data,
             }
         )
+
+
+def own_queue_agencies(
+    agencies: Iterable[str],
+    policies: Mapping[str, AgencyPolicy],
+    rate_limits: Mapping[str, float],
+) -> tuple[str, ...]:
+    """Of `agencies`, those whose calls need a task queue of their own: the ones with a rate
+    limit in force (their adapter's, or `rate_limits`' for the deployment), which the
+    Temporal server enforces on that queue, and any whose policy is unknown here."""
+    return tuple(
+        sorted(
+            agency
+            for agency in set(agencies)
+            if agency not in policies or rate_limit(policies[agency], agency, rate_limits)
+        )
+    )
+
+
+@functools.cache
+def declared_policies() -> dict[str, AgencyPolicy]:
+    """Every installed adapter's policy, by agency (read once: plugins are installed before a
+    process starts)."""
+    adapters = unconnected_adapters(discover_plugins())
+    return {agency: adapter.policy for agency, adapter in adapters.items()}
 
 
 def kind_of(event_id: str) -> LifeEventKind | None:

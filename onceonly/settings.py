@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     )
     task_queue: str = "onceonly"
     temporal_ui_port: int = 8233
+    workflow_sandbox: bool = Field(
+        default=False,
+        description="Run the worker's workflows in the SDK's sandbox. Off: every test and "
+        "replay runs them sandboxed, where a non-deterministic call fails the build, and the "
+        "sandbox costs a worker about a fifth of its CPU (a fresh import of the workflow "
+        "code for every event).",
+    )
 
     state_dir: Path = Path(".onceonly")
     disclosure_log_path: Path | None = Field(

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import structlog
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.corrections import AgencyAmendments
 from activities.notifications import build_notifications
@@ -20,7 +20,7 @@ from activities.previews import AgencyPreviews
 from activities.receipts import ReceiptSigner
 from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
-from adapters.base import AgencyAdapter, AgencyPolicy, StatusAdapter
+from adapters.base import AgencyAdapter, StatusAdapter, rate_limit
 from adapters.registry import build_adapters
 from onceonly.disclosures import open_disclosure_log
 from onceonly.domain.catalogue import CATALOGUE
@@ -36,11 +36,15 @@ log = structlog.get_logger(__name__)
 GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 MAX_WAITS = 1_000
 """Slow agencies' outcomes one worker process waits for at once."""
+UNSANDBOXED = UnsandboxedWorkflowRunner()
+"""The workflows as they were tested and replayed in the sandbox, run without it (see
+`Settings.workflow_sandbox`)."""
 
 
 def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -> list[Worker]:
     """The workers of one process: the life-event workflows with every activity on the main
-    task queue, and one worker per agency on the agency's own queue (see `agency_workers`)."""
+    task queue, and one worker per agency on the agency's own queue (see `agency_workers`),
+    which the calls of an agency with a rate limit go to."""
     adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
     check_life_events(adapters)
     check_capabilities(adapters)
@@ -63,7 +67,8 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        # The agency activities too: events started before agencies had queues call them here.
+        # The agency activities too: agencies without a rate limit have their calls here, as
+        # do events started before agencies had queues.
         activities=[
             *agency_activities,
             amendments.find_correction_recipients,
@@ -74,7 +79,7 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
             signer.sign_receipts,
             notifications.send_reminder,
         ],
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner() if settings.workflow_sandbox else UNSANDBOXED,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
     waits = Worker(
@@ -132,15 +137,6 @@ def agency_workers(
         )
         for agency, adapter in adapters.items()
     ]
-
-
-def rate_limit(
-    policy: AgencyPolicy, agency: str, overrides: Mapping[str, float] | None
-) -> float | None:
-    """The agency's calls per second across every worker: as configured for the deployment,
-    else as its adapter declares; None for no limit."""
-    limit = (overrides or {}).get(agency, policy.rate_limit_per_second)
-    return limit or None
 
 
 async def run_worker(settings: Settings) -> None:

@@ -26,7 +26,7 @@ from onceonly.domain.submission import (
     AgencyStatus,
     AgencyStatusChecks,
     StatusCheck,
-    agency_task_queue,
+    agency_call_queue,
     agency_waits_queue,
 )
 
@@ -90,10 +90,12 @@ class AgencyOutcomes:
     # -- The outcome of a slow agency --------------------------------------------------------
 
     def _agency_queue(self, agency: str) -> str | None:
-        """The agency's own task queue, in runs that have them (None: the workflow's own)."""
+        """The task queue of the agency's calls, in runs that have agency queues (None: the
+        workflow's own)."""
         if not self._lifecycle:
             return None
-        return agency_task_queue(workflow.info().task_queue, agency)
+        task_queue = workflow.info().task_queue
+        return agency_call_queue(task_queue, agency, self._start.own_queue_agencies)
 
     async def _await_outcome(self, step: StepSpec, answer: AgencyAnswer) -> None:
         """Wait for a pending request's outcome and end the step with it; past its due time

@@ -39,7 +39,7 @@ from onceonly.domain.corrections import (
 from onceonly.domain.life_event import LifeEventProgress, LifeEventStart, StepProgress, StepState
 from onceonly.domain.receipts import SignedReceipt
 from onceonly.domain.step_graph import select_fields
-from onceonly.domain.submission import agency_task_queue
+from onceonly.domain.submission import agency_call_queue
 
 # Reading the disclosure log is one indexed query on the worker's machine.
 RECIPIENTS_TIMEOUT = timedelta(seconds=30)
@@ -199,8 +199,10 @@ class CorrectionHandlers:
             answer = await workflow.execute_activity_method(
                 AgencyCorrections.amend_at_agency,
                 amendment,
-                # The agency's own queue, behind its rate limit, like its submissions.
-                task_queue=agency_task_queue(workflow.info().task_queue, step.agency),
+                # Where its submissions go: a rate-limited agency's own queue, behind its limit.
+                task_queue=agency_call_queue(
+                    workflow.info().task_queue, step.agency, self._start.own_queue_agencies
+                ),
                 start_to_close_timeout=AMEND_CALL_TIMEOUT,
                 schedule_to_close_timeout=self._start.agency_give_up_after,
                 retry_policy=AMEND_RETRY_POLICY,

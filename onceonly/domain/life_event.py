@@ -236,6 +236,13 @@ class LifeEventStart(Model):
         "the event takes it, and every patch before it, without a marker in its history. "
         "None for events started before starters named it.",
     )
+    own_queue_agencies: tuple[str, ...] | None = Field(
+        default=None,
+        description="The agencies whose calls go on a task queue of their own: those with a "
+        "rate limit in force when the event started, which the Temporal server enforces on "
+        "that queue. The others' calls share the workflow's queue. None for events started "
+        "before starters named them: every agency on its own queue.",
+    )
 
 
 class StepRetry(Model):

@@ -4,6 +4,7 @@ Workflow code imports this module, never `activities.submissions`, so the workfl
 holds no HTTP client, logger or adapter; the worker registers the implementation there.
 """
 
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -153,6 +154,20 @@ def agency_task_queue(task_queue: str, agency: str) -> str:
     """The task queue of one agency's calls: each agency has its own, so its outage or rate
     limit holds up only its own steps."""
     return f"{task_queue}.agency.{agency}"
+
+
+def agency_call_queue(
+    task_queue: str, agency: str, own_queue_agencies: Collection[str] | None
+) -> str:
+    """Where a workflow on `task_queue` sends the agency's calls. An agency named in
+    `own_queue_agencies` (one with a rate limit, which the Temporal server enforces only on a
+    queue of its own) has its own queue; any other shares the workflow's, where the worker
+    that schedules a call is handed it at once (eager dispatch), with no trip through the
+    server's matching. None, for events started before their starter named them: every
+    agency has its own."""
+    if own_queue_agencies is None or agency in own_queue_agencies:
+        return agency_task_queue(task_queue, agency)
+    return task_queue
 
 
 def agency_waits_queue(task_queue: str) -> str:

@@ -29,7 +29,7 @@ from onceonly.domain.life_event import (
     StepRetry,
     StepState,
 )
-from onceonly.domain.submission import AgencyAnswer, AgencySubmission
+from onceonly.domain.submission import AgencyAnswer, AgencySubmission, agency_task_queue
 from onceonly.samples import birth_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
 from workflows.birth import BirthWorkflow
@@ -84,6 +84,7 @@ async def start_birth(
     expiry: timedelta = timedelta(days=30),
     withdrawal_window: timedelta = timedelta(days=30),
     started_with_patch: str | None = None,
+    own_queue_agencies: tuple[str, ...] | None = None,
 ) -> WorkflowHandle:
     data = BirthData.model_validate(birth_request_data(date.today()))
     start = BirthStart(
@@ -92,6 +93,7 @@ async def start_birth(
         withdrawal_window=withdrawal_window,
         data=data,
         started_with_patch=started_with_patch,
+        own_queue_agencies=own_queue_agencies,
     )
     return await client.start_workflow(
         BirthWorkflow.run, start, id=f"birth-{uuid.uuid4().hex}", task_queue=TASK_QUEUE
@@ -445,6 +447,37 @@ async def test_an_event_whose_starter_names_the_latest_patch_takes_it_without_a_
         if e.HasField("upsert_workflow_search_attributes_event_attributes")
     ]
     assert len(upserts) == len(indexed_statuses(history)) == 3
+
+
+async def agency_call_queues(own_queue_agencies: tuple[str, ...] | None, env) -> set[str]:
+    """The task queues a granted birth's agency calls were scheduled on."""
+    async with worker(env, FakeAgencies()):
+        handle = await start_birth(
+            env.client,
+            withdrawal_window=timedelta(0),
+            started_with_patch=LATEST_PATCH,
+            own_queue_agencies=own_queue_agencies,
+        )
+        final, history = await grant_all_and_fetch_history(handle)
+    assert final.status is EventStatus.COMPLETED
+    return {
+        event.activity_task_scheduled_event_attributes.task_queue.name
+        for event in history.events
+        if event.HasField("activity_task_scheduled_event_attributes")
+    }
+
+
+async def test_only_the_agencies_the_starter_names_have_calls_on_a_queue_of_their_own(env):
+    # The rate-limited ones: the server enforces a limit on a queue of the agency's own.
+    assert await agency_call_queues(("bdm", "ird"), env) == {
+        TASK_QUEUE,
+        agency_task_queue(TASK_QUEUE, "bdm"),
+        agency_task_queue(TASK_QUEUE, "ird"),
+    }
+    # None limited: every call on the workflow's queue, where its worker takes it at once.
+    assert await agency_call_queues((), env) == {TASK_QUEUE}
+    # Named by no starter (events started before): every agency on its own queue.
+    assert TASK_QUEUE not in await agency_call_queues(None, env)
 
 
 async def test_an_event_started_by_newer_code_waits_for_a_worker_that_has_its_patch(env):
