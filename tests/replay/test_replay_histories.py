@@ -18,6 +18,7 @@ from temporalio.client import WorkflowHistory
 from onceonly.codec import data_converter
 from onceonly.domain.birth import BirthStart
 from onceonly.domain.life_event import LifeEventProgress
+from onceonly.domain.submission import SUBMIT_TO_AGENCY
 from onceonly.replay import load_history, replay
 from onceonly.settings import DEV_PAYLOAD_KEY
 from tests.replay.drifted_birth import DriftedBirthWorkflow
@@ -109,6 +110,9 @@ def test_the_cli_says_when_a_history_cannot_be_read(tmp_path):
 
 SEEN_STEPS: list[tuple[str, ...]] = []
 NAMED_PATCHES: list[str | None] = []
+OWN_QUEUE_AGENCIES: list[tuple[str, ...] | None] = []
+# Recorded since starters name their latest patch in the start input.
+NAMED_PATCH_FOLDERS = {"birth-named-patch", "birth-own-queues"}
 
 
 @workflow.defn(name="birth", sandboxed=False)
@@ -121,6 +125,7 @@ class ObservedBirthWorkflow(BirthWorkflow):
         super().__init__(start)
         SEEN_STEPS.append(tuple(step.step_id for step in self.progress().steps))
         NAMED_PATCHES.append(start.started_with_patch)
+        OWN_QUEUE_AGENCIES.append(start.own_queue_agencies)
 
     @workflow.run
     async def run(self, start: BirthStart) -> LifeEventProgress:
@@ -155,7 +160,7 @@ async def test_an_event_has_the_immunisation_step_only_if_it_took_the_patch(path
     # (birth-named-patch/) its start input names it and it records no marker at all.
     marked = bool({IMMUNISATION_PATCH, BATCHED_BOOKKEEPING} & set(patch_ids(history)))
     named = NAMED_PATCHES[0] is not None
-    assert named == (path.parent.name == "birth-named-patch")
+    assert named == (path.parent.name in NAMED_PATCH_FOLDERS)
     assert not (marked and named)
     patched = marked or named
     # The events recorded before the patch go on without the step: not in their progress.
@@ -164,3 +169,37 @@ async def test_an_event_has_the_immunisation_step_only_if_it_took_the_patch(path
     assert SEEN_STEPS
     for steps in SEEN_STEPS:
         assert ("immunisation_register" in steps) == patched
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}")
+async def test_an_agencys_calls_went_where_the_events_start_input_said(path: Path):
+    history = load_history(path)
+    OWN_QUEUE_AGENCIES.clear()
+    [report] = await replay(
+        {path.name: history}, data_converter(DEV_PAYLOAD_KEY), workflows=[ObservedBirthWorkflow]
+    )
+    assert report.compatible, report.line()
+    [own_queue_agencies] = OWN_QUEUE_AGENCIES
+    # Starters name them since birth-own-queues/; before, every agency had its own queue.
+    assert (own_queue_agencies is not None) == (path.parent.name == "birth-own-queues")
+    if own_queue_agencies is None:
+        return
+    # The rate-limited agencies, by their adapters' policies: BDM's, IRD's and MSD's have one.
+    assert set(own_queue_agencies) & {"bdm", "ird", "msd", "health"} == {"bdm", "ird", "msd"}
+    queues = queues_scheduled(history)
+    own = {queue.rsplit(".agency.", 1)[1] for queue in queues if ".agency." in queue}
+    assert own <= set(own_queue_agencies)
+    if path.stem == "all-granted":  # Health, with no limit, on the workflow's own queue
+        workflow_queue = history.events[0].workflow_execution_started_event_attributes.task_queue
+        assert queues == {workflow_queue.name, *(f"{workflow_queue.name}.agency.{a}" for a in own)}
+        assert own == {"bdm", "ird", "msd"}
+
+
+def queues_scheduled(history: WorkflowHistory) -> set[str]:
+    """The task queues a history's agency submissions were scheduled on."""
+    return {
+        event.activity_task_scheduled_event_attributes.task_queue.name
+        for event in history.events
+        if event.HasField("activity_task_scheduled_event_attributes")
+        and event.activity_task_scheduled_event_attributes.activity_type.name == SUBMIT_TO_AGENCY
+    }

@@ -1,5 +1,6 @@
 """The workflow sandbox: workflow modules reach only what workflows may import, each workflow
-loads in the sandbox as the worker loads it, and the passthrough list has no spare entry.
+loads in the sandbox as the worker loads it, the passthrough list has no spare entry, and the
+worker process uses it only when its settings ask.
 """
 
 import ast
@@ -8,12 +9,15 @@ import inspect
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from temporalio import workflow
-from temporalio.worker.workflow_sandbox import SandboxRestrictions
+from temporalio.worker import UnsandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from temporalio.worker.workflow_sandbox._runner import _Instance
 
 from onceonly.temporal import WORKFLOWS
+from onceonly.worker import build_workers
 from workflows.sandbox import (
     PASSTHROUGH_MODULES,
     WORKFLOW_PACKAGE,
@@ -178,3 +182,15 @@ async def test_the_runner_compiles_the_sdks_sandbox_snippets_once():
     after = _compiled.cache_info()
     assert after.hits > before.hits
     assert after.misses == before.misses
+
+
+@pytest.mark.parametrize("sandboxed", [True, False])
+async def test_the_worker_process_runs_workflows_in_the_sandbox_only_when_asked(
+    time_skipping_env, settings, tmp_path, sandboxed
+):
+    settings = settings.model_copy(update={"state_dir": tmp_path, "workflow_sandbox": sandboxed})
+    async with httpx.AsyncClient() as http:
+        main, *_ = build_workers(time_skipping_env.client, settings, http)
+    runner = main.config()["workflow_runner"]
+    assert isinstance(runner, SandboxedWorkflowRunner) is sandboxed
+    assert isinstance(runner, UnsandboxedWorkflowRunner) is not sandboxed
