@@ -82,8 +82,8 @@ class Settings(BaseSettings):
         default=False,
         description="Run the worker's workflows in the SDK's sandbox. Off: every test and "
         "replay runs them sandboxed, where a non-deterministic call fails the build, and the "
-        "sandbox costs a worker about a fifth of its CPU (a fresh import of the workflow "
-        "code for every event).",
+        "sandbox costs a worker about 15% of its CPU (a fresh import of the workflow code for "
+        "every event).",
     )
 
     state_dir: Path = Path(".onceonly")
