@@ -80,10 +80,10 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     workflow_sandbox: bool = Field(
         default=False,
-        description="Run the worker's workflows in the SDK's sandbox. Off: every test and "
-        "replay runs them sandboxed, where a non-deterministic call fails the build, and the "
-        "sandbox costs a worker about 15% of its CPU (a fresh import of the workflow code for "
-        "every event).",
+        description="Run the worker's workflows in the SDK's sandbox. Off by default: the "
+        "workflow tests and every replay run them sandboxed, where a non-deterministic call "
+        "fails the build, and the sandbox costs a worker about 15% of its CPU (a fresh import "
+        "of the workflow code for every event).",
     )
 
     state_dir: Path = Path(".onceonly")

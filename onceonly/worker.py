@@ -37,7 +37,7 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 MAX_WAITS = 1_000
 """Slow agencies' outcomes one worker process waits for at once."""
 UNSANDBOXED = UnsandboxedWorkflowRunner()
-"""The workflows as they were tested and replayed in the sandbox, run without it (see
+"""The workflows run without the sandbox their tests and replays run them in (see
 `Settings.workflow_sandbox`)."""
 
 

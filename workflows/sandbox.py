@@ -1,4 +1,5 @@
-"""The workflow sandbox every worker, replayer and test runs workflows in.
+"""The workflow sandbox the workflow tests and every replay run workflows in, and a worker
+when its settings ask (`ONCEONLY_WORKFLOW_SANDBOX`).
 
 The sandbox re-imports workflow code for each run, so that no state leaks between runs; a
 module named here is shared from the worker's own imports instead. The list is explicit and
