@@ -23,10 +23,10 @@ SAMPLES_PER_SECOND = 100
 # activation counts as payload work, an httpx call inside an activity as HTTP.
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        "sandbox: new workflow instance (workflow modules re-imported)",
+        "new workflow instance (in a sandbox, the workflow modules re-imported)",
         ("_create_workflow_instance",),
     ),
-    ("payloads: serialization context looked up in the sandbox", ("_get_current_dc",)),
+    ("payloads: serialization context looked up", ("_get_current_dc",)),
     ("payloads: AES-GCM codec", ("onceonly/codec.py",)),
     ("payloads: pydantic JSON conversion", ("temporalio/contrib/pydantic", "temporalio/converter")),
     ("workflow activations (workflow code, SDK state machine)", ("_RunningWorkflow.activate",)),
