@@ -6,7 +6,6 @@ The histories are recorded by `onceonly dev record-histories` from a real dev se
 payloads are encrypted with the development key and hold only synthetic data.
 """
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from onceonly.domain.life_event import LifeEventProgress
 from onceonly.domain.submission import SUBMIT_TO_AGENCY
 from onceonly.replay import load_history, replay
 from onceonly.settings import DEV_PAYLOAD_KEY
+from tests.markers import patch_ids
 from tests.replay.drifted_birth import DriftedBirthWorkflow
 from workflows.birth import ADDED_STEPS, BirthWorkflow
 from workflows.steps import BATCHED_BOOKKEEPING
@@ -131,20 +131,6 @@ class ObservedBirthWorkflow(BirthWorkflow):
     async def run(self, start: BirthStart) -> LifeEventProgress:
         """Run the birth's steps, as the real workflow does."""
         return await self.run_steps()
-
-
-def patch_ids(history: WorkflowHistory) -> list[str]:
-    """The patches a history's markers say its event took."""
-    markers = [
-        event.marker_recorded_event_attributes
-        for event in history.events
-        if event.HasField("marker_recorded_event_attributes")
-    ]
-    return [
-        json.loads(marker.details["patch-data"].payloads[0].data)["id"]
-        for marker in markers
-        if marker.marker_name == "core_patch"
-    ]
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}")

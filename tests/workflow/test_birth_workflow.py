@@ -32,6 +32,7 @@ from onceonly.domain.life_event import (
 from onceonly.domain.submission import AgencyAnswer, AgencySubmission, agency_task_queue
 from onceonly.samples import birth_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
+from tests.markers import patch_ids
 from workflows.birth import BirthWorkflow
 from workflows.search_attributes import state_pairs
 from workflows.steps import (
@@ -330,18 +331,6 @@ async def test_a_new_event_puts_the_baby_on_the_immunisation_register_after_enro
     # A new event records that it took the latest patch, so its replays take it too, and
     # with it every built-in patch before it: one marker for them all.
     assert patch_ids(history) == [BATCHED_BOOKKEEPING]
-
-
-def patch_ids(history: WorkflowHistory) -> list[str]:
-    """The patches a history's markers say its event took."""
-    return [
-        json.loads(event.marker_recorded_event_attributes.details["patch-data"].payloads[0].data)[
-            "id"
-        ]
-        for event in history.events
-        if event.HasField("marker_recorded_event_attributes")
-        and event.marker_recorded_event_attributes.marker_name == "core_patch"
-    ]
 
 
 def indexed_statuses(history: WorkflowHistory) -> list[str]:
