@@ -109,15 +109,6 @@ class AgencyPolicy:
         return min(timedelta(seconds=seconds), self.max_retry_interval)
 
 
-def rate_limit(
-    policy: AgencyPolicy, agency: str, overrides: Mapping[str, float] | None
-) -> float | None:
-    """The agency's calls per second across every worker: as configured for the deployment
-    (`overrides`, per agency; 0 lifts it), else as its adapter declares; None for no limit."""
-    limit = (overrides or {}).get(agency, policy.rate_limit_per_second)
-    return limit or None
-
-
 class AgencyAdapter(Protocol):
     """One agency's side of every step that names it."""
 

@@ -114,16 +114,6 @@ def discover_plugins() -> dict[str, FoundPlugin]:
     return found
 
 
-def unconnected_adapters(found: Mapping[str, FoundPlugin]) -> dict[str, AgencyAdapter]:
-    """Each plugin's adapter built only to read what it declares (its policy, what it can do):
-    its client is never used, so it needs no agency and no key."""
-    client = httpx.AsyncClient()
-    return {
-        agency: entry.plugin.build(client, "http://agencies.invalid", "unused")
-        for agency, entry in found.items()
-    }
-
-
 def api_key(plugin: AdapterPlugin, api_keys: Mapping[str, str], environ: Mapping[str, str]) -> str:
     """The agency's API key: from the settings' keys, else from the plugin's own variable.
 

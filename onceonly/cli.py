@@ -86,12 +86,14 @@ def _setup(_: argparse.Namespace) -> int:
 
 
 def _adapters(_: argparse.Namespace) -> int:
-    from adapters.plugins import capabilities, discover_plugins, unconnected_adapters
+    import httpx
 
-    found_plugins = discover_plugins()
-    adapters = unconnected_adapters(found_plugins)
-    for agency, found in sorted(found_plugins.items()):
-        adapter = adapters[agency]
+    from adapters.plugins import capabilities, discover_plugins
+
+    # Built only to read what each can do: nothing is sent, so no key is needed.
+    client = httpx.AsyncClient()
+    for agency, found in sorted(discover_plugins().items()):
+        adapter = found.plugin.build(client, "http://agencies.invalid", "unused")
         policy = adapter.policy
         rate = policy.rate_limit_per_second
         print(

@@ -1,14 +1,12 @@
 """The life events onceonly runs: each catalogue entry bound to its data model and workflow."""
 
-import functools
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.base import AgencyPolicy, rate_limit
-from adapters.plugins import ADAPTERS_GROUP, discover_plugins, unconnected_adapters
+from adapters.plugins import ADAPTERS_GROUP
 from onceonly.domain.birth import BirthData, BirthStart
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, DeathStart
@@ -59,9 +57,7 @@ class LifeEventKind:
                 "prefilled": prefilled,
                 "started_with_patch": LATEST_PATCH,
                 "own_queue_agencies": own_queue_agencies(
-                    [step.agency for step in self.spec.steps],
-                    declared_policies(),
-                    settings.agency_rate_limits,
+                    [step.agency for step in self.spec.steps], settings.agency_rate_limits
                 ),
                 "data": data,
             }
@@ -69,28 +65,13 @@ class LifeEventKind:
 
 
 def own_queue_agencies(
-    agencies: Iterable[str],
-    policies: Mapping[str, AgencyPolicy],
-    rate_limits: Mapping[str, float],
+    agencies: Iterable[str], rate_limits: Mapping[str, float]
 ) -> tuple[str, ...]:
-    """Of `agencies`, those whose calls need a task queue of their own: the ones with a rate
-    limit in force (their adapter's, or `rate_limits`' for the deployment), which the
-    Temporal server enforces on that queue, and any whose policy is unknown here."""
-    return tuple(
-        sorted(
-            agency
-            for agency in set(agencies)
-            if agency not in policies or rate_limit(policies[agency], agency, rate_limits)
-        )
-    )
-
-
-@functools.cache
-def declared_policies() -> dict[str, AgencyPolicy]:
-    """Every installed adapter's policy, by agency (read once: plugins are installed before a
-    process starts)."""
-    adapters = unconnected_adapters(discover_plugins())
-    return {agency: adapter.policy for agency, adapter in adapters.items()}
+    """Of `agencies`, those whose calls go on a task queue of their own: all but the ones
+    whose rate limit the deployment lifts (0 in `rate_limits`). A lifted agency takes any
+    rate, so its calls may share the workflows' queue; every other one keeps its own, where
+    the Temporal server enforces its limit and its outage holds up only its own steps."""
+    return tuple(sorted(agency for agency in set(agencies) if rate_limits.get(agency) != 0))
 
 
 def kind_of(event_id: str) -> LifeEventKind | None:

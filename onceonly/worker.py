@@ -20,7 +20,7 @@ from activities.previews import AgencyPreviews
 from activities.receipts import ReceiptSigner
 from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
-from adapters.base import AgencyAdapter, StatusAdapter, rate_limit
+from adapters.base import AgencyAdapter, AgencyPolicy, StatusAdapter
 from adapters.registry import build_adapters
 from onceonly.disclosures import open_disclosure_log
 from onceonly.domain.catalogue import CATALOGUE
@@ -44,7 +44,7 @@ UNSANDBOXED = UnsandboxedWorkflowRunner()
 def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -> list[Worker]:
     """The workers of one process: the life-event workflows with every activity on the main
     task queue, and one worker per agency on the agency's own queue (see `agency_workers`),
-    which the calls of an agency with a rate limit go to."""
+    which every agency's calls go to unless its rate limit is lifted."""
     adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
     check_life_events(adapters)
     check_capabilities(adapters)
@@ -67,8 +67,8 @@ def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        # The agency activities too: agencies without a rate limit have their calls here, as
-        # do events started before agencies had queues.
+        # The agency activities too: agencies whose rate limit is lifted have their calls
+        # here, as do events started before agencies had queues.
         activities=[
             *agency_activities,
             amendments.find_correction_recipients,
@@ -137,6 +137,15 @@ def agency_workers(
         )
         for agency, adapter in adapters.items()
     ]
+
+
+def rate_limit(
+    policy: AgencyPolicy, agency: str, overrides: Mapping[str, float] | None
+) -> float | None:
+    """The agency's calls per second across every worker: as configured for the deployment,
+    else as its adapter declares; None for no limit."""
+    limit = (overrides or {}).get(agency, policy.rate_limit_per_second)
+    return limit or None
 
 
 async def run_worker(settings: Settings) -> None:

@@ -238,10 +238,10 @@ class LifeEventStart(Model):
     )
     own_queue_agencies: tuple[str, ...] | None = Field(
         default=None,
-        description="The agencies whose calls go on a task queue of their own: those with a "
-        "rate limit in force when the event started, which the Temporal server enforces on "
-        "that queue. The others' calls share the workflow's queue. None for events started "
-        "before starters named them: every agency on its own queue.",
+        description="The agencies whose calls go on a task queue of their own: all but those "
+        "whose rate limit the deployment had lifted when the event started, whose calls share "
+        "the workflow's queue. None for events started before starters named them: every "
+        "agency on its own queue.",
     )
 
 

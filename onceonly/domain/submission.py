@@ -160,11 +160,10 @@ def agency_call_queue(
     task_queue: str, agency: str, own_queue_agencies: Collection[str] | None
 ) -> str:
     """Where a workflow on `task_queue` sends the agency's calls. An agency named in
-    `own_queue_agencies` (one with a rate limit, which the Temporal server enforces only on a
-    queue of its own) has its own queue; any other shares the workflow's, where the worker
-    that schedules a call is handed it at once (eager dispatch), with no trip through the
-    server's matching. None, for events started before their starter named them: every
-    agency has its own."""
+    `own_queue_agencies` has its own queue, behind its rate limit; any other (its limit
+    lifted) shares the workflow's, where the worker that schedules a call is handed it at
+    once (eager dispatch), with no trip through the server's matching. None, for events
+    started before their starter named them: every agency has its own."""
     if own_queue_agencies is None or agency in own_queue_agencies:
         return agency_task_queue(task_queue, agency)
     return task_queue

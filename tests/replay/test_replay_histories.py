@@ -170,12 +170,12 @@ async def test_an_agencys_calls_went_where_the_events_start_input_said(path: Pat
     assert (own_queue_agencies is not None) == (path.parent.name == "birth-own-queues")
     if own_queue_agencies is None:
         return
-    # The rate-limited agencies, by their adapters' policies: BDM's, IRD's and MSD's have one.
+    # The recording lifts Health's rate limit: every other agency has a queue of its own.
     assert set(own_queue_agencies) & {"bdm", "ird", "msd", "health"} == {"bdm", "ird", "msd"}
     queues = queues_scheduled(history)
     own = {queue.rsplit(".agency.", 1)[1] for queue in queues if ".agency." in queue}
     assert own <= set(own_queue_agencies)
-    if path.stem == "all-granted":  # Health, with no limit, on the workflow's own queue
+    if path.stem == "all-granted":  # Health, its limit lifted, on the workflow's own queue
         workflow_queue = history.events[0].workflow_execution_started_event_attributes.task_queue
         assert queues == {workflow_queue.name, *(f"{workflow_queue.name}.agency.{a}" for a in own)}
         assert own == {"bdm", "ird", "msd"}

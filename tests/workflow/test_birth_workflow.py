@@ -457,13 +457,13 @@ async def agency_call_queues(own_queue_agencies: tuple[str, ...] | None, env) ->
 
 
 async def test_only_the_agencies_the_starter_names_have_calls_on_a_queue_of_their_own(env):
-    # The rate-limited ones: the server enforces a limit on a queue of the agency's own.
+    # The others' limits were lifted: their calls share the workflow's queue.
     assert await agency_call_queues(("bdm", "ird"), env) == {
         TASK_QUEUE,
         agency_task_queue(TASK_QUEUE, "bdm"),
         agency_task_queue(TASK_QUEUE, "ird"),
     }
-    # None limited: every call on the workflow's queue, where its worker takes it at once.
+    # Every limit lifted: every call on the workflow's queue, where its worker takes it at once.
     assert await agency_call_queues((), env) == {TASK_QUEUE}
     # Named by no starter (events started before): every agency on its own queue.
     assert TASK_QUEUE not in await agency_call_queues(None, env)
