@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 from temporalio import workflow
-from temporalio.client import WorkflowHistory
 
 from onceonly.codec import data_converter
 from onceonly.domain.birth import BirthStart
 from onceonly.domain.life_event import LifeEventProgress
-from onceonly.domain.submission import SUBMIT_TO_AGENCY
 from onceonly.replay import load_history, replay
 from onceonly.settings import DEV_PAYLOAD_KEY
-from tests.markers import patch_ids
+from tests.recorded import patch_ids, submission_queues
 from tests.replay.drifted_birth import DriftedBirthWorkflow
 from workflows.birth import ADDED_STEPS, BirthWorkflow
 from workflows.steps import BATCHED_BOOKKEEPING
@@ -172,20 +170,10 @@ async def test_an_agencys_calls_went_where_the_events_start_input_said(path: Pat
         return
     # The recording lifts Health's rate limit: every other agency has a queue of its own.
     assert set(own_queue_agencies) & {"bdm", "ird", "msd", "health"} == {"bdm", "ird", "msd"}
-    queues = queues_scheduled(history)
+    queues = submission_queues(history)
     own = {queue.rsplit(".agency.", 1)[1] for queue in queues if ".agency." in queue}
     assert own <= set(own_queue_agencies)
     if path.stem == "all-granted":  # Health, its limit lifted, on the workflow's own queue
         workflow_queue = history.events[0].workflow_execution_started_event_attributes.task_queue
         assert queues == {workflow_queue.name, *(f"{workflow_queue.name}.agency.{a}" for a in own)}
         assert own == {"bdm", "ird", "msd"}
-
-
-def queues_scheduled(history: WorkflowHistory) -> set[str]:
-    """The task queues a history's agency submissions were scheduled on."""
-    return {
-        event.activity_task_scheduled_event_attributes.task_queue.name
-        for event in history.events
-        if event.HasField("activity_task_scheduled_event_attributes")
-        and event.activity_task_scheduled_event_attributes.activity_type.name == SUBMIT_TO_AGENCY
-    }

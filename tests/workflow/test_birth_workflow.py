@@ -32,7 +32,7 @@ from onceonly.domain.life_event import (
 from onceonly.domain.submission import AgencyAnswer, AgencySubmission, agency_task_queue
 from onceonly.samples import birth_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
-from tests.markers import patch_ids
+from tests.recorded import patch_ids, submission_queues
 from workflows.birth import BirthWorkflow
 from workflows.search_attributes import state_pairs
 from workflows.steps import (
@@ -438,7 +438,7 @@ async def test_an_event_whose_starter_names_the_latest_patch_takes_it_without_a_
     assert len(upserts) == len(indexed_statuses(history)) == 3
 
 
-async def agency_call_queues(own_queue_agencies: tuple[str, ...] | None, env) -> set[str]:
+async def agency_call_queues(env, own_queue_agencies: tuple[str, ...] | None) -> set[str]:
     """The task queues a granted birth's agency calls were scheduled on."""
     async with worker(env, FakeAgencies()):
         handle = await start_birth(
@@ -449,24 +449,20 @@ async def agency_call_queues(own_queue_agencies: tuple[str, ...] | None, env) ->
         )
         final, history = await grant_all_and_fetch_history(handle)
     assert final.status is EventStatus.COMPLETED
-    return {
-        event.activity_task_scheduled_event_attributes.task_queue.name
-        for event in history.events
-        if event.HasField("activity_task_scheduled_event_attributes")
-    }
+    return submission_queues(history)
 
 
 async def test_only_the_agencies_the_starter_names_have_calls_on_a_queue_of_their_own(env):
     # The others' limits were lifted: their calls share the workflow's queue.
-    assert await agency_call_queues(("bdm", "ird"), env) == {
+    assert await agency_call_queues(env, ("bdm", "ird")) == {
         TASK_QUEUE,
         agency_task_queue(TASK_QUEUE, "bdm"),
         agency_task_queue(TASK_QUEUE, "ird"),
     }
     # Every limit lifted: every call on the workflow's queue, where its worker takes it at once.
-    assert await agency_call_queues((), env) == {TASK_QUEUE}
+    assert await agency_call_queues(env, ()) == {TASK_QUEUE}
     # Named by no starter (events started before): every agency on its own queue.
-    assert TASK_QUEUE not in await agency_call_queues(None, env)
+    assert TASK_QUEUE not in await agency_call_queues(env, None)
 
 
 async def test_an_event_started_by_newer_code_waits_for_a_worker_that_has_its_patch(env):

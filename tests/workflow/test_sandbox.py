@@ -135,7 +135,7 @@ def test_the_sdk_still_passes_through_the_libraries_we_do_not_list():
 
 async def test_each_new_sandbox_runs_the_workflow_modules_from_code_loaded_once():
     defn = workflow._Definition.must_from_class(WORKFLOWS[0])
-    runner = workflow_runner()  # every worker, replayer and test gets its runner here
+    runner = workflow_runner()  # every replayer and workflow test, and a worker that asks
     runner.prepare_workflow(defn)
     steps = str(WORKFLOW_PACKAGE / "steps.py")
     first = KeptCodeLoader._kept[steps][1]
