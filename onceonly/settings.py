@@ -7,7 +7,7 @@ worker and API can point at any Temporal cluster.
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +86,17 @@ class Settings(BaseSettings):
         "of the workflow code for every event).",
     )
 
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="`production` makes every process refuse to start while a development "
+        "secret or the development login is in force; `onceonly up` is development.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL (`postgresql://user:password@host/db`) for the shared store: "
+        "the disclosure log, the callbacks taken and the rate budgets. Unset: the embedded "
+        "SQLite store in `state_dir`, for one machine only.",
+    )
     state_dir: Path = Path(".onceonly")
     disclosure_log_path: Path | None = Field(
         default=None,
