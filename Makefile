@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install up test lint unit clean bench drill chromium
+.PHONY: install up test lint unit clean bench drill chromium postgresql
 
 $(INSTALLED): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "onceonly needs Python 3.11 or newer on PATH"; exit 1; }
@@ -26,7 +26,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-test: lint chromium
+test: lint chromium postgresql
 	$(BIN)/pytest
 
 # The browser tests (tests/browser) drive the system Chromium: installed here when the machine
@@ -38,6 +38,17 @@ chromium:
 		  { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }; } || \
 		echo "chromium could not be installed: the browser tests will be skipped"; \
 	else echo "no chromium (installing it needs root and apt-get): the browser tests will be skipped"; fi
+
+# The store's PostgreSQL tests and the cluster test (tests/cluster) start throw-away clusters of
+# Debian's server (tests/postgres.py): installed here when the machine allows it (root with
+# apt-get); otherwise those tests are skipped with the reason.
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		{ apt-get install -y -qq postgresql >/dev/null 2>&1 || \
+		  { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq postgresql >/dev/null 2>&1; }; } || \
+		echo "postgresql could not be installed: the PostgreSQL tests will be skipped"; \
+	else echo "no PostgreSQL server (installing it needs root and apt-get): the PostgreSQL tests will be skipped"; fi
 
 # Not part of `make test`: each takes minutes on a stack of its own (see README, Benchmarks).
 # BENCH_ARGS / DRILL_ARGS pass sizes through, e.g. make bench BENCH_ARGS="--events 200".

@@ -1,13 +1,18 @@
 """Fixtures shared by every kind of test."""
 
+import uuid
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from onceonly import testing
 from onceonly.samples import birth_request_data
 from onceonly.settings import Settings
+from tests import postgres
 
 TEST_PAYLOAD_KEYS = testing.TEST_PAYLOAD_KEYS  # the kit's test key, for tests that import it here
 
@@ -26,3 +31,29 @@ def settings() -> Settings:
 def birth_data() -> dict[str, Any]:
     """A valid birth as the API receives it."""
     return birth_request_data(date.today())
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL cluster for this session (each xdist worker has its own):
+    its superuser's URL to the `postgres` database. Skipped, saying why, without a server."""
+    try:
+        postgres.server_bin_dir()
+    except postgres.PostgresMissing as missing:
+        pytest.skip(f"PostgreSQL server not installed: {missing}")
+    with (
+        postgres.reachable_temp_dir("onceonly-pg-") as base_dir,
+        postgres.running_postgres(base_dir) as url,
+    ):
+        yield url
+
+
+@pytest.fixture
+def fresh_database(postgres_url: str) -> Iterator[str]:
+    """The URL of a database created for this test alone, so no test sees another's rows."""
+    name = f"test_{uuid.uuid4().hex}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
