@@ -162,6 +162,8 @@ class PieceStack:
     state_dir: Path
     pieces: dict[str, Piece] = field(default_factory=dict)
     extra_workers: list[Piece] = field(default_factory=list)
+    counted: dict[str, Callable[[], float]] = field(default_factory=dict)
+    """CPU time of processes the stack did not start itself (a PostgreSQL server), by name."""
 
     @classmethod
     def on_free_ports(cls, state_dir: Path, overrides: Mapping[str, str]) -> "PieceStack":
@@ -184,7 +186,8 @@ class PieceStack:
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time so far of every running piece, by name, and of this driver."""
         used = {name: cpu_seconds(piece.pid) for name, piece in self.pieces.items() if piece.alive}
-        return {**used, "driver": cpu_seconds(os.getpid())}
+        others = {name: seconds() for name, seconds in self.counted.items()}
+        return {**used, **others, "driver": cpu_seconds(os.getpid())}
 
     @property
     def workers(self) -> list[Piece]:
