@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from mocks.admin import ADMIN_KEY_HEADER, admin_headers
 from mocks.app import create_app, development_settings
@@ -20,7 +21,7 @@ CONTROL = [
 ]
 
 
-async def _answers(app, headers: dict[str, str]) -> list[int]:  # type: ignore[no-untyped-def]
+async def _answers(app: FastAPI, headers: dict[str, str]) -> list[int]:
     transport = httpx.ASGITransport(app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=headers) as c:
         return [
