@@ -233,7 +233,7 @@ class PieceStack:
         """Every record the mock agency holds."""
         url = f"{self.settings.agency_base_url}/{agency}/_records"
         async with httpx.AsyncClient(timeout=60) as http:
-            response = await http.get(url)
+            response = await http.get(url, headers=self.settings.mocks_admin_headers)
         response.raise_for_status()
         records: list[dict[str, Any]] = response.json()["records"]
         return records
@@ -242,7 +242,8 @@ class PieceStack:
         """Turn the mock agency's fault knobs (unnamed knobs go back to their defaults)."""
         url = f"{self.settings.agency_base_url}/{agency}/_faults"
         async with httpx.AsyncClient(timeout=10) as http:
-            (await http.put(url, json=faults)).raise_for_status()
+            headers = self.settings.mocks_admin_headers
+            (await http.put(url, json=faults, headers=headers)).raise_for_status()
 
     async def agency_answers(self) -> dict[tuple[str, str], int]:
         """How many submissions each mock agency answered with each HTTP status, so far."""
