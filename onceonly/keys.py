@@ -69,9 +69,9 @@ def generate_secrets(today: datetime | None = None) -> dict[str, str]:
 
 
 def env_file_line(name: str, value: str) -> str:
-    """`NAME='value'` as compose's env files (and POSIX shells) read it: single quotes keep
-    JSON literal; a multi-line value (a PEM) goes in double quotes with `\\n` escapes, which
-    compose expands (ValueError for a value neither form carries unchanged)."""
+    """`NAME='value'` as compose reads env files: single quotes keep JSON literal; a
+    multi-line value (a PEM) goes in double quotes with `\\n` escapes, which compose expands
+    (a shell would not). ValueError for a value neither form carries unchanged."""
     if "\n" not in value and "'" not in value:
         return f"{name}='{value}'"
     if any(char in value for char in "\"\\$'"):

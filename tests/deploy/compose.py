@@ -159,9 +159,11 @@ def proxy_routes(config: str) -> list[ProxyRoute]:
 def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) for each instruction, continuation lines joined, comments
     dropped."""
-    logical = re.sub(r"\\\n", " ", "\n".join(
-        line for line in text.splitlines() if not line.lstrip().startswith("#")
-    ))
+    logical = re.sub(
+        r"\\\n",
+        " ",
+        "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")),
+    )
     instructions = []
     for line in logical.splitlines():
         if line.strip():
