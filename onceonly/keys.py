@@ -72,11 +72,14 @@ def env_file_line(name: str, value: str) -> str:
     """`NAME='value'` as compose reads env files: single quotes keep JSON literal; a
     multi-line value (a PEM) goes in double quotes with `\\n` escapes, which compose expands
     (a shell would not). ValueError for a value neither form carries unchanged."""
-    if "\n" not in value and "'" not in value:
+    if not any(char in value for char in "\n'\\"):
         return f"{name}='{value}'"
-    if any(char in value for char in "\"\\$'"):
-        raise ValueError(f"{name}: a multi-line value with quotes, \\ or $ cannot be written")
-    return f'{name}="{value.replace(chr(10), chr(92) + "n")}"'
+    if not any(char in value for char in '"\\$'):
+        return f'{name}="{value.replace(chr(10), chr(92) + "n")}"'
+    raise ValueError(
+        f"{name}: no quoting carries this value unchanged (it holds \\, or \" or $ with ' "
+        "or a line break)"
+    )
 
 
 def env_file(values: dict[str, str]) -> str:
