@@ -178,6 +178,8 @@ def test_setup_runs_after_the_database_exists_and_before_workers_and_apis(compos
 def test_the_mocks_run_in_production_and_would_start(mocks_env):
     assert mocks_env["MOCK_ENVIRONMENT"] == "production"
     assert refusals(mocks_env) == []
+    # They stand for other organisations' systems: none of onceonly's own secrets.
+    assert not [name for name in mocks_env if name.startswith("ONCEONLY_")]
 
 
 def test_the_mocks_hold_the_keys_onceonly_calls_them_with(mocks_env, api_settings):

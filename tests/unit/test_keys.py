@@ -78,7 +78,7 @@ def test_a_value_that_no_quoting_carries_is_refused_naming_it():
     assert env_file_line("PEM", "line 1\nline 2\n") == 'PEM="line 1\\nline 2\\n"'
     assert env_file_line("B", "it's") == 'B="it\'s"'
     for value in ('line "1"\nline 2', "a\\b", "$x\n"):
-        with pytest.raises(ValueError, match="^C: no quoting carries this value"):
+        with pytest.raises(ValueError, match=r"^C: no quoting carries this value"):
             env_file_line("C", value)
 
 
