@@ -9,6 +9,7 @@ it (tests/deploy/compose.py).
 """
 
 import io
+import re
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,12 +143,17 @@ def test_no_secret_is_left_at_its_development_default(onceonly_services):
 def test_the_store_is_a_database_and_role_of_its_own_not_temporals(compose, onceonly_services):
     services = compose["services"]
     temporal_user = services["postgresql"]["environment"]["POSTGRES_USER"]
-    temporal_databases = {"temporal", "temporal_visibility", "postgres"}
+    # The databases Temporal's schema one-shot makes (`for pair in db:schema ...`).
+    pairs = re.search(r"for pair in ([^;]+);", services["temporal-schema"]["command"][0])
+    assert pairs is not None
+    temporal_databases = {pair.split(":")[0] for pair in pairs.group(1).split()}
+    assert temporal_databases == {"temporal", "temporal_visibility"}
     for name, service in onceonly_services.items():
         url = urlsplit(settings_of(service).database_url or "")
         assert url.scheme == "postgresql" and url.hostname == "postgresql", name
         assert url.username == "onceonly" != temporal_user, name
-        assert url.path.lstrip("/") == "onceonly" and "onceonly" not in temporal_databases
+        assert url.path.lstrip("/") == "onceonly", name
+        assert url.path.lstrip("/") not in {*temporal_databases, "postgres"}, name
         assert (
             url.password
             and url.password != services["postgresql"]["environment"]["POSTGRES_PASSWORD"]
