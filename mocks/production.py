@@ -32,9 +32,11 @@ def development_settings_of(environ: Mapping[str, str], agencies: Iterable[str])
     found: list[str] = []
     if environ.get(ADMIN_KEY_ENV, DEV_ADMIN_KEY) == DEV_ADMIN_KEY:
         found.append(ADMIN_KEY_ENV)
+    # Any agency's development key is public, the agency's own or another's.
+    public_keys = {f"dev-{agency}-key" for agency in names}
     for agency in names:
         variable = f"MOCK_{agency.upper()}_API_KEY"
-        if environ.get(variable, f"dev-{agency}-key") == f"dev-{agency}-key":
+        if environ.get(variable, f"dev-{agency}-key") in public_keys:
             found.append(variable)
     if not environ.get(JWKS_ENV, "").strip():
         found.append(JWKS_ENV)

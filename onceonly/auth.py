@@ -18,7 +18,9 @@ TOKEN_LIFETIME = timedelta(hours=12)  # a working day of trying the API with one
 # Subjects are identity providers' ids (opaque strings, email-like ids, `urn:`-style ones):
 # bounded, and in characters that need no escaping anywhere they are shown or logged.
 SUBJECT = re.compile(r"[A-Za-z0-9._@:+-]{1,128}")
-SUBJECT_RULE = "token subject: 1 to 128 characters, each a letter, a digit or one of . _ @ : + -"
+SUBJECT_RULE = (
+    "token subject: at most 128 characters, not empty, each a letter, a digit or . _ @ : + -"
+)
 _REQUIRED_CLAIMS = ["sub", "iat", "exp", "iss", "aud"]
 # The claim each of PyJWT's refusals is about, so the reason names it first.
 _CLAIM_ERRORS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
