@@ -8,6 +8,7 @@ following the README would supply them; compose's interpolation is done here as 
 it (tests/deploy/compose.py).
 """
 
+import asyncio
 import io
 import re
 import time
@@ -16,6 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from dotenv import dotenv_values
+from uvicorn import Config
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mocks.app import api_key_from_env, refusals
 from mocks.callbacks import Callback, callback_target, signed_request
@@ -29,6 +32,7 @@ from tests.deploy.compose import (
     OUR_IMAGE,
     ROOT,
     MissingVariable,
+    environment,
     interpolate,
     load_compose,
     proxy_routes,
@@ -260,6 +264,33 @@ def test_the_api_scales_behind_the_proxy_and_trusts_only_its_forwarded_address(c
     trusted = api["environment"]["FORWARDED_ALLOW_IPS"].split(",")
     assert "*" not in trusted and all(network.endswith(("/8", "/12", "/16")) for network in trusted)
     assert compose["services"]["proxy"]["depends_on"]["api"]["condition"] == "service_healthy"
+
+
+def _client_seen_by_the_api(allowed: list[str] | str, peer: str, forwarded: str) -> str:
+    """The client address the API's server (uvicorn, trusting `allowed`) gives a request
+    from `peer` carrying `X-Forwarded-For: forwarded`."""
+    seen = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["client"][0])
+
+    scope = {
+        "type": "http",
+        "client": (peer, 40000),
+        "headers": [(b"x-forwarded-for", forwarded.encode())],
+    }
+    asyncio.run(ProxyHeadersMiddleware(app, trusted_hosts=allowed)(scope, None, None))  # type: ignore[arg-type]
+    return str(seen[0])
+
+
+def test_the_api_budgets_the_client_the_proxy_names_and_ignores_the_header_from_others(compose):
+    with environment(service_env(compose["services"]["api"])):
+        allowed = Config(app="onceonly").forwarded_allow_ips  # read as `onceonly api` reads it
+    assert allowed == compose["services"]["api"]["environment"]["FORWARDED_ALLOW_IPS"]
+    # The proxy, at an address on a compose network, names the client it saw.
+    assert _client_seen_by_the_api(allowed, "172.18.0.7", "203.0.113.9") == "203.0.113.9"
+    # A peer outside compose's networks cannot pick its own address.
+    assert _client_seen_by_the_api(allowed, "198.51.100.4", "203.0.113.9") == "198.51.100.4"
 
 
 def test_the_proxy_config_reader_needs_each_route_to_name_its_upstream():
