@@ -37,7 +37,7 @@ from mocks.admin import admin_key_from_env
 from mocks.agency import MockAgency, ReceiptCheck, agency_router
 from mocks.faults import FaultKnobs, faults_from_env
 from mocks.plugins import PluginMock, discover_mocks
-from mocks.production import development_settings_of, startup_refusals
+from mocks.production import development_api_key, development_settings_of, startup_refusals
 from mocks.receipts import Coverage, ReceiptKeys, receipt_check, receipt_keys_from_env
 from mocks.register import MockRegister, register_router
 from mocks.store import Store
@@ -79,7 +79,7 @@ The notification service is onceonly's own messenger, not such an agency."""
 
 def api_key_from_env(agency: str, environ: Mapping[str, str]) -> str:
     """The agency's API key: `MOCK_<AGENCY>_API_KEY`, or the development default."""
-    return environ.get(f"MOCK_{agency.upper()}_API_KEY", f"dev-{agency}-key")
+    return environ.get(f"MOCK_{agency.upper()}_API_KEY", development_api_key(agency))
 
 
 def _served(plugins: Sequence[PluginMock] | None) -> tuple[list[PluginMock], list[str]]:

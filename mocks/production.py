@@ -17,6 +17,11 @@ _WHY = {
 }
 
 
+def development_api_key(agency: str) -> str:
+    """The agency's development API key, which the mocks take unless told otherwise."""
+    return f"dev-{agency}-key"
+
+
 def _dev_callback_secrets(raw: str | None, agencies: Iterable[str]) -> bool:
     try:
         configured = json.loads(raw or "{}")
@@ -33,10 +38,10 @@ def development_settings_of(environ: Mapping[str, str], agencies: Iterable[str])
     if environ.get(ADMIN_KEY_ENV, DEV_ADMIN_KEY) == DEV_ADMIN_KEY:
         found.append(ADMIN_KEY_ENV)
     # Any agency's development key is public, the agency's own or another's.
-    public_keys = {f"dev-{agency}-key" for agency in names}
+    public_keys = {development_api_key(agency) for agency in names}
     for agency in names:
         variable = f"MOCK_{agency.upper()}_API_KEY"
-        if environ.get(variable, f"dev-{agency}-key") in public_keys:
+        if environ.get(variable, development_api_key(agency)) in public_keys:
             found.append(variable)
     if not environ.get(JWKS_ENV, "").strip():
         found.append(JWKS_ENV)
