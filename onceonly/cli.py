@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onceonly.keys import add_keys_parser
 from onceonly.logs import configure_logging
 from onceonly.ops import add_ops_parser
 from onceonly.production import refuse_development_settings, refuse_production_up
@@ -166,6 +167,7 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "adapters", help="list the agency adapters installed, their capabilities and policies"
     ).set_defaults(run=_adapters)
+    add_keys_parser(commands)
     add_ops_parser(commands)
     add_replay_parser(commands)
     dev = commands.add_parser("dev", help="contributors' tools")
