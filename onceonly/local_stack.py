@@ -22,6 +22,10 @@ READY_SECONDS = 120  # a cold dev server creates its database first
 STOP_SECONDS = 60
 POLL_SECONDS = 0.25
 READY_LINE = b"onceonly is up."
+# A port free when picked may be taken before the child binds it (tests run side by side, and
+# the dev server picks ports of its own): then the stack starts again on ports picked afresh.
+START_ATTEMPTS = 3
+PORT_TAKEN = b"address already in use"
 
 
 class StackFailed(RuntimeError):
@@ -56,6 +60,8 @@ class LocalStack:
     log_path: Path
     settings: Settings = field(init=False)
     process: subprocess.Popen[bytes] | None = None
+    picked_ports: tuple[str, ...] = ()
+    """The variables whose ports were picked free (not given), picked again on a collision."""
 
     def __post_init__(self) -> None:
         with mock.patch.dict(os.environ, self.env, clear=True):
@@ -66,11 +72,29 @@ class LocalStack:
         cls, state_dir: Path, overrides: Mapping[str, str], inherit: Mapping[str, str]
     ) -> Self:
         """A stack with `inherit`ed environment, free ports, then `overrides` on top."""
-        env = {**inherit, **free_port_env(state_dir), **overrides}
-        return cls(env=env, log_path=state_dir / "up.log")
+        picked = free_port_env(state_dir)
+        env = {**inherit, **picked, **overrides}
+        ports = tuple(name for name in picked if name not in overrides and name.endswith("PORT"))
+        address = () if "TEMPORAL_ADDRESS" in overrides else ("TEMPORAL_ADDRESS",)
+        return cls(env=env, log_path=state_dir / "up.log", picked_ports=ports + address)
 
     def start(self) -> None:
-        """Start `onceonly up` and wait for its banner (only this start's lines count)."""
+        """Start `onceonly up` and wait for its banner (only this start's lines count); on a
+        port taken meanwhile, again on ports picked afresh."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            logged = self.log_path.stat().st_size if self.log_path.exists() else 0
+            try:
+                self._start_once()
+                return
+            except StackFailed:
+                taken = PORT_TAKEN in self.log_path.read_bytes()[logged:].lower()
+                if attempt == START_ATTEMPTS or not taken or not self.picked_ports:
+                    raise
+            again = free_port_env(Path(self.env["ONCEONLY_STATE_DIR"]))
+            self.env.update({name: again[name] for name in self.picked_ports})
+            self.__post_init__()
+
+    def _start_once(self) -> None:
         already_logged = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(

@@ -31,8 +31,11 @@ def _listening(address: str) -> bool:
 
 
 async def _healthy(settings: Settings) -> bool:
-    client = await connect(settings)
-    return await client.service_client.check_health()
+    try:
+        client = await connect(settings)
+        return await client.service_client.check_health()
+    except RuntimeError:
+        return False  # listening, but its frontend not serving yet ("not healthy yet")
 
 
 @contextmanager

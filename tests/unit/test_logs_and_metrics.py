@@ -3,7 +3,6 @@
 import io
 import json
 import logging
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -49,7 +48,8 @@ from onceonly.temporal import sdk_runtime
 from tests.conftest import TEST_PAYLOAD_KEYS
 
 TASK_QUEUE = "logs-and-metrics-test"
-EVENT_ID = f"birth-{uuid.uuid4().hex}"
+# Fixed, not random: parallel runs (pytest-xdist) must collect the same test ids.
+EVENT_ID = "birth-3ed6db907c7f4ec38073abdfd76f04e0"
 
 # --- redaction ------------------------------------------------------------------------------
 
