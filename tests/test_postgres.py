@@ -7,6 +7,7 @@ import psycopg
 import pytest
 
 from tests import postgres
+from tests.users import reachable_temp_dir
 
 
 def test_the_session_cluster_answers_as_its_superuser(postgres_url: str) -> None:
@@ -34,7 +35,7 @@ def test_a_cluster_starts_in_about_half_a_second_and_leaves_nothing_behind() -> 
         postgres.server_bin_dir()
     except postgres.PostgresMissing as missing:
         pytest.skip(f"PostgreSQL server not installed: {missing}")
-    with postgres.reachable_temp_dir("onceonly-pg-") as base_dir:
+    with reachable_temp_dir("onceonly-pg-") as base_dir:
         started = time.monotonic()
         with postgres.running_postgres(base_dir) as url:
             ready = time.monotonic() - started

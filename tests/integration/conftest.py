@@ -41,8 +41,15 @@ class Stack(LocalStack):
         return self.settings.api_url
 
     def agency_records(self, agency: str) -> list[dict[str, Any]]:
-        url = f"{self.settings.agency_base_url}/{agency}/_records"
-        return httpx.get(url).json()["records"]
+        return self.agency_holds(agency)["records"]
+
+    def agency_amendments(self, agency: str) -> list[dict[str, Any]]:
+        """The corrections the agency took, each apart from the record it amends."""
+        return self.agency_holds(agency)["amendments"]
+
+    def agency_holds(self, agency: str) -> dict[str, Any]:
+        """What the mock agency holds: its records, withdrawals and amendments."""
+        return dict(httpx.get(f"{self.settings.agency_base_url}/{agency}/_records").json())
 
     def agency_get(self, agency: str, path: str) -> dict[str, Any]:
         """An agency's answer to an authenticated GET, as onceonly's adapter would ask."""
@@ -125,6 +132,18 @@ def records_of(stack: Stack, agency: str, event_id: str) -> list[dict[str, Any]]
         for record in stack.agency_records(agency)
         if record["idempotency_key"].startswith(f"{event_id}/")
     ]
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string in a JSON answer, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
 
 
 def check_each_agency_holds_exactly_its_step(
