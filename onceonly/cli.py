@@ -74,13 +74,17 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _setup(_: argparse.Namespace) -> int:
+    from onceonly.store import migrate_store
     from onceonly.temporal import connect, register_search_attributes
 
-    async def register() -> None:
+    async def set_up() -> None:
         settings = get_settings()
+        where, applied = await migrate_store(settings)
+        done = f"migrations {applied} applied" if applied else "schema up to date"
+        print(f"store ({where}): {done}", flush=True)
         await register_search_attributes(await connect(settings), settings.temporal_namespace)
 
-    asyncio.run(register())
+    asyncio.run(set_up())
     print("search attributes registered")
     return 0
 
@@ -128,7 +132,9 @@ def parser() -> argparse.ArgumentParser:
         "codec-server", help="serve the codec server (decoded payloads for operators)"
     ).set_defaults(run=_codec_server)
     commands.add_parser(
-        "setup", help="register the search attributes on a Temporal cluster (idempotent)"
+        "setup",
+        help="apply the store's schema migrations and register the search attributes on the "
+        "Temporal cluster (idempotent)",
     ).set_defaults(run=_setup)
     token = commands.add_parser("token", help="mint a bearer token for trying the API")
     token.add_argument("subject", help="the citizen (or operator) id")

@@ -98,9 +98,13 @@ class Settings(BaseSettings):
         "SQLite store in `state_dir`, for one machine only.",
     )
     state_dir: Path = Path(".onceonly")
-    disclosure_log_path: Path | None = Field(
+    database_pool_size: int = Field(
+        default=10, ge=1, description="Connections each process keeps to `database_url` at most."
+    )
+    store_path: Path | None = Field(
         default=None,
-        description="The disclosure log's SQLite file; `state_dir/disclosures.db` when unset.",
+        description="The embedded store's SQLite file (without `database_url`); "
+        "`state_dir/store.db` when unset.",
     )
     host: str = "127.0.0.1"
     api_port: int = 8000
@@ -230,16 +234,6 @@ class Settings(BaseSettings):
     def agency_base_url(self) -> str:
         """Where the adapters find the agencies."""
         return self.agencies_url or f"http://{self.host}:{self.mocks_port}"
-
-    @property
-    def disclosure_log_file(self) -> Path:
-        """Where the disclosure log is kept: the worker writes it, the API reads it."""
-        return self.disclosure_log_path or self.state_dir / "disclosures.db"
-
-    @property
-    def seen_callbacks_file(self) -> Path:
-        """Where the API records the agency callbacks it acted on, to refuse replays."""
-        return self.state_dir / "callbacks.db"
 
     @property
     def uses_dev_secrets(self) -> bool:

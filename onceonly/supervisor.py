@@ -26,6 +26,7 @@ from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli
 from onceonly.receipts import public_jwks
 from onceonly.settings import AGENCIES, Settings
+from onceonly.store import migrate_store
 from onceonly.temporal import connect
 from workflows import search_attributes
 
@@ -284,6 +285,8 @@ def _banner(settings: Settings) -> str:
 async def up(settings: Settings) -> int:
     """Run the stack until Ctrl-C (exit 0) or until a child dies (exit 1)."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    where, applied = await migrate_store(settings)
+    print(f"store ({where}): " + (f"migrations {applied} applied" if applied else "up to date"))
     children = plan(settings)
     relays: list[asyncio.Task[None]] = []
     stop = asyncio.Event()

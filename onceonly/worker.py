@@ -22,12 +22,12 @@ from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
 from adapters.base import AgencyAdapter, AgencyPolicy, StatusAdapter
 from adapters.registry import build_adapters
-from onceonly.disclosures import open_disclosure_log
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.step_graph import CatalogueError
 from onceonly.domain.submission import agency_task_queue, agency_waits_queue
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
+from onceonly.store import Store, opened_store
 from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
 from workflows.sandbox import workflow_runner
 
@@ -41,16 +41,18 @@ UNSANDBOXED = UnsandboxedWorkflowRunner()
 `Settings.workflow_sandbox`)."""
 
 
-def build_workers(client: Client, settings: Settings, http: httpx.AsyncClient) -> list[Worker]:
+def build_workers(
+    client: Client, settings: Settings, http: httpx.AsyncClient, store: Store
+) -> list[Worker]:
     """The workers of one process: the life-event workflows with every activity on the main
     task queue, and one worker per agency on the agency's own queue (see `agency_workers`),
-    which every agency's calls go to unless its rate limit is lifted."""
+    which every agency's calls go to unless its rate limit is lifted. Disclosures go to the
+    shared `store`."""
     adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
     check_life_events(adapters)
     check_capabilities(adapters)
-    disclosure_log = open_disclosure_log(settings)
-    submissions = AgencySubmissions(adapters, disclosure_log)
-    amendments = AgencyAmendments(adapters, disclosure_log)
+    submissions = AgencySubmissions(adapters, store.disclosures)
+    amendments = AgencyAmendments(adapters, store.disclosures)
     statuses = AgencyStatusChecks(adapters)
     signer = ReceiptSigner(settings)
     previews = AgencyPreviews(adapters)
@@ -160,13 +162,18 @@ async def run_worker(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     timeout = httpx.Timeout(settings.agency_timeout_seconds)
-    async with httpx.AsyncClient(timeout=timeout) as http, AsyncExitStack() as workers:
-        for worker in build_workers(client, settings, http):
+    async with (
+        opened_store(settings) as store,
+        httpx.AsyncClient(timeout=timeout) as http,
+        AsyncExitStack() as workers,
+    ):
+        for worker in build_workers(client, settings, http, store):
             await workers.enter_async_context(worker)
         log.info(
             "worker.started",
             task_queue=settings.task_queue,
             metrics=settings.worker_metrics_address,
+            store=store.where,
         )
         await stop.wait()
     log.info("worker.stopped")

@@ -22,6 +22,7 @@ from onceonly.life_events import check_life_events
 from onceonly.metrics import install_metrics
 from onceonly.portal import install_portal
 from onceonly.settings import Settings
+from onceonly.store import opened_store
 from onceonly.temporal import connect, sdk_runtime
 
 # Every answer but a route's documented success is a problem document; documenting it as the
@@ -41,9 +42,11 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Its own SDK runtime, so the SDK core's log lines are JSON like the API's.
-        app.state.temporal = temporal or await connect(settings, runtime=sdk_runtime())
-        yield
+        async with opened_store(settings) as store:
+            app.state.store = store
+            # Its own SDK runtime, so the SDK core's log lines are JSON like the API's.
+            app.state.temporal = temporal or await connect(settings, runtime=sdk_runtime())
+            yield
 
     app = FastAPI(
         title="onceonly citizen API",

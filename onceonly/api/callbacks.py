@@ -6,15 +6,16 @@ step waiting on that request, which then asks the agency for the outcome itself.
 """
 
 import time
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi import APIRouter, Header, Request, status
 from pydantic import ValidationError
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from onceonly.api.deps import AppSettings, Temporal
+from onceonly.api.deps import AppSettings, SharedStore, Temporal
 from onceonly.api.problems import FieldError, ProblemError, invalid_input
 from onceonly.callbacks import (
     SIGNATURE_HEADER,
@@ -24,14 +25,9 @@ from onceonly.callbacks import (
     verify_callback,
 )
 from onceonly.domain.life_event import AgencyOutcomeReady
-from onceonly.seen_callbacks import SeenCallbacks
 from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(tags=["agencies"])
-
-
-async def _seen(settings: AppSettings) -> SeenCallbacks:
-    return SeenCallbacks(settings.seen_callbacks_file)
 
 
 @router.post("/v1/agency-callbacks/{agency}", status_code=status.HTTP_202_ACCEPTED)
@@ -41,7 +37,7 @@ async def agency_callback(
     *,
     settings: AppSettings,
     temporal: Temporal,
-    seen: Annotated[SeenCallbacks, Depends(_seen)],
+    store: SharedStore,
     timestamp: Annotated[str | None, Header(alias=TIMESTAMP_HEADER)] = None,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
 ) -> dict[str, str]:
@@ -64,8 +60,21 @@ async def agency_callback(
                 for e in error.errors(include_input=False)
             ]
         ) from None
-    if await seen.seen(agency, callback.callback_id):
+    # Taken before acting, in one insert-or-refuse: of any number of deliveries at once, on any
+    # number of APIs, one goes on. It is given back if waking the step fails, so the agency's
+    # retry is taken then.
+    if not await store.callbacks.claim(agency, callback.callback_id, datetime.now(UTC)):
         raise ProblemError(409, "Callback replayed", "callback_id: this callback was received")
+    try:
+        await _wake(temporal, agency, callback)
+    except BaseException:
+        await store.callbacks.release(agency, callback.callback_id)
+        raise
+    return {"status": "accepted"}
+
+
+async def _wake(temporal: Client, agency: str, callback: AgencyCallback) -> None:
+    """Tell the step waiting on the request that its outcome is ready."""
     ready = AgencyOutcomeReady(
         step_id=callback.step_id, agency=agency, reference=callback.reference
     )
@@ -80,6 +89,3 @@ async def agency_callback(
         if error.status is RPCStatusCode.NOT_FOUND:
             raise ProblemError(404, "Not found", "idempotency_key: no such request") from None
         raise
-    # Only once the step was woken: an agency retrying after a failure above is not a replay.
-    await seen.remember(agency, callback.callback_id, time.time())
-    return {"status": "accepted"}

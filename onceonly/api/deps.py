@@ -13,6 +13,7 @@ from temporalio.client import Client
 from onceonly.api.problems import ProblemError
 from onceonly.auth import Caller, InvalidToken, citizen_key, verify_token
 from onceonly.settings import Settings
+from onceonly.store import Store
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 _bearer = HTTPBearer(auto_error=False, description="A citizen's JWT (see `onceonly token`).")
@@ -28,8 +29,15 @@ async def _temporal(request: Request) -> Client:
     return client
 
 
+async def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
 AppSettings = Annotated[Settings, Depends(_settings)]
 Temporal = Annotated[Client, Depends(_temporal)]
+SharedStore = Annotated[Store, Depends(_store)]
+"""The store every API replica and worker shares (opened by the app's lifespan)."""
 
 
 class Citizen:

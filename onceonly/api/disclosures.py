@@ -1,15 +1,13 @@
 """The disclosure log route: which agency received which of my fields, when, and why."""
 
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from onceonly.api.deps import AppSettings, CurrentCitizen
-from onceonly.disclosures import DisclosureEntry, DisclosureLog, SqliteDisclosureLog
+from onceonly.api.deps import CurrentCitizen, SharedStore
+from onceonly.disclosures import DisclosureEntry
 from onceonly.domain.catalogue import CATALOGUE, LegalBasis
 
 router = APIRouter(prefix="/v1/disclosures", tags=["disclosures"])
@@ -60,28 +58,15 @@ def disclosure_view(entry: DisclosureEntry) -> DisclosureView:
     )
 
 
-@lru_cache
-def _log_at(path: Path) -> SqliteDisclosureLog:
-    return SqliteDisclosureLog(path)
-
-
-async def _disclosure_log(settings: AppSettings) -> DisclosureLog:
-    # One log object per file, so its schema is checked once per process, not per request.
-    return _log_at(settings.disclosure_log_file)
-
-
-Disclosures = Annotated[DisclosureLog, Depends(_disclosure_log)]
-
-
 @router.get("")
 async def list_disclosures(
     citizen: CurrentCitizen,
-    disclosures: Disclosures,
+    store: SharedStore,
     event_id: Annotated[
         str | None, Query(max_length=100, description="Only this life event's disclosures.")
     ] = None,
 ) -> list[DisclosureView]:
     """Every agency that received the caller's data, across all their life events: what it
     received, when, and under which consent receipt or law. Newest first, at most 500."""
-    entries = await disclosures.for_citizen(citizen.key, MAX_ENTRIES, event_id=event_id)
+    entries = await store.disclosures.for_citizen(citizen.key, MAX_ENTRIES, event_id=event_id)
     return [disclosure_view(entry) for entry in entries]

@@ -4,7 +4,9 @@
   whether or not it declares its length); for the citizen API, bodies must also be JSON
   nested no deeper than any form of ours needs.
 - A per-citizen rate limit: a token bucket per caller, keyed by the citizen key of a valid
-  token, or by the client's address for a request without one.
+  token, or by the client's address for a request without one. Kept in the shared store when
+  a database is configured, so every API replica spends from the caller's one budget; in the
+  API's memory on the embedded store (one API on one machine).
 """
 
 import json
@@ -19,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from onceonly.api.problems import PROBLEM_JSON, FieldError, Problem
 from onceonly.auth import InvalidToken, citizen_key, verify_token
 from onceonly.settings import Settings
+from onceonly.store import RateBudgets, Store
 
 # Our deepest body (a move: data, household, member, name, given names) nests 6 deep; 32 leaves
 # room for any form to come and refuses the thousands-deep bodies that exhaust a parser.
@@ -179,7 +182,8 @@ class TokenBucket:
 
 
 class CallerBudgets:
-    """A token bucket per caller (`per_minute` on average, `burst` at once), on `clock`."""
+    """A token bucket per caller (`per_minute` on average, `burst` at once), on `clock`, in
+    this process's memory: for one API process only."""
 
     def __init__(
         self, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic
@@ -189,8 +193,12 @@ class CallerBudgets:
         self.clock = clock
         self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
 
-    def wait(self, caller: str) -> float:
+    async def wait(self, caller: str) -> float:
         """Spend one of `caller`'s requests: 0 when allowed now, else the seconds to wait."""
+        return self.take(caller)
+
+    def take(self, caller: str) -> float:
+        """`wait`, for callers that are not coroutines."""
         now = self.clock()
         bucket = self._buckets.get(caller)
         if bucket is None:
@@ -221,7 +229,8 @@ def caller_of(settings: Settings, scope: Scope) -> str:
 
 class RateLimit:
     """ASGI middleware answering 429 with Retry-After once a caller has spent their budget
-    on the citizen API (`/v1/...`); health and metrics are never limited.
+    on the citizen API (`/v1/...`); health and metrics are never limited. Budgets are the
+    shared store's when it keeps them (`app.state.store.budgets`), else this process's own.
     """
 
     def __init__(
@@ -230,7 +239,7 @@ class RateLimit:
         self.app = app
         self.settings = settings
         per_minute = settings.rate_limit_per_minute
-        self.budgets = CallerBudgets(per_minute, settings.rate_limit_burst, clock)
+        self.own_budgets = CallerBudgets(per_minute, settings.rate_limit_burst, clock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Count the request against its caller, or refuse it."""
@@ -239,14 +248,21 @@ class RateLimit:
             and self.settings.rate_limit_per_minute > 0
             and scope["path"].startswith("/v1/")
         )
-        wait = self.budgets.wait(caller_of(self.settings, scope)) if limited else 0.0
+        budgets = self._budgets(scope)
+        wait = await budgets.wait(caller_of(self.settings, scope)) if limited else 0.0
         if not wait:
             await self.app(scope, receive, send)
             return
         seconds = max(1, math.ceil(wait))
         detail = (
-            f"rate limit: at most {self.budgets.per_minute} requests a minute "
-            f"({self.budgets.burst} at once); retry after {seconds} s"
+            f"rate limit: at most {budgets.per_minute} requests a minute "
+            f"({budgets.burst} at once); retry after {seconds} s"
         )
         problem = Problem(title="Too many requests", status=429, detail=detail)
         await send_problem(send, problem, {"Retry-After": str(seconds)})
+
+    def _budgets(self, scope: Scope) -> RateBudgets:
+        store: Store | None = getattr(scope["app"].state, "store", None) if "app" in scope else None
+        if store is not None and store.budgets is not None:
+            return store.budgets
+        return self.own_budgets

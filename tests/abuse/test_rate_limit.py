@@ -55,21 +55,21 @@ def test_a_clock_stepping_back_neither_drains_nor_fills_a_bucket():
 def test_each_caller_has_a_budget_of_their_own():
     clock = FakeClock()
     budgets = CallerBudgets(per_minute=60, burst=2, clock=clock)
-    assert [budgets.wait("citizen:a") for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
-    assert budgets.wait("citizen:b") == 0.0
+    assert [budgets.take("citizen:a") for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
+    assert budgets.take("citizen:b") == 0.0
     clock.now += 1
-    assert budgets.wait("citizen:a") == 0.0
+    assert budgets.take("citizen:a") == 0.0
 
 
 def test_the_least_recently_seen_caller_is_forgotten_first(monkeypatch):
     monkeypatch.setattr(limits, "MAX_CALLERS", 2)
     budgets = CallerBudgets(per_minute=1, burst=1, clock=FakeClock())
-    budgets.wait("a")
-    budgets.wait("b")
-    assert budgets.wait("a") > 0  # "a" is now the most recent; "b" goes when "c" comes
-    budgets.wait("c")
-    assert budgets.wait("a") > 0
-    assert budgets.wait("b") == 0.0  # forgotten, so a fresh (full) bucket
+    budgets.take("a")
+    budgets.take("b")
+    assert budgets.take("a") > 0  # "a" is now the most recent; "b" goes when "c" comes
+    budgets.take("c")
+    assert budgets.take("a") > 0
+    assert budgets.take("b") == 0.0  # forgotten, so a fresh (full) bucket
 
 
 # --- whom a request counts against ------------------------------------------------------------

@@ -12,9 +12,11 @@ import httpx
 import pytest
 
 from onceonly.auth import citizen_key
-from onceonly.disclosures import DisclosureEntry, SqliteDisclosureLog
+from onceonly.disclosures import DisclosureEntry
 from onceonly.domain.catalogue import BIRTH
 from onceonly.samples import birth_request_data
+from onceonly.store import embedded_store_file
+from onceonly.store.sqlite import SqliteDisclosureLog
 from tests.integration.conftest import Stack, citizen, strings_in, today
 
 pytestmark = pytest.mark.integration
@@ -65,7 +67,7 @@ def birth(stack: Stack) -> dict[str, Any]:
 
 def logged(stack: Stack, event_id: str) -> list[DisclosureEntry]:
     """What the worker wrote to the log file the stack shares, for the parent's event."""
-    log = SqliteDisclosureLog(stack.settings.disclosure_log_file)
+    log = SqliteDisclosureLog(embedded_store_file(stack.settings))
     key = citizen_key(stack.settings, PARENT)
     return asyncio.run(log.for_citizen(key, 500, event_id=event_id))
 

@@ -22,6 +22,7 @@ from onceonly.domain.catalogue import DEATH
 from onceonly.domain.death import DeathData
 from onceonly.domain.people import intake_context
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
+from onceonly.store import embedded_store_file
 from tests.integration.conftest import (
     Stack,
     agency_faults,
@@ -66,12 +67,12 @@ def is_in(step_id: str, state: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def seen_callbacks(stack: Stack, agency: str) -> set[str]:
-    """The callback ids the API acted on for `agency` (its replay record in the state dir)."""
-    path = stack.settings.seen_callbacks_file
+    """The callback ids the API took for `agency` (in the embedded store, in the state dir)."""
+    path = embedded_store_file(stack.settings)
     if not path.exists():
         return set()
     with closing(sqlite3.connect(path)) as db:
-        rows = db.execute("SELECT callback_id FROM seen_callbacks WHERE agency = ?", (agency,))
+        rows = db.execute("SELECT callback_id FROM callbacks_taken WHERE agency = ?", (agency,))
         return {row[0] for row in rows}
 
 

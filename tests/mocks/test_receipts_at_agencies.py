@@ -47,12 +47,12 @@ from mocks.agency import MockAgency, Problem, nz_today
 from mocks.app import AGENCIES, RECEIPT_COVERAGE, create_app
 from mocks.health import nhi_number_for
 from mocks.receipts import Coverage, receipt_keys, uncovered_fields
-from onceonly.disclosures import SqliteDisclosureLog
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.receipts import ReceiptRequest, receipt_claims
 from onceonly.domain.submission import AgencySubmission, idempotency_key
 from onceonly.receipts import public_jwks, sign_receipt
 from onceonly.settings import Settings
+from onceonly.store.sqlite import SqliteDisclosureLog
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"

@@ -22,7 +22,6 @@ from onceonly.callbacks import (
     verify_callback,
 )
 from onceonly.domain.submission import AgencyStatus, StatusCheck
-from onceonly.seen_callbacks import SeenCallbacks
 
 SECRET = b"dev-ird-callback-secret"
 NOW = 1_795_000_000
@@ -105,16 +104,6 @@ def test_a_bad_envelope_is_refused_naming_the_field(change, field):
     with pytest.raises(ValidationError) as error:
         AgencyCallback.model_validate(body)
     assert field in {str(e["loc"][0]) for e in error.value.errors()}
-
-
-async def test_a_callback_is_seen_once_per_agency(tmp_path):
-    seen = SeenCallbacks(tmp_path / "state" / "callbacks.db")
-    assert not await seen.seen("ird", "cb-000001")
-    await seen.remember("ird", "cb-000001", NOW)
-    await seen.remember("ird", "cb-000001", NOW + 1)  # a second record changes nothing
-    assert await seen.seen("ird", "cb-000001")
-    assert not await seen.seen("bdm", "cb-000001")  # ids are the agency's own
-    assert await SeenCallbacks(tmp_path / "state" / "callbacks.db").seen("ird", "cb-000001")
 
 
 def test_polls_back_off_at_the_agencys_pace_up_to_its_maximum():

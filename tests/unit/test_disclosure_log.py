@@ -7,6 +7,7 @@ import asyncio
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -23,9 +24,11 @@ from adapters.base import AgencyPolicy, AgencyRejected, AgencyUnavailable
 from onceonly.api import disclosures as route
 from onceonly.api.problems import install_problem_handlers
 from onceonly.auth import citizen_key, mint_token
-from onceonly.disclosures import DisclosureEntry, SqliteDisclosureLog
+from onceonly.disclosures import DisclosureEntry
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, LegalBasis
 from onceonly.domain.submission import AgencyAnswer, AgencySubmission, idempotency_key
+from onceonly.store import opened_store
+from onceonly.store.sqlite import SqliteDisclosureLog
 from tests.mocks.samples import disclose, sample_birth
 from workflows.search_attributes import CITIZEN_KEY
 
@@ -311,15 +314,15 @@ async def test_a_submission_scheduled_before_the_log_is_logged_under_its_events_
 
 
 async def test_a_citizen_reads_their_disclosures_with_the_catalogues_words(settings, tmp_path):
-    settings = settings.model_copy(update={"disclosure_log_path": tmp_path / "log.db"})
-    log = SqliteDisclosureLog(settings.disclosure_log_file)
+    settings = settings.model_copy(update={"store_path": tmp_path / "store.db"})
     mine, theirs = citizen_key(settings, "mine"), citizen_key(settings, "theirs")
     first = entry(mine, event_id=f"birth-{'1' * 32}")
     later = entry(mine, event_id=f"birth-{'2' * 32}", disclosed_at=T0 + timedelta(days=1))
-    for each in (first, later, entry(theirs, event_id=f"birth-{'3' * 32}")):
-        await log.record(each)
     app = FastAPI()
     app.state.settings = settings
+    app.state.store = store = await AsyncExitStack().enter_async_context(opened_store(settings))
+    for each in (first, later, entry(theirs, event_id=f"birth-{'3' * 32}")):
+        await store.disclosures.record(each)
     install_problem_handlers(app)
     app.include_router(route.router)
 

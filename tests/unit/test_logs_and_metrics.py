@@ -37,13 +37,13 @@ from onceonly import metrics
 from onceonly.api.app import create_app
 from onceonly.binaries import temporal_test_server
 from onceonly.codec import data_converter
-from onceonly.disclosures import SqliteDisclosureLog
 from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.life_event import ConsentDecision
 from onceonly.domain.submission import AgencySubmission
 from onceonly.local_stack import free_port
 from onceonly.logs import REDACTED, configure_logging, mask_identifiers, redact
 from onceonly.settings import Settings
+from onceonly.store.sqlite import SqliteDisclosureLog
 from onceonly.temporal import sdk_runtime
 from tests.conftest import TEST_PAYLOAD_KEYS
 

@@ -27,7 +27,6 @@ from adapters.msd import MsdAdapter
 from adapters.registry import build_adapters
 from mocks.agency import nz_today
 from mocks.app import create_app
-from onceonly.disclosures import SqliteDisclosureLog
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.submission import (
     WITHDRAWAL_NOT_OFFERED,
@@ -36,6 +35,7 @@ from onceonly.domain.submission import (
     withdrawal_idempotency_key,
 )
 from onceonly.settings import AGENCIES
+from onceonly.store.sqlite import SqliteDisclosureLog
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"

@@ -16,12 +16,12 @@ from temporalio.testing import WorkflowEnvironment
 from activities.corrections import AgencyAmendments
 from onceonly.api.app import create_app
 from onceonly.auth import mint_token
-from onceonly.disclosures import SqliteDisclosureLog
 from onceonly.domain.corrections import FieldCorrection
 from onceonly.domain.submission import SUBMIT_TO_AGENCY, AgencyAnswer, AgencySubmission
 from onceonly.ops import OpsError, _render_correction, correct_fields
 from onceonly.samples import move_request_data
 from onceonly.settings import Settings
+from onceonly.store.sqlite import SqliteDisclosureLog
 from onceonly.testing import workflow_worker
 from workflows.move import MoveWorkflow
 

@@ -24,7 +24,6 @@ from activities.submissions import AgencySubmissions
 from adapters.base import AgencyAdapter, AmendingAdapter, Disclosure
 from adapters.http import CONSENT_RECEIPT
 from adapters.registry import build_adapters
-from onceonly.disclosures import SqliteDisclosureLog
 from onceonly.domain.amendments import correction_idempotency_key
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.corrections import (
@@ -39,6 +38,7 @@ from onceonly.domain.move import MoveData, MoveStart
 from onceonly.domain.submission import AmendmentAnswer
 from onceonly.samples import move_request_data
 from onceonly.settings import Settings
+from onceonly.store.sqlite import SqliteDisclosureLog
 from onceonly.testing import workflow_worker
 from workflows.corrections import MANUAL_NOTE, CorrectionHandlers
 from workflows.move import MoveWorkflow as Move

@@ -16,6 +16,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from temporalio.worker.workflow_sandbox._runner import _Instance
 
+from onceonly.store import opened_store
 from onceonly.temporal import WORKFLOWS
 from onceonly.worker import build_workers
 from workflows.sandbox import (
@@ -189,8 +190,8 @@ async def test_the_worker_process_runs_workflows_in_the_sandbox_only_when_asked(
     time_skipping_env, settings, tmp_path, sandboxed
 ):
     settings = settings.model_copy(update={"state_dir": tmp_path, "workflow_sandbox": sandboxed})
-    async with httpx.AsyncClient() as http:
-        main, *_ = build_workers(time_skipping_env.client, settings, http)
+    async with httpx.AsyncClient() as http, opened_store(settings) as store:
+        main, *_ = build_workers(time_skipping_env.client, settings, http, store)
     runner = main.config()["workflow_runner"]
     assert isinstance(runner, SandboxedWorkflowRunner) is sandboxed
     assert isinstance(runner, UnsandboxedWorkflowRunner) is not sandboxed

@@ -1,0 +1,141 @@
+"""The shared store's schema, as numbered migrations applied in order and recorded.
+
+Each migration is written twice, once per dialect, because the two differ where it matters
+(SQLite's AUTOINCREMENT and text times; PostgreSQL's identity columns and timestamptz). A
+migration is never edited once released: a change is a new migration with the next number.
+`onceonly setup` applies them to PostgreSQL (every process refuses to start on a schema older
+than its code); the embedded SQLite store applies them itself when it is opened, as `onceonly
+up` does first.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: its number, what it adds, and its SQL per dialect."""
+
+    version: int
+    name: str
+    sqlite: str
+    postgres: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "the disclosure log",
+        sqlite="""
+        CREATE TABLE IF NOT EXISTS disclosures (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            citizen_key TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            agency TEXT NOT NULL,
+            service TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            legal_basis_kind TEXT NOT NULL,
+            legal_basis_reference TEXT NOT NULL,
+            receipt_id TEXT,
+            agency_reference TEXT NOT NULL,
+            disclosed_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS disclosures_by_citizen
+            ON disclosures (citizen_key, disclosed_at);
+        """,
+        postgres="""
+        CREATE TABLE disclosures (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            citizen_key TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            agency TEXT NOT NULL,
+            service TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            legal_basis_kind TEXT NOT NULL,
+            legal_basis_reference TEXT NOT NULL,
+            receipt_id TEXT,
+            agency_reference TEXT NOT NULL,
+            disclosed_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX disclosures_by_citizen ON disclosures (citizen_key, disclosed_at);
+        """,
+    ),
+    Migration(
+        2,
+        "agency callbacks taken, one row per callback id",
+        sqlite="""
+        CREATE TABLE IF NOT EXISTS callbacks_taken (
+            agency TEXT NOT NULL,
+            callback_id TEXT NOT NULL,
+            taken_at TEXT NOT NULL,
+            PRIMARY KEY (agency, callback_id)
+        );
+        """,
+        postgres="""
+        CREATE TABLE callbacks_taken (
+            agency TEXT NOT NULL,
+            callback_id TEXT NOT NULL,
+            taken_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (agency, callback_id)
+        );
+        """,
+    ),
+    Migration(
+        3,
+        "each caller's rate budget, shared by every API replica",
+        # The embedded store serves one API process, which keeps budgets in memory.
+        sqlite="",
+        postgres="""
+        CREATE TABLE rate_budgets (
+            caller TEXT PRIMARY KEY,
+            tokens DOUBLE PRECISION NOT NULL,
+            updated DOUBLE PRECISION NOT NULL,
+            allowed BOOLEAN NOT NULL
+        );
+        CREATE INDEX rate_budgets_by_age ON rate_budgets (updated);
+        """,
+    ),
+)
+
+LATEST = MIGRATIONS[-1].version
+"""The schema version this code needs."""
+
+CREATE_LEDGER = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)
+"""
+"""Which migrations a database has: the same table in both dialects."""
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database's schema is older (or newer) than this code."""
+
+
+def pending(applied: set[int]) -> list[Migration]:
+    """The migrations not applied yet, in order; refuses a database that has a migration this
+    code does not know (it was set up by newer code, which a rollback must not write to)."""
+    unknown = sorted(applied - {migration.version for migration in MIGRATIONS})
+    if unknown:
+        raise SchemaOutOfDate(
+            f"the store has schema migrations {unknown} that this version of onceonly does "
+            f"not know (it knows 1 to {LATEST}): run the newer version"
+        )
+    return [migration for migration in MIGRATIONS if migration.version not in applied]
+
+
+def require_current(applied: set[int]) -> None:
+    """Refuse to run against a schema this code cannot use, saying what to do."""
+    missing = pending(applied)
+    if missing:
+        raise SchemaOutOfDate(
+            f"the store's schema lacks migrations {[m.version for m in missing]} "
+            f"(this version needs 1 to {LATEST}): run `onceonly setup` first"
+        )
