@@ -18,6 +18,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,6 @@ from tests.integration.conftest import Stack
 from tests.users import give_to, python_as_user, reachable_temp_dir, running_as_root
 
 UNPRIVILEGED = "nobody"  # every Debian image has it; it owns nothing of the repo or the venv
-MOCK_ADMIN_KEY = secrets.token_urlsafe(24)  # the mocks' inspection routes ask for it
 SETUP_SECONDS = 120
 
 
@@ -84,6 +84,8 @@ class Cluster:
     """What every process shares: secrets, Temporal's address, the agencies', the database."""
     pieces: dict[str, Piece] = field(default_factory=dict)
     api_ports: tuple[int, int] = field(default_factory=lambda: (free_port(), free_port()))
+    started_in: float = 0.0
+    """Seconds from the first process started to the last one ready."""
 
     def own_env(self, name: str, **extra: str) -> dict[str, str]:
         """The shared environment, with this process's state dir and working directory (which
@@ -135,11 +137,11 @@ class Cluster:
 
     async def start(self, api_extra: Mapping[str, str]) -> None:
         """Every process in the supervisor's order, each ready before the next."""
+        began = time.monotonic()
         self.pieces["temporal"] = self.piece("temporal", "temporal", self.own_env("temporal"))
         await self.pieces["temporal"].start()
         # The agencies call back to API #1, as a real agency has one URL for onceonly.
         agencies = self.own_env("agencies", ONCEONLY_API_PORT=str(self.api_ports[0]))
-        agencies["MOCK_ADMIN_KEY"] = MOCK_ADMIN_KEY
         self.pieces["agencies"] = self.piece("agencies", "agencies", agencies)
         await self.pieces["agencies"].start()
         await asyncio.to_thread(self.setup)
@@ -150,6 +152,7 @@ class Cluster:
             await self.pieces[f"worker-{number}"].start()
         for number in (1, 2):
             await self.start_api(number, api_extra)
+        self.started_in = time.monotonic() - began
 
     async def start_api(self, number: int, extra: Mapping[str, str]) -> None:
         """(Re)start API #number on its port, with `extra` settings, its dirs made afresh."""
@@ -186,6 +189,8 @@ def running_cluster(
         "ONCEONLY_CODEC_PORT": str(free_port()),
         "ONCEONLY_MOCKS_PORT": str(free_port()),
         "ONCEONLY_DATABASE_URL": database_url,
+        # The mocks' inspection routes ask for it; the tests read it from the stack's env.
+        "MOCK_ADMIN_KEY": secrets.token_urlsafe(24),
     }
     with reachable_temp_dir("onceonly-cluster-") as machines:
         cluster = Cluster(machines, logs, shared)
