@@ -94,7 +94,8 @@ class Cluster:
         state, work = machine / "state", machine / "work"
         machine.mkdir(mode=0o711)
         state.mkdir(mode=0o700)
-        work.mkdir(mode=0o755)
+        work.mkdir()
+        work.chmod(0o555)  # its user's to read, no one's to write (short of root)
         if running_as_root():
             give_to(state, UNPRIVILEGED)
         return {**self.env, "ONCEONLY_STATE_DIR": str(state), "HOME": str(work), **extra}
