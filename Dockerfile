@@ -8,7 +8,12 @@ COPY activities activities
 COPY adapters adapters
 COPY mocks mocks
 RUN pip install --no-cache-dir .
-RUN useradd --system --uid 10001 onceonly
-USER onceonly
-ENV PYTHONUNBUFFERED=1
+# The code stays root's and read-only to the processes. What they may write is their state
+# dir, theirs alone: the embedded store's files (with no ONCEONLY_DATABASE_URL) and the mock
+# agencies' database; in production the state is in PostgreSQL and nothing is written here.
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /var/lib/onceonly onceonly \
+    && install -d -o onceonly -g onceonly -m 0750 /var/lib/onceonly
+ENV ONCEONLY_STATE_DIR=/var/lib/onceonly \
+    PYTHONUNBUFFERED=1
+USER 10001
 CMD ["onceonly", "--help"]

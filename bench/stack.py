@@ -165,6 +165,8 @@ class PieceStack:
     state_dir: Path
     pieces: dict[str, Piece] = field(default_factory=dict)
     extra_workers: list[Piece] = field(default_factory=list)
+    counted: dict[str, Callable[[], float]] = field(default_factory=dict)
+    """CPU time of processes the stack did not start itself (a PostgreSQL server), by name."""
 
     @classmethod
     def on_free_ports(cls, state_dir: Path, overrides: Mapping[str, str]) -> "PieceStack":
@@ -187,7 +189,8 @@ class PieceStack:
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time so far of every running piece, by name, and of this driver."""
         used = {name: cpu_seconds(piece.pid) for name, piece in self.pieces.items() if piece.alive}
-        return {**used, "driver": cpu_seconds(os.getpid())}
+        others = {name: seconds() for name, seconds in self.counted.items()}
+        return {**used, **others, "driver": cpu_seconds(os.getpid())}
 
     @property
     def workers(self) -> list[Piece]:
@@ -236,7 +239,7 @@ class PieceStack:
         """Every record the mock agency holds."""
         url = f"{self.settings.agency_base_url}/{agency}/_records"
         async with httpx.AsyncClient(timeout=60) as http:
-            response = await http.get(url)
+            response = await http.get(url, headers=self.settings.mocks_admin_headers)
         response.raise_for_status()
         records: list[dict[str, Any]] = response.json()["records"]
         return records
@@ -245,7 +248,8 @@ class PieceStack:
         """Turn the mock agency's fault knobs (unnamed knobs go back to their defaults)."""
         url = f"{self.settings.agency_base_url}/{agency}/_faults"
         async with httpx.AsyncClient(timeout=10) as http:
-            (await http.put(url, json=faults)).raise_for_status()
+            headers = self.settings.mocks_admin_headers
+            (await http.put(url, json=faults, headers=headers)).raise_for_status()
 
     async def agency_answers(self) -> dict[tuple[str, str], int]:
         """How many submissions each mock agency answered with each HTTP status, so far."""

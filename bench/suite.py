@@ -9,10 +9,12 @@ from typing import Any
 
 from temporalio.client import Client
 
+from bench.budgets import measure_budget_cost
 from bench.checks import ratio
 from bench.idle import IdleFigures, measure_idle
 from bench.profile import profile_rows, profiling
 from bench.report import RESULTS, table, write_json
+from bench.shared_store import StoreVariant, postgres_pair
 from bench.stack import PieceStack
 from bench.throughput import (
     ROW_HEADER,
@@ -30,6 +32,7 @@ WARM_UP_EVENTS = 20  # imports, sandboxes and connection pools, before anything 
 ROUND_EVENTS = 100
 # The issue's bars.
 THROUGHPUT_BAR = 0.6  # our throughput as a share of the baseline's, at least
+SHARED_STORE_BAR = 0.9  # births on the PostgreSQL store as a share of those on SQLite, at least
 WORKER_RSS_BAR_MB = 1024  # at the idle-scale run, under
 READ_P95_BAR_MS = 100.0  # a status read, under
 PROFILED = ("worker", "api", "agencies")  # the Python processes; the dev server is Go
@@ -51,20 +54,29 @@ async def run_benchmarks(
         await start_baseline_worker(stack)
         client = await Client.connect(stack.settings.temporal_address)
         print(f"stack up in {state_dir}; warming up ...", flush=True)
-        await measure_baseline(stack, client, WARM_UP_EVENTS)
-        await measure_onceonly(stack, client, WARM_UP_EVENTS)
-        runs: list[tuple[RunFigures, RunFigures]] = []
-        for count in events:
-            print(f"throughput: {count} baseline workflows and {count} births ...", flush=True)
-            # The largest run is the one profiled (its first round of births), when asked.
-            sampled = PROFILED if profile and count == max(events) else ()
-            runs.append(await _alternating(stack, client, count, sampled))
+        runs: list[Runs] = []
+        async with postgres_pair(stack) as postgres:
+            await measure_baseline(stack, client, WARM_UP_EVENTS)
+            await measure_onceonly(stack, client, WARM_UP_EVENTS)
+            await measure_onceonly(stack, client, WARM_UP_EVENTS, postgres.settings)
+            for count in events:
+                print(
+                    f"throughput: {count} baseline workflows, {count} births on each store ...",
+                    flush=True,
+                )
+                # The largest run is the one profiled (its first round of births), when asked.
+                sampled = PROFILED if profile and count == max(events) else ()
+                runs.append(await _alternating(stack, client, count, sampled, postgres))
+            assert postgres.settings.database_url is not None
+            figures["rate_budget"] = await measure_budget_cost(
+                stack.settings, postgres.settings.database_url
+            )
         figures["throughput"] = _throughput(runs)
         if profile:
             rows = profile_rows(RESULTS, PROFILED)
             title = "\nwhere the time goes in the largest run (py-spy, % of samples with the GIL)"
             print(table(title, ("process", "spent in", "%"), rows))
-        baseline, ours = runs[-1]
+        baseline, ours, _ = runs[-1]
         figures["history"] = _history(
             await mean_history(client, ours.sample_ids),
             await mean_history(client, baseline.sample_ids),
@@ -78,19 +90,31 @@ async def run_benchmarks(
     print(f"\nfigures kept in {path}")
 
 
+Runs = tuple[RunFigures, RunFigures, RunFigures]
+"""One size's runs: the baseline, births on the SQLite store, births on PostgreSQL."""
+
+
 async def _alternating(
-    stack: PieceStack, client: Client, count: int, sampled: Sequence[str]
-) -> tuple[RunFigures, RunFigures]:
+    stack: PieceStack,
+    client: Client,
+    count: int,
+    sampled: Sequence[str],
+    postgres: StoreVariant,
+) -> Runs:
     """`count` workflows of each system in rounds of ROUND_EVENTS, the systems taking turns:
-    this machine's speed drifts within minutes, and a drift then falls on both alike."""
+    this machine's speed drifts within minutes, and a drift then falls on all alike."""
     sizes = round_sizes(count, ROUND_EVENTS)
     baseline: list[Round] = []
     ours: list[Round] = []
+    shared: list[Round] = []
     for number, size in enumerate(sizes):
         baseline.append(await measure_baseline(stack, client, size))
         async with profiling(stack, sampled if number == 0 else (), RESULTS):
             ours.append(await measure_onceonly(stack, client, size))
-    return run_figures(baseline), run_figures(ours)
+        shared.append(
+            await measure_onceonly(stack, client, size, postgres.settings, postgres.system)
+        )
+    return run_figures(baseline), run_figures(ours), run_figures(shared)
 
 
 def round_sizes(count: int, per_round: int) -> list[int]:
@@ -100,22 +124,36 @@ def round_sizes(count: int, per_round: int) -> list[int]:
     return [count // rounds + (1 if n < count % rounds else 0) for n in range(rounds)]
 
 
-def _throughput(runs: list[tuple[RunFigures, RunFigures]]) -> dict[str, Any]:
-    rows = [run.row() for pair in runs for run in pair]
+def _throughput(runs: list[Runs]) -> dict[str, Any]:
+    rows = [run.row() for each in runs for run in each]
     print(table("\nthroughput and latency (start/decision -> completion)", ROW_HEADER, rows))
-    _cpu_table([run for pair in runs for run in pair])
-    ratios = {ours.events: ratio(ours.per_second, base.per_second) for base, ours in runs}
-    for (base, ours), (count, share) in zip(runs, ratios.items(), strict=True):
-        passed = share >= THROUGHPUT_BAR
-        print(f"onceonly at {count}: {share}x the baseline's throughput: {_verdict(passed)}")
+    _cpu_table([run for each in runs for run in each])
+    ratios = {ours.events: ratio(ours.per_second, base.per_second) for base, ours, _ in runs}
+    on_postgres = {pg.events: ratio(pg.per_second, base.per_second) for base, _, pg in runs}
+    store_cost = {pg.events: ratio(pg.per_second, ours.per_second) for _, ours, pg in runs}
+    for base, ours, _ in runs:
+        count = ours.events
+        share = ratios[count]
+        print(
+            f"onceonly at {count}: {share}x the baseline's throughput on SQLite, "
+            f"{on_postgres[count]}x on PostgreSQL: {_verdict(share >= THROUGHPUT_BAR)}"
+        )
         # On a shared machine wall-clock rates swing with the neighbours' load; CPU time per
         # workflow does not, and on a CPU-bound machine it sets the rate.
         cpu = ratio(sum(base.cpu_ms_per_event.values()), sum(ours.cpu_ms_per_event.values()))
         print(f"  by CPU time per workflow (all processes; less swayed by other load): {cpu}x")
+        passed = store_cost[count] >= SHARED_STORE_BAR
+        print(
+            f"  PostgreSQL store: {store_cost[count]}x the SQLite store's throughput "
+            f"(bar {SHARED_STORE_BAR}x): {_verdict(passed)}"
+        )
     return {
-        "runs": [dataclasses.asdict(run) for pair in runs for run in pair],
+        "runs": [dataclasses.asdict(run) for each in runs for run in each],
         "ratio_to_baseline": ratios,
-        "meets_bars": all(share >= THROUGHPUT_BAR for share in ratios.values()),
+        "postgres_ratio_to_baseline": on_postgres,
+        "postgres_ratio_to_sqlite": store_cost,
+        "meets_bars": all(share >= THROUGHPUT_BAR for share in ratios.values())
+        and all(share >= SHARED_STORE_BAR for share in store_cost.values()),
     }
 
 

@@ -20,6 +20,7 @@ from bench.checks import latency_ms
 from bench.citizens import CitizenApi, Journey, api_client, journeys_for, run_journeys
 from bench.stack import PieceStack
 from bench.watch import closing, history_size, wait_closed
+from onceonly.settings import Settings
 
 # Workflows in flight at once, ours and the baseline's alike: each caller starts one, decides,
 # waits for it to close, then starts the next. Enough to keep two cores busy; few enough that
@@ -124,9 +125,16 @@ def _cpu_since(stack: PieceStack, before: dict[str, float]) -> dict[str, float]:
     return {name: after[name] - before[name] for name in before if name in after}
 
 
-async def measure_onceonly(stack: PieceStack, client: Client, events: int) -> Round:
-    """N births started through the API, all checkpoints granted in one batch each, at most
-    CONCURRENCY in flight."""
+async def measure_onceonly(
+    stack: PieceStack,
+    client: Client,
+    events: int,
+    settings: Settings | None = None,
+    system: str = "onceonly",
+) -> Round:
+    """N births started through the API (the stack's, or the one `settings` name), all
+    checkpoints granted in one batch each, at most CONCURRENCY in flight."""
+    settings = settings or stack.settings
     run = f"tp{events}-{secrets.token_hex(3)}"
     journeys = journeys_for(run, events)
     since = datetime.now(UTC) - SINCE_MARGIN
@@ -135,8 +143,8 @@ async def measure_onceonly(stack: PieceStack, client: Client, events: int) -> Ro
     async def until_closed(journey: Journey) -> None:
         await closing(client, _event_id(journey))
 
-    async with api_client(stack.settings, CONCURRENCY) as http:
-        api = CitizenApi(stack.settings, http)
+    async with api_client(settings, CONCURRENCY) as http:
+        api = CitizenApi(settings, http)
         await run_journeys(api, journeys, CONCURRENCY, grant=True, then=until_closed)
     ids = {_event_id(journey): journey for journey in journeys}
     closed = await wait_closed(client, "birth", ids, since, FINISH_SECONDS)
@@ -144,7 +152,7 @@ async def measure_onceonly(stack: PieceStack, client: Client, events: int) -> Ro
     if unfinished:
         raise BenchFailed(f"{len(unfinished)} births did not complete, e.g. {unfinished[0]}")
     return Round(
-        "onceonly",
+        system,
         {i: j.sent_at for i, j in ids.items()},
         {i: j.decided_at or j.sent_at for i, j in ids.items()},
         {i: c.close_time for i, c in closed.items()},

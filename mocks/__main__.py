@@ -1,11 +1,13 @@
 """Run the mock agencies: `python -m mocks --host 127.0.0.1 --port 8100 --db PATH`."""
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 import uvicorn
 
-from mocks.app import create_app
+from mocks.app import create_app, refusals
 from mocks.logs import uvicorn_log_config
 
 
@@ -22,6 +24,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--log-level", default="info", help="uvicorn's log level")
     args = parser.parse_args(argv)
+    refused = refusals(os.environ)
+    for reason in refused:
+        print(f"python -m mocks: refusing to start: {reason}", file=sys.stderr)
+    if refused:
+        raise SystemExit(2)
     uvicorn.run(
         create_app(args.db),
         host=args.host,

@@ -25,10 +25,11 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
+from mocks.admin import admin_gate
 from mocks.compensations import MockCompensation, Refused, withdraw, withdrawals_of
 from mocks.faults import FaultKnobs, FaultSettings, add_fault_routes
 from mocks.store import NextNumber, Record, Store
@@ -243,11 +244,13 @@ def agency_router(
     knobs: FaultKnobs,
     api_key: str,
     *,
+    admin_key: str | None,
     receipts: ReceiptCheck | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> APIRouter:
     """The agency's routes: its submission services, its look-ups, `_records` and `_faults`.
 
+    `admin_key` opens `_records` and `_faults`; None serves neither (production).
     `receipts` is the consent receipt gate; None leaves it off. `environ` configures the
     agency's own routes (such as where a slow agency calls back).
     """
@@ -281,7 +284,22 @@ def agency_router(
         for add_routes in context.agency.routes:
             add_routes(router, context)
 
-    @router.get("/_records", summary="List the submissions, withdrawals and amendments held")
+    if admin_key is not None:
+        _add_control_routes(router, agency, store, knobs, admin_key)
+    return router
+
+
+def _add_control_routes(
+    router: APIRouter, agency: ServedAgency, store: Store, knobs: FaultKnobs, admin_key: str
+) -> None:
+    """`_records` and `_faults`, behind the admin key."""
+    admin = [Depends(admin_gate(admin_key))]
+
+    @router.get(
+        "/_records",
+        summary="List the submissions, withdrawals and amendments held",
+        dependencies=admin,
+    )
     async def list_records() -> dict[str, Any]:
         records = await store.records(agency.name)
         withdrawals = await store.records(withdrawals_of(agency.name))
@@ -293,8 +311,7 @@ def agency_router(
             "amendments": [_listed(record) for record in amendments],
         }
 
-    add_fault_routes(router, knobs)
-    return router
+    add_fault_routes(router, knobs, admin)
 
 
 def _listed(record: Record) -> dict[str, Any]:

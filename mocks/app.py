@@ -33,9 +33,11 @@ from mocks import (
     passports,
     veterans,
 )
+from mocks.admin import admin_key_from_env
 from mocks.agency import MockAgency, ReceiptCheck, agency_router
 from mocks.faults import FaultKnobs, faults_from_env
 from mocks.plugins import PluginMock, discover_mocks
+from mocks.production import development_api_key, development_settings_of, startup_refusals
 from mocks.receipts import Coverage, ReceiptKeys, receipt_check, receipt_keys_from_env
 from mocks.register import MockRegister, register_router
 from mocks.store import Store
@@ -77,7 +79,27 @@ The notification service is onceonly's own messenger, not such an agency."""
 
 def api_key_from_env(agency: str, environ: Mapping[str, str]) -> str:
     """The agency's API key: `MOCK_<AGENCY>_API_KEY`, or the development default."""
-    return environ.get(f"MOCK_{agency.upper()}_API_KEY", f"dev-{agency}-key")
+    return environ.get(f"MOCK_{agency.upper()}_API_KEY", development_api_key(agency))
+
+
+def _served(plugins: Sequence[PluginMock] | None) -> tuple[list[PluginMock], list[str]]:
+    """The plugin mocks served (the installed ones when None) and every served name."""
+    builtin = [*(agency.name for agency in AGENCIES), *(register.name for register in REGISTERS)]
+    served = list(discover_mocks(builtin) if plugins is None else plugins)
+    return served, [*builtin, *(plugin.agency.name for plugin in served)]
+
+
+def development_settings(
+    environ: Mapping[str, str], plugins: Sequence[PluginMock] | None = None
+) -> list[str]:
+    """The variables whose development value is in force: `MOCK_ADMIN_KEY`, each served
+    agency's `MOCK_<AGENCY>_API_KEY`, `MOCK_CALLBACK_SECRETS`; and `MOCK_RECEIPT_JWKS` unset."""
+    return development_settings_of(environ, _served(plugins)[1])
+
+
+def refusals(environ: Mapping[str, str], plugins: Sequence[PluginMock] | None = None) -> list[str]:
+    """Why the mocks must not start in this environment (see mocks/production.py)."""
+    return startup_refusals(environ, _served(plugins)[1])
 
 
 def receipt_gate(
@@ -137,8 +159,9 @@ def create_app(
 ) -> FastAPI:
     """The mock agencies, holding their records in `db_path`.
 
-    `environ` (the process environment by default) supplies API keys, fault settings and
-    `MOCK_RECEIPT_JWKS`, onceonly's receipt keys (without it no consent receipt is checked);
+    `environ` (the process environment by default) supplies API keys, fault settings,
+    `MOCK_RECEIPT_JWKS`, onceonly's receipt keys (without it no consent receipt is checked),
+    `MOCK_ADMIN_KEY` and `MOCK_ENVIRONMENT` (production serves no `_records` or `_faults`);
     `rng` decides which requests the error rate fails (seed it for repeatable fault runs);
     `plugins` are the mocks of adapter plugins served too (the installed ones when None).
     """
@@ -154,10 +177,9 @@ def create_app(
         " service as development and test stand-ins.",
         version="1",
     )
-    if plugins is None:
-        plugins = discover_mocks(
-            [*(agency.name for agency in AGENCIES), *(register.name for register in REGISTERS)]
-        )
+    plugins, _ = _served(plugins)
+    # None in production: `_records` and `_faults` are not served there.
+    admin_key = admin_key_from_env(environ)
     agencies = (*AGENCIES, *(plugin.agency for plugin in plugins))
     coverages = {
         **RECEIPT_COVERAGE,
@@ -167,12 +189,15 @@ def create_app(
         knobs = FaultKnobs(faults_from_env(agency.name, environ), rng)
         key = api_key_from_env(agency.name, environ)
         receipts = receipt_gate(agency, receipt_keys, coverages)
-        router = agency_router(agency, store, knobs, key, receipts=receipts, environ=environ)
+        router = agency_router(
+            agency, store, knobs, key, admin_key=admin_key, receipts=receipts, environ=environ
+        )
         app.include_router(router, prefix=f"/{agency.name}")
     for register in REGISTERS:
         knobs = FaultKnobs(faults_from_env(register.name, environ), rng)
         key = api_key_from_env(register.name, environ)
-        app.include_router(register_router(register, store, knobs, key), prefix=f"/{register.name}")
+        router = register_router(register, store, knobs, key, admin_key=admin_key)
+        app.include_router(router, prefix=f"/{register.name}")
     # One registry per app, so apps built side by side (tests) keep their own counts.
     registry = CollectorRegistry()
     for collector in (ProcessCollector, PlatformCollector, GCCollector):

@@ -13,10 +13,10 @@ while the mocks run.
 import asyncio
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
-from fastapi import APIRouter
+from fastapi import APIRouter, params
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -164,14 +164,17 @@ class FaultKnobs:
         return False
 
 
-def add_fault_routes(router: APIRouter, knobs: FaultKnobs) -> None:
-    """Add `GET` and `PUT /_faults` to an agency's router."""
+def add_fault_routes(
+    router: APIRouter, knobs: FaultKnobs, dependencies: Sequence[params.Depends]
+) -> None:
+    """Add `GET` and `PUT /_faults` to an agency's router, behind `dependencies` (the admin
+    key's gate)."""
 
-    @router.get("/_faults", summary="Read the fault settings")
+    @router.get("/_faults", summary="Read the fault settings", dependencies=dependencies)
     async def read_faults() -> FaultSettings:
         return knobs.settings
 
-    @router.put("/_faults", summary="Change the fault settings")
+    @router.put("/_faults", summary="Change the fault settings", dependencies=dependencies)
     async def change_faults(settings: FaultSettings) -> FaultSettings:
         knobs.settings = settings
         return knobs.settings

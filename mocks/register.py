@@ -44,10 +44,16 @@ class MockRegister(Generic[RecordT]):
 
 
 def register_router(
-    register: MockRegister[Any], store: Store, knobs: FaultKnobs, api_key: str
+    register: MockRegister[Any],
+    store: Store,
+    knobs: FaultKnobs,
+    api_key: str,
+    *,
+    admin_key: str | None,
 ) -> APIRouter:
-    """The register's routes: its look-ups, `_records`, `_faults`, and its seeding route."""
-    router = agency_router(register, store, knobs, api_key)
+    """The register's routes: its look-ups, `_records` and `_faults` (when `admin_key` is
+    given), and its seeding route."""
+    router = agency_router(register, store, knobs, api_key, admin_key=admin_key)
 
     def invalid(error: ValidationError) -> JSONResponse:
         return JSONResponse(register.error_body(422, problems_from(error)), status_code=422)

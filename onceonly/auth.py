@@ -4,6 +4,7 @@ under which their events are indexed (a keyed hash, so the id itself is never st
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -14,6 +15,22 @@ from onceonly.settings import Settings
 
 Role = Literal["citizen", "operator"]
 TOKEN_LIFETIME = timedelta(hours=12)  # a working day of trying the API with one token
+# Subjects are identity providers' ids (opaque strings, email-like ids, `urn:`-style ones):
+# bounded, and in characters that need no escaping anywhere they are shown or logged.
+SUBJECT = re.compile(r"[A-Za-z0-9._@:+-]{1,128}")
+SUBJECT_RULE = (
+    "token subject: at most 128 characters, not empty, each a letter, a digit or . _ @ : + -"
+)
+_REQUIRED_CLAIMS = ["sub", "iat", "exp", "iss", "aud"]
+# The claim each of PyJWT's refusals is about, so the reason names it first.
+_CLAIM_ERRORS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "token exp"),
+    (jwt.InvalidIssuerError, "token issuer"),
+    (jwt.InvalidAudienceError, "token audience"),
+    (jwt.InvalidIssuedAtError, "token iat"),
+    (jwt.ImmatureSignatureError, "token nbf or iat"),
+    (jwt.MissingRequiredClaimError, "token claims"),
+)
 
 
 class InvalidToken(ValueError):
@@ -31,12 +48,16 @@ class Caller:
 def mint_token(
     settings: Settings, subject: str, role: Role = "citizen", lifetime: timedelta = TOKEN_LIFETIME
 ) -> str:
-    """A signed token for `subject`, as the identity provider would issue it."""
+    """A signed token for `subject`, as the identity provider would issue it (ValueError
+    for a subject no token may carry)."""
+    if not SUBJECT.fullmatch(subject):
+        raise ValueError(SUBJECT_RULE)
     now = datetime.now(UTC)
     claims = {
         "sub": subject,
         "role": role,
         "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
         "iat": now,
         "exp": now + lifetime,
     }
@@ -44,21 +65,33 @@ def mint_token(
 
 
 def verify_token(settings: Settings, token: str) -> Caller:
-    """The caller a token names, or InvalidToken saying why not."""
+    """The caller a token names, or InvalidToken saying why not: signed with our secret
+    (HS256 only), for our issuer and audience, issued and not expired, no longer-lived than
+    `jwt_max_lifetime`, with a subject by SUBJECT_RULE and a known role."""
     try:
         claims = jwt.decode(
             token,
             settings.jwt_secret,
             algorithms=["HS256"],
             issuer=settings.jwt_issuer,
-            options={"require": ["sub", "exp", "iss"]},
+            audience=settings.jwt_audience,
+            options={"require": _REQUIRED_CLAIMS},
         )
     except jwt.PyJWTError as error:
-        raise InvalidToken(str(error)) from None
+        claim = next((name for kind, name in _CLAIM_ERRORS if isinstance(error, kind)), "token")
+        raise InvalidToken(f"{claim}: {error}") from None
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not SUBJECT.fullmatch(subject):
+        raise InvalidToken(SUBJECT_RULE)
+    # PyJWT has checked that both are numbers (it takes numeric strings too).
+    lifetime = int(claims["exp"]) - int(claims["iat"])
+    if lifetime > settings.jwt_max_lifetime.total_seconds():
+        hours = settings.jwt_max_lifetime.total_seconds() / 3600
+        raise InvalidToken(f"token lifetime (exp - iat): at most {hours:g} hours")
     role = claims.get("role", "citizen")
-    if role not in ("citizen", "operator") or not claims["sub"]:
-        raise InvalidToken("token has no valid subject or role")
-    return Caller(subject=claims["sub"], role=role)
+    if role not in ("citizen", "operator"):
+        raise InvalidToken("token role: must be citizen or operator")
+    return Caller(subject=subject, role=role)
 
 
 def citizen_key(settings: Settings, citizen_id: str) -> str:

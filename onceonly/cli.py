@@ -8,26 +8,39 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onceonly.keys import add_keys_parser
 from onceonly.logs import configure_logging
 from onceonly.ops import add_ops_parser
+from onceonly.production import refuse_development_settings, refuse_production_up
 from onceonly.replay import add_replay_parser
-from onceonly.settings import get_settings
+from onceonly.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
 
+def _settings_for(process: str) -> Settings:
+    """The settings, after production mode's refusal of development ones (before any
+    connection is made)."""
+    settings = get_settings()
+    refuse_development_settings(settings, process)
+    return settings
+
+
 def _up(_: argparse.Namespace) -> int:
     from onceonly.supervisor import up
 
-    return asyncio.run(up(get_settings()))
+    settings = get_settings()
+    refuse_production_up(settings)
+    return asyncio.run(up(settings))
 
 
 def _worker(_: argparse.Namespace) -> int:
+    settings = _settings_for("worker")
     from onceonly.worker import run_worker
 
     configure_logging()
-    asyncio.run(run_worker(get_settings()))
+    asyncio.run(run_worker(settings))
     return 0
 
 
@@ -42,21 +55,27 @@ def _serve(app: "FastAPI", port: int) -> int:
 
 
 def _api(_: argparse.Namespace) -> int:
+    settings = _settings_for("api")
     from onceonly.api.app import create_app
 
-    return _serve(create_app(get_settings()), get_settings().api_port)
+    return _serve(create_app(settings), settings.api_port)
 
 
 def _codec_server(_: argparse.Namespace) -> int:
+    settings = _settings_for("codec-server")
     from onceonly.codec_server import create_codec_app
 
-    return _serve(create_codec_app(get_settings()), get_settings().codec_port)
+    return _serve(create_codec_app(settings), settings.codec_port)
 
 
 def _token(args: argparse.Namespace) -> int:
     from onceonly.auth import mint_token
 
-    print(mint_token(get_settings(), args.subject, role=args.role))
+    try:
+        print(mint_token(get_settings(), args.subject, role=args.role))
+    except ValueError as rule:
+        print(f"onceonly token: {rule}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -74,11 +93,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _setup(_: argparse.Namespace) -> int:
+    settings = _settings_for("setup")
     from onceonly.store import migrate_store
     from onceonly.temporal import connect, register_search_attributes
 
     async def set_up() -> None:
-        settings = get_settings()
         where, applied = await migrate_store(settings)
         done = f"migrations {applied} applied" if applied else "schema up to date"
         print(f"store ({where}): {done}", flush=True)
@@ -148,6 +167,7 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "adapters", help="list the agency adapters installed, their capabilities and policies"
     ).set_defaults(run=_adapters)
+    add_keys_parser(commands)
     add_ops_parser(commands)
     add_replay_parser(commands)
     dev = commands.add_parser("dev", help="contributors' tools")

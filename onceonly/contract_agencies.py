@@ -33,22 +33,26 @@ class ServedMocks:
     """The mock agencies running for a contract run, and their control routes."""
 
     base_url: str
+    admin_headers: dict[str, str]
+    """What opens the mocks' `_records` and `_faults` (their admin key)."""
 
     def records(self, agency: str, idempotency_key: str) -> int:
         """How many submissions the agency holds under `idempotency_key`."""
-        listed = httpx.get(f"{self.base_url}/{agency}/_records").json()["records"]
+        url = f"{self.base_url}/{agency}/_records"
+        listed = httpx.get(url, headers=self.admin_headers).json()["records"]
         return sum(1 for record in listed if record["idempotency_key"] == idempotency_key)
 
     @contextmanager
     def faults(self, agency: str, **settings: Any) -> Iterator[None]:
         """The agency behaving as `settings` say (mocks/faults.py) for the block only."""
         url = f"{self.base_url}/{agency}/_faults"
-        before = httpx.get(url).json()
-        httpx.put(url, json={**before, **settings}).raise_for_status()
+        headers = self.admin_headers
+        before = httpx.get(url, headers=headers).json()
+        httpx.put(url, json={**before, **settings}, headers=headers).raise_for_status()
         try:
             yield
         finally:
-            httpx.put(url, json=before).raise_for_status()
+            httpx.put(url, json=before, headers=headers).raise_for_status()
 
 
 @contextmanager
@@ -58,7 +62,11 @@ def serve_mocks(db_path: Path, settings: Settings | None = None) -> Iterator[Ser
     # Imported here: the mocks are a test tool, not something onceonly runs with.
     from mocks.app import create_app  # noqa: PLC0415
 
-    environ = {"MOCK_RECEIPT_JWKS": json.dumps(public_jwks(settings or Settings()))}
+    settings = settings or Settings()
+    environ = {
+        "MOCK_RECEIPT_JWKS": json.dumps(public_jwks(settings)),
+        "MOCK_ADMIN_KEY": settings.mocks_admin_key,
+    }
     port = free_port()
     app = create_app(db_path, environ=environ)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -70,7 +78,7 @@ def serve_mocks(db_path: Path, settings: Settings | None = None) -> Iterator[Ser
             raise RuntimeError("the mock agencies did not start")
         time.sleep(0.02)
     try:
-        yield ServedMocks(f"http://127.0.0.1:{port}")
+        yield ServedMocks(f"http://127.0.0.1:{port}", settings.mocks_admin_headers)
     finally:
         server.should_exit = True
         thread.join(timeout=_START_SECONDS)

@@ -86,7 +86,8 @@ class Recorder:
     def set_ird_error_rate(self, error_rate: float) -> None:
         """Turn the mock IRD's fault knob: the share of submissions answered 503."""
         url = f"{self.settings.agency_base_url}/ird/_faults"
-        _ok(httpx.put(url, json={"error_rate": error_rate, "latency_ms": 0}))
+        knobs = {"error_rate": error_rate, "latency_ms": 0}
+        _ok(httpx.put(url, json=knobs, headers=self.settings.mocks_admin_headers))
 
     async def progress(self, event_id: str) -> LifeEventProgress:
         """The event's state, from the workflow itself."""

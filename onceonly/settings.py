@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Development defaults only: `onceonly up` warns when they are in use.
+# Development defaults only: `onceonly up` warns when they are in use, production refuses them
+# (onceonly/production.py).
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789"  # noqa: S105
 DEV_PAYLOAD_KEY = "k1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMzItYnl0ZXMhISE="
 DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret"  # noqa: S105
@@ -21,6 +22,9 @@ DEV_RECEIPT_SIGNING_KEY = """-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VwBCIEIBt9Q0zQ/o9sVljNGT6JbZrF0T6qiNSoGgUYDpAAwfOb
 -----END PRIVATE KEY-----
 """
+DEV_MOCKS_ADMIN_KEY = "dev-mocks-admin-key"
+MOCKS_ADMIN_KEY_HEADER = "X-Admin-Key"
+"""The header the mock agencies read their admin key from (their `_records` and `_faults`)."""
 AGENCIES = (
     "bdm",
     "ird",
@@ -139,6 +143,13 @@ class Settings(BaseSettings):
 
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "onceonly"
+    jwt_audience: str = Field(
+        default="onceonly", description="The audience (`aud`) every token must name."
+    )
+    jwt_max_lifetime: timedelta = Field(
+        default=timedelta(hours=24),
+        description="The longest lifetime (`exp` - `iat`) a token may have and be accepted.",
+    )
     citizen_key_secret: str = DEV_CITIZEN_KEY_SECRET
     payload_keys: str = Field(
         default=DEV_PAYLOAD_KEY,
@@ -193,6 +204,11 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=60, ge=1, description="Requests a caller may make at once, before the rate."
     )
+    mocks_admin_key: str = Field(
+        default=DEV_MOCKS_ADMIN_KEY,
+        description="The mock agencies' admin key (their `MOCK_ADMIN_KEY`), for reading their "
+        "records and turning their fault knobs; `onceonly up` gives it to the mocks.",
+    )
     portal_dev_login: bool = Field(
         default=True,
         description="Whether the citizen portal at / offers sign-in as any made-up citizen id "
@@ -236,18 +252,9 @@ class Settings(BaseSettings):
         return self.agencies_url or f"http://{self.host}:{self.mocks_port}"
 
     @property
-    def uses_dev_secrets(self) -> bool:
-        """True while any secret still has its development default."""
-        return (
-            self.jwt_secret == DEV_JWT_SECRET
-            or self.payload_keys == DEV_PAYLOAD_KEY
-            or self.citizen_key_secret == DEV_CITIZEN_KEY_SECRET
-            or self.receipt_signing_key == DEV_RECEIPT_SIGNING_KEY
-            or any(
-                secret == f"dev-{agency}-callback-secret"
-                for agency, secret in self.agency_callback_secrets.items()
-            )
-        )
+    def mocks_admin_headers(self) -> dict[str, str]:
+        """The headers that open the mock agencies' `_records` and `_faults` routes."""
+        return {MOCKS_ADMIN_KEY_HEADER: self.mocks_admin_key}
 
 
 @lru_cache

@@ -24,6 +24,7 @@ from temporalio.client import Client
 
 from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli
+from onceonly.production import development_settings
 from onceonly.receipts import public_jwks
 from onceonly.settings import AGENCIES, Settings
 from onceonly.store import migrate_store
@@ -154,6 +155,8 @@ def plan(settings: Settings) -> list[Child]:
     # Slow agencies call back to the API, signing with the secret each shares with it.
     mocks_env["MOCK_CALLBACK_URL"] = settings.api_url
     mocks_env["MOCK_CALLBACK_SECRETS"] = json.dumps(settings.agency_callback_secrets)
+    # The key onceonly's tools send to read the mocks' records and turn their fault knobs.
+    mocks_env["MOCK_ADMIN_KEY"] = settings.mocks_admin_key
     # The local stack shows slow agencies as they are (unless told otherwise): IRD issues a
     # newborn's number a little later and calls back; BDM reviews a death before registering.
     for knob, seconds in SLOW_AGENCY_DEFAULTS.items():
@@ -275,9 +278,12 @@ def _banner(settings: Settings) -> str:
         "Ctrl-C stops everything.",
         "",
     ]
-    if settings.uses_dev_secrets:
+    development = development_settings(settings)
+    if development:
         lines.insert(
-            1, "WARNING: development secrets in use; set ONCEONLY_* secrets in production."
+            1,
+            f"WARNING: development mode, with development values for {', '.join(development)};"
+            " production (ONCEONLY_ENVIRONMENT=production) refuses them.",
         )
     return "\n".join(lines)
 

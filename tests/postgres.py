@@ -77,14 +77,14 @@ def _accepts_connections(url: str) -> bool:
         return False
 
 
-def _start(bin_dir: Path, data: Path, sockets: Path, log: Path) -> str:
+def _start(bin_dir: Path, data: Path, sockets: Path, log: Path, durable: bool) -> str:
     """Start the server on a free loopback port; its URL once it accepts connections."""
     port = free_port()
     options = [
         f"-p {port}",
         f"-k {sockets}",
         "-c listen_addresses=127.0.0.1",
-        *(f"-c {setting}" for setting in SPEED_OVER_SAFETY),
+        *(f"-c {setting}" for setting in (() if durable else SPEED_OVER_SAFETY)),
     ]
     pg_ctl = [str(bin_dir / "pg_ctl"), "start", "-D", str(data), "-l", str(log), "-w"]
     _run(as_user(SERVER_USER, [*pg_ctl, "-t", str(READY_SECONDS), "-o", " ".join(options)]), log)
@@ -98,9 +98,11 @@ def _start(bin_dir: Path, data: Path, sockets: Path, log: Path) -> str:
 
 
 @contextmanager
-def running_postgres(base_dir: Path) -> Iterator[str]:
+def running_postgres(base_dir: Path, *, durable: bool = False) -> Iterator[str]:
     """A new cluster in `base_dir` (data, sockets, log), running until the block ends, then
-    stopped and removed: yields its URL (`postgresql://onceonly@127.0.0.1:<port>/postgres`)."""
+    stopped and removed: yields its URL (`postgresql://onceonly@127.0.0.1:<port>/postgres`).
+    `durable` keeps PostgreSQL's own defaults (fsync on), as a deployment runs it: for the
+    benchmarks, whose figures must hold there."""
     bin_dir = server_bin_dir()
     data, sockets, log = base_dir / "data", base_dir / "sockets", base_dir / "server.log"
     for path in (data, sockets):
@@ -116,7 +118,7 @@ def running_postgres(base_dir: Path) -> Iterator[str]:
     try:
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
-                url = _start(bin_dir, data, sockets, log)
+                url = _start(bin_dir, data, sockets, log, durable)
                 break
             except PostgresFailed as failed:
                 if attempt == START_ATTEMPTS or "Address already in use" not in str(failed):

@@ -47,7 +47,7 @@ class HostileRequest:
 def _claims(settings: Settings, subject: str, **changes: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
     claims = {"sub": subject, "role": "citizen", "iss": settings.jwt_issuer, "iat": now}
-    claims["exp"] = now + timedelta(hours=1)
+    claims.update(aud=settings.jwt_audience, exp=now + timedelta(hours=1))
     claims.update(changes)
     return {key: value for key, value in claims.items() if value is not None}
 
@@ -93,6 +93,14 @@ AUTHORIZATION: dict[str, Callable[[Settings, str], str | None]] = {
     "forged": _forged,
     "alg_none": _alg_none,
     "wrong_issuer": lambda s, subject: _signed(s, subject, iss="https://idp.example.com"),
+    "wrong_audience": lambda s, subject: _signed(s, subject, aud="another-service"),
+    "no_audience": lambda s, subject: _signed(s, subject, aud=None),
+    "no_issued_at": lambda s, subject: _signed(s, subject, iat=None),
+    "month_long": lambda s, subject: _signed(
+        s, subject, exp=datetime.now(UTC) + timedelta(days=30)
+    ),
+    "long_subject": lambda s, subject: _signed(s, "c" * 10_000),
+    "subject_with_spaces": lambda s, subject: _signed(s, f"{subject} <script>"),
     "hs512": _hs512,
     "rs256_header": _rs256_header,
     "no_subject": lambda s, subject: (

@@ -20,6 +20,7 @@ from adapters.plugins import (
     load_plugins,
 )
 from adapters.registry import BUILT_IN, build_adapters
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from mocks.passports import AGENCY as PASSPORTS_MOCK
 from mocks.passports import RECEIPT_COVERAGE as PASSPORTS_COVERAGE
@@ -151,7 +152,9 @@ async def test_a_plugins_mock_is_served_and_clashes_are_refused(tmp_path):
     [mock] = load_mocks([entry("customs", "CUSTOMS_MOCK", MOCKS_GROUP)], taken=["passports"])
     app = create_app(tmp_path / "agencies.db", environ={}, plugins=[mock])
     transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mocks.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://mocks.test", headers=admin_headers()
+    ) as client:
         assert (await client.get("/customs/_records")).json()["agency"] == "customs"
     with pytest.raises(ValueError, match="served already"):
         load_mocks([entry("customs", "CUSTOMS_MOCK", MOCKS_GROUP)], taken=["customs"])

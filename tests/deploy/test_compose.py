@@ -1,35 +1,43 @@
 """docker-compose.yml is validated here without a Docker engine: against the Compose
 Specification's JSON schema (a copy in this folder: see README.md), and for consistency with
 the project it deploys: every command exists, every /metrics is scraped, the Web UI reaches
-the codec server, Temporal runs on PostgreSQL, workers scale.
+the codec server, Temporal runs on PostgreSQL, workers scale. Production mode, the secrets,
+the proxy and the ports are checked in test_compose_production.py.
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 import yaml
 from jsonschema import Draft7Validator
 
 from onceonly.cli import parser
-from onceonly.settings import Settings
+from onceonly.keys import generate_secrets
+from tests.deploy.compose import (
+    OUR_IMAGE,
+    ROOT,
+    interpolate,
+    load_compose,
+    proxy_routes,
+    published_ports,
+    settings_of,
+)
 
-ROOT = Path(__file__).parents[2]
 COMPOSE_SCHEMA = Path(__file__).parent / "compose-spec.json"
-OUR_IMAGE = "onceonly:latest"
-# The one-shot setup exits after registering search attributes: nothing to scrape.
+# One-shots exit after their work (search attributes, migrations): nothing to scrape.
 ONE_SHOT = {"setup"}
 
 
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    """The file as compose runs it: interpolated, with every variable it requires."""
+    interpolated: dict[str, Any] = interpolate(load_compose(), generate_secrets())
+    return interpolated
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +48,6 @@ def ours(compose) -> dict[str, dict[str, Any]]:
         for name, service in compose["services"].items()
         if service.get("image") == OUR_IMAGE
     }
-
-
-def _settings(service: dict[str, Any]) -> Settings:
-    """The settings a service's processes read from its environment."""
-    env = {key: str(value) for key, value in service.get("environment", {}).items()}
-    with mock.patch.dict(os.environ, env, clear=True):
-        return Settings()
 
 
 def _scrape_targets(compose) -> set[tuple[str, int]]:
@@ -125,7 +126,7 @@ def test_prometheus_scrapes_every_metrics_endpoint(compose, ours):
             continue
         command = service["command"]
         if command[0] == "onceonly":
-            port = ports[command[1]](_settings(service), command)
+            port = ports[command[1]](settings_of(service), command)
         else:  # the mock agencies serve /metrics on their --port
             port = int(command[command.index("--port") + 1])
         assert (name, port) in targets, f"{name}:{port}/metrics is not scraped"
@@ -134,17 +135,22 @@ def test_prometheus_scrapes_every_metrics_endpoint(compose, ours):
 
 
 def test_the_web_ui_decodes_payloads_through_the_codec_server(compose, ours):
+    """The operator's browser calls the codec server at the UI's codec endpoint: a port the
+    proxy publishes and forwards to the codec service."""
     ui = compose["services"]["temporal-ui"]
     endpoint = ui["environment"]["TEMPORAL_CODEC_ENDPOINT"]
-    codec = ours["codec"]
-    published = {int(p.split(":")[0]): int(p.split(":")[1]) for p in codec["ports"]}
     match = re.fullmatch(r"http://(localhost|127\.0\.0\.1):(\d+)", endpoint)
     assert match, endpoint
-    assert published[int(match.group(2))] == _settings(codec).codec_port
+    proxy = compose["services"]["proxy"]
+    published = {port.host_port: port.container_port for port in published_ports(proxy)}
+    config = (ROOT / compose["configs"][proxy["configs"][0]["source"]]["file"]).read_text()
+    routes = {route.listen: route.upstream for route in proxy_routes(config)}
+    codec = ours["codec"]
+    assert routes[published[int(match.group(2))]] == f"codec:{settings_of(codec).codec_port}"
     # The UI sends the operator's sign-in cookie, so its origin must be allowed.
     assert ui["environment"]["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
-    ui_port = ui["ports"][0].split(":")[0]
-    assert f"http://{match.group(1)}:{ui_port}" in _settings(codec).codec_allowed_origins
+    ui_port = published_ports(ui)[0].host_port
+    assert f"http://{match.group(1)}:{ui_port}" in settings_of(codec).codec_allowed_origins
 
 
 def test_temporal_runs_on_postgresql_with_the_official_images_and_schema_tool(compose):
@@ -160,7 +166,7 @@ def test_temporal_runs_on_postgresql_with_the_official_images_and_schema_tool(co
     for database in ("temporal", "temporal_visibility"):
         assert database in script
     for step in ("create", "setup-schema", "update-schema"):
-        assert f'sql --db "$$db" {step}' in script
+        assert f'sql --db "$db" {step}' in script  # $$ is compose's escape
 
 
 def test_every_image_but_ours_is_pinned_to_a_version(compose):

@@ -9,6 +9,7 @@ import pytest
 from bench.checks import answers_from_metrics, latency_ms, percentile, ratio, record_problems
 from bench.profile import buckets
 from bench.report import table
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from mocks.faults import FaultKnobs, FaultSettings, faults_from_env
 
@@ -102,7 +103,9 @@ async def test_each_request_draws_a_503_a_time_out_or_service_in_their_shares():
 async def test_a_timed_out_submission_hangs_then_is_dropped_unrecorded(tmp_path):
     app = create_app(tmp_path / "agencies.db", environ={})
     transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mocks") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://mocks", headers=admin_headers()
+    ) as client:
         faults = {"timeout_rate": 1.0, "timeout_ms": 200}
         assert (await client.put("/bdm/_faults", json=faults)).status_code == 200
         started = time.monotonic()

@@ -40,16 +40,19 @@ class Stack(LocalStack):
     def api_url(self) -> str:
         return self.settings.api_url
 
+    def agency_holdings(self, agency: str) -> dict[str, Any]:
+        """What the mock agency holds: its records, withdrawals and amendments."""
+        url = f"{self.settings.agency_base_url}/{agency}/_records"
+        response = httpx.get(url, headers=self.settings.mocks_admin_headers)
+        response.raise_for_status()
+        return dict(response.json())
+
     def agency_records(self, agency: str) -> list[dict[str, Any]]:
-        return self.agency_holds(agency)["records"]
+        return list(self.agency_holdings(agency)["records"])
 
     def agency_amendments(self, agency: str) -> list[dict[str, Any]]:
         """The corrections the agency took, each apart from the record it amends."""
-        return self.agency_holds(agency)["amendments"]
-
-    def agency_holds(self, agency: str) -> dict[str, Any]:
-        """What the mock agency holds: its records, withdrawals and amendments."""
-        return dict(httpx.get(f"{self.settings.agency_base_url}/{agency}/_records").json())
+        return list(self.agency_holdings(agency)["amendments"])
 
     def agency_get(self, agency: str, path: str) -> dict[str, Any]:
         """An agency's answer to an authenticated GET, as onceonly's adapter would ask."""
@@ -188,9 +191,10 @@ def registered_death(stack: Stack, reference: str) -> str:
 def agency_faults(stack: Stack, agency: str, **knobs: Any) -> Iterator[None]:
     """The agency's fault knobs turned for the block (the others as they were), then reset."""
     url = f"{stack.settings.agency_base_url}/{agency}/_faults"
-    before = httpx.get(url).json()
-    httpx.put(url, json={**before, **knobs}).raise_for_status()
+    headers = stack.settings.mocks_admin_headers
+    before = httpx.get(url, headers=headers).json()
+    httpx.put(url, json={**before, **knobs}, headers=headers).raise_for_status()
     try:
         yield
     finally:
-        httpx.put(url, json=before).raise_for_status()
+        httpx.put(url, json=before, headers=headers).raise_for_status()

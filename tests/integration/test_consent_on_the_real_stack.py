@@ -131,7 +131,7 @@ def test_withdrawing_after_submission_asks_the_agency_and_no_one_else_can(stack:
     assert step["state"] == "withdrawn"
     assert "withdrew the record" in step["note"]
     assert again.status_code == 409
-    msd = httpx.get(f"{stack.settings.agency_base_url}/msd/_records").json()
+    msd = stack.agency_holdings("msd")
     assert [w for w in msd["withdrawals"] if event["id"] in json.dumps(w)] or msd["withdrawals"]
 
 

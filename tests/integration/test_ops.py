@@ -54,7 +54,8 @@ def test_ops_needs_an_operator_token(stack: Stack):
 
 def test_an_operator_retries_a_step_the_agency_failed_after_it_is_fixed(stack: Stack):
     faults = f"{stack.settings.agency_base_url}/ird/_faults"
-    httpx.put(faults, json={"error_rate": 1.0, "latency_ms": 0}).raise_for_status()
+    admin = stack.settings.mocks_admin_headers
+    httpx.put(faults, json={"error_rate": 1.0, "latency_ms": 0}, headers=admin).raise_for_status()
     with citizen(stack, "parent-of-a-failed-step") as api:
         event_id = start_birth(api, stack)
         api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).raise_for_status()
@@ -80,7 +81,9 @@ def test_an_operator_retries_a_step_the_agency_failed_after_it_is_fixed(stack: S
         revealed = ops(stack, "show", event_id, "--reveal")
         assert "Ngāta-Synthetic" in revealed.stdout
 
-        httpx.put(faults, json={"error_rate": 0.0, "latency_ms": 0}).raise_for_status()
+        httpx.put(
+            faults, json={"error_rate": 0.0, "latency_ms": 0}, headers=admin
+        ).raise_for_status()
         retried = ops(stack, "retry", event_id, "child_ird_number")
         assert retried.returncode == 0, retried.stderr
         event = wait_until_finished(api, event_id)

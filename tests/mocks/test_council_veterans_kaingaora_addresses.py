@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from adapters import council, kaingaora, veterans
 from mocks import addresses as mock_addresses
 from mocks import council_properties
+from mocks.admin import admin_headers
 from mocks.agency import nz_today
 from mocks.app import create_app
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
@@ -184,7 +185,9 @@ def app(db_path: Path) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 
@@ -561,7 +564,9 @@ async def test_the_register_is_seeded_from_a_restarted_app(db_path, client):
     await _seed(client, "c-1", RESIDENT)
     reopened = create_app(db_path, environ={})
     transport = httpx.ASGITransport(reopened)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as again:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE_URL, headers=admin_headers()
+    ) as again:
         assert (await _resident(again, "c-1")).json() == RESIDENT
 
 

@@ -21,6 +21,7 @@ from adapters.bdm import BdmAdapter
 from adapters.health import HealthAdapter
 from adapters.ird import IrdAdapter
 from adapters.msd import MsdAdapter
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.identifiers import is_valid_ird_number
@@ -173,7 +174,9 @@ def app(tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 
@@ -456,7 +459,9 @@ async def test_a_fresh_mock_knows_the_same_customer_numbers(tmp_path):
     for name in ("one.db", "two.db"):
         app = create_app(tmp_path / name, environ={})
         transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url=BASE_URL, headers=admin_headers()
+        ) as client:
             adapter = IrdAdapter(client, BASE_URL, KEYS["ird"])
             numbers.append(await adapter.own_ird_number("urn:citizen:42"))
     assert numbers[0] == numbers[1]

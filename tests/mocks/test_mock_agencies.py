@@ -18,6 +18,7 @@ from adapters import bdm, health, ird, msd
 from adapters.base import AgencyAdapter, AgencyRejected, AgencyUnavailable
 from adapters.bdm import BdmAdapter
 from adapters.registry import build_adapters
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from onceonly.domain.catalogue import BIRTH
 from onceonly.settings import AGENCIES as AGENCIES_WITH_KEYS
@@ -93,7 +94,9 @@ def app(db_path: Path) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 
@@ -329,7 +332,9 @@ async def test_faults_and_keys_come_from_the_environment(db_path):
         "MOCK_BDM_API_KEY": "s3cret",
     }
     app = create_app(db_path, environ=environ)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         assert (await client.get("/ird/_faults")).json() == {"error_rate": 1.0, "latency_ms": 5}
         assert (await _post(client, "ird", _body("ird"))).status_code == 503
         assert (await _post(client, "bdm", _body("bdm"))).status_code == 401
@@ -345,7 +350,9 @@ async def test_records_survive_recreating_the_app(db_path, app, adapters):
     first = await adapters["bdm"].submit(SERVICES["bdm"], _disclosure("bdm"), "before")
     reopened = create_app(db_path, environ={})
     transport = httpx.ASGITransport(reopened)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         bdm = BdmAdapter(client, BASE_URL, KEYS["bdm"])
         assert await bdm.submit(SERVICES["bdm"], _disclosure("bdm"), "before") == first
         after = await bdm.submit(SERVICES["bdm"], _disclosure("bdm"), "after")

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from adapters.bdm import to_bdm_registration
+from mocks.admin import admin_headers
 from mocks.logs import JsonLines, access_line
 from onceonly.local_stack import free_port
 from tests.mocks.samples import disclose, sample_birth
@@ -81,7 +82,7 @@ def test_records_survive_a_restart_of_the_process(tmp_path):
         assert created.status_code == 201
 
     with _mocks(db, free_port()) as url:
-        records = httpx.get(f"{url}/bdm/_records").json()["records"]
+        records = httpx.get(f"{url}/bdm/_records", headers=admin_headers()).json()["records"]
         assert [r["answer"] for r in records] == [created.json()]
         assert records[0]["received"]["child"]["surname"] == "Ngāta"
         repeated = httpx.post(f"{url}/bdm/v1/birth-registrations", json=body, headers=headers)

@@ -21,6 +21,7 @@ from activities.notifications import Notifications, build_notifications
 from adapters import notify
 from adapters.base import AgencyRejected, AgencyUnavailable
 from mocks import notify as mock_notify
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from mocks.logs import JsonLines
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH
@@ -73,7 +74,9 @@ def app(tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 

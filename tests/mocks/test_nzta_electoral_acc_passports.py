@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from adapters import acc, electoral, nzta, passports
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from tests.mocks.samples import disclose, sample_death, sample_move
@@ -167,7 +168,9 @@ def app(tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 

@@ -43,6 +43,7 @@ from adapters.base import AgencyAdapter, AgencyAnswer, AgencyRejected
 from adapters.http import CONSENT_RECEIPT, post_json
 from adapters.registry import BUILT_IN, build_adapters
 from mocks import council_properties
+from mocks.admin import admin_headers
 from mocks.agency import MockAgency, Problem, nz_today
 from mocks.app import AGENCIES, RECEIPT_COVERAGE, create_app
 from mocks.health import nhi_number_for
@@ -218,7 +219,9 @@ async def client(app: FastAPI, answers: list[httpx.Response]) -> AsyncIterator[h
 
     transport = httpx.ASGITransport(app)
     hooks = {"response": [keep]}
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, event_hooks=hooks) as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE_URL, headers=admin_headers(), event_hooks=hooks
+    ) as c:
         yield c
 
 
@@ -316,7 +319,9 @@ async def test_a_receipt_onceonly_signs_passes_every_agency_that_takes_one(tmp_p
     environ = {"MOCK_RECEIPT_JWKS": json.dumps(public_jwks(settings))}
     app = create_app(tmp_path / "agencies.db", environ=environ)
     transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         adapters = build_adapters(client, BASE_URL, KEYS)
         for agency in RECEIPT_COVERAGE:
             event, step = next(STEPS[s] for s in MAPPINGS if STEPS[s][1].agency == agency)
@@ -337,7 +342,9 @@ async def test_a_receipt_onceonly_signs_passes_every_agency_that_takes_one(tmp_p
 
 async def test_without_the_jwks_the_gate_is_off(tmp_path):
     app = create_app(tmp_path / "agencies.db", environ={})
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         adapters = build_adapters(client, BASE_URL, KEYS)
         assert (await submit(adapters, "child_ird_number", None)).reference
 

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from adapters.base import AgencyRejected
 from adapters.bdm import DEATH_REVIEW_DUE, BdmAdapter
 from adapters.ird import NEWBORN_ISSUE_DUE, IrdAdapter
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from mocks.ird_numbers import is_valid_ird_number
 from onceonly.callbacks import (
@@ -110,7 +111,9 @@ def slow_environ(receiver: tuple[Receiver, str]) -> dict[str, str]:
 @pytest.fixture
 async def client(tmp_path: Path, slow_environ: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     app = _app(tmp_path, **slow_environ)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 
@@ -195,7 +198,7 @@ async def test_callback_is_retried_while_onceonly_is_down(
 
 async def test_ird_answers_at_once_without_a_delay(tmp_path: Path) -> None:
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(_app(tmp_path)), base_url=BASE_URL
+        transport=httpx.ASGITransport(_app(tmp_path)), base_url=BASE_URL, headers=admin_headers()
     ) as client:
         ird = IrdAdapter(client, BASE_URL, "dev-ird-key")
         answer = await ird.submit(NEWBORN, newborn(), BIRTH_KEY)
@@ -208,7 +211,7 @@ async def test_ird_answers_at_once_without_a_delay(tmp_path: Path) -> None:
 
 async def test_issue_delay_is_a_runtime_knob(tmp_path: Path) -> None:
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(_app(tmp_path)), base_url=BASE_URL
+        transport=httpx.ASGITransport(_app(tmp_path)), base_url=BASE_URL, headers=admin_headers()
     ) as client:
         ird = IrdAdapter(client, BASE_URL, "dev-ird-key")
         knob = {"error_rate": 0.0, "latency_ms": 0, "issue_delay_seconds": 0.2}
@@ -269,7 +272,7 @@ async def test_bdm_review_can_reject(client: httpx.AsyncClient, bdm: BdmAdapter)
 
 async def test_bdm_registers_at_once_without_a_review(tmp_path: Path) -> None:
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(_app(tmp_path)), base_url=BASE_URL
+        transport=httpx.ASGITransport(_app(tmp_path)), base_url=BASE_URL, headers=admin_headers()
     ) as client:
         bdm = BdmAdapter(client, BASE_URL, "dev-bdm-key")
         answer = await bdm.submit(DEATH_REGISTRATION, death(), DEATH_KEY)

@@ -24,6 +24,7 @@ from adapters.http import CONSENT_RECEIPT
 from adapters.ird import IrdAdapter
 from adapters.msd import MsdAdapter
 from adapters.nzta import NztaAdapter
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from onceonly.domain.amendments import AMENDMENT_NOT_OFFERED
 from onceonly.domain.catalogue import DEATH, MOVE
@@ -72,7 +73,9 @@ def app_for(tmp_path: Path, **environ: str) -> FastAPI:
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app_for(tmp_path))
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 
@@ -112,7 +115,9 @@ async def test_effect_not_taken_knob(client: httpx.AsyncClient, step_id: str) ->
 
 async def test_msd_payments_continuing_from_the_environment(tmp_path: Path) -> None:
     app = app_for(tmp_path, MOCK_MSD_EFFECT_NOT_TAKEN='["stop-payments"]')
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         reference = await submitted(client, "stop_msd_payments")
         response = await client.get(
             f"/msd/api/clients/cases/{reference}", headers={"X-MSD-Client-Key": "dev-msd-key"}
@@ -211,7 +216,9 @@ async def test_amend_gates(
 
 async def test_amend_needs_a_receipt_covering_it(tmp_path: Path) -> None:
     app = app_for(tmp_path, MOCK_RECEIPT_JWKS=JWKS)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         step = step_of("update_msd_address")
         msd = adapter(client, "msd")
         token = CONSENT_RECEIPT.set(receipt(step.id))

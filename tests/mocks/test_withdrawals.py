@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from adapters import council, health, msd
 from mocks import council_properties
+from mocks.admin import admin_headers
 from mocks.agency import nz_today
 from mocks.app import create_app
 from onceonly.domain.catalogue import DEATH, MOVE
@@ -159,7 +160,9 @@ def app(tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 

@@ -32,6 +32,7 @@ from adapters.base import (
     AgencyUnavailable,
     Disclosure,
 )
+from mocks.admin import admin_headers
 from mocks.app import create_app as create_mocks_app
 from onceonly import metrics
 from onceonly.api.app import create_app
@@ -295,7 +296,9 @@ async def test_metrics_stay_out_of_the_citizen_api_schema(api):
 async def test_mock_agencies_count_submissions_by_agency_and_status(tmp_path: Path):
     app = create_mocks_app(tmp_path / "agencies.db", environ={})
     transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mocks.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://mocks.test", headers=admin_headers()
+    ) as client:
         for _ in range(2):
             response = await client.post("/bdm/v1/birth-registrations", json={})
             assert response.status_code == 401

@@ -26,6 +26,7 @@ from mocks import council as mock_council
 from mocks import council_properties
 from mocks import kaingaora as mock_kaingaora
 from mocks import veterans as mock_veterans
+from mocks.admin import admin_headers
 from mocks.agency import nz_today
 from mocks.app import create_app
 from onceonly.domain.catalogue import DEATH, MOVE
@@ -628,7 +629,9 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 async def client(db_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(db_path, environ={})
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 

@@ -23,6 +23,7 @@ from mocks import acc as mock_acc
 from mocks import electoral as mock_electoral
 from mocks import nzta as mock_nzta
 from mocks import passports as mock_passports
+from mocks.admin import admin_headers
 from mocks.app import create_app
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, Deceased
@@ -595,7 +596,9 @@ def app(tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 

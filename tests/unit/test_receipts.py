@@ -382,22 +382,6 @@ def test_keys_that_are_not_ed25519_are_refused_clearly():
         public_jwks(Settings(receipt_verification_keys=[ec_public.decode()]))
 
 
-def test_the_development_key_counts_as_a_development_secret(settings):
-    assert settings.uses_dev_secrets
-    own = {
-        "jwt_secret": "prod-jwt-secret-0123456789-0123456789-0123",
-        "payload_keys": settings.payload_keys,
-        "citizen_key_secret": "prod-citizen-key-secret",
-    }
-    assert Settings(**own).uses_dev_secrets
-    own["receipt_signing_key"] = pem(Ed25519PrivateKey.generate())
-    # The agencies' callback secrets are secrets too.
-    assert Settings(**own).uses_dev_secrets
-    assert not Settings(
-        **own, agency_callback_secrets={"ird": "prod-ird-callback-secret-0123456789"}
-    ).uses_dev_secrets
-
-
 # --- the activity ---------------------------------------------------------------------------
 
 

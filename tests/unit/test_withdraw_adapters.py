@@ -25,6 +25,7 @@ from adapters.council import CouncilAdapter
 from adapters.health import HealthAdapter
 from adapters.msd import MsdAdapter
 from adapters.registry import build_adapters
+from mocks.admin import admin_headers
 from mocks.agency import nz_today
 from mocks.app import create_app
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
@@ -115,7 +116,9 @@ def app(tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
+    ) as client:
         yield client
 
 

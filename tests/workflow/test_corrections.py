@@ -24,6 +24,7 @@ from activities.submissions import AgencySubmissions
 from adapters.base import AgencyAdapter, AmendingAdapter, Disclosure
 from adapters.http import CONSENT_RECEIPT
 from adapters.registry import build_adapters
+from mocks.admin import admin_headers
 from onceonly.domain.amendments import correction_idempotency_key
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.corrections import (
@@ -108,7 +109,7 @@ class Stack:
 
     async def records(self, agency: str) -> Mapping[str, Any]:
         async with httpx.AsyncClient(base_url=self.agencies_url) as http:
-            response = await http.get(f"/{agency}/_records")
+            response = await http.get(f"/{agency}/_records", headers=admin_headers())
         response.raise_for_status()
         return response.json()
 
