@@ -1,13 +1,14 @@
 """The stack as separate machines would run it, on one machine: one Temporal dev server, one
-PostgreSQL, the mock agencies, two workers and two APIs. Each process has a state dir and a
-working directory of its own, shares nothing with the others but the database, Temporal and
-the agencies, and runs as an unprivileged user when the test runs as root.
+PostgreSQL, the mock agencies, two workers and two APIs, onceonly's in production mode. Each
+process has a state dir and a working directory of its own, shares nothing with the others
+but the database, Temporal and the agencies, and runs as an unprivileged user when the test
+runs as root.
 
 Each process is the supervisor's own plan for it (`onceonly.supervisor.plan`: the same
 command, environment and readiness probe as `onceonly up`), started as a `bench.stack.Piece`
-so that a test can kill and restart it. The working directory is the user's to read, not to
-write (as an image's `WORKDIR` owned by root): whatever a process writes must go to its
-state dir (or the database).
+so that a test can kill and restart it. No process may write its working directory (as an
+image's `WORKDIR` owned by root), and onceonly's own may not write their state dir either:
+their state is in the database.
 """
 
 import asyncio
@@ -57,6 +58,7 @@ def cluster_secrets() -> dict[str, str]:
         "ONCEONLY_AGENCY_CALLBACK_SECRETS": json.dumps(
             {agency: secrets.token_urlsafe(24) for agency in AGENCIES}
         ),
+        "ONCEONLY_MOCKS_ADMIN_KEY": secrets.token_urlsafe(24),
         "ONCEONLY_PORTAL_DEV_LOGIN": "false",
     }
 
@@ -87,18 +89,24 @@ class Cluster:
     started_in: float = 0.0
     """Seconds from the first process started to the last one ready."""
 
-    def own_env(self, name: str, **extra: str) -> dict[str, str]:
-        """The shared environment, with this process's state dir and working directory (which
-        it may only read) made now, and `extra` on top."""
+    def own_env(
+        self, name: str, extra: Mapping[str, str] | None = None, *, stateful: bool = False
+    ) -> dict[str, str]:
+        """The shared environment, with this process's state dir and working directory made
+        now, and `extra` on top. Its working dir it may only read; its state dir it may write
+        only if `stateful` (Temporal, the agencies): onceonly's own processes keep their state
+        in the database, so a write to their state dir is a bug."""
         machine = self.machines / name
         state, work = machine / "state", machine / "work"
         machine.mkdir(mode=0o711)
-        state.mkdir(mode=0o700)
-        work.mkdir()
-        work.chmod(0o555)  # its user's to read, no one's to write (short of root)
-        if running_as_root():
-            give_to(state, UNPRIVILEGED)
-        return {**self.env, "ONCEONLY_STATE_DIR": str(state), "HOME": str(work), **extra}
+        for path in (state, work):
+            path.mkdir()
+            path.chmod(0o555)  # readable, and no one's to write (short of root)
+        if stateful:
+            state.chmod(0o700)
+            if running_as_root():
+                give_to(state, UNPRIVILEGED)
+        return {**self.env, "ONCEONLY_STATE_DIR": str(state), "HOME": str(work), **(extra or {})}
 
     def piece(self, name: str, planned_as: str, env: dict[str, str]) -> Piece:
         """The process `planned_as` in the supervisor's plan, named `name` here."""
@@ -139,16 +147,18 @@ class Cluster:
     async def start(self, api_extra: Mapping[str, str]) -> None:
         """Every process in the supervisor's order, each ready before the next."""
         began = time.monotonic()
-        self.pieces["temporal"] = self.piece("temporal", "temporal", self.own_env("temporal"))
+        temporal = self.own_env("temporal", stateful=True)
+        self.pieces["temporal"] = self.piece("temporal", "temporal", temporal)
         await self.pieces["temporal"].start()
         # The agencies call back to API #1, as a real agency has one URL for onceonly.
-        agencies = self.own_env("agencies", ONCEONLY_API_PORT=str(self.api_ports[0]))
+        callbacks_to = {"ONCEONLY_API_PORT": str(self.api_ports[0])}
+        agencies = self.own_env("agencies", callbacks_to, stateful=True)
         self.pieces["agencies"] = self.piece("agencies", "agencies", agencies)
         await self.pieces["agencies"].start()
         await asyncio.to_thread(self.setup)
         for number in (1, 2):
             metrics = {"ONCEONLY_WORKER_METRICS_PORT": str(free_port())}
-            env = self.own_env(f"worker-{number}", **metrics)
+            env = self.own_env(f"worker-{number}", metrics)
             self.pieces[f"worker-{number}"] = self.piece(f"worker-{number}", "worker", env)
             await self.pieces[f"worker-{number}"].start()
         for number in (1, 2):
@@ -159,7 +169,7 @@ class Cluster:
         """(Re)start API #number on its port, with `extra` settings, its dirs made afresh."""
         name = f"api-{number}"
         shutil.rmtree(self.machines / name, ignore_errors=True)
-        env = self.own_env(name, ONCEONLY_API_PORT=str(self.api_ports[number - 1]), **extra)
+        env = self.own_env(name, {"ONCEONLY_API_PORT": str(self.api_ports[number - 1]), **extra})
         self.pieces[name] = self.piece(name, "api", env)
         await self.pieces[name].start()
 
@@ -190,8 +200,9 @@ def running_cluster(
         "ONCEONLY_CODEC_PORT": str(free_port()),
         "ONCEONLY_MOCKS_PORT": str(free_port()),
         "ONCEONLY_DATABASE_URL": database_url,
-        # The mocks' inspection routes ask for it; the tests read it from the stack's env.
-        "MOCK_ADMIN_KEY": secrets.token_urlsafe(24),
+        # As a deployment runs: every process refuses a development secret (the mocks, which
+        # stand for the agencies' own systems, keep their inspection routes for the test).
+        "ONCEONLY_ENVIRONMENT": "production",
     }
     with reachable_temp_dir("onceonly-cluster-") as machines:
         cluster = Cluster(machines, logs, shared)
