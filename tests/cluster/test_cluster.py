@@ -50,7 +50,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 PARENT, CALLER, MANY, SPENDER = "cluster-parent", "cluster-caller", "cluster-many", "spender"
 IRD_STEP = "child_ird_number"  # IRD issues the number later and calls back
-LATE_IRD_SECONDS = 20  # long enough to send the copies before IRD's own callback comes
+LATE_IRD_SECONDS = 30  # long enough to send the copies before IRD's own callback comes
 BIRTHS_WHEN_KILLED = 6
 KILLED_SECONDS = 150  # the killed worker's calls time out after 30 s, then run elsewhere
 BURST, PER_MINUTE = 20, 60
@@ -181,8 +181,8 @@ def test_two_workers_and_two_apis_are_one_service(cluster: Cluster):
     figures: Figures = {"cluster up in (s)": round(cluster.started_in, 1)}
     try:
         waiting = waiting_on_ird(one)
-        started = birth_and_move(one)
         callback_taken_once(one, two, waiting, figures)
+        started = birth_and_move(one)
         log_and_corrections(two, started, figures)
         killed_worker_loses_nothing(cluster, figures)
         with citizen(two, CALLER) as api:
