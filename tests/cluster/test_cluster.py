@@ -48,15 +48,17 @@ from tests.integration.conftest import (
 # Under a minute alone; a loaded machine (make test runs everything at once) takes longer.
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
+Figures = dict[str, Any]
 PARENT, CALLER, MANY, SPENDER = "cluster-parent", "cluster-caller", "cluster-many", "spender"
 IRD_STEP = "child_ird_number"  # IRD issues the number later and calls back
 LATE_IRD_SECONDS = 30  # long enough to send the copies before IRD's own callback comes
-BIRTHS_WHEN_KILLED = 6
+BIRTHS_WHEN_KILLED = 6  # enough that some are mid-step on the killed worker
 KILLED_SECONDS = 150  # the killed worker's calls time out after 30 s, then run elsewhere
-BURST, PER_MINUTE = 20, 60
-BIRTH_FIX = ("child.name", {"given_names": ["Aroha", "Mereana"], "family_name": "Ngāta-Synthetic"})
-Figures = dict[str, Any]
 BIRTH_AGENCIES = sorted({step.agency for step in BIRTH.steps})
+# A budget the test spends in a second: one budget shared, or one per API, tell apart.
+BURST, PER_MINUTE = 20, 60
+# Fields several agencies hold: a birth's child's name (5 steps), the mover's name (8).
+BIRTH_FIX = ("child.name", {"given_names": ["Aroha", "Mereana"], "family_name": "Ngāta-Synthetic"})
 MOVE_FIX = ("mover.name", {"given_names": ["Mere", "Ānahera"], "family_name": "Tuhoe-Synthetic"})
 
 
