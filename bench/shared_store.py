@@ -17,7 +17,8 @@ from onceonly.local_stack import free_port
 from onceonly.settings import Settings
 from onceonly.store import migrate_store
 from onceonly.supervisor import _http_ok, _worker_polling
-from tests.postgres import reachable_temp_dir, running_postgres
+from tests.postgres import running_postgres
+from tests.users import reachable_temp_dir
 
 TASK_QUEUE = "onceonly-postgres"
 

@@ -85,6 +85,8 @@ class Piece:
     log_path: Path
     started_line: bytes | None = None
     """A line the process logs once ready, where its probe alone cannot tell (workers)."""
+    cwd: Path | None = None
+    """Its working directory; the driver's when None."""
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -109,6 +111,7 @@ class Piece:
                 stderr=subprocess.STDOUT,
                 # Its own session: a Ctrl-C on the driver reaches the driver, which stops it.
                 start_new_session=True,
+                cwd=self.cwd,
             )
         return logged
 

@@ -13,6 +13,7 @@ from onceonly import testing
 from onceonly.samples import birth_request_data
 from onceonly.settings import Settings
 from tests import postgres
+from tests.users import reachable_temp_dir
 
 TEST_PAYLOAD_KEYS = testing.TEST_PAYLOAD_KEYS  # the kit's test key, for tests that import it here
 
@@ -42,7 +43,7 @@ def postgres_url() -> Iterator[str]:
     except postgres.PostgresMissing as missing:
         pytest.skip(f"PostgreSQL server not installed: {missing}")
     with (
-        postgres.reachable_temp_dir("onceonly-pg-") as base_dir,
+        reachable_temp_dir("onceonly-pg-") as base_dir,
         postgres.running_postgres(base_dir) as url,
     ):
         yield url

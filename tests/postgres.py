@@ -2,15 +2,13 @@
 socket dir of its own, a free loopback port, no fsync (nothing in it must survive a crash).
 
 PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user and
-its commands run through `runuser`: the base dir must then be reachable by that user (pytest's
-own temp dirs are private to root; `reachable_temp_dir` makes one that is not).
+its commands run as that user (tests/users.py): the base dir must then be reachable by it
+(pytest's temp dirs are private to root; `users.reachable_temp_dir` makes one that is not).
 """
 
-import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +17,7 @@ from pathlib import Path
 import psycopg
 
 from onceonly.local_stack import free_port
+from tests.users import as_user, give_to, running_as_root
 
 DEBIAN_SERVERS = Path("/usr/lib/postgresql")  # one bin dir per installed major version
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
@@ -59,27 +58,6 @@ def server_bin_dir() -> Path:
         f"no {', '.join(SERVER_PROGRAMS)} in {DEBIAN_SERVERS}/*/bin or together on PATH "
         "(`make postgresql` installs Debian's package as root)"
     )
-
-
-def running_as_root() -> bool:
-    return os.geteuid() == 0
-
-
-def as_user(user: str, argv: Sequence[str]) -> list[str]:
-    """`argv` run as `user` when we are root (and so could), else as ourselves."""
-    return ["runuser", "-u", user, "--", *argv] if running_as_root() else list(argv)
-
-
-@contextmanager
-def reachable_temp_dir(prefix: str) -> Iterator[Path]:
-    """A fresh dir in the system temp dir that other users may enter (not list), removed
-    after: where a cluster owned by `postgres`, or a process run as `nobody`, keeps its files."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
-        path.chmod(0o711)
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _run(argv: Sequence[str], log: Path) -> None:
@@ -130,10 +108,10 @@ def running_postgres(base_dir: Path, *, durable: bool = False) -> Iterator[str]:
     for path in (data, sockets):
         path.mkdir(mode=0o700)
         if running_as_root():
-            shutil.chown(path, SERVER_USER, SERVER_USER)
+            give_to(path, SERVER_USER)
     if running_as_root():
         log.touch()
-        shutil.chown(log, SERVER_USER, SERVER_USER)
+        give_to(log, SERVER_USER)
     initdb = [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", ROLE]
     encoding = ["-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]
     _run(as_user(SERVER_USER, [*initdb, *encoding]), log)

@@ -7,6 +7,14 @@ import psycopg
 import pytest
 
 from tests import postgres
+from tests.users import reachable_temp_dir
+
+
+def needs_a_server() -> None:
+    try:
+        postgres.server_bin_dir()
+    except postgres.PostgresMissing as missing:
+        pytest.skip(f"PostgreSQL server not installed: {missing}")
 
 
 def test_the_session_cluster_answers_as_its_superuser(postgres_url: str) -> None:
@@ -30,11 +38,8 @@ def test_a_fresh_database_is_empty_and_the_tests_own(fresh_database: str, postgr
 
 
 def test_a_cluster_starts_in_about_half_a_second_and_leaves_nothing_behind() -> None:
-    try:
-        postgres.server_bin_dir()
-    except postgres.PostgresMissing as missing:
-        pytest.skip(f"PostgreSQL server not installed: {missing}")
-    with postgres.reachable_temp_dir("onceonly-pg-") as base_dir:
+    needs_a_server()
+    with reachable_temp_dir("onceonly-pg-") as base_dir:
         started = time.monotonic()
         with postgres.running_postgres(base_dir) as url:
             ready = time.monotonic() - started
@@ -45,6 +50,18 @@ def test_a_cluster_starts_in_about_half_a_second_and_leaves_nothing_behind() -> 
     print(f"PostgreSQL cluster: initdb + start {ready:.2f} s, stop {stopped:.2f} s")
     assert left == []
     assert ready < 10  # about half a second on an idle machine; far more is a broken start
+
+
+def test_a_server_that_cannot_start_fails_with_its_log_and_leaves_nothing(monkeypatch):
+    needs_a_server()
+    monkeypatch.setattr(postgres, "SPEED_OVER_SAFETY", ("no_such_setting=on",))
+    with reachable_temp_dir("onceonly-pg-") as base_dir:
+        with (
+            pytest.raises(postgres.PostgresFailed, match='"no_such_setting"'),
+            postgres.running_postgres(base_dir),
+        ):
+            pass
+        assert list(base_dir.iterdir()) == []
 
 
 def test_no_server_binaries_is_a_reason_naming_what_is_missing(monkeypatch, tmp_path: Path):

@@ -50,6 +50,10 @@ class Stack(LocalStack):
     def agency_records(self, agency: str) -> list[dict[str, Any]]:
         return list(self.agency_holdings(agency)["records"])
 
+    def agency_amendments(self, agency: str) -> list[dict[str, Any]]:
+        """The corrections the agency took, each apart from the record it amends."""
+        return list(self.agency_holdings(agency)["amendments"])
+
     def agency_get(self, agency: str, path: str) -> dict[str, Any]:
         """An agency's answer to an authenticated GET, as onceonly's adapter would ask."""
         key = self.settings.agency_api_keys[agency]
@@ -131,6 +135,18 @@ def records_of(stack: Stack, agency: str, event_id: str) -> list[dict[str, Any]]
         for record in stack.agency_records(agency)
         if record["idempotency_key"].startswith(f"{event_id}/")
     ]
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string in a JSON answer, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
 
 
 def check_each_agency_holds_exactly_its_step(

@@ -5,7 +5,6 @@ reads it.
 
 import asyncio
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from onceonly.domain.catalogue import BIRTH
 from onceonly.samples import birth_request_data
 from onceonly.store import embedded_store_file
 from onceonly.store.sqlite import SqliteDisclosureLog
-from tests.integration.conftest import Stack, citizen, today
+from tests.integration.conftest import Stack, citizen, strings_in, today
 
 pytestmark = pytest.mark.integration
 FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
@@ -39,18 +38,6 @@ def wait_until_finished(api: httpx.Client, event_id: str) -> dict[str, Any]:
             return event
         time.sleep(0.25)
     raise AssertionError(f"{event_id} did not finish: {event}")
-
-
-def strings_in(value: Any) -> Iterator[str]:
-    """Every string in a JSON answer, however deep."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings_in(item)
 
 
 @pytest.fixture(scope="module")
