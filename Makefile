@@ -27,7 +27,7 @@ lint: $(INSTALLED)
 	$(BIN)/mypy .
 
 test: lint chromium postgresql
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The browser tests (tests/browser) drive the system Chromium: installed here when the machine
 # allows it (root with apt-get); otherwise those tests are skipped with the reason.
