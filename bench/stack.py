@@ -24,13 +24,14 @@ import httpx
 from bench.checks import answers_from_metrics
 from onceonly.local_stack import LocalStack, free_port
 from onceonly.settings import AGENCIES, Settings
+from onceonly.supervisor import WORKER_STARTED as WORKER_STARTED_LINE
 from onceonly.supervisor import plan
 
 READY_SECONDS = 120.0  # a cold dev server creates its database first
 STOP_SECONDS = 15.0  # longer than the worker's graceful shutdown
 PROBE_SECONDS = 0.25
 # The line `onceonly worker` logs once it polls: another worker's pollers prove nothing.
-WORKER_STARTED = b'"worker.started"'
+WORKER_STARTED = WORKER_STARTED_LINE.encode()
 
 
 class PieceFailed(RuntimeError):
