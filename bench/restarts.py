@@ -158,6 +158,7 @@ async def drill(state_dir: Path, size: RestartSize) -> tuple[list[Run], str]:
         "MOCK_IRD_ISSUE_DELAY_SECONDS": str(size.ird_delay_seconds),
         "MOCK_BDM_DEATH_REVIEW_SECONDS": "0",
     }
+    state_dir.mkdir(parents=True, exist_ok=True)
     stack = LocalStack.on_free_ports(state_dir, overrides, inherit=os.environ)
     with running(stack):
         client = await Client.connect(stack.settings.temporal_address)
