@@ -98,13 +98,13 @@ async def _later_work(stack: LocalStack, keys: set[str] | None = None) -> list[d
 
 
 async def _kill_when_pending(stack: LocalStack, name: str, size: RestartSize) -> tuple[int, float]:
-    """Once IRD has promised callbacks it has not delivered (or the arrivals are over), SIGKILL
-    the process; how many were pending, and how long until `up` had it ready again."""
+    """Once IRD owes callbacks for half the run's births (or when it can owe no more), SIGKILL
+    the process; how many were owed, and how long until `up` had it ready again."""
     deadline = time.monotonic() + size.arrival_seconds + size.ird_delay_seconds
     pending = 0
     while time.monotonic() < deadline:
         pending = sum(w["state"] != "done" for w in await _later_work(stack))
-        if pending:
+        if pending >= max(size.births // 2, 1):
             break
         await asyncio.sleep(0.2)
     old = ready_pids(stack.log_path.read_text())[name]
@@ -158,7 +158,7 @@ async def drill(state_dir: Path, size: RestartSize) -> tuple[list[Run], str]:
         "MOCK_IRD_ISSUE_DELAY_SECONDS": str(size.ird_delay_seconds),
         "MOCK_BDM_DEATH_REVIEW_SECONDS": "0",
     }
-    state_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(state_dir.mkdir, parents=True, exist_ok=True)
     stack = LocalStack.on_free_ports(state_dir, overrides, inherit=os.environ)
     with running(stack):
         client = await Client.connect(stack.settings.temporal_address)
