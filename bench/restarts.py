@@ -48,8 +48,9 @@ class RestartSize:
     """Every birth of a run must have completed by then."""
 
 
+# Births arrive for three times IRD's delay: callbacks fall due throughout the middle of a run.
 LONG = RestartSize(
-    births=30, arrival_seconds=20, ird_delay_seconds=20, killed=KILLABLE, finish_seconds=900
+    births=30, arrival_seconds=30, ird_delay_seconds=10, killed=KILLABLE, finish_seconds=900
 )
 # Kills the two whose loss once cost an hour: the mocks (callbacks pending in their memory) and
 # the worker (a callback arriving before its step's submission was recorded).
@@ -97,14 +98,19 @@ async def _later_work(stack: LocalStack, keys: set[str] | None = None) -> list[d
     return [w for w in work if keys is None or w["idempotency_key"] in keys]
 
 
-async def _kill_when_pending(stack: LocalStack, name: str, size: RestartSize) -> tuple[int, float]:
-    """Once IRD owes callbacks for half the run's births (or when it can owe no more), SIGKILL
-    the process; how many were owed, and how long until `up` had it ready again."""
+async def _kill_mid_stream(
+    stack: LocalStack, name: str, size: RestartSize, journeys: Sequence[Journey]
+) -> tuple[int, float]:
+    """Once IRD has called back about some of the run's births and still owes callbacks for a
+    quarter of them (or when it can owe no more), SIGKILL the process: callbacks fall due
+    while it is away. How many were owed, and how long until `up` had it ready again."""
     deadline = time.monotonic() + size.arrival_seconds + size.ird_delay_seconds
-    pending = 0
+    owed = 0
     while time.monotonic() < deadline:
-        pending = sum(w["state"] != "done" for w in await _later_work(stack))
-        if pending >= max(size.births // 2, 1):
+        keys = {f"{j.event_id}/child_ird_number" for j in journeys if j.event_id}
+        states = [w["state"] for w in await _later_work(stack, keys)]
+        owed = sum(state != "done" for state in states)
+        if owed >= max(size.births // 4, 1) and owed < len(states):
             break
         await asyncio.sleep(0.2)
     old = ready_pids(stack.log_path.read_text())[name]
@@ -114,7 +120,7 @@ async def _kill_when_pending(stack: LocalStack, name: str, size: RestartSize) ->
         if time.monotonic() > killed + EXTRA_WAIT_BAR_SECONDS:
             raise RuntimeError(f"{name} was not started again; see {stack.log_path}")
         await asyncio.sleep(0.1)
-    return pending, time.monotonic() - killed
+    return owed, time.monotonic() - killed
 
 
 async def _one_run(stack: LocalStack, client: Client, size: RestartSize, kill: str | None) -> Run:
@@ -130,7 +136,7 @@ async def _one_run(stack: LocalStack, client: Client, size: RestartSize, kill: s
     async with api_client(stack.settings, size.births) as http:
         api = CitizenApi(stack.settings, http)
         arrivals = asyncio.gather(*(arrive(api, i, j) for i, j in enumerate(journeys)))
-        pending, away = await _kill_when_pending(stack, kill, size) if kill else (0, 0.0)
+        pending, away = await _kill_mid_stream(stack, kill, size, journeys) if kill else (0, 0.0)
         await arrivals
     ids = [journey.event_id or "" for journey in journeys]
     closed = await wait_closed(client, "birth", ids, since, size.finish_seconds)
