@@ -202,7 +202,7 @@ FIGURE_COLUMNS = (
     "median birth s",
     "median extra s",
     "max extra s",
-    "callbacks pending at kill",
+    "callbacks owed at kill",
 )
 
 
