@@ -288,15 +288,17 @@ class Store:
         return await asyncio.to_thread(self._next_due)
 
     def _next_due(self) -> float | None:
+        # Two look-ups by state, each an index search: done work piles up over the years.
         row = (
             self._connection()
             .execute(
-                "SELECT MIN(CASE state WHEN 'pending' THEN due ELSE claimed_until END)"
-                " FROM later WHERE state != 'done'"
+                "SELECT (SELECT MIN(due) FROM later WHERE state = 'pending'),"
+                " (SELECT MIN(claimed_until) FROM later WHERE state = 'claimed')"
             )
             .fetchone()
         )
-        return None if row[0] is None else float(row[0])
+        found = [float(value) for value in row if value is not None]
+        return min(found, default=None)
 
     async def claim_due(self, now: float, limit: int, lease: float, claim: str) -> list[LaterWork]:
         """Claim up to `limit` rows of work due by `now` for `lease` seconds under `claim`:
