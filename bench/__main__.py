@@ -15,10 +15,11 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from bench import restarts
 from bench.checks import Check
 from bench.drill_run import DRILL_ENV, LONG
 from bench.drills import DRILLS
-from bench.report import checks_table, write_json
+from bench.report import checks_table, table, write_json
 from bench.stack import PieceStack
 from bench.suite import run_benchmarks
 
@@ -30,31 +31,54 @@ def _stack_dir(kind: str) -> Path:
 async def _drills(names: Sequence[str], events: int | None) -> int:
     size = LONG if events is None else dataclasses.replace(LONG, events=events)
     state_dir = _stack_dir("drill")
-    stack = PieceStack.on_free_ports(state_dir, DRILL_ENV)
     results: dict[str, list[Check]] = {}
-    try:
-        await stack.start()
-        client = await Client.connect(stack.settings.temporal_address)
-        for name in names:
-            print(f"\ndrill {name}: {size.events} births ...", flush=True)
-            results[name] = await DRILLS[name](stack, client, size)
-            print(checks_table(f"drill {name}", results[name]), flush=True)
-    finally:
-        await stack.stop()
+    figures: dict[str, object] = {"size": dataclasses.asdict(size)}
+    piece_drills = [name for name in names if name in DRILLS]
+    if piece_drills:
+        stack = PieceStack.on_free_ports(state_dir, DRILL_ENV)
+        try:
+            await stack.start()
+            client = await Client.connect(stack.settings.temporal_address)
+            for name in piece_drills:
+                print(f"\ndrill {name}: {size.events} births ...", flush=True)
+                results[name] = await DRILLS[name](stack, client, size)
+                print(checks_table(f"drill {name}", results[name]), flush=True)
+        finally:
+            await stack.stop()
+    if RESTARTS in names:
+        results[RESTARTS] = await _restart_drill(state_dir / RESTARTS, events, figures)
     failed = [name for name, checks in results.items() if not all(c.passed for c in checks)]
-    path = write_json(
-        "drills",
-        {
-            "size": dataclasses.asdict(size),
-            "drills": {n: [dataclasses.asdict(c) for c in cs] for n, cs in results.items()},
-        },
-    )
+    figures["drills"] = {n: [dataclasses.asdict(c) for c in cs] for n, cs in results.items()}
+    path = write_json("drills", figures)
     print(f"\nfigures kept in {path}")
     if failed:
         print(f"FAILED: {', '.join(failed)}; the stack's logs are in {state_dir}")
         return 1
     shutil.rmtree(state_dir, ignore_errors=True)
     return 0
+
+
+RESTARTS = "restarts"
+
+
+async def _restart_drill(
+    state_dir: Path, births: int | None, figures: dict[str, object]
+) -> list[Check]:
+    """The restart drill under `onceonly up` (bench/restarts.py), on a stack of its own."""
+    size = restarts.LONG if births is None else dataclasses.replace(restarts.LONG, births=births)
+    killed = ", ".join(size.killed)
+    print(f"\ndrill {RESTARTS}: {size.births} births per run, killing {killed} ...", flush=True)
+    runs, log = await restarts.drill(state_dir, size)
+    rows = restarts.figures(runs)
+    print(table(f"drill {RESTARTS}", restarts.FIGURE_COLUMNS, rows), flush=True)
+    checks = restarts.checks(runs, log, size)
+    print(checks_table(f"drill {RESTARTS}", checks), flush=True)
+    figures[RESTARTS] = {
+        "size": dataclasses.asdict(size),
+        "columns": restarts.FIGURE_COLUMNS,
+        "runs": rows,
+    }
+    return checks
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,11 +96,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.add_argument(
         "--profile", action="store_true", help="sample the Python processes with py-spy"
     )
-    drill = commands.add_parser("drill", help="fault drills: agencies, workers, server, API")
-    drill.add_argument("--events", type=int, help=f"births per drill (default {LONG.events})")
-    drill.add_argument(
-        "--only", nargs="+", choices=list(DRILLS), default=list(DRILLS), help="drills to run"
+    drill = commands.add_parser(
+        "drill", help="fault drills: agencies, workers, server, API; restarts under onceonly up"
     )
+    drill.add_argument(
+        "--events",
+        type=int,
+        help=f"births per drill (default {LONG.events}; per run of the restart drill,"
+        f" {restarts.LONG.births})",
+    )
+    every = [*DRILLS, RESTARTS]
+    drill.add_argument("--only", nargs="+", choices=every, default=every, help="drills to run")
     args = parser.parse_args(argv)
     if args.command == "bench":
         state_dir = _stack_dir("bench")

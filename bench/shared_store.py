@@ -16,7 +16,7 @@ from bench.stack import WORKER_STARTED, Piece, PieceStack, cpu_seconds
 from onceonly.local_stack import free_port
 from onceonly.settings import Settings
 from onceonly.store import migrate_store
-from onceonly.supervisor import _http_ok, _worker_polling
+from onceonly.supervisor import http_ok, worker_polling
 from tests.postgres import running_postgres
 from tests.users import reachable_temp_dir
 
@@ -79,7 +79,7 @@ async def postgres_pair(stack: PieceStack) -> AsyncIterator[StoreVariant]:
                 "worker-pg",
                 [python, "-m", "onceonly", "worker"],
                 env,
-                lambda: _worker_polling(settings),
+                lambda: worker_polling(settings),
                 stack.state_dir / "worker-pg.log",
                 WORKER_STARTED,
             ),
@@ -87,7 +87,7 @@ async def postgres_pair(stack: PieceStack) -> AsyncIterator[StoreVariant]:
                 "api-pg",
                 [python, "-m", "onceonly", "api"],
                 env,
-                lambda: _http_ok(f"{settings.api_url}/healthz"),
+                lambda: http_ok(f"{settings.api_url}/healthz"),
                 stack.state_dir / "api-pg.log",
             ),
         ]

@@ -1,9 +1,11 @@
 """The local stack as separate processes that a benchmark or drill can kill and restart.
 
-`onceonly up` stops everything when a child dies, which is right for a developer and wrong
-for a drill that kills the worker on purpose. This runs the supervisor's own plan (the same
-commands, environment and readiness probes) without the supervisor: each piece is a process
-of its own with its own log in the state dir, on free loopback ports.
+`onceonly up` starts a child that died again after its own pause; a drill that kills and
+starts pieces on a schedule of its own (three workers, a server kept down for ten seconds)
+needs them in its hands instead. This runs the supervisor's own plan (the same commands,
+environment and readiness probes) without the supervisor: each piece is a process of its own
+with its own log in the state dir, on free loopback ports. The restart drill
+(bench/restarts.py) runs `onceonly up` itself.
 """
 
 import asyncio
@@ -24,13 +26,14 @@ import httpx
 from bench.checks import answers_from_metrics
 from onceonly.local_stack import LocalStack, free_port
 from onceonly.settings import AGENCIES, Settings
+from onceonly.supervisor import WORKER_STARTED as WORKER_STARTED_LINE
 from onceonly.supervisor import plan
 
 READY_SECONDS = 120.0  # a cold dev server creates its database first
 STOP_SECONDS = 15.0  # longer than the worker's graceful shutdown
 PROBE_SECONDS = 0.25
 # The line `onceonly worker` logs once it polls: another worker's pollers prove nothing.
-WORKER_STARTED = b'"worker.started"'
+WORKER_STARTED = WORKER_STARTED_LINE.encode()
 
 
 class PieceFailed(RuntimeError):

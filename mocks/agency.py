@@ -10,7 +10,8 @@ schema for its path and query parameters, and answers 404 when the register hold
 A compensating call (withdrawing what a submission made) passes the faults, API key,
 `Idempotency-Key` and schema gates, then the rules of mocks/compensations.py.
 A slow agency's service may accept a request for a later outcome (`MockDeferral`, as in
-mocks/ird_cases.py and mocks/bdm_reviews.py); an agency may add routes of its own (status
+mocks/ird_cases.py and mocks/bdm_reviews.py): the promise is stored with the record and kept
+by mocks/later.py; an agency may add routes of its own (status
 checks, mocks/followups.py; amendments, mocks/amendments.py) with its `RouteContext`.
 Each agency module supplies only what differs: its path, header, schema, rules, answer and
 error shape.
@@ -30,9 +31,11 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
 from mocks.admin import admin_gate
+from mocks.callbacks import callback_target
 from mocks.compensations import MockCompensation, Refused, withdraw, withdrawals_of
 from mocks.faults import FaultKnobs, FaultSettings, add_fault_routes
-from mocks.store import NextNumber, Record, Store
+from mocks.later import Action, Decided
+from mocks.store import Later, NextNumber, Record, Store
 
 # Keys are opaque tokens (a UUID, a workflow's step id); a limit keeps them tokens.
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -145,9 +148,21 @@ class MockDeferral:
 
     accept: Callable[[Any, NextNumber, FaultSettings], dict[str, Any] | None]
     """The answer accepting the request for later, given the live knobs; None answers now."""
-    accepted: Callable[[Record, "RouteContext"], None]
-    """Runs after a request was accepted for later (a repeat too): schedules the outcome."""
+    action: str
+    """The name of the promised work in the mocks' store (`<agency>.<what>`)."""
+    due_field: str
+    """The field of the accepting answer that says when the decision is due (ISO, UTC)."""
+    decide: Callable[[Record, "RouteContext"], Awaitable[Decided]]
+    """Takes the decision once it is due (a second call finds the first)."""
+    calls_back: bool = False
+    """Whether the agency calls onceonly back once it has decided."""
     status: int = 202
+
+    def promise(self, status: int, answer: dict[str, Any]) -> Later | None:
+        """The work an answer accepting the request for later promises (None for any other)."""
+        if status != self.status:
+            return None
+        return Later(self.action, datetime.fromisoformat(answer[self.due_field]).timestamp())
 
 
 @dataclass(frozen=True)
@@ -219,8 +234,6 @@ class RouteContext:
     api_key: str
     receipts: ReceiptCheck | None
     environ: Mapping[str, str]
-    tasks: set[Any] = field(default_factory=set)
-    """Background tasks under way (asyncio keeps only weak references to them)."""
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
@@ -247,12 +260,14 @@ def agency_router(
     admin_key: str | None,
     receipts: ReceiptCheck | None = None,
     environ: Mapping[str, str] | None = None,
+    actions: dict[tuple[str, str], Action] | None = None,
 ) -> APIRouter:
     """The agency's routes: its submission services, its look-ups, `_records` and `_faults`.
 
     `admin_key` opens `_records` and `_faults`; None serves neither (production).
     `receipts` is the consent receipt gate; None leaves it off. `environ` configures the
-    agency's own routes (such as where a slow agency calls back).
+    agency's own routes (such as where a slow agency calls back). The work its slow services
+    promise is added to `actions`, for mocks/later.py to perform.
     """
     router = APIRouter(tags=[agency.name])
     context = (
@@ -262,6 +277,8 @@ def agency_router(
     )
     for service in agency.services:
         deferral = context.agency.deferrals.get(service.path) if context else None
+        if deferral and context and actions is not None:
+            actions[(agency.name, deferral.action)] = _action(deferral, context)
         _add_submission_route(
             router,
             agency,
@@ -270,7 +287,7 @@ def agency_router(
             knobs=knobs,
             api_key=api_key,
             receipts=receipts,
-            later=(deferral, context) if deferral and context else None,
+            later=deferral,
         )
     for lookup in agency.lookups:
         _add_lookup_route(router, agency, lookup, store=store, knobs=knobs, api_key=api_key)
@@ -309,9 +326,19 @@ def _add_control_routes(
             "records": [_listed(record) for record in records],
             "withdrawals": [_listed(record) for record in withdrawals],
             "amendments": [_listed(record) for record in amendments],
+            "later": await store.later_work(agency.name),
         }
 
     add_fault_routes(router, knobs, admin)
+
+
+def _action(deferral: MockDeferral, context: RouteContext) -> Action:
+    async def decide(record: Record) -> Decided:
+        return await deferral.decide(record, context)
+
+    name = context.agency.name
+    target = callback_target(name, context.environ) if deferral.calls_back else None
+    return Action(decide, target)
 
 
 def _listed(record: Record) -> dict[str, Any]:
@@ -334,7 +361,7 @@ def _add_submission_route(
     knobs: FaultKnobs,
     api_key: str,
     receipts: ReceiptCheck | None,
-    later: tuple[MockDeferral, RouteContext] | None = None,
+    later: MockDeferral | None = None,
 ) -> None:
     """The service's submission route, through the shared gates (see the module docstring);
     with `later`, a request the deferral accepts is answered now and decided afterwards."""
@@ -368,19 +395,18 @@ def _add_submission_route(
 
         def issue(next_number: NextNumber) -> tuple[int, dict[str, Any]]:
             if later is not None:
-                accepted = later[0].accept(submission, next_number, knobs.settings)
+                accepted = later.accept(submission, next_number, knobs.settings)
                 if accepted is not None:
-                    return later[0].status, accepted
+                    return later.status, accepted
             return service.success_status, service.issue(submission, next_number)
 
-        record = await store.record_once(agency.name, idempotency_key, received, issue)
+        promise = later.promise if later is not None else None
+        record = await store.record_once(agency.name, idempotency_key, received, issue, promise)
         if record.received != received:
             return refuse(
                 409,
                 Problem("Idempotency-Key", "the key was already used for a different submission"),
             )
-        if later is not None and record.status == later[0].status:
-            later[0].accepted(record, later[1])
         return JSONResponse(record.answer, status_code=record.status)
 
 

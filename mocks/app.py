@@ -1,8 +1,11 @@
-"""The mock agencies as one FastAPI app: each agency's router under its own prefix."""
+"""The mock agencies as one FastAPI app: each agency's router under its own prefix, and the loop
+that keeps the slow agencies' promises (mocks/later.py) while the app runs."""
 
+import asyncio
+import contextlib
 import os
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ from mocks import (
 from mocks.admin import admin_key_from_env
 from mocks.agency import MockAgency, ReceiptCheck, agency_router
 from mocks.faults import FaultKnobs, faults_from_env
+from mocks.later import Action, run
 from mocks.plugins import PluginMock, discover_mocks
 from mocks.production import development_api_key, development_settings_of, startup_refusals
 from mocks.receipts import Coverage, ReceiptKeys, receipt_check, receipt_keys_from_env
@@ -170,7 +174,21 @@ def create_app(
     rng = rng or random.Random()  # noqa: S311
     store = Store(db_path)
     receipt_keys = receipt_keys_from_env(environ)
+    actions: dict[tuple[str, str], Action] = {}
+
+    @contextlib.asynccontextmanager
+    async def keeping_promises(app: FastAPI) -> AsyncIterator[None]:
+        del app
+        promises = asyncio.create_task(run(store, actions), name="mocks-later-work")
+        try:
+            yield
+        finally:
+            promises.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await promises
+
     app = FastAPI(
+        lifespan=keeping_promises,
         title="onceonly mock agencies",
         summary="BDM, IRD, MSD, Health, NZTA, the Electoral Commission, ACC, Passports, a"
         " council, Veterans' Affairs, Kāinga Ora, the address register and the notification"
@@ -190,7 +208,14 @@ def create_app(
         key = api_key_from_env(agency.name, environ)
         receipts = receipt_gate(agency, receipt_keys, coverages)
         router = agency_router(
-            agency, store, knobs, key, admin_key=admin_key, receipts=receipts, environ=environ
+            agency,
+            store,
+            knobs,
+            key,
+            admin_key=admin_key,
+            receipts=receipts,
+            environ=environ,
+            actions=actions,
         )
         app.include_router(router, prefix=f"/{agency.name}")
     for register in REGISTERS:

@@ -2,10 +2,11 @@
 
 With a review time (`death_review_seconds`, see mocks/faults.py), BDM answers a death
 registration 202 with a review reference and status `under_review`, and no registration
-number. BDM calls no one back: `GET /v1/death-registration-reviews/{reviewReference}` answers
-`under_review` until the review time has passed, then the decision, taken at that first look
-and kept: `registered` with the death registration number, or `rejected` with the reason when
-the `review_rejects` knob is on.
+number. The decision is work promised in the mocks' store with the review and taken when due
+(mocks/later.py), or at the first look after that, whichever comes first, and kept:
+`registered` with the death registration number, or `rejected` with the reason when the
+`review_rejects` knob is on. BDM calls no one back:
+`GET /v1/death-registration-reviews/{reviewReference}` answers `under_review` until then.
 """
 
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi import APIRouter
 from mocks.agency import MockDeferral, RouteContext, nz_today
 from mocks.faults import FaultSettings
 from mocks.followups import add_reference_route, due_at, seconds_until
+from mocks.later import Decided
 from mocks.store import NextNumber, Record, Store
 
 REVIEWS = "bdm.reviews"
@@ -43,13 +45,6 @@ def accept_for_review(
     }
 
 
-def _nothing_to_schedule(review: Record, context: RouteContext) -> None:
-    del review, context  # decided when asked: BDM does not call back
-
-
-REVIEW_DEFERRAL = MockDeferral(accept=accept_for_review, accepted=_nothing_to_schedule)
-
-
 async def decide(store: Store, review: Record, rejects: bool) -> Record:
     """The review's decision: taken once, then kept whatever the knob says later."""
     reference = review.answer["reviewReference"]
@@ -65,6 +60,21 @@ async def decide(store: Store, review: Record, rejects: bool) -> Record:
         }
 
     return await store.record_once(REVIEWS, reference, {"reviewReference": reference}, decision)
+
+
+async def decide_when_due(review: Record, context: RouteContext) -> Decided:
+    """The promised work of a review: decide it, with the knobs as they are now."""
+    decided = await decide(context.store, review, context.knobs.settings.review_rejects)
+    rejected = decided.answer["status"] == "rejected"
+    return Decided(review.answer["reviewReference"], "rejected" if rejected else "completed")
+
+
+REVIEW_DEFERRAL = MockDeferral(
+    accept=accept_for_review,
+    action="bdm.review-death",
+    due_field="decisionDue",
+    decide=decide_when_due,
+)
 
 
 async def review_status(reference: str, context: RouteContext) -> dict[str, Any] | None:

@@ -7,17 +7,18 @@ real agency would not): `{"callback_id", "idempotency_key", "reference", "state"
 
 A mock agency calls back when the mocks' environment holds `MOCK_CALLBACK_URL` (onceonly's API
 base URL) and, in `MOCK_CALLBACK_SECRETS` (a JSON object), a secret for that agency. It POSTs
-to `{MOCK_CALLBACK_URL}/v1/agency-callbacks/{agency}` and retries with backoff while onceonly
-is unreachable or answers 5xx; any other refusal (a replay, a bad signature) is final.
+to `{MOCK_CALLBACK_URL}/v1/agency-callbacks/{agency}`, one attempt at a time: the callback is
+later work in the mocks' store (mocks/later.py), tried again with backoff while onceonly is
+unreachable, answers 5xx or says it is too early, and kept across restarts of the mocks.
+A 409 means onceonly knows already (a replay of a delivery whose answer was lost, or a step no
+longer waiting); any other refusal (a bad signature) is final too.
 """
 
-import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import re
-import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ TIMESTAMP_HEADER = "Onceonly-Timestamp"
 # The protocol's request keys: `<event id>/<step id>`; a request sent under another key has no
 # step to wake.
 _ONCEONLY_KEY = re.compile(r"[a-z]+-[0-9a-f]{32}/[a-z][a-z0-9_]*")
-# Statuses after which onceonly may take the same callback later.
+# Statuses after which onceonly may take the same callback later (425: the step is not waiting
+# yet, its submission's answer not yet recorded).
 _RETRYABLE = frozenset({408, 425, 429})
 
 logger = logging.getLogger("mocks.callbacks")
@@ -96,13 +98,13 @@ class Callback:
 
 
 def new_callback(
-    idempotency_key: str, reference: str, state: Literal["completed", "rejected"]
+    callback_id: str, idempotency_key: str, reference: str, state: Literal["completed", "rejected"]
 ) -> Callback | None:
     """The envelope for a request onceonly sent under `idempotency_key`; None when the key is
     not in the protocol's form, so there is no step to wake."""
     if not _ONCEONLY_KEY.fullmatch(idempotency_key):
         return None
-    return Callback(f"cb-{secrets.token_hex(16)}", idempotency_key, reference, state)
+    return Callback(callback_id, idempotency_key, reference, state)
 
 
 def signature(secret: bytes, timestamp: int, body: bytes) -> str:
@@ -122,50 +124,34 @@ def signed_request(callback: Callback, secret: bytes, now: float) -> tuple[bytes
     }
 
 
-async def deliver(
-    target: CallbackTarget,
-    callback: Callback,
-    *,
-    attempts: int = 6,
-    first_wait: float = 0.5,
-    call_seconds: float = 10.0,
-) -> bool:
-    """POST the signed callback until onceonly takes it (True) or refuses it or every attempt
-    failed (False). Logs the agency's reference and the outcome, never more."""
-    wait = first_wait
-    for attempt in range(1, attempts + 1):
-        # Signed again for each attempt, so a late retry is not stale.
-        body, headers = signed_request(callback, target.secret, time.time())
-        try:
-            async with httpx.AsyncClient(timeout=call_seconds) as client:
-                response = await client.post(target.url, content=body, headers=headers)
-        except httpx.TransportError as error:
-            outcome = type(error).__name__
-        else:
-            status = response.status_code
-            if response.is_success:
-                logger.info(
-                    "callback %s for %s delivered", callback.callback_id, callback.reference
-                )
-                return True
-            if status < 500 and status not in _RETRYABLE:
-                logger.warning(
-                    "callback %s for %s refused: HTTP %d",
-                    callback.callback_id,
-                    callback.reference,
-                    status,
-                )
-                return False
-            outcome = f"HTTP {status}"
-        logger.warning(
-            "callback %s for %s failed (attempt %d of %d): %s",
-            callback.callback_id,
-            callback.reference,
-            attempt,
-            attempts,
-            outcome,
-        )
-        if attempt < attempts:
-            await asyncio.sleep(wait)
-            wait *= 2
-    return False
+Delivery = Literal["delivered", "known", "retry", "refused"]
+"""How one attempt ended: taken (2xx); known already (409: a replay, or no step waiting);
+to be tried again (unreachable, 5xx, 408, 425, 429); refused for good (any other 4xx)."""
+
+
+def delivery(status: int | None) -> Delivery:
+    """What an attempt answered `status` means (None: onceonly was unreachable)."""
+    if status is None or status >= 500 or status in _RETRYABLE:
+        return "retry"
+    if 200 <= status < 300:
+        return "delivered"
+    return "known" if status == 409 else "refused"
+
+
+async def post_callback(
+    http: httpx.AsyncClient, target: CallbackTarget, callback: Callback
+) -> tuple[Delivery, str]:
+    """One attempt to deliver the signed callback: how it ended, and what onceonly answered
+    (`HTTP <status>` or the transport error's name). Logs the agency's reference, never more."""
+    # Signed at each attempt, so a late retry is not stale.
+    body, headers = signed_request(callback, target.secret, time.time())
+    try:
+        response = await http.post(target.url, content=body, headers=headers)
+    except httpx.TransportError as error:
+        status, answered = None, type(error).__name__
+    else:
+        status, answered = response.status_code, f"HTTP {response.status_code}"
+    ended = delivery(status)
+    log = logger.info if ended in ("delivered", "known") else logger.warning
+    log("callback %s for %s: %s (%s)", callback.callback_id, callback.reference, ended, answered)
+    return ended, answered

@@ -2,26 +2,27 @@
 
 With an issue delay (`issue_delay_seconds`, see mocks/faults.py), IRD answers a newborn
 registration 202 with the case reference and status `received`, and issues the IRD number
-once the delay has passed: in a background task of the mock process, which then calls onceonly
-back (signed, see mocks/callbacks.py) when a callback target is configured. A status check of
-a case that is due catches up on the issue itself, so a restart of the mocks loses no number.
+once the delay has passed: work promised in the mocks' store with the case and done when due
+(mocks/later.py), which then calls onceonly back (signed, see mocks/callbacks.py) when a
+callback target is configured, across restarts of the mocks. A status check of a case that is
+due catches up on the issue itself.
 
 `GET /gateway/v2/cases/{caseReference}` answers in IRD's format: the case type, `RECEIVED` or
 `COMPLETED`, the IRD number once issued, and for the changes IRD makes (an address change, a
 notification of death) whether the change is in effect.
 """
 
-import asyncio
 import logging
 from typing import Any
 
 from fastapi import APIRouter
 
 from mocks.agency import MockDeferral, RouteContext
-from mocks.callbacks import callback_target, deliver, new_callback
+from mocks.callbacks import callback_target
 from mocks.faults import FaultSettings
 from mocks.followups import add_reference_route, due_at, in_effect, seconds_until
 from mocks.ird_numbers import issue_ird_number
+from mocks.later import Decided
 from mocks.store import NextNumber, Record, Store
 
 ISSUED = "ird.issued"
@@ -67,30 +68,20 @@ async def issue_now(store: Store, case: Record) -> Record:
     return await store.record_once(ISSUED, reference, {"caseReference": reference}, issue)
 
 
-async def _issue_when_due(case: Record, context: RouteContext) -> None:
-    reference = case.answer["caseReference"]
-    await asyncio.sleep(max(seconds_until(case.answer["issueDue"]), 0.0))
-    if await context.store.held(ISSUED, reference) is not None:
-        return  # issued already (a status check caught up, or an earlier task)
-    await issue_now(context.store, case)
-    logger.info("case %s: IRD number issued", reference)
-    target = callback_target(context.agency.name, context.environ)
-    callback = new_callback(case.idempotency_key, reference, "completed")
-    if target is not None and callback is not None:
-        await deliver(target, callback)
+async def issue_when_due(case: Record, context: RouteContext) -> Decided:
+    """The promised work of a received case: issue its number (once), then call back."""
+    issued = await issue_now(context.store, case)
+    logger.info("case %s: IRD number issued", issued.answer["caseReference"])
+    return Decided(issued.answer["caseReference"], "completed")
 
 
-def schedule_issue(case: Record, context: RouteContext) -> None:
-    """Issue the case's IRD number when due, in the background (once per case and process)."""
-    name = f"ird-issue:{case.answer['caseReference']}"
-    if any(task.get_name() == name for task in context.tasks):
-        return
-    task = asyncio.get_running_loop().create_task(_issue_when_due(case, context), name=name)
-    context.tasks.add(task)
-    task.add_done_callback(context.tasks.discard)
-
-
-NEWBORN_DEFERRAL = MockDeferral(accept=accept_newborn, accepted=schedule_issue)
+NEWBORN_DEFERRAL = MockDeferral(
+    accept=accept_newborn,
+    action="ird.issue-newborn-number",
+    due_field="issueDue",
+    decide=issue_when_due,
+    calls_back=True,
+)
 
 
 async def case_status(reference: str, context: RouteContext) -> dict[str, Any] | None:

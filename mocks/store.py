@@ -1,12 +1,17 @@
-"""SQLite storage shared by the mock agencies: the records they hold and their reference counters.
+"""SQLite storage shared by the mock agencies: the records they hold, their reference counters,
+and the work they promised to do later.
 
 Every submission is keyed by (agency, idempotency key). A key seen before returns the answer
 given the first time, so a client that retries after a lost answer never makes a second
-record. Storage is a file, so the records survive a restart of the mocks.
+record. Storage is a file, so the records survive a restart of the mocks, and so does the
+later work a slow agency's answer promised (a decision, a callback): it is a row written in
+the same transaction as the record, which any mocks process on the file may claim when due
+(see mocks/later.py).
 """
 
 import asyncio
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -33,6 +38,22 @@ CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS later (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agency TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    action TEXT NOT NULL,
+    due REAL NOT NULL,
+    callback_id TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'claimed', 'done')),
+    claim TEXT,
+    claimed_until REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    created REAL NOT NULL,
+    UNIQUE (agency, idempotency_key, action)
+);
+CREATE INDEX IF NOT EXISTS later_due ON later (state, due);
 """
 
 NextNumber = Callable[[str], int]
@@ -40,6 +61,33 @@ NextNumber = Callable[[str], int]
 
 Issue = Callable[[NextNumber], tuple[int, dict[str, Any]]]
 """Makes the answer to a new submission: its HTTP status and body."""
+
+
+@dataclass(frozen=True)
+class Later:
+    """Work an agency promised in its answer to a request: what (an action its mocks know,
+    such as `ird.issue`) and when (unix seconds)."""
+
+    action: str
+    due: float
+
+
+Promise = Callable[[int, dict[str, Any]], Later | None]
+"""Given a new record's status and answer, the later work it promises, if any."""
+
+
+@dataclass(frozen=True)
+class LaterWork:
+    """One claimed row of later work: the request it is about, and its delivery so far."""
+
+    id: int
+    agency: str
+    idempotency_key: str
+    action: str
+    callback_id: str
+    """The same on every delivery, so a delivery repeated after a crash is seen as a replay."""
+    attempts: int
+    created: float
 
 
 @dataclass(frozen=True)
@@ -82,13 +130,26 @@ class Store:
         return connection
 
     async def record_once(
-        self, agency: str, idempotency_key: str, received: dict[str, Any], issue: Issue
+        self,
+        agency: str,
+        idempotency_key: str,
+        received: dict[str, Any],
+        issue: Issue,
+        promise: Promise | None = None,
     ) -> Record:
-        """The record for this key: the one stored already, or a new one answered by `issue`."""
-        return await asyncio.to_thread(self._record_once, agency, idempotency_key, received, issue)
+        """The record for this key: the one stored already, or a new one answered by `issue`,
+        with the later work `promise` names for it, in the same transaction."""
+        return await asyncio.to_thread(
+            self._record_once, agency, idempotency_key, received, issue, promise
+        )
 
     def _record_once(
-        self, agency: str, idempotency_key: str, received: dict[str, Any], issue: Issue
+        self,
+        agency: str,
+        idempotency_key: str,
+        received: dict[str, Any],
+        issue: Issue,
+        promise: Promise | None,
     ) -> Record:
         with self._lock:
             connection = self._connection()
@@ -114,6 +175,9 @@ class Store:
                         recorded_at,
                     ),
                 )
+                later = promise(status, answer) if promise else None
+                if later is not None:
+                    self._insert_later(connection, agency, idempotency_key, later)
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -128,6 +192,23 @@ class Store:
             (agency, idempotency_key),
         ).fetchone()
         return None if row is None else _record(row)
+
+    @staticmethod
+    def _insert_later(
+        connection: sqlite3.Connection, agency: str, idempotency_key: str, later: Later
+    ) -> None:
+        connection.execute(
+            "INSERT INTO later (agency, idempotency_key, action, due, callback_id, created)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                agency,
+                idempotency_key,
+                later.action,
+                later.due,
+                f"cb-{secrets.token_hex(16)}",
+                datetime.now(UTC).timestamp(),
+            ),
+        )
 
     @staticmethod
     def _next_number(connection: sqlite3.Connection, name: str) -> int:
@@ -199,6 +280,83 @@ class Store:
             .fetchall()
         )
         return [_record(row) for row in rows]
+
+    # -- Later work -----------------------------------------------------------------------
+
+    async def next_due(self) -> float | None:
+        """When the earliest pending (or abandoned claimed) work falls due, or None."""
+        return await asyncio.to_thread(self._next_due)
+
+    def _next_due(self) -> float | None:
+        # Two look-ups by state, each an index search: done work piles up over the years.
+        row = (
+            self._connection()
+            .execute(
+                "SELECT (SELECT MIN(due) FROM later WHERE state = 'pending'),"
+                " (SELECT MIN(claimed_until) FROM later WHERE state = 'claimed')"
+            )
+            .fetchone()
+        )
+        found = [float(value) for value in row if value is not None]
+        return min(found, default=None)
+
+    async def claim_due(self, now: float, limit: int, lease: float, claim: str) -> list[LaterWork]:
+        """Claim up to `limit` rows of work due by `now` for `lease` seconds under `claim`:
+        the pending ones, and claimed ones whose lease ran out (their process died)."""
+        return await asyncio.to_thread(self._claim_due, now, limit, lease, claim)
+
+    def _claim_due(self, now: float, limit: int, lease: float, claim: str) -> list[LaterWork]:
+        with self._lock:
+            connection = self._connection()
+            # IMMEDIATE takes the write lock before the search, so two processes sharing the
+            # file can never both find, and both claim, the same row.
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                rows = connection.execute(
+                    "UPDATE later SET state = 'claimed', claim = ?, claimed_until = ?"
+                    " WHERE id IN (SELECT id FROM later WHERE (state = 'pending' AND due <= ?)"
+                    " OR (state = 'claimed' AND claimed_until <= ?) ORDER BY due LIMIT ?)"
+                    " RETURNING id, agency, idempotency_key, action, callback_id, attempts,"
+                    " created",
+                    (claim, now + lease, now, now, limit),
+                ).fetchall()
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return [LaterWork(*row) for row in rows]
+
+    async def settle(
+        self, work: LaterWork, claim: str, outcome: str, retry_at: float | None = None
+    ) -> bool:
+        """End a claimed attempt: done with `outcome`, or pending again at `retry_at`.
+        False when the claim was lost meanwhile (its lease ran out and another took it)."""
+        return await asyncio.to_thread(self._settle, work.id, claim, outcome, retry_at)
+
+    def _settle(self, work_id: int, claim: str, outcome: str, retry_at: float | None) -> bool:
+        state = "done" if retry_at is None else "pending"
+        with self._lock:
+            # One statement: atomic, and only while this claim still holds the row.
+            cursor = self._connection().execute(
+                "UPDATE later SET state = ?, due = COALESCE(?, due), outcome = ?, claim = NULL,"
+                " claimed_until = NULL, attempts = attempts + 1"
+                " WHERE id = ? AND state = 'claimed' AND claim = ?",
+                (state, retry_at, outcome, work_id, claim),
+            )
+        return cursor.rowcount == 1
+
+    async def later_work(self, agency: str) -> list[dict[str, Any]]:
+        """The agency's later work, oldest first: what, when, and how it ended (if it has)."""
+        return await asyncio.to_thread(self._later_work, agency)
+
+    def _later_work(self, agency: str) -> list[dict[str, Any]]:
+        cursor = self._connection().execute(
+            "SELECT idempotency_key, action, due, state, attempts, outcome FROM later"
+            " WHERE agency = ? ORDER BY id",
+            (agency,),
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _dumps(value: dict[str, Any]) -> str:

@@ -1,9 +1,10 @@
 """`onceonly up`: start and supervise the whole local stack as child processes.
 
 Order: the Temporal dev server (unless TEMPORAL_ADDRESS points elsewhere), the mock agencies,
-the codec server, the worker, the API; each must be ready before the next starts. Ctrl-C stops
-them in reverse order. A child that dies is reported, and the stack stops rather than run
-half-alive.
+the codec server, the worker, the API; each must be ready before the next starts, and one that
+fails to start fails `up`. Ctrl-C stops them in reverse order. A child that dies after that is
+reported and started again after a pause (onceonly/children.py) while the rest keep running:
+each keeps its state outside its process, so a restart loses nothing.
 """
 
 import asyncio
@@ -12,8 +13,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from ipaddress import ip_address
 
 import httpx
@@ -24,6 +24,7 @@ from temporalio.client import Client
 
 from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli
+from onceonly.children import Child, ChildFailed, keep_running, start, stop_child
 from onceonly.production import development_settings
 from onceonly.receipts import public_jwks
 from onceonly.settings import AGENCIES, Settings
@@ -31,24 +32,9 @@ from onceonly.store import migrate_store
 from onceonly.temporal import connect
 from workflows import search_attributes
 
-READY_TIMEOUT_SECONDS = 90.0  # the dev server's first start creates its database
-STOP_TIMEOUT_SECONDS = 15.0  # longer than the worker's graceful shutdown
-PROBE_INTERVAL_SECONDS = 0.25
-
-
-class ChildFailed(RuntimeError):
-    """A child process that exited or never became ready."""
-
-
-@dataclass
-class Child:
-    """One supervised process and how to tell it is ready."""
-
-    name: str
-    argv: list[str]
-    ready: Callable[[], Awaitable[bool]]
-    env: dict[str, str] = field(default_factory=dict)
-    process: asyncio.subprocess.Process | None = None
+# The line `onceonly worker` logs once its pollers run: the server lists a killed worker's
+# pollers for a while, so the probe alone cannot tell that a restarted worker is up.
+WORKER_STARTED = '"worker.started"'
 
 
 def runs_local_temporal(settings: Settings) -> bool:
@@ -115,7 +101,8 @@ def dev_server_argv(settings: Settings) -> list[str]:
     return argv
 
 
-async def _http_ok(url: str) -> bool:
+async def http_ok(url: str) -> bool:
+    """True when `url` answers 200: a child's readiness probe."""
     try:
         async with httpx.AsyncClient(timeout=2.0) as http:
             return (await http.get(url)).status_code == 200
@@ -128,7 +115,8 @@ async def _temporal_ready(settings: Settings) -> bool:
     return await client.service_client.check_health()
 
 
-async def _worker_polling(settings: Settings) -> bool:
+async def worker_polling(settings: Settings) -> bool:
+    """True when a worker polls `settings`' workflow task queue: a worker's readiness probe."""
     client: Client = await connect(settings)
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
@@ -181,7 +169,7 @@ def plan(settings: Settings) -> list[Child]:
                     "--db",
                     str(settings.state_dir / "agencies.db"),
                 ],
-                lambda: _http_ok(f"http://{settings.host}:{settings.mocks_port}/healthz"),
+                lambda: http_ok(f"http://{settings.host}:{settings.mocks_port}/healthz"),
                 env=mocks_env,
             )
         )
@@ -189,68 +177,25 @@ def plan(settings: Settings) -> list[Child]:
         Child(
             "codec",
             [python, "-m", "onceonly", "codec-server"],
-            lambda: _http_ok(f"{settings.codec_url}/healthz"),
+            lambda: http_ok(f"{settings.codec_url}/healthz"),
         )
     )
     children.append(
-        Child("worker", [python, "-m", "onceonly", "worker"], lambda: _worker_polling(settings))
+        Child(
+            "worker",
+            [python, "-m", "onceonly", "worker"],
+            lambda: worker_polling(settings),
+            started_line=WORKER_STARTED,
+        )
     )
     children.append(
         Child(
             "api",
             [python, "-m", "onceonly", "api"],
-            lambda: _http_ok(f"{settings.api_url}/healthz"),
+            lambda: http_ok(f"{settings.api_url}/healthz"),
         )
     )
     return children
-
-
-async def _relay_output(child: Child) -> None:
-    """Prefix each line a child prints with its name, so the interleaved log stays readable."""
-    assert child.process is not None and child.process.stdout is not None
-    width = len("temporal")
-    async for line in child.process.stdout:
-        sys.stdout.write(f"{child.name:<{width}} | {line.decode(errors='replace')}")
-        sys.stdout.flush()
-
-
-async def _start(child: Child, relays: list[asyncio.Task[None]], stop: asyncio.Event) -> None:
-    child.process = await asyncio.create_subprocess_exec(
-        *child.argv,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **child.env},
-        # Own session: Ctrl-C reaches only the supervisor, which stops children in order.
-        start_new_session=True,
-    )
-    relays.append(asyncio.create_task(_relay_output(child)))
-    deadline = asyncio.get_running_loop().time() + READY_TIMEOUT_SECONDS
-    while True:
-        if stop.is_set():
-            raise ChildFailed(f"interrupted while {child.name} was starting")
-        if child.process.returncode is not None:
-            raise ChildFailed(f"{child.name} exited with code {child.process.returncode} at start")
-        # Any error from a probe only means "not ready yet"; the deadline bounds the wait.
-        with contextlib.suppress(Exception):
-            if await child.ready():
-                print(f"{child.name} ready (pid {child.process.pid})", flush=True)
-                return
-        if asyncio.get_running_loop().time() > deadline:
-            raise ChildFailed(f"{child.name} was not ready after {READY_TIMEOUT_SECONDS:.0f}s")
-        await asyncio.sleep(PROBE_INTERVAL_SECONDS)
-
-
-async def _stop(child: Child) -> None:
-    process = child.process
-    if process is None or process.returncode is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
-    except TimeoutError:
-        print(f"{child.name} did not stop in {STOP_TIMEOUT_SECONDS:.0f}s: killing it")
-        process.kill()
-        await process.wait()
 
 
 def _banner(settings: Settings) -> str:
@@ -289,7 +234,8 @@ def _banner(settings: Settings) -> str:
 
 
 async def up(settings: Settings) -> int:
-    """Run the stack until Ctrl-C (exit 0) or until a child dies (exit 1)."""
+    """Run the stack until Ctrl-C (exit 0), starting again any child that dies; exit 1 when a
+    child fails to start."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     where, applied = await migrate_store(settings)
     print(f"store ({where}): " + (f"migrations {applied} applied" if applied else "up to date"))
@@ -300,29 +246,24 @@ async def up(settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     code = 0
+    keepers: list[asyncio.Task[None]] = []
     try:
         for child in children:
             print(f"starting {child.name} ...", flush=True)
-            await _start(child, relays, stop)
+            await start(child, relays, stop)
         print(_banner(settings), flush=True)
-        exits = {
-            asyncio.create_task(child.process.wait()): child
-            for child in children
-            if child.process is not None
-        }
-        stopped = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({stopped, *exits}, return_when=asyncio.FIRST_COMPLETED)
-        for task in done - {stopped}:
-            child = exits[task]
-            print(f"{child.name} died (exit code {task.result()}): stopping everything", flush=True)
-            code = 1
+        keepers = [asyncio.create_task(keep_running(child, relays, stop)) for child in children]
+        await stop.wait()
     except ChildFailed as failure:
         print(f"onceonly up failed: {failure}", flush=True)
         code = 1
     finally:
+        for keeper in keepers:
+            keeper.cancel()
+        await asyncio.gather(*keepers, return_exceptions=True)
         print("stopping ...", flush=True)
         for child in reversed(children):
-            await _stop(child)
+            await stop_child(child)
         for relay in relays:
             relay.cancel()
     print("stopped.", flush=True)

@@ -81,6 +81,13 @@ class AgencyOutcomes:
             raise ApplicationError(
                 f"step {ready.step_id!r}: no such step at {ready.agency}", type="NoSuchRequest"
             )
+        if step.state is StepState.SUBMITTING:
+            # The agency may call back before its answer to the submission is recorded (a
+            # worker restarted between the two): the callback is early, not wrong.
+            raise ApplicationError(
+                f"step {ready.step_id!r}: its submission's answer is not recorded yet",
+                type="OutcomeNotAwaitedYet",
+            )
         if step.state is not StepState.SUBMITTED or step.reference != ready.reference:
             raise ApplicationError(
                 f"step {ready.step_id!r}: is {step.state.value}, not waiting on {ready.reference}",

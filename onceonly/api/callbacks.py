@@ -2,7 +2,9 @@
 
 The agency signs each callback (see onceonly.callbacks); a forged or stale one is refused with
 401 and a replayed one with 409, and none of them reaches the life event. A good one wakes the
-step waiting on that request, which then asks the agency for the outcome itself.
+step waiting on that request, which then asks the agency for the outcome itself. One that comes
+before the step's submission is recorded (425), or while the event cannot answer (503), is
+refused for now: the agency calls again.
 """
 
 import time
@@ -11,7 +13,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
 from pydantic import ValidationError
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -28,6 +34,7 @@ from onceonly.domain.life_event import AgencyOutcomeReady
 from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(tags=["agencies"])
+RETRY_SOON = {"Retry-After": "1"}
 
 
 @router.post("/v1/agency-callbacks/{agency}", status_code=status.HTTP_202_ACCEPTED)
@@ -84,7 +91,14 @@ async def _wake(temporal: Client, agency: str, callback: AgencyCallback) -> None
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause
         reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
+        if isinstance(cause, ApplicationError) and cause.type == "OutcomeNotAwaitedYet":
+            raise ProblemError(425, "Too early", reason, headers=RETRY_SOON) from None
         raise ProblemError(409, "No request waiting", reason) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # No worker took the update in time (one restarting): nothing was done, so no replay.
+        raise ProblemError(
+            503, "Try again", "the life event did not answer in time", headers=RETRY_SOON
+        ) from None
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND:
             raise ProblemError(404, "Not found", "idempotency_key: no such request") from None

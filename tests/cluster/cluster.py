@@ -30,9 +30,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.stack import WORKER_STARTED, Piece
+from onceonly.children import Child
 from onceonly.local_stack import free_port
 from onceonly.settings import AGENCIES, Settings
-from onceonly.supervisor import Child, plan
+from onceonly.supervisor import plan
 from tests.integration.conftest import Stack
 from tests.users import give_to, python_as_user, reachable_temp_dir, running_as_root
 

@@ -352,10 +352,30 @@ def test_a_finished_event_survives_ctrl_c_and_a_restart(stack: Stack):
     assert after.json()["status"] == "completed"
 
 
-def test_a_child_that_dies_is_reported_and_stops_the_stack(stack: Stack):
+def ready_pids(stack: Stack) -> dict[str, int]:
+    """Each child's pid as `onceonly up` last reported it ready."""
+    found = re.findall(r"(\w+) ready \(pid (\d+)\)", stack.log_path.read_text())
+    return {name: int(pid) for name, pid in found}
+
+
+def test_a_child_that_dies_is_reported_and_started_again_while_the_rest_run(stack: Stack):
+    before = ready_pids(stack)
+    os.kill(before["worker"], signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while ready_pids(stack)["worker"] == before["worker"]:
+        assert stack.running, "onceonly up stopped"
+        assert time.monotonic() < deadline, stack.log_path.read_text()[-3000:]
+        time.sleep(0.2)
     log = stack.log_path.read_text()
-    worker_pid = int(re.findall(r"worker ready \(pid (\d+)\)", log)[-1])
-    os.kill(worker_pid, signal.SIGKILL)
-    assert stack.process is not None
-    assert stack.process.wait(timeout=60) == 1
-    assert "worker died (exit code -9): stopping everything" in stack.log_path.read_text()
+    assert "worker died (exit code -9); restarting in 1 s (restart 1)" in log
+    # The others kept their processes.
+    assert {n: p for n, p in ready_pids(stack).items() if n != "worker"} == {
+        n: p for n, p in before.items() if n != "worker"
+    }
+    assert " died " not in log.replace("worker died (exit code -9)", "")
+    with citizen(stack, "parent-after-the-restart") as api:
+        event_id = start_birth(api, stack)
+        api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).raise_for_status()
+        event = wait_until_finished(api, event_id)
+    assert event["status"] == "completed", event
+    assert stack.stop() == 0

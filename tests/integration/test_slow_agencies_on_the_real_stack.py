@@ -286,6 +286,18 @@ def test_msd_down_for_two_minutes_delays_only_its_own_steps_and_every_event_comp
                 assert len(retried) == len(msd), retried
                 assert all(n > 2 and "msd is unavailable" in why for n, why in retried), retried
             assert not [r for e in events for r in records_of(stack, "msd", e)]
+            # MSD calling back before its answer reached the step is early, not wrong: 425,
+            # and it calls again (as the mocks do) instead of the step waiting for its poll.
+            birth = events[kinds.index("birth")]
+            early = {
+                "callback_id": "cb-early-0001",
+                "idempotency_key": f"{birth}/best_start",
+                "reference": "MSD-EARLY",
+                "state": "completed",
+            }
+            too_early = post_callback(stack, "msd", early)
+            assert too_early.status_code == 425, too_early.text
+            assert too_early.headers["retry-after"] == "1"
         finished = {event_id: wait_until_finished(api, event_id, 180) for event_id in events}
 
     for event_id, event in finished.items():

@@ -1,13 +1,16 @@
 """Slow mock agencies: IRD issues a newborn's IRD number a configurable time after it answers,
 then calls onceonly back with a signed envelope; BDM reviews a death registration before it
 registers (or rejects) it, and says so only when asked. The adapters read both as pending
-answers and their later status. Delays are fractions of a second: the knobs take seconds.
+answers and their later status. The promised work is kept in the mocks' store, so a restart of
+the mocks (a new app on the same file) still decides and calls back. Delays are fractions of a
+second: the knobs take seconds.
 """
 
 import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,10 +48,10 @@ DEATH_KEY = f"death-{'b' * 32}/register_death"
 @dataclass
 class Receiver:
     """A tiny HTTP server on loopback standing in for onceonly's callback route: it checks
-    each callback's signature and answers 200, or 401 when it does not hold; the first
-    `failures` calls are answered 503 (the API is down)."""
+    each callback's signature and answers 200, or 401 when it does not hold; the first calls
+    are answered `first_answers` (503: the API is down; 425: the step is not waiting yet)."""
 
-    failures: int = 0
+    first_answers: list[int] = field(default_factory=list)
     callbacks: asyncio.Queue[AgencyCallback] = field(default_factory=asyncio.Queue)
     paths: list[str] = field(default_factory=list)
     calls: int = 0
@@ -64,8 +67,8 @@ class Receiver:
         self.calls += 1
         self.paths.append(request_line.split()[1])
         status = 200
-        if self.calls <= self.failures:
-            status = 503
+        if self.calls <= len(self.first_answers):
+            status = self.first_answers[self.calls - 1]
         else:
             try:
                 verify_callback(
@@ -108,12 +111,22 @@ def slow_environ(receiver: tuple[Receiver, str]) -> dict[str, str]:
     }
 
 
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app, with the app's lifespan running (its loop of promised work)."""
+    transport = httpx.ASGITransport(app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=transport, base_url=BASE_URL, headers=admin_headers()
+        ) as client,
+    ):
+        yield client
+
+
 @pytest.fixture
 async def client(tmp_path: Path, slow_environ: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    app = _app(tmp_path, **slow_environ)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
-    ) as client:
+    async with serving(_app(tmp_path, **slow_environ)) as client:
         yield client
 
 
@@ -189,7 +202,7 @@ async def test_ird_answer_while_pending_is_received_without_a_number(
 async def test_callback_is_retried_while_onceonly_is_down(
     ird: IrdAdapter, receiver: tuple[Receiver, str]
 ) -> None:
-    receiver[0].failures = 2
+    receiver[0].first_answers = [503, 503]
     answer = await ird.submit(NEWBORN, newborn(), BIRTH_KEY)
     callback = await asyncio.wait_for(receiver[0].callbacks.get(), timeout=10)
     assert callback.reference == answer.reference

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import pytest
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from onceonly.domain.life_event import (
@@ -179,6 +180,45 @@ async def test_a_callback_wakes_the_step_which_asks_the_agency_for_the_outcome(e
     assert [check.reference for check in ird.asked] == [CASE]
     assert ird.polls == []  # nothing waits at IRD for a callback
     assert ird.sent()["best_start"].disclosure["child.ird_number"] == IRD_NUMBER
+
+
+class HeldIrd(SlowIrd):
+    """IRD calls back while its answer to the submission is still on its way to onceonly (a
+    worker restarting between the two): the submission is held until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__("callback")
+        self.answer = asyncio.Event()
+
+    @activity.defn(name="submit_to_agency")
+    async def submit(self, submission: AgencySubmission) -> AgencyAnswer:
+        if submission.step_id == "child_ird_number":
+            await self.answer.wait()
+        return await super().submit(submission)
+
+
+async def test_a_callback_before_the_submission_is_recorded_is_early_not_wrong(env):
+    ird = HeldIrd()
+    ready = AgencyOutcomeReady(step_id="child_ird_number", agency="ird", reference=CASE)
+    async with workers(env, ird):
+        handle = await granted_birth(env.client)
+        for _ in range(200):
+            step = step_of(await handle.query(BirthWorkflow.progress), "child_ird_number")
+            if step.state is StepState.SUBMITTING:
+                break
+            await asyncio.sleep(0.05)
+        with pytest.raises(WorkflowUpdateFailedError) as early:
+            await handle.execute_update(BirthWorkflow.agency_outcome_ready, ready)
+        # The API answers this one 425, and the agency calls again.
+        cause = early.value.cause
+        assert isinstance(cause, ApplicationError) and cause.type == "OutcomeNotAwaitedYet"
+        ird.answer.set()
+        await until_submitted(handle, "child_ird_number")
+        ird.decided = True
+        await handle.execute_update(BirthWorkflow.agency_outcome_ready, ready)
+        final = await handle.result()
+    assert final.status is EventStatus.COMPLETED
+    assert [check.reference for check in ird.asked] == [CASE]
 
 
 async def test_a_late_outcome_alerts_operators_and_the_step_keeps_waiting(env):
