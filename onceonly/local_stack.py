@@ -4,6 +4,7 @@ they never touch a developer's own `make up`.
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -87,12 +88,22 @@ class LocalStack:
                 self._start_once()
                 return
             except StackFailed:
-                taken = PORT_TAKEN in self.log_path.read_bytes()[logged:].lower()
-                if attempt == START_ATTEMPTS or not taken or not self.picked_ports:
+                if attempt == START_ATTEMPTS or not self._picked_port_taken(logged):
                     raise
             again = free_port_env(Path(self.env["ONCEONLY_STATE_DIR"]))
             self.env.update({name: again[name] for name in self.picked_ports})
             self.__post_init__()
+
+    def _picked_port_taken(self, logged: int) -> bool:
+        """Whether this start failed because one of the ports picked for it was taken (a port
+        the caller chose, taken, is the caller's failure to see)."""
+        picked = {self.env[name].rsplit(":", 1)[-1] for name in self.picked_ports}
+        lines = self.log_path.read_bytes()[logged:].lower().splitlines()
+        return any(
+            picked & set(re.findall(r"\d+", line.decode(errors="replace")))
+            for line in lines
+            if PORT_TAKEN in line
+        )
 
     def _start_once(self) -> None:
         already_logged = self.log_path.stat().st_size if self.log_path.exists() else 0

@@ -15,11 +15,13 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_child_that_cannot_start_fails_up_and_stops_the_rest(tmp_path: Path):
-    stack = LocalStack.on_free_ports(tmp_path, TEST_SECRETS, inherit=os.environ)
     with socket.socket() as taken:
-        # Someone else holds the mocks' port: the mock agencies exit at start.
-        taken.bind(("127.0.0.1", stack.settings.mocks_port))
+        # Someone else holds the mocks' port, which the caller chose (a port picked free and
+        # then taken would be picked again): the mock agencies exit at start.
+        taken.bind(("127.0.0.1", 0))
         taken.listen()
+        port = {"ONCEONLY_MOCKS_PORT": str(taken.getsockname()[1])}
+        stack = LocalStack.on_free_ports(tmp_path, {**TEST_SECRETS, **port}, inherit=os.environ)
         with pytest.raises(StackFailed):
             stack.start()
     assert stack.process is not None
