@@ -17,11 +17,10 @@ register can be undone online: opting the child off deletes the registration.
 
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, Field
 
 from adapters.base import (
     AgencyAnswer,
@@ -38,6 +37,7 @@ from adapters.health_fhir import (
     NHI_SYSTEM,
     WELL_CHILD,
     CreatedPatient,
+    DeletionOutcome,
     EnrolmentResponse,
     UpdatedPatient,
     operation_outcome_message,
@@ -230,13 +230,6 @@ _SERVICES: dict[
 }
 
 
-class ImmunisationDeleted(BaseModel):
-    """The register's answer to an opt-off: the deletion's id."""
-
-    deletion_id: str = Field(alias="deletionId")
-    outcome: Literal["deleted"]
-
-
 class HealthAdapter:
     """Health New Zealand: newborn NHI, GP and Well Child enrolment, the National
     Immunisation Register, and National Health Index address and death updates."""
@@ -283,8 +276,8 @@ class HealthAdapter:
             idempotency_key=idempotency_key,
             error_message=health_error_message,
         )
-        deleted = read_answer(self.agency, answer, ImmunisationDeleted)
-        return WithdrawalAnswer(reference=deleted.deletion_id, outcome="deleted")
+        deleted = read_answer(self.agency, answer, DeletionOutcome)
+        return WithdrawalAnswer(reference=deleted.id, outcome="deleted")
 
     async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
         """The request `submit` would send for `service`, by the same mapping; sends nothing."""

@@ -102,6 +102,19 @@ class UpdatedPatient(_Answer):
     meta: _Meta
 
 
+class _Issue(_Answer):
+    severity: Literal["information"]
+
+
+class DeletionOutcome(_Answer):
+    """A FHIR server's answer to a delete: an OperationOutcome whose issues only inform
+    (its id is the deletion's)."""
+
+    resource_type: Literal["OperationOutcome"] = Field(alias="resourceType")
+    id: str = Field(pattern=_FHIR_ID)
+    issue: list[_Issue] = Field(min_length=1)
+
+
 def operation_outcome_message(body: Any) -> str | None:
     """The message of a FHIR OperationOutcome: its issues' `diagnostics`, joined."""
     return "; ".join(issue["diagnostics"] for issue in body["issue"])

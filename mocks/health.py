@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Request
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 
@@ -277,9 +278,20 @@ def register_for_immunisation(
 
 
 def opt_off(registration_id: str, next_number: NextNumber) -> dict[str, Any]:
-    """Opt the child off the register: the registration is deleted, not kept as history."""
-    deletion_id = f"NIRD-{next_number('health.immunisation_deletion'):06d}"
-    return {"deletionId": deletion_id, "id": registration_id, "outcome": "deleted"}
+    """Opt the child off the register: the registration is deleted, not kept as history.
+    As a FHIR server answers a delete, an OperationOutcome says so; its id is the deletion's."""
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "id": f"NIRD-{next_number('health.immunisation_deletion'):06d}",
+        "issue": [
+            {
+                "severity": "information",
+                "code": "informational",
+                "diagnostics": f"Patient/{registration_id} deleted from the register",
+            }
+        ],
+    }
+    return valid_fhir(OperationOutcome, outcome)
 
 
 # FHIR's IssueType codes for each refusal.

@@ -115,7 +115,13 @@ def _located(error: ValidationError, resource_type: str, *, fhir: bool) -> Valid
     """The errors again, each at its element's FHIRPath (`Patient.birthDate`)."""
     details: list[InitErrorDetails] = []
     for found in error.errors(include_url=False, include_input=False):
-        loc = ["resourceType" if part == "resource_type" else part for part in found["loc"]]
+        # A tagged union's tag is a resource type (capitalised, as no FHIR element is): it
+        # says which model checked the entry, and is no part of the element's path.
+        loc = [
+            "resourceType" if part == "resource_type" else part
+            for part in found["loc"]
+            if not (isinstance(part, str) and part[:1].isupper())
+        ]
         rule = _fhir_rule(found) if fhir else found["msg"].removeprefix("Value error, ")
         details.append(
             InitErrorDetails(
