@@ -126,7 +126,8 @@ def _located(error: ValidationError, resource_type: str, *, fhir: bool) -> Valid
         details.append(
             InitErrorDetails(
                 type=PydanticCustomError("fhir", "{rule}", {"rule": rule}),
-                loc=(resource_type, *loc),
+                # A body that is no JSON is no resource: its refusal names no element.
+                loc=(resource_type, *loc) if found["loc"] else (),
                 input=None,
             )
         )

@@ -378,9 +378,7 @@ def test_answers_map_back_to_canonical_facts():
             ],
         }
     )
-    assert enrolled == AgencyAnswer(
-        reference="ENR-000001", outputs={"child.nhi_number": "ZAA00AL"}
-    )
+    assert enrolled == AgencyAnswer(reference="ENR-000001", outputs={"child.nhi_number": "ZAA00AL"})
 
 
 def test_an_answer_in_the_wrong_shape_is_refused():
