@@ -375,8 +375,9 @@ async def test_records_survive_recreating_the_app(db_path, app, adapters):
 async def test_macrons_survive_end_to_end(client, adapters):
     await adapters["health"].submit(SERVICES["health"], _disclosure("health"), "k")
     (record,) = await _records(client, "health")
-    assert record["received"]["patient"]["name"][0]["family"] == "Ngāta"
-    assert record["received"]["wellChildProvider"] == "Whānau Āwhina Plunket"
+    patient, well_child = (entry["resource"] for entry in record["received"]["entry"])
+    assert patient["name"][0]["family"] == "Ngāta"
+    assert well_child["managingOrganization"]["display"] == "Whānau Āwhina Plunket"
     raw = await client.get("/health/_records")
     assert "Ngāta".encode() in raw.content
 

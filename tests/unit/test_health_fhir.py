@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from adapters import health
 from adapters.base import AgencyAnswer, AgencyRejected
 from adapters.health import HealthAdapter
-from adapters.health_fhir import ROLE_CODE_SYSTEM, DeletionOutcome
+from adapters.health_fhir import NHI_SYSTEM, ROLE_CODE_SYSTEM, DeletionOutcome
 from adapters.http import read_answer
 from mocks.admin import admin_headers
 from mocks.app import create_app
@@ -134,11 +134,12 @@ def test_a_death_is_deceased_date_time_and_identifiers_use_the_nhi_system():
 
 
 def test_the_enrolment_links_its_well_child_care_to_the_patient_it_creates():
-    bundle = Bundle.model_validate(REQUESTS["enrolment"][0]())
-    patient_entry, episode_entry = bundle.entry or []
-    assert patient_entry.request.url == "Patient"
-    assert episode_entry.resource.get_resource_type() == "EpisodeOfCare"
-    assert episode_entry.resource.patient.reference == patient_entry.fullUrl
+    request = REQUESTS["enrolment"][0]()
+    Bundle.model_validate(request)
+    patient_entry, episode_entry = request["entry"]
+    assert patient_entry["request"] == {"method": "POST", "url": "Patient"}
+    assert episode_entry["request"] == {"method": "POST", "url": "EpisodeOfCare"}
+    assert episode_entry["resource"]["patient"] == {"reference": patient_entry["fullUrl"]}
 
 
 @pytest.mark.parametrize(
@@ -211,12 +212,11 @@ async def test_every_answer_of_the_mock_is_fhir_and_the_adapter_reads_it_back(cl
 
     held = await _held(client)
     answers = [record["answer"] for record in held["records"]]
-    bundle = Bundle.model_validate(answers[0])
-    assert bundle.type == "transaction-response"
-    assert [e.response.status for e in bundle.entry or []] == ["201 Created", "201 Created"]
-    assert [e.response.location for e in bundle.entry or []] == [
-        f"Patient/{CHILD_NHI}/_history/1",
-        "EpisodeOfCare/ENR-000001/_history/1",
+    Bundle.model_validate(answers[0])
+    assert answers[0]["type"] == "transaction-response"
+    assert [(e["response"]["status"], e["response"]["location"]) for e in answers[0]["entry"]] == [
+        ("201 Created", f"Patient/{CHILD_NHI}/_history/1"),
+        ("201 Created", "EpisodeOfCare/ENR-000001/_history/1"),
     ]
     for answer in answers[1:]:
         patient = Patient.model_validate(answer)
@@ -335,7 +335,7 @@ def _response(*resources: dict[str, Any]) -> dict[str, Any]:
 PATIENT = {
     "resourceType": "Patient",
     "id": CHILD_NHI,
-    "identifier": [{"system": health.NHI_SYSTEM, "value": CHILD_NHI}],
+    "identifier": [{"system": NHI_SYSTEM, "value": CHILD_NHI}],
 }
 EPISODE = {"resourceType": "EpisodeOfCare", "id": "ENR-000001"}
 

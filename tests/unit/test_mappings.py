@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from adapters import bdm, health, ird, msd
 from adapters.base import AgencyAnswer, AgencyRejected
 from adapters.disclosure import DisclosedFields, street_line
+from adapters.health_fhir import NHI_SYSTEM
 from mocks import bdm as mock_bdm
 from mocks import health as mock_health
 from mocks import ird as mock_ird
@@ -371,7 +372,7 @@ def test_answers_map_back_to_canonical_facts():
                     "resource": {
                         "resourceType": "Patient",
                         "id": "ZAA00AL",
-                        "identifier": [{"system": health.NHI_SYSTEM, "value": "ZAA00AL"}],
+                        "identifier": [{"system": NHI_SYSTEM, "value": "ZAA00AL"}],
                     }
                 },
                 {"resource": {"resourceType": "EpisodeOfCare", "id": "ENR-000001"}},
