@@ -22,6 +22,7 @@ from mocks import bdm as mock_bdm
 from mocks import health as mock_health
 from mocks import ird as mock_ird
 from mocks import msd as mock_msd
+from mocks.health_enrolment import NewbornEnrolment
 from onceonly.domain.birth import BirthData, Child, HealthChoices, Parent
 from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.identifiers import is_valid_ird_number, is_valid_nhi_number
@@ -455,7 +456,7 @@ def test_mocks_accept_every_mapping_of_valid_data(data):
         mock_msd.BestStartApplication, msd.to_msd_best_start(disclose("best_start", data, **facts))
     )
     _accepted(
-        mock_health.NewbornEnrolment,
+        NewbornEnrolment,
         health.to_health_enrolment(disclose("health_enrolment", data, **facts)),
     )
     _accepted(

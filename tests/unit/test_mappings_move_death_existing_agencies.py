@@ -16,11 +16,11 @@ from pydantic import BaseModel
 from adapters import bdm, health, ird, msd
 from adapters.base import AgencyAnswer, AgencyRejected
 from mocks import bdm as mock_bdm
-from mocks import health as mock_health
 from mocks import health_nhi as mock_health_nhi
 from mocks import ird as mock_ird
 from mocks import ird_numbers as mock_ird_numbers
 from mocks import msd as mock_msd
+from mocks.health_enrolment import NewbornEnrolment
 from mocks.health_fhir import any_format_nhi
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, Deceased, FuneralGrant, Notifier
@@ -284,7 +284,7 @@ def test_birth_mappings_keep_a_rural_delivery_too():
     _accepted(mock_msd.BestStartApplication, best_start)
     enrolment = health.to_health_enrolment(disclose("health_enrolment", data, **facts))
     assert enrolment["entry"][0]["resource"]["address"][0]["line"][-1] == "RD 2"
-    _accepted(mock_health.NewbornEnrolment, enrolment)
+    _accepted(NewbornEnrolment, enrolment)
 
 
 @pytest.mark.parametrize(
