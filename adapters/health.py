@@ -176,11 +176,6 @@ def to_nhi_deceased(disclosure: Disclosure) -> dict[str, Any]:
     return patient | {"deceasedDateTime": fields.text("deceased.date_of_death")}
 
 
-def health_error_message(body: Any) -> str | None:
-    """Health's errors: a FHIR OperationOutcome, whose issues carry `diagnostics`."""
-    return operation_outcome_message(body)
-
-
 def from_health_answer(answer: Any) -> AgencyAnswer:
     """Health's transaction-response as the enrolment (the EpisodeOfCare's id) and the
     child's NHI number (the Patient's)."""
@@ -257,7 +252,7 @@ class HealthAdapter:
             to_request(disclosure),
             headers=self._headers,
             idempotency_key=idempotency_key,
-            error_message=health_error_message,
+            error_message=operation_outcome_message,
         )
         return from_answer(answer)
 
@@ -274,7 +269,7 @@ class HealthAdapter:
             f"{self._base_url}/health/fhir/immunisation-register/{quote(reference, safe='')}",
             headers=self._headers,
             idempotency_key=idempotency_key,
-            error_message=health_error_message,
+            error_message=operation_outcome_message,
         )
         deleted = read_answer(self.agency, answer, DeletionOutcome)
         return WithdrawalAnswer(reference=deleted.id, outcome="deleted")
