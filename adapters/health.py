@@ -2,22 +2,25 @@
 child's place on the National Immunisation Register, and National Health Index updates (a new
 address and GP, a death).
 
-Health speaks FHIR: a person as a `Patient` with `HumanName`s, FHIR gender codes, the birth
-registration number or the NHI number as an `identifier`, and the address as `line`s (street,
-then suburb and "RD n"). The register takes the enrolled child as a `Patient` identified by
-NHI number, with the parent's phone (digits only) as a `contact` for vaccination reminders.
+Health speaks FHIR R4, and every request is a FHIR resource: a person as a `Patient` with
+`HumanName`s, FHIR gender codes, the birth registration number or the NHI number as an
+`identifier`, and the address as `line`s (street, then suburb and "RD n"). A newborn's
+enrolment is a `transaction` Bundle: the child's Patient, with the GP practice as
+`generalPractitioner`, and an `EpisodeOfCare` of Well Child care with the provider; Health
+answers a `transaction-response` Bundle whose Patient carries the new NHI number. The register
+takes the enrolled child as a `Patient` identified by NHI number, with the parent's phone
+(digits only) as a `contact` for vaccination reminders, and answers the Patient it created.
 The NHI record takes a new GP as a `generalPractitioner` by name, and a death as
-`deceasedDate`. Only the register can be undone online: opting the child off deletes the
-registration.
+`deceasedDateTime`, and answers the Patient with the update's `meta.versionId`. Only the
+register can be undone online: opting the child off deletes the registration.
 """
 
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, Field
 
 from adapters.base import (
     AgencyAnswer,
@@ -28,6 +31,18 @@ from adapters.base import (
     WithdrawalNotOffered,
 )
 from adapters.disclosure import DisclosedFields, street_line
+from adapters.health_fhir import (
+    BIRTH_PARENT,
+    BIRTH_REGISTRATION_SYSTEM,
+    NHI_SYSTEM,
+    WELL_CHILD,
+    CreatedPatient,
+    DeletionOutcome,
+    EnrolmentResponse,
+    UpdatedPatient,
+    operation_outcome_message,
+    organisation,
+)
 from adapters.http import delete_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
@@ -37,10 +52,10 @@ STEP = BIRTH.step("health_enrolment")
 IMMUNISATION_STEP = BIRTH.step("immunisation_register")
 ADDRESS_STEP = MOVE.step("update_health_address")
 DECEASED_STEP = DEATH.step("notify_health")
-BIRTH_REGISTRATION_SYSTEM = "https://standards.digital.health.nz/ns/birth-registration-id"
-"""The naming system of BDM registration numbers in NZ health identifiers."""
-NHI_SYSTEM = "https://standards.digital.health.nz/ns/nhi-id"
-"""The naming system of NHI numbers in NZ health identifiers."""
+# The transaction's own names for its Patient and EpisodeOfCare: a Bundle's `fullUrl`s need
+# only be unique within it, and constant ones keep a retried request identical.
+_NEWBORN = "urn:uuid:5d0d8c5e-7a4b-4f0e-9a43-0d7b2c1e6a01"
+_WELL_CHILD_EPISODE = "urn:uuid:5d0d8c5e-7a4b-4f0e-9a43-0d7b2c1e6a02"
 # Canonical phones may hold spaces, dashes and brackets for readability; FHIR here takes digits.
 _NOT_DIGITS = re.compile(r"[^0-9]")
 # FHIR's AdministrativeGender has no "indeterminate"; "other" is its code for it.
@@ -73,7 +88,8 @@ def fhir_address(address: Address) -> dict[str, Any]:
 
 
 def to_health_enrolment(disclosure: Disclosure) -> dict[str, Any]:
-    """The health_enrolment disclosure as Health's newborn enrolment request."""
+    """The health_enrolment disclosure as Health's newborn enrolment: a FHIR transaction
+    creating the child's Patient (enrolled with the GP practice) and their Well Child care."""
     fields = DisclosedFields(STEP, disclosure)
     sex = fields.text("child.sex")
     if sex not in _FHIR_GENDERS:
@@ -90,11 +106,25 @@ def to_health_enrolment(disclosure: Disclosure) -> dict[str, Any]:
             }
         ],
         "address": [fhir_address(fields.model("address", Address))],
+        "generalPractitioner": [organisation(fields.text("health.gp_practice"))],
+    }
+    well_child = {
+        "resourceType": "EpisodeOfCare",
+        "status": "active",
+        "type": [WELL_CHILD],
+        "patient": {"reference": _NEWBORN},
+        "managingOrganization": organisation(fields.text("health.well_child_provider")),
     }
     return {
-        "patient": patient,
-        "generalPractice": fields.text("health.gp_practice"),
-        "wellChildProvider": fields.text("health.well_child_provider"),
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"fullUrl": url, "resource": resource, "request": {"method": "POST", "url": kind}}
+            for url, resource, kind in (
+                (_NEWBORN, patient, "Patient"),
+                (_WELL_CHILD_EPISODE, well_child, "EpisodeOfCare"),
+            )
+        ],
     }
 
 
@@ -102,98 +132,74 @@ def _nhi_patient(fields: DisclosedFields, person: str) -> dict[str, Any]:
     """A person as a FHIR Patient identified by NHI number, with their names and birth date."""
     return {
         "resourceType": "Patient",
-        "identifier": [{"system": NHI_SYSTEM, "value": fields.text(f"{person}.nhi_number")}],
+        "identifier": [
+            {"use": "official", "system": NHI_SYSTEM, "value": fields.text(f"{person}.nhi_number")}
+        ],
         "name": fhir_names(fields.model(f"{person}.name", PersonName)),
         "birthDate": fields.text(f"{person}.date_of_birth"),
     }
 
 
 def to_immunisation_registration(disclosure: Disclosure) -> dict[str, Any]:
-    """The immunisation_register disclosure as the register's request: the child by NHI
-    number, and the parent's phone for reminders when the parent gave one."""
+    """The immunisation_register disclosure as the register's request: the child as a FHIR
+    Patient by NHI number, and the parent's phone for reminders when the parent gave one."""
     fields = DisclosedFields(IMMUNISATION_STEP, disclosure)
     patient = _nhi_patient(fields, "child")
     phone = fields.optional("birth_parent.phone")
     if phone:
         patient["contact"] = [
             {
-                "relationship": ["birth-parent"],
+                "relationship": [BIRTH_PARENT],
                 "telecom": [{"system": "phone", "value": _NOT_DIGITS.sub("", phone)}],
             }
         ]
-    return {"patient": patient}
+    return patient
 
 
 def to_nhi_address_update(disclosure: Disclosure) -> dict[str, Any]:
-    """The update_health_address disclosure as an NHI address update: the mover by NHI
-    number with their new address, and their new GP when they chose one."""
+    """The update_health_address disclosure as an NHI address update: the mover as a FHIR
+    Patient by NHI number with their new address, and their new GP when they chose one."""
     fields = DisclosedFields(ADDRESS_STEP, disclosure)
     patient = _nhi_patient(fields, "mover")
     patient["address"] = [fhir_address(fields.model("new_address", Address))]
     gp_practice = fields.optional("gp_practice")
     if gp_practice:
-        patient["generalPractitioner"] = [{"display": gp_practice}]
-    return {"patient": patient}
+        patient["generalPractitioner"] = [organisation(gp_practice)]
+    return patient
 
 
 def to_nhi_deceased(disclosure: Disclosure) -> dict[str, Any]:
-    """The notify_health disclosure as a notification of death on the NHI record."""
+    """The notify_health disclosure as a notification of death on the NHI record: the FHIR
+    Patient with `deceasedDateTime` (a date is one, at a day's precision)."""
     fields = DisclosedFields(DECEASED_STEP, disclosure)
     patient = _nhi_patient(fields, "deceased")
-    return {"patient": patient | {"deceasedDate": fields.text("deceased.date_of_death")}}
-
-
-class HealthEnrolled(BaseModel):
-    """Health's answer: the child's NHI number and the enrolment's id."""
-
-    nhi: str = Field(pattern=r"^[A-HJ-NP-Z]{3}[0-9]{2}[A-HJ-NP-Z]{2}$")
-    enrolment_id: str = Field(alias="enrolmentId")
-
-
-def health_error_message(body: Any) -> str | None:
-    """Health's errors: a FHIR OperationOutcome, whose issues carry `diagnostics`."""
-    return "; ".join(issue["diagnostics"] for issue in body["issue"])
+    return patient | {"deceasedDateTime": fields.text("deceased.date_of_death")}
 
 
 def from_health_answer(answer: Any) -> AgencyAnswer:
-    """Health's answer as the enrolment id and the child's NHI number."""
-    enrolled = read_answer(STEP.agency, answer, HealthEnrolled)
+    """Health's transaction-response as the enrolment (the EpisodeOfCare's id) and the
+    child's NHI number (the Patient's)."""
+    enrolled = read_answer(STEP.agency, answer, EnrolmentResponse)
     return AgencyAnswer(reference=enrolled.enrolment_id, outputs={"child.nhi_number": enrolled.nhi})
 
 
-class ImmunisationRegistered(BaseModel):
-    """The register's answer: the registration's id."""
-
-    registration_id: str = Field(alias="registrationId")
-
-
 def from_immunisation_answer(answer: Any) -> AgencyAnswer:
-    """The register's answer as the registration id."""
-    registered = read_answer(IMMUNISATION_STEP.agency, answer, ImmunisationRegistered)
-    return AgencyAnswer(reference=registered.registration_id)
-
-
-class NhiUpdated(BaseModel):
-    """The NHI's answer to an address update: the update's id."""
-
-    update_id: str = Field(alias="updateId")
-
-
-class NhiDeathRecorded(BaseModel):
-    """The NHI's answer to a notification of death: the notification's id."""
-
-    notification_id: str = Field(alias="notificationId")
+    """The register's answer, the Patient it created, as the registration id (its `id`)."""
+    created = read_answer(IMMUNISATION_STEP.agency, answer, CreatedPatient)
+    return AgencyAnswer(reference=created.id)
 
 
 def from_nhi_update_answer(answer: Any) -> AgencyAnswer:
-    """The NHI's answer as the update id."""
-    return AgencyAnswer(reference=read_answer(ADDRESS_STEP.agency, answer, NhiUpdated).update_id)
+    """The NHI's answer, the updated Patient, as the update's id (its version id)."""
+    updated = read_answer(ADDRESS_STEP.agency, answer, UpdatedPatient)
+    return AgencyAnswer(reference=updated.meta.version_id)
 
 
 def from_nhi_deceased_answer(answer: Any) -> AgencyAnswer:
-    """The NHI's answer as the notification id."""
-    recorded = read_answer(DECEASED_STEP.agency, answer, NhiDeathRecorded)
-    return AgencyAnswer(reference=recorded.notification_id)
+    """The NHI's answer, the Patient recorded deceased, as the notification's id (its version
+    id)."""
+    recorded = read_answer(DECEASED_STEP.agency, answer, UpdatedPatient)
+    return AgencyAnswer(reference=recorded.meta.version_id)
 
 
 # Each Health service: its path, the request mapping and the answer reading.
@@ -217,13 +223,6 @@ _SERVICES: dict[
         from_nhi_deceased_answer,
     ),
 }
-
-
-class ImmunisationDeleted(BaseModel):
-    """The register's answer to an opt-off: the deletion's id."""
-
-    deletion_id: str = Field(alias="deletionId")
-    outcome: Literal["deleted"]
 
 
 class HealthAdapter:
@@ -253,7 +252,7 @@ class HealthAdapter:
             to_request(disclosure),
             headers=self._headers,
             idempotency_key=idempotency_key,
-            error_message=health_error_message,
+            error_message=operation_outcome_message,
         )
         return from_answer(answer)
 
@@ -270,10 +269,10 @@ class HealthAdapter:
             f"{self._base_url}/health/fhir/immunisation-register/{quote(reference, safe='')}",
             headers=self._headers,
             idempotency_key=idempotency_key,
-            error_message=health_error_message,
+            error_message=operation_outcome_message,
         )
-        deleted = read_answer(self.agency, answer, ImmunisationDeleted)
-        return WithdrawalAnswer(reference=deleted.deletion_id, outcome="deleted")
+        deleted = read_answer(self.agency, answer, DeletionOutcome)
+        return WithdrawalAnswer(reference=deleted.id, outcome="deleted")
 
     async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
         """The request `submit` would send for `service`, by the same mapping; sends nothing."""

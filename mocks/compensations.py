@@ -36,8 +36,8 @@ class MockCompensation:
     reference_pattern: str
     """The references the service issues ("BS-[0-9]{6}"): another service's are not found."""
     issue: Callable[[str, NextNumber], dict[str, Any]]
-    """The answer to a new withdrawal of the reference; it names the reference in
-    `reference_field`, which is how a later call finds that the record was withdrawn."""
+    """The answer to a new withdrawal of the reference, in the agency's own shape (a later
+    call finds that the record was withdrawn by the reference in the call itself)."""
     request_model: type[BaseModel] | None = None
     """The body the call takes, in the agency's format; None for a call that takes none."""
     success_status: int = 200
@@ -76,7 +76,8 @@ async def withdraw(
 ) -> Record | Refused:
     """Withdraw the record the service issued `reference` for, once per idempotency key.
 
-    `received` is the call as the agency received it (the reference and any body), which a
+    `received` is the call as the agency received it (the reference, under the path
+    parameter's name, and any body): an earlier withdrawal is found by it, and a
     repeat of the key must match, as a repeated submission must.
     """
     issued = re.fullmatch(compensation.reference_pattern, reference) is not None
@@ -84,7 +85,7 @@ async def withdraw(
     if not found:
         return Refused(404, "the agency holds no record with that reference")
     withdrawals = withdrawals_of(agency)
-    earlier = await store.record_answered(withdrawals, compensation.reference_field, reference)
+    earlier = await store.record_received(withdrawals, compensation.parameter, reference)
     # Checked before recording, not in one transaction with it: two withdrawals of one record
     # under two keys at the same instant would both pass, which a mock can live with.
     if earlier is not None and earlier.idempotency_key != idempotency_key:

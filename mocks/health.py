@@ -1,33 +1,48 @@
 """Mock of Health New Zealand: newborn enrolment (NHI, GP and Well Child), its National
 Immunisation Register, and National Health Index record updates (a new address, a death).
 
-Its traits are FHIR's: a person as a `Patient` resource with a list of `HumanName`s (`given`
-as a list), `gender` in FHIR's codes, `birthDate`, identifiers with their naming systems
-(BDM's registration numbers, NHI numbers with their check characters verified), and
-`address` lines. It issues a new-format NHI number (in the Z range kept for testing) and
-reports errors as a FHIR `OperationOutcome`. The register takes a FHIR `Patient` identified
-by its new-format NHI, with the parent's phone as a `contact` for vaccination reminders; a
-parent opts the child off with `DELETE /health/fhir/immunisation-register/{id}`, which
-deletes the registration. The NHI record services are in mocks/health_nhi.py, the shared
-FHIR parts in mocks/health_fhir.py.
+It speaks FHIR R4 as a FHIR server does: each request is a FHIR resource, valid by the
+`fhir.resources` models before the agency's own rules (mocks/health_fhir.py); each answer is
+a FHIR resource; each refusal is an `OperationOutcome` naming the element's FHIRPath.
+A person is a `Patient` with a list of `HumanName`s (`given` as a list), `gender` in FHIR's
+codes, `birthDate`, identifiers with their naming systems (BDM's registration numbers, NHI
+numbers with their check characters verified), and `address` lines.
+
+A newborn is enrolled by a `transaction` Bundle: the child's Patient (with the GP practice as
+`generalPractitioner`) and an `EpisodeOfCare` of Well Child care, managed by the provider
+and referring to the Patient by the Bundle's `fullUrl`. Health answers a
+`transaction-response` Bundle: the Patient with its new-format NHI number (in the Z range kept
+for testing) as its id and identifier, and the EpisodeOfCare (the enrolment) with its id.
+The register takes a FHIR `Patient` identified by its new-format NHI, with the parent's phone
+as a `contact` (related as RoleCode's natural parent) for vaccination reminders, and answers
+the Patient it created; a parent opts the child off with
+`DELETE /health/fhir/immunisation-register/{id}`, which deletes the registration and answers
+an informing OperationOutcome. The enrolment's request is in mocks/health_enrolment.py, the
+NHI record services in mocks/health_nhi.py, the shared FHIR parts in mocks/health_fhir.py.
 """
 
 from typing import Annotated, Any, Literal
 
 from fastapi import Request
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.patient import Patient as FhirPatient
 from pydantic import AfterValidator, Field
 
 from mocks.agency import MockAgency, MockService, Problem, matching
 from mocks.compensations import MockCompensation
+from mocks.health_enrolment import ENROLMENT_COVERAGE, NewbornEnrolment
 from mocks.health_fhir import (
-    Address,
+    NHI_SYSTEM,
     FhirModel,
+    FhirResource,
     HumanName,
     NhiIdentifier,
-    OfficialNames,
     PastDate,
     Text,
+    fhir_meta,
     nhi_check_character,
+    valid_fhir,
 )
 from mocks.health_nhi import (
     ADDRESS_UPDATE_COVERAGE,
@@ -58,35 +73,6 @@ def nhi_number_for(sequence: int) -> str:
     return first6 + nhi_check_character(first6)
 
 
-class Identifier(FhirModel):
-    """A FHIR Identifier: a value in a naming system (here only BDM's registration numbers)."""
-
-    system: Literal["https://standards.digital.health.nz/ns/birth-registration-id"]
-    value: Annotated[
-        str,
-        AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn")),
-    ]
-
-
-class Patient(FhirModel):
-    """The newborn as a FHIR Patient resource."""
-
-    resource_type: Literal["Patient"]
-    name: OfficialNames
-    gender: Literal["female", "male", "other", "unknown"]
-    birth_date: PastDate
-    identifier: list[Identifier] = Field(min_length=1, max_length=1)
-    address: list[Address] = Field(min_length=1, max_length=1)
-
-
-class NewbornEnrolment(FhirModel):
-    """A request to give a newborn an NHI and enrol them with a GP and Well Child provider."""
-
-    patient: Patient
-    general_practice: Text
-    well_child_provider: Text
-
-
 class ContactPoint(FhirModel):
     """A FHIR ContactPoint: a phone number, digits only."""
 
@@ -94,16 +80,33 @@ class ContactPoint(FhirModel):
     value: Annotated[str, AfterValidator(matching(r"[0-9]{6,15}", "6 to 15 digits"))]
 
 
+class RoleCoding(FhirModel):
+    """A FHIR Coding of HL7 v3 RoleCode: the register reminds a child's natural parent."""
+
+    system: Literal["http://terminology.hl7.org/CodeSystem/v3-RoleCode"]
+    code: Literal["NPRN", "NMTH", "NFTH"]
+    display: Text | None = None
+
+
+class Relationship(FhirModel):
+    """A FHIR CodeableConcept of the contact's relationship to the child."""
+
+    coding: list[RoleCoding] = Field(min_length=1, max_length=1)
+    text: Text | None = None
+
+
 class PatientContact(FhirModel):
     """Who the register reminds about the child's vaccinations."""
 
-    relationship: list[Literal["birth-parent"]] = Field(min_length=1, max_length=1)
+    relationship: list[Relationship] = Field(min_length=1, max_length=1)
     telecom: list[ContactPoint] = Field(min_length=1, max_length=1)
 
 
-class RegisteredPatient(FhirModel):
-    """The enrolled child as a FHIR Patient, identified by NHI number."""
+class ImmunisationRegistration(FhirResource):
+    """The enrolled child as a FHIR Patient, identified by NHI number, to put on the
+    National Immunisation Register."""
 
+    fhir_model = FhirPatient
     resource_type: Literal["Patient"]
     identifier: list[NhiIdentifier] = Field(min_length=1, max_length=1)
     name: list[HumanName] = Field(min_length=1, max_length=2)
@@ -111,39 +114,81 @@ class RegisteredPatient(FhirModel):
     contact: list[PatientContact] = Field(default_factory=list, max_length=1)
 
 
-class ImmunisationRegistration(FhirModel):
-    """A request to put a child on the National Immunisation Register."""
-
-    patient: RegisteredPatient
-
-
 def read_api_key(request: Request) -> str | None:
     """Health's API gateway takes its key in a lower-case `apikey` header."""
     return request.headers.get("apikey")
 
 
-def enrol(enrolment: NewbornEnrolment, next_number: NextNumber) -> dict[str, Any]:
-    """Give the newborn an NHI number and record the enrolment."""
-    del enrolment  # the mock enrols every valid request the same way
+def _created(resource: dict[str, Any]) -> dict[str, Any]:
+    """A transaction-response entry for a resource created at version 1."""
+    location = f"{resource['resourceType']}/{resource['id']}/_history/1"
+    meta = resource["meta"]
     return {
-        # The counter starts at 1; NHI sequences start at 0 so the first is ZAA00A.
-        "nhi": nhi_number_for(next_number("health.nhi") - 1),
-        "enrolmentId": f"ENR-{next_number('health.enrolment'):06d}",
+        "resource": resource,
+        "response": {"status": "201 Created", "location": location, "etag": 'W/"1"'}
+        | {"lastModified": meta["lastUpdated"]},
     }
+
+
+def enrol(enrolment: NewbornEnrolment, next_number: NextNumber) -> dict[str, Any]:
+    """Give the newborn an NHI number (their Patient's id) and record the enrolment (the
+    EpisodeOfCare's id): the transaction's response Bundle."""
+    del enrolment  # the mock enrols every valid request the same way
+    # The counter starts at 1; NHI sequences start at 0 so the first is ZAA00A.
+    nhi = nhi_number_for(next_number("health.nhi") - 1)
+    enrolment_id = f"ENR-{next_number('health.enrolment'):06d}"
+    patient = {
+        "resourceType": "Patient",
+        "id": nhi,
+        "meta": fhir_meta("1"),
+        "identifier": [{"use": "official", "system": NHI_SYSTEM, "value": nhi}],
+    }
+    episode = {
+        "resourceType": "EpisodeOfCare",
+        "id": enrolment_id,
+        "meta": fhir_meta("1"),
+        "status": "active",
+        "patient": {"reference": f"Patient/{nhi}"},
+    }
+    return valid_fhir(
+        Bundle,
+        {
+            "resourceType": "Bundle",
+            "type": "transaction-response",
+            "entry": [_created(patient), _created(episode)],
+        },
+    )
 
 
 def register_for_immunisation(
     registration: ImmunisationRegistration, next_number: NextNumber
 ) -> dict[str, Any]:
-    """Put the child on the National Immunisation Register."""
-    del registration  # the mock registers every valid request the same way
-    return {"registrationId": f"NIR-{next_number('health.immunisation'):06d}"}
+    """Put the child on the National Immunisation Register: the Patient it created, whose id
+    is the registration's (its NHI stays its identifier)."""
+    patient = {
+        "resourceType": "Patient",
+        "id": f"NIR-{next_number('health.immunisation'):06d}",
+        "meta": fhir_meta("1"),
+        "identifier": [registration.identifier[0].model_dump(by_alias=True, exclude_none=True)],
+    }
+    return valid_fhir(FhirPatient, patient)
 
 
 def opt_off(registration_id: str, next_number: NextNumber) -> dict[str, Any]:
-    """Opt the child off the register: the registration is deleted, not kept as history."""
-    deletion_id = f"NIRD-{next_number('health.immunisation_deletion'):06d}"
-    return {"deletionId": deletion_id, "registrationId": registration_id, "outcome": "deleted"}
+    """Opt the child off the register: the registration is deleted, not kept as history.
+    As a FHIR server answers a delete, an OperationOutcome says so; its id is the deletion's."""
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "id": f"NIRD-{next_number('health.immunisation_deletion'):06d}",
+        "issue": [
+            {
+                "severity": "information",
+                "code": "informational",
+                "diagnostics": f"Patient/{registration_id} deleted from the register",
+            }
+        ],
+    }
+    return valid_fhir(OperationOutcome, outcome)
 
 
 # FHIR's IssueType codes for each refusal.
@@ -182,6 +227,7 @@ AGENCY = MockAgency(
     read_api_key=read_api_key,
     issue=enrol,
     error_body=error_body,
+    success_status=200,  # a FHIR transaction succeeds as a whole with 200 OK
     more_services=(
         MockService(
             path="/fhir/immunisation-register",
@@ -194,12 +240,14 @@ AGENCY = MockAgency(
             summary="Update the home address (and GP) on a patient's NHI record",
             request_model=NhiAddressUpdate,
             issue=update_address,
+            success_status=200,  # an update of a record: 200 OK, as FHIR answers
         ),
         MockService(
             path="/fhir/nhi/deceased-notifications",
             summary="Record a patient's death on their NHI record",
             request_model=NhiDeceasedNotification,
             issue=record_death,
+            success_status=200,  # an update of a record: 200 OK, as FHIR answers
         ),
     ),
     compensations=(
@@ -207,7 +255,7 @@ AGENCY = MockAgency(
             method="DELETE",
             path="/fhir/immunisation-register/{id}",
             summary="Opt a child off the National Immunisation Register (deletes the record)",
-            reference_field="registrationId",
+            reference_field="id",
             reference_pattern=r"NIR-[0-9]{6}",
             issue=opt_off,
         ),
@@ -215,27 +263,15 @@ AGENCY = MockAgency(
 )
 
 RECEIPT_COVERAGE = {
-    "/fhir/newborn-enrolments": Coverage(
-        "nhi-gp-well-child-enrolment",
-        {
-            "patient.resourceType": (),
-            "patient.name": "child.name",
-            "patient.gender": "child.sex",
-            "patient.birthDate": "child.date_of_birth",
-            "patient.identifier": "child.birth_registration_number",
-            "patient.address": "address",
-            "generalPractice": "health.gp_practice",
-            "wellChildProvider": "health.well_child_provider",
-        },
-    ),
+    "/fhir/newborn-enrolments": ENROLMENT_COVERAGE,
     "/fhir/immunisation-register": Coverage(
         "national-immunisation-register",
         {
-            "patient.resourceType": (),
-            "patient.identifier": "child.nhi_number",
-            "patient.name": "child.name",
-            "patient.birthDate": "child.date_of_birth",
-            "patient.contact": "birth_parent.phone",
+            "resourceType": (),
+            "identifier": "child.nhi_number",
+            "name": "child.name",
+            "birthDate": "child.date_of_birth",
+            "contact": "birth_parent.phone",
         },
     ),
     "/fhir/nhi/address-updates": ADDRESS_UPDATE_COVERAGE,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 # How long a writer waits for another process's transaction before giving up (milliseconds).
 _BUSY_TIMEOUT_MS = 5_000
@@ -55,6 +55,16 @@ CREATE TABLE IF NOT EXISTS later (
 );
 CREATE INDEX IF NOT EXISTS later_due ON later (state, due);
 """
+
+# A record by a top-level field of its answer, or of its request.
+_FIND = (
+    "SELECT idempotency_key, received, status, answer, recorded_at FROM records WHERE agency = ?"
+)
+_FIND_BY = {
+    "answer": _FIND + " AND json_extract(answer, ?) = ? ORDER BY id LIMIT 1",
+    "received": _FIND + " AND json_extract(received, ?) = ? ORDER BY id LIMIT 1",
+}
+
 
 NextNumber = Callable[[str], int]
 """Draws the next value (1, 2, 3 ...) of a named counter, inside the recording transaction."""
@@ -250,14 +260,20 @@ class Store:
     async def record_answered(self, agency: str, field: str, value: str) -> Record | None:
         """The agency's record whose answer gave `value` as its top-level `field` (the first,
         if several did), or None: how a register finds what it issued, such as a number."""
-        return await asyncio.to_thread(self._record_answered, agency, field, value)
+        return await asyncio.to_thread(self._record_with, agency, "answer", field, value)
 
-    def _record_answered(self, agency: str, field: str, value: str) -> Record | None:
+    async def record_received(self, agency: str, field: str, value: str) -> Record | None:
+        """The agency's record whose request held `value` as its top-level `field` (the first,
+        if several did), or None: how a compensation finds an earlier call for a reference."""
+        return await asyncio.to_thread(self._record_with, agency, "received", field, value)
+
+    def _record_with(
+        self, agency: str, column: Literal["answer", "received"], field: str, value: str
+    ) -> Record | None:
         row = (
             self._connection()
             .execute(
-                "SELECT idempotency_key, received, status, answer, recorded_at FROM records"
-                " WHERE agency = ? AND json_extract(answer, ?) = ? ORDER BY id LIMIT 1",
+                _FIND_BY[column],
                 # A quoted JSON path member, so a field name is never read as path syntax.
                 (agency, f'$."{field}"', value),
             )

@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 """The catalogue as data: agencies, life events and their steps."""
@@ -65,6 +65,11 @@ class Party(Spec):
     )
 
 
+SensitiveCategory = Literal["health", "genetic", "biometric", "ethnicity", "religion", "criminal"]
+"""Special categories of personal information (Kantara consent receipt `spiCat`): the kinds
+whose disclosure does a person most harm, which law and agencies handle with more care."""
+
+
 class StepSpec(Spec):
     """One agency step of a life event."""
 
@@ -100,6 +105,27 @@ class StepSpec(Spec):
         description="Proof of effect: this long after the agency reports completion, ask it"
         " whether the change took effect (payments stopped, say); if not, reopen the step.",
     )
+    sensitive: bool = Field(
+        default=False,
+        description="The step discloses sensitive personal information (a health record, say):"
+        " its receipts say so (Kantara `sensitive`), with the categories in `spi_categories`.",
+    )
+    spi_categories: tuple[SensitiveCategory, ...] = Field(
+        default=(),
+        description="The sensitive categories the step discloses (Kantara `spiCat`); set when"
+        " and only when `sensitive` is.",
+    )
+
+    @model_validator(mode="after")
+    def _sensitive_with_categories(self) -> "StepSpec":
+        # A receipt saying "sensitive" without saying what, or the reverse, informs no one.
+        if self.sensitive and not self.spi_categories:
+            raise ValueError(f"{self.id}: a sensitive step must name its spi_categories")
+        if self.spi_categories and not self.sensitive:
+            raise ValueError(f"{self.id}: spi_categories are only for a sensitive step")
+        if len(set(self.spi_categories)) != len(self.spi_categories):
+            raise ValueError(f"{self.id}: spi_categories must not repeat a category")
+        return self
 
 
 class PrefillSpec(Spec):

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from adapters.health_fhir import BIRTH_REGISTRATION_SYSTEM, NHI_SYSTEM
 from bench.checks import answers_from_metrics
 from onceonly.binaries import temporal_cli
 from onceonly.domain.catalogue import BIRTH
@@ -101,49 +102,81 @@ def expected_agency_bodies(
             },
         },
         "health_enrolment": {
-            "patient": {
-                "resourceType": "Patient",
-                "name": [
-                    {"use": "official", "family": "Ngāta-Synthetic", "given": ["Aroha", "Mere"]}
-                ],
-                "gender": "female",
-                "birthDate": born.isoformat(),
-                "identifier": [
-                    {
-                        "system": "https://standards.digital.health.nz/ns/birth-registration-id",
-                        "value": registration,
-                    }
-                ],
-                "address": [
-                    {
-                        "use": "home",
-                        "line": ["1/21A Smith Street", "Ponsonby"],
-                        "city": "Auckland",
-                        "postalCode": "1011",
-                        "country": "NZ",
-                    }
-                ],
-            },
-            "generalPractice": "Ponsonby Family Doctors",
-            "wellChildProvider": "Whānau Āwhina Plunket",
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {
+                    "fullUrl": "urn:uuid:5d0d8c5e-7a4b-4f0e-9a43-0d7b2c1e6a01",
+                    "resource": {
+                        "resourceType": "Patient",
+                        "name": [
+                            {
+                                "use": "official",
+                                "family": "Ngāta-Synthetic",
+                                "given": ["Aroha", "Mere"],
+                            }
+                        ],
+                        "gender": "female",
+                        "birthDate": born.isoformat(),
+                        "identifier": [
+                            {
+                                "system": BIRTH_REGISTRATION_SYSTEM,
+                                "value": registration,
+                            }
+                        ],
+                        "address": [
+                            {
+                                "use": "home",
+                                "line": ["1/21A Smith Street", "Ponsonby"],
+                                "city": "Auckland",
+                                "postalCode": "1011",
+                                "country": "NZ",
+                            }
+                        ],
+                        "generalPractitioner": [
+                            {"type": "Organization", "display": "Ponsonby Family Doctors"}
+                        ],
+                    },
+                    "request": {"method": "POST", "url": "Patient"},
+                },
+                {
+                    "fullUrl": "urn:uuid:5d0d8c5e-7a4b-4f0e-9a43-0d7b2c1e6a02",
+                    "resource": {
+                        "resourceType": "EpisodeOfCare",
+                        "status": "active",
+                        "type": [{"text": "Well Child Tamariki Ora"}],
+                        "patient": {"reference": "urn:uuid:5d0d8c5e-7a4b-4f0e-9a43-0d7b2c1e6a01"},
+                        "managingOrganization": {
+                            "type": "Organization",
+                            "display": "Whānau Āwhina Plunket",
+                        },
+                    },
+                    "request": {"method": "POST", "url": "EpisodeOfCare"},
+                },
+            ],
         },
         "immunisation_register": {
-            "patient": {
-                "resourceType": "Patient",
-                "identifier": [
-                    {"system": "https://standards.digital.health.nz/ns/nhi-id", "value": child_nhi}
-                ],
-                "name": [
-                    {"use": "official", "family": "Ngāta-Synthetic", "given": ["Aroha", "Mere"]}
-                ],
-                "birthDate": born.isoformat(),
-                "contact": [
-                    {
-                        "relationship": ["birth-parent"],
-                        "telecom": [{"system": "phone", "value": "0215550199"}],
-                    }
-                ],
-            }
+            "resourceType": "Patient",
+            "identifier": [{"use": "official", "system": NHI_SYSTEM, "value": child_nhi}],
+            "name": [{"use": "official", "family": "Ngāta-Synthetic", "given": ["Aroha", "Mere"]}],
+            "birthDate": born.isoformat(),
+            "contact": [
+                {
+                    "relationship": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
+                                    "code": "NPRN",
+                                    "display": "natural parent",
+                                }
+                            ],
+                            "text": "birth parent",
+                        }
+                    ],
+                    "telecom": [{"system": "phone", "value": "0215550199"}],
+                }
+            ],
         },
     }
 
@@ -167,7 +200,7 @@ def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack:
     ]
     child_ird = issued_ird_number(stack, case)
     child_nhi = next(
-        r["answer"]["nhi"]
+        r["answer"]["entry"][0]["resource"]["id"]
         for r in stack.agency_records("health")
         if r["idempotency_key"] == f"{event_id}/health_enrolment"
     )

@@ -63,9 +63,11 @@ def test_no_canary_in_history_database_search_attributes_or_logs(stack: Stack, t
         )
     assert event["status"] == "completed"
     nhi = next(s for s in event["steps"] if s["id"] == "health_enrolment")
-    # Health's enrolments issue NHI numbers; its register entries do not.
-    enrolments = [r["answer"] for r in stack.agency_records("health") if "nhi" in r["answer"]]
-    issued = enrolments[-1]["nhi"]
+    # Health's enrolments (FHIR transaction-response Bundles) issue NHI numbers, as the id of
+    # the Patient they create; its register entries do not.
+    answers = [r["answer"] for r in stack.agency_records("health")]
+    enrolments = [a for a in answers if a["resourceType"] == "Bundle"]
+    issued = enrolments[-1]["entry"][0]["resource"]["id"]
     canaries = [
         CANARY_GIVEN,
         CANARY_FAMILY,

@@ -150,18 +150,18 @@ SERVICES = {
             "update_health_address",
             health.to_nhi_address_update,
             "/health/fhir/nhi/address-updates",
-            201,
+            200,
             "NHA-000001",
-            "patient.name.0.family",
+            "name.0.family",
         ),
         Service(
             DEATH,
             "notify_health",
             health.to_nhi_deceased,
             "/health/fhir/nhi/deceased-notifications",
-            201,
+            200,
             "NHD-000001",
-            "patient.name.0.family",
+            "name.0.family",
         ),
     )
 }
@@ -214,8 +214,10 @@ def _changed(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 def _reference(answer: dict[str, Any]) -> str:
     # Each agency names its reference its own way; every answer here holds exactly one.
+    # Health answers the updated FHIR Patient, whose version is the update's id.
     keys = ("deathRegistrationNumber", "caseReference", "case_id", "application_id")
-    found = [answer[key] for key in (*keys, "updateId", "notificationId") if key in answer]
+    found = [answer[key] for key in keys if key in answer]
+    found += [answer["meta"]["versionId"]] if answer.get("resourceType") == "Patient" else []
     assert len(found) == 1, answer
     return str(found[0])
 
@@ -288,20 +290,24 @@ WRONG_FORMATS = [
     ("funeral_grant", "applicant.postal_address.kind", "po_box", "applicant.postal_address"),
     ("funeral_grant", "applicant.postal_address.box_type", "PO Box", "box_type"),
     ("funeral_grant", "applicant.postal_address.box_number", None, "applicant.postal_address"),
-    ("update_health_address", "patient.identifier.0.value", "ZZZ0017", "identifier[0].value"),
-    ("update_health_address", "patient.identifier.0.value", "ZZI0016", "identifier[0].value"),
-    ("update_health_address", "patient.birthDate", "20/05/1988", "patient.birthDate"),
-    ("update_health_address", "patient.address.0.postcode", "6011", "patient.address[0]"),
+    ("update_health_address", "identifier.0.value", "ZZZ0017", "Patient.identifier[0].value"),
+    ("update_health_address", "identifier.0.value", "ZZI0016", "Patient.identifier[0].value"),
+    ("update_health_address", "birthDate", "20/05/1988", "Patient.birthDate"),
+    ("update_health_address", "address.0.postcode", "6011", "Patient.address[0].postcode"),
+    ("update_health_address", "address.0.line", "3/45 Cuba Street", "Patient.address[0].line"),
     (
         "update_health_address",
-        "patient.generalPractitioner.0.reference",
+        "generalPractitioner.0.reference",
         "Practitioner/1",
-        "patient.generalPractitioner[0].reference",
+        "Patient.generalPractitioner[0].reference",
     ),
-    ("notify_health", "patient.deceasedDate", "21/11/2026", "patient.deceasedDate"),
-    ("notify_health", "patient.deceasedDate", "1900-01-01", "patient.deceasedDate"),
-    ("notify_health", "patient.deceasedDateTime", "2026-11-21T10:00:00Z", "deceasedDateTime"),
-    ("notify_health", "patient.identifier.0.value", "ZAC5362", "identifier[0].value"),
+    ("update_health_address", "generalPractitioner", ["Te Aro"], "generalPractitioner[0]"),
+    ("notify_health", "deceasedDateTime", "21/11/2026", "Patient.deceasedDateTime"),
+    ("notify_health", "deceasedDateTime", "1900-01-01", "Patient.deceasedDateTime"),
+    ("notify_health", "deceasedDateTime", "2026-11-21T10:00:00Z", "Patient.deceasedDateTime"),
+    # FHIR has no deceasedDate (deceased[x] is a dateTime or a boolean).
+    ("notify_health", "deceasedDate", "2026-11-21", "Patient.deceasedDate"),
+    ("notify_health", "identifier.0.value", "ZAC5362", "Patient.identifier[0].value"),
 ]
 
 

@@ -424,7 +424,7 @@ LEFT_OUT = {
     "register_birth": ("other_parent.name", {"otherParent.givenNames", "otherParent.surname"}),
     "child_ird_number": ("address", {"postalAddress"}),
     "funeral_grant": ("funeral_grant", {"funeral"}),
-    "immunisation_register": ("birth_parent.phone", {"patient.contact"}),
+    "immunisation_register": ("birth_parent.phone", {"contact"}),
     "update_driver_licence": ("mover.driver_licence", {"licenceNumber", "licenceVersion"}),
     "update_electoral_roll": ("previous_address", {"previous_address"}),
     "update_acc_address": ("mover.email", {"email"}),
@@ -436,7 +436,7 @@ LEFT_OUT = {
         "deceased.name",
         {"client.first_name", "client.middle_names", "client.last_name"},
     ),
-    "update_health_address": ("gp_practice", {"patient.generalPractitioner"}),
+    "update_health_address": ("gp_practice", {"generalPractitioner"}),
     "notify_ird": ("notifier.authority", {"notifierCapacity"}),
 }
 

@@ -1,6 +1,7 @@
 """The catalogue as data: it loads, it is checked as a whole, and its rules (conditions,
 deadlines) are pure functions of the dossier."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -95,6 +96,44 @@ def test_an_unknown_key_in_the_catalogue_file_is_an_error(tmp_path):
     text = CATALOGUE_FILE.read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="purpos"):
         _with(text, 'purpose = "Register the death', 'purpos = "Register the death', tmp_path)
+
+
+def test_every_health_step_and_only_those_declare_sensitive_health_data():
+    flagged = {
+        step.id: step.spi_categories
+        for event in CATALOGUE.life_events
+        for step in event.steps
+        if step.sensitive
+    }
+    health = {s.id for e in CATALOGUE.life_events for s in e.steps if s.agency == "health"}
+    assert flagged == dict.fromkeys(health, ("health",))
+    assert len(health) == 4
+    published = Catalogue.model_validate(CATALOGUE.model_dump(mode="json"))
+    assert published.event("birth").step("immunisation_register").spi_categories == ("health",)
+
+
+_IMMUNISATION_SENSITIVITY = 'sensitive = true\nspi_categories = ["health"]\n'
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("sensitive = true\n", "health_enrolment: a sensitive step must name its spi_categories"),
+        (
+            'spi_categories = ["health"]\n',
+            "health_enrolment: spi_categories are only for a sensitive step",
+        ),
+        (
+            'sensitive = true\nspi_categories = ["health", "health"]\n',
+            "health_enrolment: spi_categories must not repeat a category",
+        ),
+        ('sensitive = true\nspi_categories = ["medical"]\n', "spi_categories.0"),
+    ],
+)
+def test_a_sensitivity_declaration_is_checked_at_load(tmp_path, new, message):
+    text = CATALOGUE_FILE.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        _with(text, _IMMUNISATION_SENSITIVITY, new, tmp_path)
 
 
 def test_conditions_follow_the_dossier():

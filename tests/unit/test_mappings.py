@@ -17,10 +17,12 @@ from pydantic import BaseModel
 from adapters import bdm, health, ird, msd
 from adapters.base import AgencyAnswer, AgencyRejected
 from adapters.disclosure import DisclosedFields, street_line
+from adapters.health_fhir import NHI_SYSTEM
 from mocks import bdm as mock_bdm
 from mocks import health as mock_health
 from mocks import ird as mock_ird
 from mocks import msd as mock_msd
+from mocks.health_enrolment import NewbornEnrolment
 from onceonly.domain.birth import BirthData, Child, HealthChoices, Parent
 from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.identifiers import is_valid_ird_number, is_valid_nhi_number
@@ -160,33 +162,54 @@ def test_health_enrolment_is_fhir():
     disclosure = disclose(
         "health_enrolment", sample_birth(), child__birth_registration_number=REGISTRATION
     )
+    newborn = "urn:uuid:5d0d8c5e-7a4b-4f0e-9a43-0d7b2c1e6a01"
+    patient = {
+        "resourceType": "Patient",
+        "name": [
+            {"use": "official", "family": "Ngāta", "given": ["Aroha", "Mere"]},
+            {"use": "usual", "family": "Ngāta", "given": ["Ro"]},
+        ],
+        "gender": "female",
+        "birthDate": "2026-11-01",
+        "identifier": [
+            {
+                "system": "https://standards.digital.health.nz/ns/birth-registration-id",
+                "value": REGISTRATION,
+            }
+        ],
+        "address": [
+            {
+                "use": "home",
+                "line": ["1/21A Smith Street", "Ponsonby"],
+                "city": "Auckland",
+                "postalCode": "1011",
+                "country": "NZ",
+            }
+        ],
+        "generalPractitioner": [{"type": "Organization", "display": "Ponsonby Family Health"}],
+    }
+    well_child = {
+        "resourceType": "EpisodeOfCare",
+        "status": "active",
+        "type": [{"text": "Well Child Tamariki Ora"}],
+        "patient": {"reference": newborn},
+        "managingOrganization": {"type": "Organization", "display": "Whānau Āwhina Plunket"},
+    }
     assert health.to_health_enrolment(disclosure) == {
-        "patient": {
-            "resourceType": "Patient",
-            "name": [
-                {"use": "official", "family": "Ngāta", "given": ["Aroha", "Mere"]},
-                {"use": "usual", "family": "Ngāta", "given": ["Ro"]},
-            ],
-            "gender": "female",
-            "birthDate": "2026-11-01",
-            "identifier": [
-                {
-                    "system": "https://standards.digital.health.nz/ns/birth-registration-id",
-                    "value": REGISTRATION,
-                }
-            ],
-            "address": [
-                {
-                    "use": "home",
-                    "line": ["1/21A Smith Street", "Ponsonby"],
-                    "city": "Auckland",
-                    "postalCode": "1011",
-                    "country": "NZ",
-                }
-            ],
-        },
-        "generalPractice": "Ponsonby Family Health",
-        "wellChildProvider": "Whānau Āwhina Plunket",
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": newborn,
+                "resource": patient,
+                "request": {"method": "POST", "url": "Patient"},
+            },
+            {
+                "fullUrl": "urn:uuid:5d0d8c5e-7a4b-4f0e-9a43-0d7b2c1e6a02",
+                "resource": well_child,
+                "request": {"method": "POST", "url": "EpisodeOfCare"},
+            },
+        ],
     }
 
 
@@ -200,7 +223,7 @@ def test_health_enrolment_without_suburb_or_usual_name_and_other_gender():
     data = sample_birth(child=child, address=NO_UNIT)
     patient = health.to_health_enrolment(
         disclose("health_enrolment", data, child__birth_registration_number=REGISTRATION)
-    )["patient"]
+    )["entry"][0]["resource"]
     assert patient["gender"] == "other"
     assert patient["name"] == [{"use": "official", "family": "Ngāta", "given": ["Aroha"]}]
     assert patient["address"][0]["line"] == ["21A Smith Street"]
@@ -209,23 +232,36 @@ def test_health_enrolment_without_suburb_or_usual_name_and_other_gender():
 def test_immunisation_registration_is_fhir():
     disclosure = disclose("immunisation_register", sample_birth(), child__nhi_number=CHILD_NHI)
     assert health.to_immunisation_registration(disclosure) == {
-        "patient": {
-            "resourceType": "Patient",
-            "identifier": [
-                {"system": "https://standards.digital.health.nz/ns/nhi-id", "value": CHILD_NHI}
-            ],
-            "name": [
-                {"use": "official", "family": "Ngāta", "given": ["Aroha", "Mere"]},
-                {"use": "usual", "family": "Ngāta", "given": ["Ro"]},
-            ],
-            "birthDate": "2026-11-01",
-            "contact": [
-                {
-                    "relationship": ["birth-parent"],
-                    "telecom": [{"system": "phone", "value": "0211234567"}],
-                }
-            ],
-        }
+        "resourceType": "Patient",
+        "identifier": [
+            {
+                "use": "official",
+                "system": "https://standards.digital.health.nz/ns/nhi-id",
+                "value": CHILD_NHI,
+            }
+        ],
+        "name": [
+            {"use": "official", "family": "Ngāta", "given": ["Aroha", "Mere"]},
+            {"use": "usual", "family": "Ngāta", "given": ["Ro"]},
+        ],
+        "birthDate": "2026-11-01",
+        "contact": [
+            {
+                "relationship": [
+                    {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
+                                "code": "NPRN",
+                                "display": "natural parent",
+                            }
+                        ],
+                        "text": "birth parent",
+                    }
+                ],
+                "telecom": [{"system": "phone", "value": "0211234567"}],
+            }
+        ],
     }
 
 
@@ -234,7 +270,7 @@ def test_immunisation_registration_without_a_phone_has_no_contact():
     disclosure = disclose(
         "immunisation_register", sample_birth(birth_parent=parent), child__nhi_number=CHILD_NHI
     )
-    assert "contact" not in health.to_immunisation_registration(disclosure)["patient"]
+    assert "contact" not in health.to_immunisation_registration(disclosure)
 
 
 class _ReadLog(Mapping[str, Any]):
@@ -328,8 +364,23 @@ def test_answers_map_back_to_canonical_facts():
     answer = ird.from_ird_answer({"irdNumber": CHILD_IRD, "caseReference": "NB-00000001"})
     assert answer.outputs == {"child.ird_number": CHILD_IRD}
     assert msd.from_msd_answer({"application_id": "BS-000001", "status": "received"}).outputs == {}
-    enrolled = health.from_health_answer({"nhi": "ZAA00AL", "enrolmentId": "ENR-000001"})
-    assert enrolled.outputs == {"child.nhi_number": "ZAA00AL"}
+    enrolled = health.from_health_answer(
+        {
+            "resourceType": "Bundle",
+            "type": "transaction-response",
+            "entry": [
+                {
+                    "resource": {
+                        "resourceType": "Patient",
+                        "id": "ZAA00AL",
+                        "identifier": [{"system": NHI_SYSTEM, "value": "ZAA00AL"}],
+                    }
+                },
+                {"resource": {"resourceType": "EpisodeOfCare", "id": "ENR-000001"}},
+            ],
+        }
+    )
+    assert enrolled == AgencyAnswer(reference="ENR-000001", outputs={"child.nhi_number": "ZAA00AL"})
 
 
 def test_an_answer_in_the_wrong_shape_is_refused():
@@ -405,7 +456,7 @@ def test_mocks_accept_every_mapping_of_valid_data(data):
         mock_msd.BestStartApplication, msd.to_msd_best_start(disclose("best_start", data, **facts))
     )
     _accepted(
-        mock_health.NewbornEnrolment,
+        NewbornEnrolment,
         health.to_health_enrolment(disclose("health_enrolment", data, **facts)),
     )
     _accepted(

@@ -16,11 +16,11 @@ from pydantic import BaseModel
 from adapters import bdm, health, ird, msd
 from adapters.base import AgencyAnswer, AgencyRejected
 from mocks import bdm as mock_bdm
-from mocks import health as mock_health
 from mocks import health_nhi as mock_health_nhi
 from mocks import ird as mock_ird
 from mocks import ird_numbers as mock_ird_numbers
 from mocks import msd as mock_msd
+from mocks.health_enrolment import NewbornEnrolment
 from mocks.health_fhir import any_format_nhi
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, Deceased, FuneralGrant, Notifier
@@ -202,39 +202,33 @@ def test_msd_funeral_grant_is_msds_format():
 def test_nhi_address_update_is_fhir():
     disclosure = disclose("update_health_address", sample_move(), MOVE)
     assert health.to_nhi_address_update(disclosure) == {
-        "patient": {
-            "resourceType": "Patient",
-            "identifier": [{"system": NHI_SYSTEM, "value": "ZZZ0016"}],
-            "name": [
-                {"use": "official", "family": "Tūhoe-Synthetic", "given": ["Mere", "Ānahera"]}
-            ],
-            "birthDate": "1988-05-20",
-            "address": [
-                {
-                    "use": "home",
-                    "line": ["3/45 Cuba Street", "Te Aro"],
-                    "city": "Wellington",
-                    "postalCode": "6011",
-                    "country": "NZ",
-                }
-            ],
-            "generalPractitioner": [{"display": "Te Aro Health Centre"}],
-        }
+        "resourceType": "Patient",
+        "identifier": [{"use": "official", "system": NHI_SYSTEM, "value": "ZZZ0016"}],
+        "name": [{"use": "official", "family": "Tūhoe-Synthetic", "given": ["Mere", "Ānahera"]}],
+        "birthDate": "1988-05-20",
+        "address": [
+            {
+                "use": "home",
+                "line": ["3/45 Cuba Street", "Te Aro"],
+                "city": "Wellington",
+                "postalCode": "6011",
+                "country": "NZ",
+            }
+        ],
+        "generalPractitioner": [{"type": "Organization", "display": "Te Aro Health Centre"}],
     }
 
 
 def test_nhi_deceased_is_fhir():
     assert health.to_nhi_deceased(_death_disclosure("notify_health")) == {
-        "patient": {
-            "resourceType": "Patient",
-            "identifier": [{"system": NHI_SYSTEM, "value": "ZAC5361"}],
-            "name": [
-                {"use": "official", "family": "Synthetic", "given": ["Hōhepa", "Te Rangi"]},
-                {"use": "usual", "family": "Synthetic", "given": ["Joe"]},
-            ],
-            "birthDate": "1941-02-11",
-            "deceasedDate": "2026-11-21",
-        }
+        "resourceType": "Patient",
+        "identifier": [{"use": "official", "system": NHI_SYSTEM, "value": "ZAC5361"}],
+        "name": [
+            {"use": "official", "family": "Synthetic", "given": ["Hōhepa", "Te Rangi"]},
+            {"use": "usual", "family": "Synthetic", "given": ["Joe"]},
+        ],
+        "birthDate": "1941-02-11",
+        "deceasedDateTime": "2026-11-21",
     }
 
 
@@ -254,7 +248,7 @@ def test_an_address_without_a_unit_or_suburb_in_every_format():
         "town": "Wellington",
         "post_code": "6011",
     }
-    patient = health.to_nhi_address_update(disclose("update_health_address", data, MOVE))["patient"]
+    patient = health.to_nhi_address_update(disclose("update_health_address", data, MOVE))
     assert patient["address"][0]["line"] == ["45 Cuba Street"]
 
 
@@ -271,7 +265,7 @@ def test_a_rural_address_keeps_its_rural_delivery_in_every_format():
         "town": "Kaiwaka",
         "post_code": "0573",
     }
-    patient = health.to_nhi_address_update(disclose("update_health_address", data, MOVE))["patient"]
+    patient = health.to_nhi_address_update(disclose("update_health_address", data, MOVE))
     assert patient["address"][0]["line"] == ["1280 State Highway 1", "Kaiwaka", "RD 2"]
 
 
@@ -289,8 +283,8 @@ def test_birth_mappings_keep_a_rural_delivery_too():
     assert best_start["address"]["rural_delivery"] == 2
     _accepted(mock_msd.BestStartApplication, best_start)
     enrolment = health.to_health_enrolment(disclose("health_enrolment", data, **facts))
-    assert enrolment["patient"]["address"][0]["line"][-1] == "RD 2"
-    _accepted(mock_health.NewbornEnrolment, enrolment)
+    assert enrolment["entry"][0]["resource"]["address"][0]["line"][-1] == "RD 2"
+    _accepted(NewbornEnrolment, enrolment)
 
 
 @pytest.mark.parametrize(
@@ -337,7 +331,7 @@ def test_a_mover_without_phone_or_new_gp():
     data = _move(phone=None, gp_practice=None)
     change = msd.to_msd_change_of_circumstances(disclose("update_msd_address", data, MOVE))
     assert "phone" not in change
-    patient = health.to_nhi_address_update(disclose("update_health_address", data, MOVE))["patient"]
+    patient = health.to_nhi_address_update(disclose("update_health_address", data, MOVE))
     assert "generalPractitioner" not in patient
 
 
@@ -352,7 +346,7 @@ def test_a_deceased_without_a_preferred_name_or_middle_names():
         ]
         == ""
     )
-    patient = health.to_nhi_deceased(_death_disclosure("notify_health", data))["patient"]
+    patient = health.to_nhi_deceased(_death_disclosure("notify_health", data))
     assert patient["name"] == [{"use": "official", "family": "Synthetic", "given": ["Hōhepa"]}]
 
 
@@ -509,8 +503,9 @@ def test_answers_map_back_to_references_and_facts():
     case = {"caseReference": "DC-00000003", "status": "ESTATE_CASE_OPENED"}
     assert ird.from_ird_case(case) == AgencyAnswer(reference="DC-00000003")
     assert msd.from_msd_case({"case_id": "SP-000001", "status": "x"}).reference == "SP-000001"
-    assert health.from_nhi_update_answer({"updateId": "NHA-000001"}).reference == "NHA-000001"
-    notified = health.from_nhi_deceased_answer({"notificationId": "NHD-000002"})
+    updated = {"resourceType": "Patient", "id": "ZZZ0016", "meta": {"versionId": "NHA-000001"}}
+    assert health.from_nhi_update_answer(updated).reference == "NHA-000001"
+    notified = health.from_nhi_deceased_answer(updated | {"meta": {"versionId": "NHD-000002"}})
     assert notified == AgencyAnswer(reference="NHD-000002")
 
 
@@ -521,7 +516,10 @@ def test_answers_map_back_to_references_and_facts():
         (bdm.from_bdm_death_answer, {"deathRegistrationNumber": "42", "status": "x"}),
         (ird.from_ird_case, {"irdNumber": "049091850"}),
         (msd.from_msd_case, {"application_id": "FG-1", "status": "x"}),
-        (health.from_nhi_deceased_answer, {"updateId": "NHA-1"}),
+        (health.from_nhi_deceased_answer, {"notificationId": "NHD-000002"}),
+        (health.from_nhi_deceased_answer, {"resourceType": "Patient", "id": "ZZZ0016"}),
+        (health.from_immunisation_answer, {"resourceType": "Bundle", "id": "NIR-000001"}),
+        (health.from_health_answer, {"resourceType": "Bundle", "type": "transaction-response"}),
     ],
 )
 def test_an_answer_in_the_wrong_shape_is_refused(reading, answer):
