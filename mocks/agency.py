@@ -35,7 +35,8 @@ from mocks.callbacks import callback_target
 from mocks.compensations import MockCompensation, Refused, withdraw, withdrawals_of
 from mocks.faults import FaultKnobs, FaultSettings, add_fault_routes
 from mocks.later import Action, Decided
-from mocks.store import Later, NextNumber, Record, Store
+from mocks.promises import Later
+from mocks.store import NextNumber, Record, Store
 
 # Keys are opaque tokens (a UUID, a workflow's step id); a limit keeps them tokens.
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -326,7 +327,7 @@ def _add_control_routes(
             "records": [_listed(record) for record in records],
             "withdrawals": [_listed(record) for record in withdrawals],
             "amendments": [_listed(record) for record in amendments],
-            "later": await store.later_work(agency.name),
+            "later": await store.promises.later_work(agency.name),
         }
 
     add_fault_routes(router, knobs, admin)

@@ -24,7 +24,8 @@ from typing import Literal
 import httpx
 
 from mocks.callbacks import CallbackTarget, new_callback, post_callback
-from mocks.store import LaterWork, Record, Store
+from mocks.promises import LaterWork
+from mocks.store import Record, Store
 
 # One attempt is a decision and one call: the lease outlasts both, so no live attempt is
 # claimed twice, and a dead process's row waits no longer than this after the restart.
@@ -100,23 +101,23 @@ async def run(store: Store, actions: Actions) -> None:
             outcome, retry_at = await perform(store, actions, work, http, time.time())
         except asyncio.CancelledError:
             # The mocks are stopping: the work is pending again at once, for the next start.
-            await store.settle(work, claim, "interrupted", time.time())
+            await store.promises.settle(work, claim, "interrupted", time.time())
             raise
         except Exception as error:
             # A broken decision is retried like an unreachable onceonly, not lost.
             logger.exception("later work %d failed", work.id)
             outcome = f"error ({type(error).__name__})"
             retry_at = time.time() + retry_delay(work.attempts + 1)
-        await store.settle(work, claim, outcome, retry_at)
+        await store.promises.settle(work, claim, outcome, retry_at)
 
     async with httpx.AsyncClient(timeout=CALL_SECONDS) as http:
         try:
             while True:
                 room = AT_ONCE - len(under_way)
-                due = await store.next_due() if room else None
+                due = await store.promises.next_due() if room else None
                 now = time.time()
                 claimed = (
-                    await store.claim_due(now, room, LEASE_SECONDS, claim)
+                    await store.promises.claim_due(now, room, LEASE_SECONDS, claim)
                     if due is not None and due <= now
                     else []
                 )

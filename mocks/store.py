@@ -11,7 +11,6 @@ the same transaction as the record, which any mocks process on the file may clai
 
 import asyncio
 import json
-import secrets
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+
+from mocks.promises import Promise, Promises, insert_promise
 
 # How long a writer waits for another process's transaction before giving up (milliseconds).
 _BUSY_TIMEOUT_MS = 5_000
@@ -74,33 +75,6 @@ Issue = Callable[[NextNumber], tuple[int, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
-class Later:
-    """Work an agency promised in its answer to a request: what (an action its mocks know,
-    such as `ird.issue`) and when (unix seconds)."""
-
-    action: str
-    due: float
-
-
-Promise = Callable[[int, dict[str, Any]], Later | None]
-"""Given a new record's status and answer, the later work it promises, if any."""
-
-
-@dataclass(frozen=True)
-class LaterWork:
-    """One claimed row of later work: the request it is about, and its delivery so far."""
-
-    id: int
-    agency: str
-    idempotency_key: str
-    action: str
-    callback_id: str
-    """The same on every delivery, so a delivery repeated after a crash is seen as a replay."""
-    attempts: int
-    created: float
-
-
-@dataclass(frozen=True)
 class Record:
     """One submission an agency holds, and the answer it gave."""
 
@@ -118,14 +92,16 @@ class Store:
         """Open (or create) the database file and its tables."""
         self._path = path
         # One writer at a time inside this process; BEGIN IMMEDIATE covers other processes.
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._kept = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connection()
+        connection = self.connection()
         connection.execute("PRAGMA journal_mode=WAL")
         connection.executescript(_SCHEMA)
+        self.promises = Promises(self.connection, self.lock)
+        """The work the agencies' answers promised to do later."""
 
-    def _connection(self) -> sqlite3.Connection:
+    def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on its first use and kept: opening one costs more
         than the statement it is for, and asyncio.to_thread's threads live as long as the
         process. A connection never leaves its thread (sqlite3 checks that)."""
@@ -161,8 +137,8 @@ class Store:
         issue: Issue,
         promise: Promise | None,
     ) -> Record:
-        with self._lock:
-            connection = self._connection()
+        with self.lock:
+            connection = self.connection()
             # The look-up, the counters and the insert are one transaction, so two requests
             # with the same key can never both find nothing and both insert.
             connection.execute("BEGIN IMMEDIATE")
@@ -187,7 +163,7 @@ class Store:
                 )
                 later = promise(status, answer) if promise else None
                 if later is not None:
-                    self._insert_later(connection, agency, idempotency_key, later)
+                    insert_promise(connection, agency, idempotency_key, later)
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -202,23 +178,6 @@ class Store:
             (agency, idempotency_key),
         ).fetchone()
         return None if row is None else _record(row)
-
-    @staticmethod
-    def _insert_later(
-        connection: sqlite3.Connection, agency: str, idempotency_key: str, later: Later
-    ) -> None:
-        connection.execute(
-            "INSERT INTO later (agency, idempotency_key, action, due, callback_id, created)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (
-                agency,
-                idempotency_key,
-                later.action,
-                later.due,
-                f"cb-{secrets.token_hex(16)}",
-                datetime.now(UTC).timestamp(),
-            ),
-        )
 
     @staticmethod
     def _next_number(connection: sqlite3.Connection, name: str) -> int:
@@ -238,8 +197,8 @@ class Store:
 
     def _hold(self, agency: str, key: str, record: dict[str, Any]) -> Record:
         recorded_at = datetime.now(UTC).isoformat()
-        with self._lock:
-            connection = self._connection()
+        with self.lock:
+            connection = self.connection()
             # One statement, so atomic without an explicit transaction.
             connection.execute(
                 "INSERT INTO records (agency, idempotency_key, received, status, answer,"
@@ -255,7 +214,7 @@ class Store:
         return await asyncio.to_thread(self._held, agency, key)
 
     def _held(self, agency: str, key: str) -> Record | None:
-        return self._find(self._connection(), agency, key)
+        return self._find(self.connection(), agency, key)
 
     async def record_answered(self, agency: str, field: str, value: str) -> Record | None:
         """The agency's record whose answer gave `value` as its top-level `field` (the first,
@@ -271,7 +230,7 @@ class Store:
         self, agency: str, column: Literal["answer", "received"], field: str, value: str
     ) -> Record | None:
         row = (
-            self._connection()
+            self.connection()
             .execute(
                 _FIND_BY[column],
                 # A quoted JSON path member, so a field name is never read as path syntax.
@@ -287,7 +246,7 @@ class Store:
 
     def _records(self, agency: str) -> list[Record]:
         rows = (
-            self._connection()
+            self.connection()
             .execute(
                 "SELECT idempotency_key, received, status, answer, recorded_at FROM records"
                 " WHERE agency = ? ORDER BY id",
@@ -296,83 +255,6 @@ class Store:
             .fetchall()
         )
         return [_record(row) for row in rows]
-
-    # -- Later work -----------------------------------------------------------------------
-
-    async def next_due(self) -> float | None:
-        """When the earliest pending (or abandoned claimed) work falls due, or None."""
-        return await asyncio.to_thread(self._next_due)
-
-    def _next_due(self) -> float | None:
-        # Two look-ups by state, each an index search: done work piles up over the years.
-        row = (
-            self._connection()
-            .execute(
-                "SELECT (SELECT MIN(due) FROM later WHERE state = 'pending'),"
-                " (SELECT MIN(claimed_until) FROM later WHERE state = 'claimed')"
-            )
-            .fetchone()
-        )
-        found = [float(value) for value in row if value is not None]
-        return min(found, default=None)
-
-    async def claim_due(self, now: float, limit: int, lease: float, claim: str) -> list[LaterWork]:
-        """Claim up to `limit` rows of work due by `now` for `lease` seconds under `claim`:
-        the pending ones, and claimed ones whose lease ran out (their process died)."""
-        return await asyncio.to_thread(self._claim_due, now, limit, lease, claim)
-
-    def _claim_due(self, now: float, limit: int, lease: float, claim: str) -> list[LaterWork]:
-        with self._lock:
-            connection = self._connection()
-            # IMMEDIATE takes the write lock before the search, so two processes sharing the
-            # file can never both find, and both claim, the same row.
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                rows = connection.execute(
-                    "UPDATE later SET state = 'claimed', claim = ?, claimed_until = ?"
-                    " WHERE id IN (SELECT id FROM later WHERE (state = 'pending' AND due <= ?)"
-                    " OR (state = 'claimed' AND claimed_until <= ?) ORDER BY due LIMIT ?)"
-                    " RETURNING id, agency, idempotency_key, action, callback_id, attempts,"
-                    " created",
-                    (claim, now + lease, now, now, limit),
-                ).fetchall()
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-        return [LaterWork(*row) for row in rows]
-
-    async def settle(
-        self, work: LaterWork, claim: str, outcome: str, retry_at: float | None = None
-    ) -> bool:
-        """End a claimed attempt: done with `outcome`, or pending again at `retry_at`.
-        False when the claim was lost meanwhile (its lease ran out and another took it)."""
-        return await asyncio.to_thread(self._settle, work.id, claim, outcome, retry_at)
-
-    def _settle(self, work_id: int, claim: str, outcome: str, retry_at: float | None) -> bool:
-        state = "done" if retry_at is None else "pending"
-        with self._lock:
-            # One statement: atomic, and only while this claim still holds the row.
-            cursor = self._connection().execute(
-                "UPDATE later SET state = ?, due = COALESCE(?, due), outcome = ?, claim = NULL,"
-                " claimed_until = NULL, attempts = attempts + 1"
-                " WHERE id = ? AND state = 'claimed' AND claim = ?",
-                (state, retry_at, outcome, work_id, claim),
-            )
-        return cursor.rowcount == 1
-
-    async def later_work(self, agency: str) -> list[dict[str, Any]]:
-        """The agency's later work, oldest first: what, when, and how it ended (if it has)."""
-        return await asyncio.to_thread(self._later_work, agency)
-
-    def _later_work(self, agency: str) -> list[dict[str, Any]]:
-        cursor = self._connection().execute(
-            "SELECT idempotency_key, action, due, state, attempts, outcome FROM later"
-            " WHERE agency = ? ORDER BY id",
-            (agency,),
-        )
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _dumps(value: dict[str, Any]) -> str:

@@ -18,7 +18,8 @@ from adapters.ird import IrdAdapter
 from mocks.admin import admin_headers
 from mocks.callbacks import delivery
 from mocks.later import MAX_RETRY_SECONDS, retry_delay
-from mocks.store import Later, Store
+from mocks.promises import Later
+from mocks.store import Store
 from tests.mocks.test_slow_agencies import (
     BASE_URL,
     BIRTH_KEY,
@@ -113,7 +114,7 @@ async def test_a_claim_whose_process_died_is_taken_again_once_its_lease_runs_out
     # A process claims the work when due, then dies mid-attempt.
     store = Store(tmp_path / "agencies.db")
     await asyncio.sleep(0.35)
-    [claimed] = await store.claim_due(time.time(), 10, 0.5, "dead-process")
+    [claimed] = await store.promises.claim_due(time.time(), 10, 0.5, "dead-process")
     async with serving(_app(tmp_path, **slow_environ)) as client:
         await asyncio.sleep(0.3)
         assert receiver[0].calls == 0, "a live claim was taken"
@@ -122,7 +123,7 @@ async def test_a_claim_whose_process_died_is_taken_again_once_its_lease_runs_out
     assert callback.callback_id == claimed.callback_id
     assert work["outcome"] == "delivered (HTTP 200)"
     # The dead process's late word changes nothing.
-    assert not await store.settle(claimed, "dead-process", "delivered (HTTP 200)")
+    assert not await store.promises.settle(claimed, "dead-process", "delivered (HTTP 200)")
 
 
 @pytest.mark.parametrize(
@@ -183,7 +184,7 @@ def test_two_processes_on_one_file_never_claim_the_same_work(tmp_path: Path) -> 
 
     def claim_all(name: str, store: Store) -> None:
         while True:
-            works = asyncio.run(store.claim_due(time.time(), 3, 60.0, name))
+            works = asyncio.run(store.promises.claim_due(time.time(), 3, 60.0, name))
             if not works:
                 return
             claimed[name] += [work.id for work in works]
