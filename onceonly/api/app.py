@@ -14,6 +14,7 @@ from onceonly.api import (
     disclosures,
     life_events,
     prefill,
+    receipts,
     well_known,
 )
 from onceonly.api.limits import BodyLimit, RateLimit
@@ -66,6 +67,7 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.include_router(life_events.router)
     app.include_router(prefill.router)
     app.include_router(consents.router)
+    app.include_router(receipts.router)
     app.include_router(corrections.router)
     app.include_router(well_known.router)
     app.include_router(disclosures.router)

@@ -1,6 +1,5 @@
-"""Consent routes beyond the decision itself: the event's signed receipts, withdrawing a
-grant (as easy as giving it), inviting another party, and recording that a party cannot
-answer."""
+"""Consent routes beyond the decision itself: withdrawing a grant (as easy as giving it),
+inviting another party, and recording that a party cannot answer (receipts: api/receipts)."""
 
 from typing import Literal
 
@@ -11,7 +10,6 @@ from onceonly.api.access import (
     EventAccess,
     event_access,
     event_kind,
-    query,
     update,
     view_of,
 )
@@ -19,7 +17,6 @@ from onceonly.api.deps import CurrentCitizen, Temporal
 from onceonly.api.problems import ProblemError
 from onceonly.api.views import LifeEventView
 from onceonly.domain.life_event import PartyInvitation, PartyJoin, PartyUnavailable, StepWithdrawal
-from onceonly.domain.receipts import SignedReceipt
 from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(tags=["consent"])
@@ -49,16 +46,6 @@ class UnavailableRequest(BaseModel):
     """Why a party cannot answer (the step's catalogue entry says which reasons it allows)."""
 
     reason: Literal["deceased", "unsafe", "unknown"]
-
-
-@router.get("/v1/life-events/{event_id}/receipts")
-async def read_receipts(
-    event_id: str, citizen: CurrentCitizen, temporal: Temporal
-) -> list[SignedReceipt]:
-    """Every consent receipt of the event: each a JWS anyone can verify with the key at
-    /.well-known/jwks.json."""
-    access = await event_access(temporal, citizen, event_id)
-    return list(await query(access.handle, LifeEventWorkflow.receipts))
 
 
 @router.delete("/v1/life-events/{event_id}/consents/{step_id}")
