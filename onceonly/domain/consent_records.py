@@ -43,7 +43,7 @@ def consent_status(decision: str, basis: str) -> dict[str, str]:
     if basis == "consent":
         status = _STATUS.get(decision, "dpv:ConsentGiven")
         return {"@id": status}
-    if decision in {"acknowledge", "correct"}:
+    if decision in {"grant", "acknowledge", "correct"}:
         return {
             "@id": _ACKNOWLEDGED,
             "@type": "dpv:ConsentStatus",
