@@ -2,6 +2,8 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from temporalio.client import Client
@@ -17,7 +19,9 @@ from onceonly.api import (
     receipts,
     well_known,
 )
+from onceonly.api.docs import install_docs
 from onceonly.api.limits import BodyLimit, RateLimit
+from onceonly.api.openapi import install_openapi
 from onceonly.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from onceonly.life_events import check_life_events
 from onceonly.metrics import install_metrics
@@ -55,6 +59,9 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
         summary="Tell government once about a life event.",
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
+        # Served by install_docs from the API's own assets: no CDN, so they work offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
@@ -74,6 +81,8 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.include_router(callbacks.router)
     install_metrics(app)
     install_portal(app)
+    install_docs(app)
+    install_openapi(app, lambda: datetime.now(ZoneInfo(settings.timezone)).date())
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
