@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -71,7 +72,11 @@ async def start_life_event(
     kind = _kind(body.event_type)
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     try:
-        data = kind.data_model.model_validate(body.data, context=intake_context(today))
+        # Strict, as JSON: the data is exactly what the OpenAPI document describes (no 0 for
+        # false, no 3 for "3"), so a body the document calls invalid is refused.
+        data = kind.data_model.model_validate_json(
+            json.dumps(body.data), strict=True, context=intake_context(today)
+        )
     except ValidationError as error:
         raise from_validation_error(error, ("data",)) from None
     dossier = data.model_dump(mode="json")

@@ -13,13 +13,14 @@ schemas here come from the same models and catalogue, so the two cannot drift ap
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI
 from pydantic import BaseModel, Field, create_model
 from pydantic.json_schema import models_json_schema
 
 from onceonly import samples
+from onceonly.api.prefill import PREFILL_ID
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.people import RegistrationNumber
 from onceonly.life_events import LIFE_EVENTS
@@ -44,7 +45,7 @@ def start_models() -> dict[str, type[BaseModel]]:
             event_type=(Literal[event_type], Field(description="The life event's type.")),
             data=(kind.data_model, Field(description="Everything the event needs, once.")),
             prefill_id=(
-                str | None,
+                Annotated[str, Field(pattern=PREFILL_ID)] | None,
                 Field(default=None, description="The prefill this data was confirmed from."),
             ),
         )
