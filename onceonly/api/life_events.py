@@ -22,7 +22,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from onceonly import metrics
 from onceonly.api.access import event_access, read_view, update, view_of
 from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
-from onceonly.api.prefill import read_prefill
+from onceonly.api.prefill import PREFILL_ID, read_prefill
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
 from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, PrefilledField
@@ -50,7 +50,9 @@ class StartLifeEvent(BaseModel):
     event_type: str = Field(examples=["birth"])
     data: dict[str, Any] = Field(description="The event's data, as the catalogue describes it.")
     prefill_id: str | None = Field(
-        default=None, description="The prefill (POST /v1/prefill) this data was confirmed from."
+        default=None,
+        pattern=PREFILL_ID,
+        description="The prefill (POST /v1/prefill) this data was confirmed from.",
     )
 
 

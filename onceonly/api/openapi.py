@@ -13,7 +13,7 @@ schemas here come from the same models and catalogue, so the two cannot drift ap
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import FastAPI
 from pydantic import BaseModel, Field, create_model
@@ -42,7 +42,10 @@ def start_models() -> dict[str, type[BaseModel]]:
         event_type: create_model(
             f"Start{event_type.title()}",
             __doc__=f"Start a life event of type {event_type!r}: {kind.spec.summary}",
-            event_type=(Literal[event_type], Field(description="The life event's type.")),
+            event_type=(
+                cast(Any, Literal[event_type]),
+                Field(description="The life event's type."),
+            ),
             data=(kind.data_model, Field(description="Everything the event needs, once.")),
             prefill_id=(
                 Annotated[str, Field(pattern=PREFILL_ID)] | None,
@@ -63,7 +66,7 @@ def prefill_models() -> dict[str, type[BaseModel]]:
         models[event.event_type] = create_model(
             f"Prefill{event.event_type.title()}",
             __doc__=f"Registers to look up for a life event of type {event.event_type!r}.",
-            event_type=(Literal[event.event_type], Field()),
+            event_type=(cast(Any, Literal[event.event_type]), Field()),
             sources=(
                 list[Literal[sources]],  # type: ignore[valid-type]
                 Field(

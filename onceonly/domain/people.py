@@ -18,6 +18,7 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+from pydantic.config import JsonDict
 from pydantic.json_schema import WithJsonSchema
 
 from onceonly.domain.identifiers import (
@@ -251,7 +252,7 @@ class Address(Canonical):
 
 
 # The rule of `PostBox._box_number_unless_counter`, for the OpenAPI document.
-_BOX_NUMBER_UNLESS_COUNTER = {
+_BOX_NUMBER_UNLESS_COUNTER: JsonDict = {
     "if": {"properties": {"kind": {"const": "Counter Delivery"}}, "required": ["kind"]},
     "then": {"properties": {"box_number": {"type": "null"}}},
     "else": {"properties": {"box_number": {"type": "string"}}, "required": ["box_number"]},

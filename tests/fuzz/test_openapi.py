@@ -98,7 +98,7 @@ class CitizenToken:
         return mint_token(SETTINGS, "fuzzing-citizen")
 
     def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
-        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+        case.headers["Authorization"] = f"Bearer {data}"
 
 
 # Enough to reach every parameter and rule of each operation and stay within a minute.
