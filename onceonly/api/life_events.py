@@ -5,6 +5,7 @@ import hmac
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -73,6 +74,9 @@ async def start_life_event(
     """Start a life event; the same Idempotency-Key always answers with the same event."""
     kind = _kind(body.event_type)
     today = datetime.now(ZoneInfo(settings.timezone)).date()
+    unpaired = list(_unpaired_surrogates(body.data, "data"))
+    if unpaired:
+        raise invalid_input(unpaired)
     try:
         # Strict, as JSON: the data is exactly what the OpenAPI document describes (no 0 for
         # false, no 3 for "3"), so a body the document calls invalid is refused.
@@ -182,6 +186,19 @@ async def _prefilled(
         rule = f"must be a prefill for a {kind.spec.event_type} event"
         raise invalid_input([FieldError(field="prefill_id", rule=rule)])
     return provenance(prefill, dossier)
+
+
+def _unpaired_surrogates(value: Any, path: str) -> Iterator[FieldError]:
+    """Each string holding half a UTF-16 pair, by its path: JSON may escape one, but it is no
+    Unicode text, and the strict JSON validation below would refuse the whole document."""
+    if isinstance(value, str) and any("\ud800" <= char <= "\udfff" for char in value):
+        yield FieldError(field=path, rule="must be Unicode text (an unpaired surrogate is not)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unpaired_surrogates(item, f"{path}.{key}" if key.isidentifier() else path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unpaired_surrogates(item, f"{path}[{index}]")
 
 
 def _kind(event_type: str) -> LifeEventKind:
