@@ -60,9 +60,12 @@ def _controller(claims: Mapping[str, Any]) -> dict[str, Any]:
     }
     if "address" in claims:
         controller["dpv:hasAddress"] = claims["address"]
-    contact = [claims[key] for key in ("contact",) if key in claims]
-    contact += [f"mailto:{claims['email']}"] if "email" in claims else []
-    contact += [f"tel:{claims['phone'].replace(' ', '')}"] if "phone" in claims else []
+    # Who to ask, and how: the contact's role, then mail and telephone as URIs.
+    contact = [claims["contact"]] if "contact" in claims else []
+    if "email" in claims:
+        contact.append(f"mailto:{claims['email']}")
+    if "phone" in claims:
+        contact.append(f"tel:{claims['phone'].replace(' ', '')}")
     if contact:
         controller["dpv:hasContact"] = contact
     if "piiControllerUrl" in claims:
