@@ -36,6 +36,30 @@ SAMPLES: dict[str, Callable[[date], dict[str, Any]]] = {
 }
 
 
+FORMATS = {
+    "nz-ird-number": "An IRD number of 8 or 9 digits (dashes or spaces allowed) whose check "
+    "digit is right, by Inland Revenue's rules.",
+    "nz-nhi-number": "An NHI number, old (AAANNNN) or new (AAANNAA) format, whose check "
+    "character is right (HISO 10046); any case.",
+    "nz-driver-licence-number": "Two letters and six digits, as in DL123456; any case, spaces "
+    "or dashes allowed.",
+    "person-name": "Letters of any script and their marks, with spaces, hyphens, apostrophes or "
+    "full stops; surrounding spaces are trimmed.",
+}
+"""The document's own string formats, for rules JSON Schema cannot state."""
+RULES = (
+    "Dates are not in the future; a move's date is within a year of today. A death follows the "
+    "birth; a move goes to another address; no two corrected paths overlap."
+)
+"""The rules between fields, or against today, that no schema can state."""
+
+
+def formats_description() -> str:
+    """The document's formats and the rules beyond its schemas, for `info.description`."""
+    listed = "\n".join(f"- `{name}`: {meaning}" for name, meaning in FORMATS.items())
+    return f"String formats of this document:\n\n{listed}\n\nAlso: {RULES}"
+
+
 def start_models() -> dict[str, type[BaseModel]]:
     """A request model per life event: its `event_type`, and its data model as `data`."""
     return {
@@ -145,6 +169,7 @@ def describe_life_events(document: dict[str, Any], today: date) -> dict[str, Any
     body["schema"] = _one_of(names)
     for unused in ("StartLifeEvent", "PrefillStart"):
         components.pop(unused, None)
+    document["info"]["description"] = formats_description()
     return document
 
 

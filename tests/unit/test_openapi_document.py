@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
 from onceonly.api.app import create_app
+from onceonly.api.openapi import FORMATS
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.people import AddressText, Text, text_pattern
 from onceonly.life_events import LIFE_EVENTS
@@ -75,6 +76,23 @@ def test_enums_and_formats_are_the_validators_rules():
     assert (name["format"], name["minLength"], name["maxLength"]) == ("person-name", 1, 200)
     cost = SCHEMAS["FuneralGrant"]["properties"]["funeral_cost"]
     assert cost["type"] == "string" and re.fullmatch(cost["pattern"].strip("^$"), "8450.00")
+
+
+def formats_in(schema: object) -> set[str]:
+    if isinstance(schema, dict):
+        own = {schema["format"]} if isinstance(schema.get("format"), str) else set()
+        return own.union(*(formats_in(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(formats_in(value) for value in schema))
+    return set()
+
+
+def test_every_format_of_the_document_is_standard_or_described():
+    standard = {"date", "date-time", "email", "uri", "uuid", "binary", "duration"}
+    own = formats_in(DOCUMENT) - standard
+    assert own == FORMATS.keys()
+    for name in own:
+        assert f"`{name}`" in DOCUMENT["info"]["description"]
 
 
 def test_the_prefill_registers_are_each_events_own():
