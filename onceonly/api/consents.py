@@ -1,9 +1,9 @@
 """Consent routes beyond the decision itself: withdrawing a grant (as easy as giving it),
 inviting another party, and recording that a party cannot answer (receipts: api/receipts)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
 from onceonly.api.access import (
@@ -16,6 +16,7 @@ from onceonly.api.access import (
 from onceonly.api.deps import CurrentCitizen, Temporal
 from onceonly.api.problems import ProblemError
 from onceonly.api.views import LifeEventView
+from onceonly.domain.catalogue import STEP_ID
 from onceonly.domain.life_event import PartyInvitation, PartyJoin, PartyUnavailable, StepWithdrawal
 from workflows.steps import LifeEventWorkflow
 
@@ -50,7 +51,10 @@ class UnavailableRequest(BaseModel):
 
 @router.delete("/v1/life-events/{event_id}/consents/{step_id}")
 async def withdraw_consent(
-    event_id: str, step_id: str, citizen: CurrentCitizen, temporal: Temporal
+    event_id: str,
+    step_id: Annotated[str, Path(pattern=STEP_ID)],
+    citizen: CurrentCitizen,
+    temporal: Temporal,
 ) -> LifeEventView:
     """Withdraw the consent given at a step: before it is sent it stops; after, the agency is
     asked to withdraw or delete, or the event says why the law keeps the record."""
