@@ -21,6 +21,7 @@ class ReceiptSigner(contract.ReceiptSigning):
         # Loading the key now makes a bad key fail the worker's start, not every decision.
         receipts.signing_key(settings)
         self._settings = settings
+        self._issuer = receipts.receipt_issuer(settings)
         # The catalogue in force when the worker starts, unless given one.
         self._catalogue = catalogue or catalogue_module.CATALOGUE
 
@@ -61,7 +62,7 @@ class ReceiptSigner(contract.ReceiptSigning):
             event = self._catalogue.event(request.event_type)
             step = event.step(request.step_id)
             [agency] = [agency for agency in self._catalogue.agencies if agency.id == step.agency]
-            claims = receipt_claims(event, step, agency, request)
+            claims = receipt_claims(event, step, agency, request, self._issuer)
         except (KeyError, ValueError) as error:
             raise ApplicationError(
                 f"no receipt for step {request.step_id!r} of {request.event_type!r}: {error}",

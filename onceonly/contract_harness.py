@@ -18,7 +18,7 @@ from adapters.plugins import AdapterFactory
 from onceonly.contract_agencies import ContractViolation, ServedMocks
 from onceonly.domain.catalogue import CATALOGUE, LifeEventSpec, StepSpec
 from onceonly.domain.receipts import ReceiptRequest, receipt_claims
-from onceonly.receipts import sign_receipt
+from onceonly.receipts import receipt_issuer, sign_receipt
 from onceonly.settings import Settings
 
 CANARY = "CANARY-undeclared-7f3c"
@@ -118,7 +118,10 @@ class Harness:
             decided_at=datetime.now(UTC),
             receipt_id=str(uuid.uuid4()),
         )
-        return sign_receipt(self.settings, receipt_claims(sample.event, step, agency, request))
+        issuer = receipt_issuer(self.settings)
+        return sign_receipt(
+            self.settings, receipt_claims(sample.event, step, agency, request, issuer)
+        )
 
     async def call(self, receipt: str | None, call: Callable[[], Awaitable[T]]) -> T:
         """`call` made with `receipt` as the consent receipt of the submission under way."""

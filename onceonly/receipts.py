@@ -16,7 +16,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from onceonly.domain.receipts import RECEIPT_ISSUER
+from onceonly.domain.receipts import POLICY_PATH, RECEIPT_ISSUER, ReceiptIssuer
 from onceonly.settings import Settings
 
 ALGORITHM = "EdDSA"  # the only algorithm a receipt may carry: never "none", never HS*
@@ -86,6 +86,15 @@ def public_key_pem(settings: Settings) -> str:
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
+    )
+
+
+def receipt_issuer(settings: Settings) -> ReceiptIssuer:
+    """What the service's settings add to every receipt: its controllers and notices."""
+    return ReceiptIssuer(
+        policy_url=f"{settings.public_base_url}{POLICY_PATH}",
+        operator=settings.receipt_controller,
+        agency_controllers=settings.agency_controllers,
     )
 
 

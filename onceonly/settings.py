@@ -4,13 +4,16 @@
 worker and API can point at any Temporal cluster.
 """
 
+import re
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from onceonly.domain.controllers import Controller
 
 # Development defaults only: `onceonly up` warns when they are in use, production refuses them
 # (onceonly/production.py).
@@ -23,6 +26,15 @@ MC4CAQAwBQYDK2VwBCIEIBt9Q0zQ/o9sVljNGT6JbZrF0T6qiNSoGgUYDpAAwfOb
 -----END PRIVATE KEY-----
 """
 DEV_MOCKS_ADMIN_KEY = "dev-mocks-admin-key"
+# Who runs a development stack, as its receipts name it: placeholders no citizen can reach.
+DEV_RECEIPT_CONTROLLER = Controller(
+    name="onceonly development service",
+    contact="Privacy Officer (development)",
+    address="Level 1, 1 Example Street, Wellington Central, Wellington 6011, New Zealand",
+    email="privacy@onceonly.example",
+    phone="+64 4 000 0000",
+    url="https://onceonly.example",
+)
 MOCKS_ADMIN_KEY_HEADER = "X-Admin-Key"
 """The header the mock agencies read their admin key from (their `_records` and `_faults`)."""
 AGENCIES = (
@@ -165,6 +177,22 @@ class Settings(BaseSettings):
         "rotation, so the receipts they signed still verify.",
     )
 
+    receipt_controller: Controller = Field(
+        default=DEV_RECEIPT_CONTROLLER,
+        description="Who runs this service (JSON): every receipt names it, with its contact "
+        "details, as the PII controller collecting consent on the agencies' behalf.",
+    )
+    agency_controllers: dict[str, Controller] = Field(
+        default_factory=dict,
+        description="Each agency's privacy contact (JSON, by agency id) for its receipts; an "
+        "agency without one is reached through `receipt_controller`.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Where citizens reach the API (https://...), for the absolute links in "
+        "receipts; `api_url` when unset.",
+    )
+
     consent_expiry: timedelta = timedelta(days=30)
     consent_expiry_by_event: dict[str, timedelta] = Field(
         default_factory=dict,
@@ -214,6 +242,18 @@ class Settings(BaseSettings):
         description="Whether the citizen portal at / offers sign-in as any made-up citizen id "
         "(the local stack's demo); turn off wherever real people sign in.",
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute(cls, url: str | None) -> str | None:
+        if url is not None and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", url):
+            raise ValueError("must be an absolute http(s) URL, as in https://onceonly.govt.nz")
+        return None if url is None else url.rstrip("/")
+
+    @property
+    def public_base_url(self) -> str:
+        """The API's address as citizens and agencies reach it."""
+        return self.public_url or self.api_url
 
     def consent_expiry_for(self, event_type: str) -> timedelta:
         """How long a checkpoint of this life event waits for an answer."""

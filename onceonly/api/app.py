@@ -2,6 +2,8 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from temporalio.client import Client
@@ -14,9 +16,12 @@ from onceonly.api import (
     disclosures,
     life_events,
     prefill,
+    receipts,
     well_known,
 )
+from onceonly.api.docs import install_docs
 from onceonly.api.limits import BodyLimit, RateLimit
+from onceonly.api.openapi import install_openapi
 from onceonly.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from onceonly.life_events import check_life_events
 from onceonly.metrics import install_metrics
@@ -54,6 +59,9 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
         summary="Tell government once about a life event.",
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
+        # Served by install_docs from the API's own assets: no CDN, so they work offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
@@ -66,12 +74,15 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.include_router(life_events.router)
     app.include_router(prefill.router)
     app.include_router(consents.router)
+    app.include_router(receipts.router)
     app.include_router(corrections.router)
     app.include_router(well_known.router)
     app.include_router(disclosures.router)
     app.include_router(callbacks.router)
     install_metrics(app)
     install_portal(app)
+    install_docs(app)
+    install_openapi(app, lambda: datetime.now(ZoneInfo(settings.timezone)).date())
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

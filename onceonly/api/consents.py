@@ -1,25 +1,23 @@
-"""Consent routes beyond the decision itself: the event's signed receipts, withdrawing a
-grant (as easy as giving it), inviting another party, and recording that a party cannot
-answer."""
+"""Consent routes beyond the decision itself: withdrawing a grant (as easy as giving it),
+inviting another party, and recording that a party cannot answer (receipts: api/receipts)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
 from onceonly.api.access import (
     EventAccess,
     event_access,
     event_kind,
-    query,
     update,
     view_of,
 )
 from onceonly.api.deps import CurrentCitizen, Temporal
 from onceonly.api.problems import ProblemError
 from onceonly.api.views import LifeEventView
+from onceonly.domain.catalogue import STEP_ID
 from onceonly.domain.life_event import PartyInvitation, PartyJoin, PartyUnavailable, StepWithdrawal
-from onceonly.domain.receipts import SignedReceipt
 from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(tags=["consent"])
@@ -51,19 +49,12 @@ class UnavailableRequest(BaseModel):
     reason: Literal["deceased", "unsafe", "unknown"]
 
 
-@router.get("/v1/life-events/{event_id}/receipts")
-async def read_receipts(
-    event_id: str, citizen: CurrentCitizen, temporal: Temporal
-) -> list[SignedReceipt]:
-    """Every consent receipt of the event: each a JWS anyone can verify with the key at
-    /.well-known/jwks.json."""
-    access = await event_access(temporal, citizen, event_id)
-    return list(await query(access.handle, LifeEventWorkflow.receipts))
-
-
 @router.delete("/v1/life-events/{event_id}/consents/{step_id}")
 async def withdraw_consent(
-    event_id: str, step_id: str, citizen: CurrentCitizen, temporal: Temporal
+    event_id: str,
+    step_id: Annotated[str, Path(pattern=STEP_ID)],
+    citizen: CurrentCitizen,
+    temporal: Temporal,
 ) -> LifeEventView:
     """Withdraw the consent given at a step: before it is sent it stops; after, the agency is
     asked to withdraw or delete, or the event says why the law keeps the record."""

@@ -7,13 +7,14 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, status
+from pydantic import ValidationError, model_validator
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from onceonly.api.access import QUERY_TIMEOUT, UNAVAILABLE, event_access, query
 from onceonly.api.deps import CurrentCitizen, Temporal
-from onceonly.api.problems import FieldError, ProblemError, invalid_input
+from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.domain.corrections import (
     INVALID_CORRECTION,
     CorrectionOrder,
@@ -26,9 +27,18 @@ router = APIRouter(tags=["corrections"])
 _REFUSAL = "Correction does not apply"
 
 
+class CorrectionBody(CorrectionRequest):
+    """A correction request as sent: the rule between its paths is checked once the event is
+    found (a request to no event is a 404, whatever it holds)."""
+
+    @model_validator(mode="after")
+    def _distinct_paths(self) -> "CorrectionBody":
+        return self
+
+
 @router.post("/v1/life-events/{event_id}/corrections", status_code=status.HTTP_202_ACCEPTED)
 async def correct_fields(
-    event_id: str, body: CorrectionRequest, citizen: CurrentCitizen, temporal: Temporal
+    event_id: str, body: CorrectionBody, citizen: CurrentCitizen, temporal: Temporal
 ) -> CorrectionProgress:
     """Correct fields sent wrongly (a misspelt name, a wrong unit number): every agency that
     received one is sent its correction, with a receipt, or an operator is asked to correct
@@ -36,7 +46,11 @@ async def correct_fields(
     GET the corrections to follow each agency."""
     access = await event_access(temporal, citizen, event_id)
     access.require_citizen()
-    return await start_correction(access.handle, CorrectionOrder(request=body, by="citizen"))
+    try:
+        request = CorrectionRequest.model_validate(body.model_dump())
+    except ValidationError as error:
+        raise from_validation_error(error, ()) from None
+    return await start_correction(access.handle, CorrectionOrder(request=request, by="citizen"))
 
 
 @router.get("/v1/life-events/{event_id}/corrections")

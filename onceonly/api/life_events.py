@@ -2,8 +2,10 @@
 
 import hashlib
 import hmac
+import json
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -21,7 +23,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from onceonly import metrics
 from onceonly.api.access import event_access, read_view, update, view_of
 from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
-from onceonly.api.prefill import read_prefill
+from onceonly.api.prefill import PREFILL_ID, read_prefill
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
 from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, PrefilledField
@@ -49,7 +51,9 @@ class StartLifeEvent(BaseModel):
     event_type: str = Field(examples=["birth"])
     data: dict[str, Any] = Field(description="The event's data, as the catalogue describes it.")
     prefill_id: str | None = Field(
-        default=None, description="The prefill (POST /v1/prefill) this data was confirmed from."
+        default=None,
+        pattern=PREFILL_ID,
+        description="The prefill (POST /v1/prefill) this data was confirmed from.",
     )
 
 
@@ -70,8 +74,15 @@ async def start_life_event(
     """Start a life event; the same Idempotency-Key always answers with the same event."""
     kind = _kind(body.event_type)
     today = datetime.now(ZoneInfo(settings.timezone)).date()
+    unpaired = list(_unpaired_surrogates(body.data, "data"))
+    if unpaired:
+        raise invalid_input(unpaired)
     try:
-        data = kind.data_model.model_validate(body.data, context=intake_context(today))
+        # Strict, as JSON: the data is exactly what the OpenAPI document describes (no 0 for
+        # false, no 3 for "3"), so a body the document calls invalid is refused.
+        data = kind.data_model.model_validate_json(
+            json.dumps(body.data), strict=True, context=intake_context(today)
+        )
     except ValidationError as error:
         raise from_validation_error(error, ("data",)) from None
     dossier = data.model_dump(mode="json")
@@ -175,6 +186,19 @@ async def _prefilled(
         rule = f"must be a prefill for a {kind.spec.event_type} event"
         raise invalid_input([FieldError(field="prefill_id", rule=rule)])
     return provenance(prefill, dossier)
+
+
+def _unpaired_surrogates(value: Any, path: str) -> Iterator[FieldError]:
+    """Each string holding half a UTF-16 pair, by its path: JSON may escape one, but it is no
+    Unicode text, and the strict JSON validation below would refuse the whole document."""
+    if isinstance(value, str) and any("\ud800" <= char <= "\udfff" for char in value):
+        yield FieldError(field=path, rule="must be Unicode text (an unpaired surrogate is not)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unpaired_surrogates(item, f"{path}.{key}" if key.isidentifier() else path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unpaired_surrogates(item, f"{path}[{index}]")
 
 
 def _kind(event_type: str) -> LifeEventKind:

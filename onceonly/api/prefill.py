@@ -21,6 +21,8 @@ router = APIRouter(prefix="/v1/prefill", tags=["prefill"])
 # Look-ups give up after GIVE_UP_AFTER in the workflow; this bounds the whole request.
 PREFILL_TIMEOUT = timedelta(seconds=30)
 PREFILL_ID_PREFIX = "prefill-"
+PREFILL_ID = rf"^{PREFILL_ID_PREFIX}[0-9a-f]{{32}}$"
+"""What every prefill id looks like (the prefix and 128 random bits, as hex)."""
 
 
 class PrefillStart(BaseModel):
@@ -107,9 +109,13 @@ def _request(body: PrefillStart, citizen: Citizen) -> PrefillRequest:
 
 
 async def read_prefill(temporal: Temporal, citizen: Citizen, prefill_id: str) -> Prefill:
-    """The caller's finished prefill; a 422 on `prefill_id` for any other, alike, so that
-    other citizens' prefills are not confirmed."""
-    unknown = invalid_input([FieldError(field="prefill_id", rule="must be a prefill of yours")])
+    """The caller's finished prefill; a 404 on `prefill_id` for any other, alike, so that
+    other citizens' prefills are not confirmed (a well-formed id that names no prefill of
+    the caller's is a missing resource, not a malformed request)."""
+    rule = "must be a prefill of yours"
+    unknown = ProblemError(
+        404, "Not found", f"prefill_id: {rule}", [FieldError(field="prefill_id", rule=rule)]
+    )
     if not prefill_id.startswith(PREFILL_ID_PREFIX) or len(prefill_id) > 64:
         raise unknown
     try:

@@ -69,11 +69,14 @@ SensitiveCategory = Literal["health", "genetic", "biometric", "ethnicity", "reli
 """Special categories of personal information (Kantara consent receipt `spiCat`): the kinds
 whose disclosure does a person most harm, which law and agencies handle with more care."""
 
+STEP_ID = r"^[a-z][a-z0-9_]*$"
+"""What every step id looks like (it names the step in histories and receipts)."""
+
 
 class StepSpec(Spec):
     """One agency step of a life event."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=STEP_ID)
     agency: str
     service: str = Field(description="The agency's service this step uses.")
     purpose: str = Field(description="What the agency will do with the fields, in plain words.")

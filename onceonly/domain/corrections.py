@@ -57,7 +57,12 @@ class FieldCorrection(Model):
 class CorrectionRequest(Model):
     """What the citizen (or an operator) corrects, and why, in a few words."""
 
-    corrections: tuple[FieldCorrection, ...] = Field(min_length=1, max_length=MAX_CORRECTIONS)
+    corrections: tuple[FieldCorrection, ...] = Field(
+        min_length=1,
+        max_length=MAX_CORRECTIONS,
+        description="No two paths may overlap (one the same as, or inside, another).",
+        json_schema_extra={"uniqueItems": True},
+    )
     reason: str = Field(
         min_length=1, max_length=200, description="Why, as in `misspelt given name`."
     )

@@ -4,11 +4,13 @@ The person who died (`deceased`) and the person telling government (`notifier`) 
 apart: the notifier's relationship and authority are part of what agencies receive.
 """
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic.json_schema import WithJsonSchema
 
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.people import (
@@ -26,12 +28,37 @@ from onceonly.domain.people import (
     PostalAddress,
     RegistrationNumber,
     Text,
+    patterned,
 )
 
 ServiceNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]?[0-9]{4,8}$")
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]?[0-9]{4,8}$"),
+    patterned(r"^\s*[A-Za-z]?[0-9]{4,8}\s*$"),
 ]
 """An NZ Defence Force service number: digits, with a letter in front for some services."""
+
+
+# Dollars and cents above 0 and at most 100 000, with no leading zero: the rule as a pattern, so
+# that the OpenAPI document holds it exactly.
+_DOLLARS = r"^(?:0\.(?:0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,4}(?:\.[0-9]{1,2})?|100000(?:\.00?)?)$"
+
+
+def _dollars(value: object) -> object:
+    # A JSON number is a binary fraction: an amount of money travels as text, exactly.
+    if isinstance(value, int | float):
+        raise ValueError('must be text of dollars and cents, as in "8450.00"')
+    if isinstance(value, str) and not re.fullmatch(_DOLLARS, value):
+        raise ValueError("must be dollars and cents above 0 and at most 100000, as in 8450.00")
+    return Decimal(value) if isinstance(value, str) else value
+
+
+Dollars = Annotated[
+    Decimal,
+    BeforeValidator(_dollars),
+    WithJsonSchema({"type": "string", "pattern": _DOLLARS, "examples": ["8450.00"]}, "validation"),
+]
+"""An amount of money in New Zealand dollars, as text ("8450.00")."""
 
 
 class Deceased(Canonical):
@@ -85,7 +112,7 @@ class FuneralGrant(Canonical):
     """An application for Work and Income's funeral grant, paid towards the funeral's cost."""
 
     funeral_director: Text
-    funeral_cost: Decimal = Field(gt=0, le=100_000, max_digits=8, decimal_places=2)
+    funeral_cost: Dollars = Field(description="The funeral's cost, up to $100,000.")
     paid_by_notifier: bool = Field(description="The notifier pays the funeral director.")
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from onceonly.domain.catalogue import STEP_ID
 from onceonly.domain.corrections import CorrectionProgress
 from onceonly.domain.preview import Preview
 
@@ -160,7 +161,7 @@ class ConsentDecision(Model):
     """An answer at one step's checkpoint: grant or decline consent, or acknowledge a step the
     law (or an information-sharing agreement) requires."""
 
-    step_id: str
+    step_id: str = Field(pattern=STEP_ID, description="A step of the event, by its id.")
     decision: Literal["grant", "decline", "acknowledge"]
 
 

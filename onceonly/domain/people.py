@@ -11,12 +11,15 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
     model_validator,
 )
+from pydantic.config import JsonDict
+from pydantic.json_schema import WithJsonSchema
 
 from onceonly.domain.identifiers import (
     is_valid_driver_licence_number,
@@ -37,10 +40,40 @@ def _printable(value: str) -> str:
     return value
 
 
+TEXT_MAX = 200
+_CONTROL = r"\x00-\x1f\x7f-\x9f"  # Unicode's control characters (category Cc)
+
+
+# What pydantic trims as whitespace (Unicode's White_Space): Python's \s would take in the
+# separators U+001C..U+001F too, which are control characters here.
+_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def text_pattern(excluded: str = "") -> str:
+    """Text as sent: whitespace around (trimmed), then 1 to 200 characters that start and end
+    with something besides a space, none of them a control character or one of `excluded`."""
+    inner = f"[^{excluded}{_CONTROL}]"
+    edge = f"[^{_SPACE}{excluded}{_CONTROL}]"
+    return f"^[{_SPACE}]*{edge}(?:{inner}{{0,{TEXT_MAX - 2}}}{edge})?[{_SPACE}]*$"
+
+
+def formatted(name: str, **schema: object) -> WithJsonSchema:
+    """How the OpenAPI document states a rule JSON Schema cannot (a check digit, a script): a
+    string of a named format, which the document's formats list explains."""
+    return WithJsonSchema({"type": "string", "format": name, **schema}, mode="validation")
+
+
+def patterned(pattern: str, **schema: object) -> WithJsonSchema:
+    """How the OpenAPI document states a rule checked on trimmed text: a pattern on the text as
+    sent (spaces around allowed), so that the document and the validator agree both ways."""
+    return WithJsonSchema({"type": "string", "pattern": pattern, **schema}, mode="validation")
+
+
 Text = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX),
     AfterValidator(_printable),
+    patterned(text_pattern()),
 ]
 
 
@@ -56,8 +89,8 @@ def _nhi_number(value: str) -> str:
     return normalise_nhi_number(value)
 
 
-IrdNumber = Annotated[str, AfterValidator(_ird_number)]
-NhiNumber = Annotated[str, AfterValidator(_nhi_number)]
+IrdNumber = Annotated[str, AfterValidator(_ird_number), formatted("nz-ird-number")]
+NhiNumber = Annotated[str, AfterValidator(_nhi_number), formatted("nz-nhi-number")]
 
 
 def _postcode(value: str) -> str:
@@ -72,9 +105,12 @@ def _street_number(value: str) -> str:
     return value
 
 
-Postcode = Annotated[str, AfterValidator(_postcode)]
+Postcode = Annotated[str, AfterValidator(_postcode), patterned(r"^[0-9]{4}$")]
 StreetNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True), AfterValidator(_street_number)
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_street_number),
+    patterned(r"^\s*[0-9]+[A-Za-z]?\s*$"),
 ]
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
@@ -85,7 +121,7 @@ def _phone(value: str) -> str:
     return value
 
 
-Phone = Annotated[str, AfterValidator(_phone)]
+Phone = Annotated[str, AfterValidator(_phone), patterned(_PHONE.pattern)]
 # The dot-atom form of RFC 5322 that every mail system accepts; quoted local parts and
 # markup are refused.
 Email = Annotated[
@@ -115,7 +151,11 @@ def _name_characters(value: str) -> str:
 
 
 _NAME_JOINERS = frozenset(" -'.\u2019")
-NameText = Annotated[Text, AfterValidator(_name_characters)]
+NameText = Annotated[
+    Text,
+    AfterValidator(_name_characters),
+    formatted("person-name", minLength=1, maxLength=TEXT_MAX),
+]
 
 
 class PersonName(Canonical):
@@ -157,7 +197,7 @@ def _no_comma(value: str) -> str:
     return value
 
 
-AddressText = Annotated[Text, AfterValidator(_no_comma)]
+AddressText = Annotated[Text, AfterValidator(_no_comma), patterned(text_pattern(","))]
 """One part of an address (a street, suburb, town or lobby): text without commas."""
 
 
@@ -176,8 +216,17 @@ def _unit(value: str) -> str:
 
 
 UnitIdentifier = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_unit)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=20),
+    AfterValidator(_unit),
+    patterned(r"^\s*[0-9A-Za-z]{1,20}\s*$"),
 ]
+
+
+def whole_number(value: object) -> object:
+    """A JSON number with no fraction (2.0) as the integer it is, as JSON Schema counts it; the
+    integer field stays strict about anything else (text, true)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class Address(Canonical):
@@ -195,15 +244,25 @@ class Address(Canonical):
     suburb: Annotated[AddressText, AfterValidator(_suburb_not_rural_delivery)] | None = Field(
         default=None, description="The suburb, or a rural locality."
     )
-    rural_delivery: int | None = Field(
-        default=None, ge=1, le=99, strict=True, description="The rural delivery number n of 'RD n'."
-    )
+    rural_delivery: (
+        Annotated[int, Field(ge=1, le=99, strict=True), BeforeValidator(whole_number)] | None
+    ) = Field(default=None, description="The rural delivery number n of 'RD n'.")
     city: AddressText
     postcode: Postcode
 
 
+# The rule of `PostBox._box_number_unless_counter`, for the OpenAPI document.
+_BOX_NUMBER_UNLESS_COUNTER: JsonDict = {
+    "if": {"properties": {"kind": {"const": "Counter Delivery"}}, "required": ["kind"]},
+    "then": {"properties": {"box_number": {"type": "null"}}},
+    "else": {"properties": {"box_number": {"type": "string"}}, "required": ["box_number"]},
+}
+
+
 class PostBox(Canonical):
     """A PO Box, Private Bag or counter delivery: where letters go, never where anyone lives."""
+
+    model_config = ConfigDict(json_schema_extra=_BOX_NUMBER_UNLESS_COUNTER)
 
     kind: Literal["PO Box", "Private Bag", "Counter Delivery"] = "PO Box"
     box_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")] | None = None
@@ -237,8 +296,10 @@ def _licence_version(value: str) -> str:
 class DriverLicence(Canonical):
     """A New Zealand driver licence: its number (AB123456) and its three-digit version."""
 
-    number: Annotated[str, AfterValidator(_driver_licence_number)]
-    version: Annotated[str, AfterValidator(_licence_version)]
+    number: Annotated[
+        str, AfterValidator(_driver_licence_number), formatted("nz-driver-licence-number")
+    ]
+    version: Annotated[str, AfterValidator(_licence_version), patterned(r"^[0-9]{3}$")]
 
 
 def _passport_number(value: str) -> str:
@@ -248,10 +309,18 @@ def _passport_number(value: str) -> str:
     return number
 
 
-PassportNumber = Annotated[str, AfterValidator(_passport_number)]
-MsdClientNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{9}$")]
+PassportNumber = Annotated[
+    str, AfterValidator(_passport_number), patterned(r"^\s*[A-Za-z]{1,2}[0-9]{6}\s*$")
+]
+MsdClientNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{9}$"),
+    patterned(r"^\s*[0-9]{9}\s*$"),
+]
 RegistrationNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4}/[0-9]{6}$")
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4}/[0-9]{6}$"),
+    patterned(r"^\s*[0-9]{4}/[0-9]{6}\s*$"),
 ]
 """A BDM registration number, as in 2026/000123."""
 

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from temporalio import activity
 
 from onceonly.domain.catalogue import Agency, LifeEventSpec, StepSpec
+from onceonly.domain.controllers import Controller, reached_through
 
 # The activity type name in every history: renaming it would break replay.
 SIGN_RECEIPT = "sign_receipt"
@@ -19,7 +20,7 @@ RECEIPT_ISSUER = "onceonly"
 """The `iss` of every receipt: the service, whatever issuer its citizens' tokens carry."""
 RECEIPT_VERSION = "KI-CR-v1.1.0"  # the Kantara specification the receipt's fields follow
 COLLECTION_METHOD = "onceonly consent checkpoint, citizen API"
-POLICY_URL = "/v1/catalogue"  # the public notices: every step's purpose, basis and fields
+POLICY_PATH = "/v1/catalogue"  # the public notices: every step's purpose, basis and fields
 
 Decision = Literal["grant", "decline", "withdraw", "expire", "acknowledge", "correct"]
 """What a receipt records: a choice, an expiry, the acknowledgement of a statutory step, or a
@@ -41,6 +42,22 @@ class ReceiptRequest(BaseModel):
     decided_at: AwareDatetime
     receipt_id: str = Field(description="A UUID the workflow makes (`workflow.uuid4()`).")
     note: str | None = Field(default=None, description="Plain words the receipt carries.")
+
+
+class ReceiptIssuer(BaseModel):
+    """What the service adds to every receipt it issues, from its settings: who runs it, each
+    agency's privacy contact, and where its notices are published."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    policy_url: str = Field(description="The notices' absolute URL (Kantara `policyUrl`).")
+    operator: Controller
+    agency_controllers: dict[str, Controller] = Field(default_factory=dict)
+
+    def controller_of(self, agency: Agency) -> Controller:
+        """The agency's privacy contact, or the operator's on its behalf when none is set."""
+        own = self.agency_controllers.get(agency.id)
+        return own or reached_through(self.operator, agency.name)
 
 
 class SignedReceipt(BaseModel):
@@ -82,10 +99,38 @@ def termination(step: StepSpec, decision: Decision) -> str:
     return f"until you withdraw it, or the step ends{kept}"
 
 
-def receipt_claims(
-    event: LifeEventSpec, step: StepSpec, agency: Agency, request: ReceiptRequest
+def sensitive_categories(step: StepSpec) -> list[str]:
+    """The step's sensitive personal information categories (Kantara `spiCat`), as the
+    catalogue declares them in `spi_categories`; none where it declares none."""
+    return list(step.spi_categories)
+
+
+def controller_claims(
+    controller: Controller, *, on_behalf: bool, controller_id: str
 ) -> dict[str, Any]:
-    """The claims of the receipt for `request`, about `step` of `event` at `agency`.
+    """One `piiControllers[]` entry: the Kantara v1.1 fields, and our id for the controller."""
+    claims: dict[str, Any] = {
+        "piiController": controller.name,
+        "onBehalf": on_behalf,
+        "contact": controller.contact,
+        "address": controller.address,
+        "email": controller.email,
+        "phone": controller.phone,
+    }
+    if controller.url:
+        claims["piiControllerUrl"] = controller.url
+    return {**claims, "controllerId": controller_id}
+
+
+def receipt_claims(
+    event: LifeEventSpec,
+    step: StepSpec,
+    agency: Agency,
+    request: ReceiptRequest,
+    issuer: ReceiptIssuer,
+) -> dict[str, Any]:
+    """The claims of the receipt for `request`, about `step` of `event` at `agency`: every
+    field Kantara CR v1.1 requires, with `issuer`'s controllers and notices.
 
     Raises ValueError when the three do not belong together: a receipt naming the wrong
     agency or event would mislead whoever relies on it.
@@ -95,6 +140,13 @@ def receipt_claims(
     if step not in event.steps or request.step_id != step.id:
         raise ValueError(f"step {request.step_id!r} is not this step of {event.event_type!r}")
     decided = int(request.decided_at.timestamp())
+    spi_categories = sensitive_categories(step)
+    controllers = [
+        # The agency decides what it does with the fields; the service collects the consent
+        # on its behalf.
+        controller_claims(issuer.controller_of(agency), on_behalf=False, controller_id=agency.id),
+        controller_claims(issuer.operator, on_behalf=True, controller_id=RECEIPT_ISSUER),
+    ]
     return {
         "iss": RECEIPT_ISSUER,
         "iat": decided,
@@ -105,8 +157,8 @@ def receipt_claims(
         "consentReceiptID": request.receipt_id,
         "language": "en",
         "piiPrincipalId": request.principal_key,
-        "piiControllers": [{"piiController": agency.name, "controllerId": agency.id}],
-        "policyUrl": POLICY_URL,
+        "piiControllers": controllers,
+        "policyUrl": issuer.policy_url,
         "services": [
             {
                 "service": step.service,
@@ -123,8 +175,8 @@ def receipt_claims(
                 ],
             }
         ],
-        "sensitive": False,
-        "spiCat": [],
+        "sensitive": step.sensitive,
+        "spiCat": spi_categories,
         "onceonly": {
             "event_id": request.event_id,
             "step_id": step.id,

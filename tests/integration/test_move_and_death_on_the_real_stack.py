@@ -83,7 +83,7 @@ def test_a_move_prefilled_from_the_registers_shows_what_came_from_where(stack: S
         assert again["prefilled"] == started.json()["prefilled"]
     with citizen(stack, "someone-else") as other:
         stolen = other.post("/v1/life-events", json={**body, "prefill_id": prefill["id"]})
-        assert stolen.status_code == 422
+        assert stolen.status_code == 404
         assert stolen.json()["errors"][0]["field"] == "prefill_id"
 
 

@@ -51,7 +51,7 @@ from mocks.receipts import Coverage, receipt_keys, uncovered_fields
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.receipts import ReceiptRequest, receipt_claims
 from onceonly.domain.submission import AgencySubmission, idempotency_key
-from onceonly.receipts import public_jwks, sign_receipt
+from onceonly.receipts import public_jwks, receipt_issuer, sign_receipt
 from onceonly.settings import Settings
 from onceonly.store.sqlite import SqliteDisclosureLog
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
@@ -336,7 +336,8 @@ async def test_a_receipt_onceonly_signs_passes_every_agency_that_takes_one(tmp_p
                 receipt_id="0b7e6f0e-3c1d-4b8e-9a55-1e2d3c4b5a69",
             )
             controller = next(a for a in CATALOGUE.agencies if a.id == agency)
-            signed = sign_receipt(settings, receipt_claims(event, step, controller, request))
+            claims = receipt_claims(event, step, controller, request, receipt_issuer(settings))
+            signed = sign_receipt(settings, claims)
             assert (await submit(adapters, step.id, signed)).reference
 
 

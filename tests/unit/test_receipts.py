@@ -18,12 +18,20 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.receipts import ReceiptSigner
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, MOVE
-from onceonly.domain.receipts import ReceiptRequest, SignedReceipt, receipt_claims, termination
+from onceonly.domain.controllers import Controller
+from onceonly.domain.receipts import (
+    ReceiptIssuer,
+    ReceiptRequest,
+    SignedReceipt,
+    receipt_claims,
+    termination,
+)
 from onceonly.receipts import (
     InvalidReceipt,
     key_id,
     public_jwk,
     public_jwks,
+    receipt_issuer,
     sign_receipt,
     verify_receipt,
 )
@@ -33,6 +41,36 @@ RECEIPT_ID = "5f0c6a0e-8f7e-4b8e-9c4b-2a1d3e4f5a6b"
 PRINCIPAL = "3a7bd3e2360a3d29eea436fcfb7e44c7"
 DECIDED_AT = datetime(2026, 12, 1, 9, 30, tzinfo=timezone(timedelta(hours=13)))
 DECIDED_EPOCH = 1796070600  # 2026-11-30T20:30:00Z
+OPERATOR = Controller(
+    name="Te Tari Taiwhenua (onceonly)",
+    contact="Privacy Officer",
+    address="45 Pipitea Street, Thorndon, Wellington 6011",
+    email="privacy@onceonly.example",
+    phone="+64 4 495 7200",
+    url="https://onceonly.example",
+)
+NZTA = Controller(
+    name="NZ Transport Agency (Waka Kotahi)",
+    contact="Privacy Officer",
+    address="Private Bag 6995, Wellington 6141",
+    email="privacy@nzta.example",
+    phone="0800 822 422",
+)
+ISSUER = ReceiptIssuer(
+    policy_url="https://onceonly.example/v1/catalogue",
+    operator=OPERATOR,
+    agency_controllers={"nzta": NZTA},
+)
+OPERATOR_CLAIMS = {
+    "piiController": "Te Tari Taiwhenua (onceonly)",
+    "onBehalf": True,
+    "contact": "Privacy Officer",
+    "address": "45 Pipitea Street, Thorndon, Wellington 6011",
+    "email": "privacy@onceonly.example",
+    "phone": "+64 4 495 7200",
+    "piiControllerUrl": "https://onceonly.example",
+    "controllerId": "onceonly",
+}
 
 
 def receipt_request(
@@ -94,7 +132,7 @@ def joined(header: dict, payload: dict, signature: str) -> str:
 
 def test_a_consent_steps_grant_makes_an_explicit_receipt():
     step = MOVE.step("update_driver_licence")
-    claims = receipt_claims(MOVE, step, agency("nzta"), receipt_request("move", step.id))
+    claims = receipt_claims(MOVE, step, agency("nzta"), receipt_request("move", step.id), ISSUER)
     assert claims == {
         "iss": "onceonly",
         "iat": DECIDED_EPOCH,
@@ -106,9 +144,18 @@ def test_a_consent_steps_grant_makes_an_explicit_receipt():
         "language": "en",
         "piiPrincipalId": PRINCIPAL,
         "piiControllers": [
-            {"piiController": "NZ Transport Agency (Waka Kotahi)", "controllerId": "nzta"}
+            {
+                "piiController": "NZ Transport Agency (Waka Kotahi)",
+                "onBehalf": False,
+                "contact": "Privacy Officer",
+                "address": "Private Bag 6995, Wellington 6141",
+                "email": "privacy@nzta.example",
+                "phone": "0800 822 422",
+                "controllerId": "nzta",
+            },
+            OPERATOR_CLAIMS,
         ],
-        "policyUrl": "/v1/catalogue",
+        "policyUrl": "https://onceonly.example/v1/catalogue",
         "services": [
             {
                 "service": "driver-licence-address",
@@ -153,7 +200,7 @@ def test_a_consent_steps_grant_makes_an_explicit_receipt():
 def test_a_statutory_steps_acknowledgement_records_the_statute_and_what_the_law_keeps():
     step = BIRTH.step("register_birth")
     decision = receipt_request("birth", step.id, "acknowledge", note="Both parents acknowledged.")
-    claims = receipt_claims(BIRTH, step, agency("bdm"), decision)
+    claims = receipt_claims(BIRTH, step, agency("bdm"), decision, ISSUER)
     act = "Births, Deaths, Marriages, and Relationships Registration Act 2021"
     fields = [
         "child.name",
@@ -178,11 +225,20 @@ def test_a_statutory_steps_acknowledgement_records_the_statute_and_what_the_law_
         "piiPrincipalId": PRINCIPAL,
         "piiControllers": [
             {
+                # No contact of its own is set: BDM is reached through the operator.
                 "piiController": "Births, Deaths and Marriages (Te Tari Taiwhenua DIA)",
+                "onBehalf": False,
+                "contact": "Privacy Officer, for Births, Deaths and Marriages (Te Tari "
+                "Taiwhenua DIA)",
+                "address": "45 Pipitea Street, Thorndon, Wellington 6011",
+                "email": "privacy@onceonly.example",
+                "phone": "+64 4 495 7200",
+                "piiControllerUrl": "https://onceonly.example",
                 "controllerId": "bdm",
-            }
+            },
+            OPERATOR_CLAIMS,
         ],
-        "policyUrl": "/v1/catalogue",
+        "policyUrl": "https://onceonly.example/v1/catalogue",
         "services": [
             {
                 "service": "birth-registration",
@@ -242,9 +298,9 @@ def test_a_withdrawal_says_what_the_agency_keeps_by_law():
 def test_claims_refuse_a_step_of_another_agency_or_event():
     step = MOVE.step("update_driver_licence")
     with pytest.raises(ValueError, match="goes to 'nzta'"):
-        receipt_claims(MOVE, step, agency("ird"), receipt_request("move", step.id))
+        receipt_claims(MOVE, step, agency("ird"), receipt_request("move", step.id), ISSUER)
     with pytest.raises(ValueError, match="not this step"):
-        receipt_claims(BIRTH, step, agency("nzta"), receipt_request("move", step.id))
+        receipt_claims(BIRTH, step, agency("nzta"), receipt_request("move", step.id), ISSUER)
 
 
 def test_a_request_needs_an_aware_time_and_a_known_decision():
@@ -265,7 +321,7 @@ def test_a_request_needs_an_aware_time_and_a_known_decision():
 @pytest.fixture
 def claims() -> dict:
     step = MOVE.step("update_driver_licence")
-    return receipt_claims(MOVE, step, agency("nzta"), receipt_request("move", step.id))
+    return receipt_claims(MOVE, step, agency("nzta"), receipt_request("move", step.id), ISSUER)
 
 
 def test_the_kid_is_the_rfc_7638_thumbprint():
@@ -396,7 +452,8 @@ async def test_the_activity_signs_the_catalogues_claims_and_logs_only_ids(settin
         "update_driver_licence",
     )
     assert (signed.decision, signed.decided_at) == ("grant", DECIDED_AT)
-    expected = receipt_claims(MOVE, MOVE.step(decision.step_id), agency("nzta"), decision)
+    step = MOVE.step(decision.step_id)
+    expected = receipt_claims(MOVE, step, agency("nzta"), decision, receipt_issuer(settings))
     assert verify_receipt(signed.jws, public_jwks(settings)) == expected
     [line] = logs
     assert line == {
@@ -433,7 +490,9 @@ async def test_decisions_taken_together_are_signed_together_in_their_order(setti
     ]
     for request, receipt in zip(requests, signed, strict=True):
         step = MOVE.step(request.step_id)
-        expected = receipt_claims(MOVE, step, agency(step.agency), request)
+        expected = receipt_claims(
+            MOVE, step, agency(step.agency), request, receipt_issuer(settings)
+        )
         assert verify_receipt(receipt.jws, public_jwks(settings)) == expected
     # One step the catalogue lacks fails the whole batch, without retries.
     with pytest.raises(ApplicationError) as raised:

@@ -16,7 +16,7 @@ from temporalio.client import Client
 from onceonly.api.app import create_app
 from onceonly.domain.catalogue import CATALOGUE, MOVE
 from onceonly.domain.receipts import ReceiptRequest, receipt_claims
-from onceonly.receipts import key_id, public_jwks, sign_receipt, verify_receipt
+from onceonly.receipts import key_id, public_jwks, receipt_issuer, sign_receipt, verify_receipt
 from onceonly.settings import Settings
 from onceonly.supervisor import plan
 
@@ -71,7 +71,7 @@ async def test_the_jwks_is_public_cacheable_and_verifies_a_receipt(api, settings
         decided_at=datetime.now(UTC),
         receipt_id="5f0c6a0e-8f7e-4b8e-9c4b-2a1d3e4f5a6b",
     )
-    claims = receipt_claims(MOVE, step, nzta, decision)
+    claims = receipt_claims(MOVE, step, nzta, decision, receipt_issuer(settings))
     assert verify_receipt(sign_receipt(settings, claims), answer.json()) == claims
 
 
