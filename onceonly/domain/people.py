@@ -18,6 +18,16 @@ from pydantic import (
     model_validator,
 )
 
+from onceonly.domain.address_words import (
+    LEVEL_NUMBER,
+    NUMBERED_LEVELS,
+    STREET_LINE,
+    UNNUMBERED_LEVELS,
+    LevelType,
+    UnitType,
+    read_level,
+    read_unit,
+)
 from onceonly.domain.identifiers import (
     is_valid_driver_licence_number,
     is_valid_ird_number,
@@ -169,9 +179,35 @@ def _suburb_not_rural_delivery(value: str) -> str:
 
 def _unit(value: str) -> str:
     # AS/NZS 4819 unit identifiers are letters and digits; the unit type (Flat, Unit) is
-    # not kept, and "/" or "," would read back as another part of the address.
+    # kept in unit_type, and "/" or "," would read back as another part of the address.
     if not re.fullmatch(r"[0-9A-Za-z]+", value):
-        raise ValueError("must be the unit's letters and digits, as in 2 or 3B, without 'Flat'")
+        raise ValueError(
+            "must be the unit's letters and digits, as in 2 or 3B; 'Flat' goes in unit_type"
+        )
+    return value
+
+
+def _level_number(value: str) -> str:
+    if not re.fullmatch(LEVEL_NUMBER, value):
+        raise ValueError("must be the level's number, as in 3 or 12A, without 'Level'")
+    return value
+
+
+def _road(value: str) -> str:
+    # A road's name begins with a letter or digit: a leading "/" or "-" would read back as
+    # a unit or a number range ("2 /3 Road" as unit 2 at number 3).
+    if not value[0].isalnum():
+        raise ValueError("must begin with a letter or digit")
+    return _street_not_post_box(value)
+
+
+def _building_name(value: str) -> str:
+    # The building's line comes before the street line; a name that read as a unit, a level,
+    # the street line, an RD or a PO Box would read back as that part instead.
+    if read_unit(value) or read_level(value) or STREET_LINE.fullmatch(value):
+        raise ValueError("must be a building's name, not a unit, level or number and street")
+    if rural_delivery_number(value) is not None or is_post_box_text(value):
+        raise ValueError("must be a building's name, not an RD or a PO Box")
     return value
 
 
@@ -183,13 +219,24 @@ UnitIdentifier = Annotated[
 class Address(Canonical):
     """A New Zealand street address, in the parts the NZ address standard (AS/NZS 4819) names.
 
-    Urban addresses have a suburb; rural ones may have a locality (kept in `suburb`) and a
-    rural delivery number ("RD 2"). A PO Box is a `PostBox`, never a street address.
+    A unit may have its type ("Flat 2", "Shop 5"; without one it is written "2/14"), a level
+    ("Level 3"), a building name, and a number range ("12-14"). Urban addresses have a suburb;
+    rural ones may have a locality (kept in `suburb`) and a rural delivery number ("RD 2").
+    A PO Box is a `PostBox`, never a street address.
     """
 
-    unit: UnitIdentifier | None = None
-    number: StreetNumber
-    street: Annotated[AddressText, AfterValidator(_street_not_post_box)] = Field(
+    unit_type: UnitType | None = Field(
+        default=None, description="The unit's type, as in Flat, Apartment, Shop or Suite."
+    )
+    unit: UnitIdentifier | None = Field(default=None, description="The unit's identifier, as in 2.")
+    level_type: LevelType | None = Field(default=None, description="As in Level or Ground Floor.")
+    level_number: Annotated[str, AfterValidator(_level_number)] | None = None
+    building_name: Annotated[AddressText, AfterValidator(_building_name)] | None = None
+    number: StreetNumber = Field(description="The street number, or a range's first number.")
+    number_last: StreetNumber | None = Field(
+        default=None, description="A range's last number: 14 of 12-14 Victoria Street."
+    )
+    street: Annotated[AddressText, AfterValidator(_road)] = Field(
         description="The road name with its type, as in 'Smith Street'."
     )
     suburb: Annotated[AddressText, AfterValidator(_suburb_not_rural_delivery)] | None = Field(
@@ -200,6 +247,27 @@ class Address(Canonical):
     )
     city: AddressText
     postcode: Postcode
+
+    @model_validator(mode="after")
+    def _parts_agree(self) -> "Address":
+        if self.unit_type is not None and self.unit is None:
+            raise ValueError("unit: required with unit_type (the Flat of 'Flat 2' needs its 2)")
+        if self.level_number is not None and self.level_type is None:
+            raise ValueError("level_type: required with level_number, as in Level 3")
+        if self.level_type in NUMBERED_LEVELS and self.level_number is None:
+            raise ValueError(f"level_number: required for a {self.level_type}")
+        if self.level_type in UNNUMBERED_LEVELS and self.level_number is not None:
+            raise ValueError(f"level_number: a {self.level_type} has no number")
+        if self.number_last is not None and _number_key(self.number_last) <= _number_key(
+            self.number
+        ):
+            raise ValueError("number_last: must be above number (a range runs low to high)")
+        return self
+
+
+def _number_key(number: str) -> tuple[int, str]:
+    digits = number.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return int(digits), number[len(digits) :].upper()
 
 
 class PostBox(Canonical):

@@ -1,0 +1,101 @@
+"""The words of an NZ address (AS/NZS 4819:2011): unit types, level types, and how each is read.
+
+The canonical model keeps each word in one spelling ("Apartment", "Level"); people write
+abbreviations and other cases ("Apt. 2", "L3", "5th floor"), which `read_unit` and `read_level`
+make canonical. The model's rules and the parser share these readers, so a building name can
+be refused for reading as a unit exactly when the parser would read it as one.
+"""
+
+import re
+from collections.abc import Mapping
+from typing import Literal, get_args
+
+UnitType = Literal[
+    "Apartment", "Flat", "Unit", "Shop", "Suite", "Villa", "Townhouse", "Room", "Studio",
+    "Office", "Penthouse", "Kiosk", "Stall", "Site", "Warehouse", "Factory",
+]  # fmt: skip
+"""AS/NZS 4819's sub-premise types that NZ addresses use, as the standard spells them."""
+LevelType = Literal[
+    "Level", "Floor", "Basement", "Ground Floor", "Lower Ground Floor", "Upper Ground Floor",
+    "Mezzanine", "Rooftop",
+]  # fmt: skip
+"""AS/NZS 4819's level types, as the standard spells them."""
+
+# The abbreviations AS/NZS 4819 and NZ Post list, each read as its type's one spelling.
+_UNIT_SPELLINGS: dict[str, UnitType] = {
+    "apt": "Apartment", "flt": "Flat", "shp": "Shop", "ste": "Suite", "vlla": "Villa",
+    "tnhs": "Townhouse", "rm": "Room", "stu": "Studio", "off": "Office", "ofc": "Office",
+    "pent": "Penthouse", "ksk": "Kiosk", "stll": "Stall", "whse": "Warehouse", "fcty": "Factory",
+    **{word.casefold(): word for word in get_args(UnitType)},
+}  # fmt: skip
+_LEVEL_SPELLINGS: dict[str, LevelType] = {
+    "l": "Level", "lvl": "Level", "lev": "Level", "fl": "Floor", "flr": "Floor",
+    "bsmt": "Basement", "ground": "Ground Floor", "ground level": "Ground Floor",
+    "gf": "Ground Floor", "lower ground": "Lower Ground Floor", "lg": "Lower Ground Floor",
+    "upper ground": "Upper Ground Floor", "ug": "Upper Ground Floor", "mezz": "Mezzanine",
+    "roof": "Rooftop", **{word.casefold(): word for word in get_args(LevelType)},
+}  # fmt: skip
+# Level and Floor need a number; the ground floors have none; the others may have one.
+NUMBERED_LEVELS = frozenset({"Level", "Floor"})
+UNNUMBERED_LEVELS = frozenset({"Ground Floor", "Lower Ground Floor", "Upper Ground Floor"})
+_OPTIONALLY_NUMBERED = frozenset(get_args(LevelType)) - NUMBERED_LEVELS - UNNUMBERED_LEVELS
+
+
+def _words(spellings: Mapping[str, str]) -> str:
+    # Longest first, so "lower ground floor" is read whole rather than as "l".
+    longest_first = sorted(spellings, key=len, reverse=True)
+    return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in longest_first)
+
+
+UNIT_ID = r"[0-9A-Za-z]+"
+LEVEL_NUMBER = r"[0-9]{1,3}[A-Za-z]?"
+# A unit word and its identifier: a space between them, or none before a digit ("Flat2").
+UNIT_WORD = rf"(?P<unit_type>(?i:{_words(_UNIT_SPELLINGS)}))\.?(?:\s+|(?=[0-9]))"
+_UNIT_PART = re.compile(rf"{UNIT_WORD}(?P<unit>{UNIT_ID})")
+_LEVEL_PART = re.compile(
+    rf"(?P<type>(?i:{_words(_LEVEL_SPELLINGS)}))\.?(?:(?:\s+|(?=[0-9]))(?P<number>{LEVEL_NUMBER}))?"
+    rf"|(?P<ordinal>[0-9]{{1,3}})(?i:st|nd|rd|th)\s+(?i:floor|level)"
+)
+
+
+def unit_type_of(word: str) -> UnitType:
+    """The canonical unit type of a spelling the unit word pattern matched ("apt." is Apartment)."""
+    return _UNIT_SPELLINGS[" ".join(word.casefold().rstrip(".").split())]
+
+
+def read_unit(text: str) -> tuple[UnitType, str] | None:
+    """A unit written alone ("Flat 2", "apt 3B") as its type and identifier, or None."""
+    found = _UNIT_PART.fullmatch(text.strip())
+    return None if found is None else (unit_type_of(found["unit_type"]), found["unit"])
+
+
+def read_level(text: str) -> tuple[LevelType, str | None] | None:
+    """A level ("Level 3", "L3", "Ground Floor", "5th Floor") as its type and number, or None.
+
+    A numbered level type without its number, or a ground floor with one, is no level.
+    """
+    found = _LEVEL_PART.fullmatch(text.strip())
+    if found is None:
+        return None
+    if found["ordinal"]:
+        return "Floor", found["ordinal"]
+    kind: LevelType = _LEVEL_SPELLINGS[" ".join(found["type"].casefold().split())]
+    number = found["number"]
+    if (kind in NUMBERED_LEVELS) != (number is not None) and kind not in _OPTIONALLY_NUMBERED:
+        return None
+    return kind, number
+
+
+def level_text(kind: str, number: str | None) -> str:
+    """A level as written: "Level 3", "Basement 2", "Ground Floor"."""
+    return kind if number is None else f"{kind} {number}"
+
+
+# A street line: a unit before the number ("Flat 2/21A", "Unit 3 45", "1/21A"), the number or
+# a range ("12-14", an en dash read alike), then the road.
+STREET_LINE = re.compile(
+    rf"(?:{UNIT_WORD}(?P<word_unit>{UNIT_ID})\s*[/\s]\s*|(?P<unit>{UNIT_ID})\s*/\s*)?"
+    r"(?P<number>[0-9]+[A-Za-z]?)(?:\s*[-\u2013]\s*(?P<number_last>[0-9]+[A-Za-z]?))?"
+    r"\s+(?P<street>.+)",
+    re.DOTALL,
+)
