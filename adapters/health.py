@@ -27,7 +27,7 @@ from adapters.base import (
     WithdrawalAnswer,
     WithdrawalNotOffered,
 )
-from adapters.disclosure import DisclosedFields, street_line
+from adapters.disclosure import DisclosedFields, premise_line
 from adapters.http import delete_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
@@ -58,9 +58,9 @@ def fhir_names(name: PersonName) -> list[dict[str, Any]]:
 
 
 def fhir_address(address: Address) -> dict[str, Any]:
-    """An address as a FHIR Address: the street line, then the suburb and "RD n" when the
-    address has them."""
-    lines = [street_line(address)] + ([address.suburb] if address.suburb else [])
+    """An address as a FHIR Address: the premise line (building, unit, level, number or range
+    and street: "Level 3, 1 Willis Street"), then the suburb and "RD n" when it has them."""
+    lines = [premise_line(address)] + ([address.suburb] if address.suburb else [])
     if address.rural_delivery is not None:
         lines.append(f"RD {address.rural_delivery}")
     return {

@@ -25,7 +25,17 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import NAME_PATTERN, NAME_RULE, MockLookup, Problem, matching, not_after_today
+from mocks.agency import (
+    NAME_PATTERN,
+    NAME_RULE,
+    LevelNumber,
+    LevelType,
+    MockLookup,
+    Problem,
+    UnitType,
+    matching,
+    not_after_today,
+)
 from mocks.register import MockRegister
 from mocks.store import Store
 
@@ -59,13 +69,22 @@ class ResidentQuery(RegisterModel):
     identity: Identity
 
 
-class RegisteredAddress(RegisterModel):
-    """A residential address as NZ Post writes it."""
+StreetNumber = Annotated[
+    str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
+]
 
+
+class RegisteredAddress(RegisterModel):
+    """A residential address as NZ Post writes it, in AS/NZS 4819's parts: the unit's type
+    and identifier, the level, the building, the number or range, the street and locality."""
+
+    unit_type: UnitType | None = None
     unit: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
-    street_number: Annotated[
-        str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
-    ]
+    level_type: LevelType | None = None
+    level_number: LevelNumber | None = None
+    building_name: Text | None = None
+    street_number: StreetNumber
+    street_number_last: StreetNumber | None = None
     street: Text
     suburb: Text | None = None
     rural_delivery: (

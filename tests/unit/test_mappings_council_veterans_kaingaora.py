@@ -129,8 +129,13 @@ def test_the_tenancy_end_notice_is_kainga_oras_format():
         },
         # Kāinga Ora knows its homes by street address: the RD is not part of it.
         "TenancyAddress": {
+            "UnitType": None,
             "Unit": None,
+            "LevelType": None,
+            "LevelNumber": None,
+            "BuildingName": None,
             "StreetNumber": "1280",
+            "StreetNumberLast": None,
             "Street": "State Highway 1",
             "Suburb": "Kaiwaka",
             "Town": "Kaiwaka",
