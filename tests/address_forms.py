@@ -9,6 +9,8 @@ agency mapping tests, so every agency is shown every form.
 
 from typing import Any, NamedTuple
 
+from hypothesis import strategies as st
+
 from onceonly.domain.people import Address, PostalAddress, PostBox
 
 WELLINGTON = {"suburb": "Wellington Central", "city": "Wellington", "postcode": "6011"}
@@ -179,3 +181,23 @@ FORMS: tuple[AddressForm, ...] = (
 )  # fmt: skip
 STREET_FORMS = tuple(form for form in FORMS if isinstance(form.address, Address))
 BOX_FORMS = tuple(form for form in FORMS if isinstance(form.address, PostBox))
+
+
+@st.composite
+def extra_parts(draw: st.DrawFn, number: str, unit: str | None) -> dict[str, Any]:
+    """The AS/NZS 4819 parts beyond unit, number and street, for an address at `number`:
+    a unit's type (when it has a `unit`), a level, a building's name, a range's last number."""
+    level_type = draw(st.none() | st.sampled_from(["Level", "Floor", "Ground Floor", "Basement"]))
+    numbered = level_type in ("Level", "Floor") or (
+        level_type == "Basement" and draw(st.booleans())
+    )
+    digits = int(number.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+    return {
+        "unit_type": None
+        if unit is None
+        else draw(st.none() | st.sampled_from(["Flat", "Apartment", "Shop", "Suite"])),
+        "level_type": level_type,
+        "level_number": str(draw(st.integers(1, 60))) if numbered else None,
+        "building_name": draw(st.none() | st.sampled_from(["Vero Centre", "Te Whare Rūnanga"])),
+        "number_last": draw(st.none() | st.just(str(digits + 2))),
+    }
