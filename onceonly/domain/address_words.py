@@ -91,6 +91,32 @@ def level_text(kind: str, number: str | None) -> str:
     return kind if number is None else f"{kind} {number}"
 
 
+# Agencies' address lines hold 100 characters (BDM's, ACC's, the council's, the roll's); the
+# premise goes on one line where an agency has no fields for its parts.
+MAX_PREMISE_LINE = 100
+
+
+def premise_parts(
+    *,
+    building_name: str | None,
+    unit_type: str | None,
+    unit: str | None,
+    level: tuple[str, str | None] | None,
+    number: str,
+    number_last: str | None,
+    street: str,
+) -> list[str]:
+    """The premise as NZ Post writes it, part by part: ["Vero Centre", "Suite 4", "Level 2",
+    "48-50 Shortland Street"]; an untyped unit goes before the number ("2/48")."""
+    numbers = number if number_last is None else f"{number}-{number_last}"
+    if unit and unit_type is None:
+        numbers = f"{unit}/{numbers}"
+    parts = [building_name] if building_name else []
+    parts += [f"{unit_type} {unit}"] if unit_type else []
+    parts += [level_text(*level)] if level else []
+    return [*parts, f"{numbers} {street}"]
+
+
 # A street line: a unit before the number ("Flat 2/21A", "Unit 3 45", "1/21A"), the number or
 # a range ("12-14", an en dash read alike), then the road.
 STREET_LINE = re.compile(

@@ -18,7 +18,6 @@ from pydantic import ValidationError
 
 from onceonly.domain.address_words import (
     STREET_LINE,
-    level_text,
     read_level,
     read_unit,
     unit_type_of,
@@ -56,21 +55,12 @@ class AddressError(ValueError):
 def street_line(address: Address) -> str:
     """The street line: "1/21A Smith Street", "12-14 Victoria Street", or with a typed unit and
     a level before it, "Suite 4, Level 2, 55 Queen Street" (NZ Post's forms)."""
-    number = address.number
-    if address.number_last is not None:
-        number = f"{number}-{address.number_last}"
-    if address.unit and address.unit_type is None:
-        number = f"{address.unit}/{number}"
-    before = [f"{address.unit_type} {address.unit}"] if address.unit_type else []
-    if address.level_type is not None:
-        before.append(level_text(address.level_type, address.level_number))
-    return ", ".join([*before, f"{number} {address.street}"])
+    return ", ".join(address.premise_parts()[1 if address.building_name else 0 :])
 
 
 def premise_line(address: Address) -> str:
     """Where on the road, on one line: the building's name, if any, then the street line."""
-    building = [address.building_name] if address.building_name else []
-    return ", ".join([*building, street_line(address)])
+    return ", ".join(address.premise_parts())
 
 
 def format_address(address: PostalAddress) -> list[str]:

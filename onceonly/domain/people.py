@@ -20,11 +20,13 @@ from pydantic import (
 
 from onceonly.domain.address_words import (
     LEVEL_NUMBER,
+    MAX_PREMISE_LINE,
     NUMBERED_LEVELS,
     STREET_LINE,
     UNNUMBERED_LEVELS,
     LevelType,
     UnitType,
+    premise_parts,
     read_level,
     read_unit,
 )
@@ -262,7 +264,25 @@ class Address(Canonical):
             self.number
         ):
             raise ValueError("number_last: must be above number (a range runs low to high)")
+        if len(", ".join(self.premise_parts())) > MAX_PREMISE_LINE:
+            raise ValueError(
+                f"street: with the building, unit, level and number, must fit on one line of"
+                f" {MAX_PREMISE_LINE} characters (agencies' address lines hold {MAX_PREMISE_LINE})"
+            )
         return self
+
+    def premise_parts(self) -> list[str]:
+        """The building, unit, level and street line as NZ Post writes them, part by part."""
+        level = None if self.level_type is None else (self.level_type, self.level_number)
+        return premise_parts(
+            building_name=self.building_name,
+            unit_type=self.unit_type,
+            unit=self.unit,
+            level=level,
+            number=self.number,
+            number_last=self.number_last,
+            street=self.street,
+        )
 
 
 def _number_key(number: str) -> tuple[int, str]:

@@ -318,6 +318,7 @@ def test_addresses_refuse_parts_that_would_read_back_differently(fields, field):
         ({"level_type": "Ground Floor", "level_number": "1"}, "level_number: a Ground Floor"),
         ({"number_last": "21A"}, "number_last: must be above number"),
         ({"number_last": "20"}, "number_last: must be above number"),
+        ({"building_name": "Tower " * 15}, "street: with the building, unit, level and number"),
     ],
 )
 def test_parts_that_do_not_agree_are_refused_naming_the_part(fields, rule):
