@@ -1,4 +1,5 @@
-"""The words of an NZ address (AS/NZS 4819:2011): unit types, level types, and how each is read.
+"""The words of an NZ address (AS/NZS 4819:2011) and its parts' rules: unit and level types,
+how each is read, the premise line, and what each part may not be mistaken for.
 
 The canonical model keeps each word in one spelling ("Apartment", "Level"); people write
 abbreviations and other cases ("Apt. 2", "L3", "5th floor"), which `read_unit` and `read_level`
@@ -125,3 +126,66 @@ STREET_LINE = re.compile(
     r"\s+(?P<street>.+)",
     re.DOTALL,
 )
+
+
+_POST_BOX = re.compile(r"^\s*(p\.?\s*o\.?\s*box|private\s+bag|counter\s+delivery)\b", re.I)
+
+
+def is_post_box_text(text: str) -> bool:
+    """True when a street line is really a PO Box, Private Bag or counter delivery."""
+    return bool(_POST_BOX.match(text))
+
+
+def _street_not_post_box(value: str) -> str:
+    if is_post_box_text(value):
+        raise ValueError("must be a street, not a PO Box or Private Bag")
+    return value
+
+
+_RURAL_DELIVERY = re.compile(r"(?i:r\.?\s*d\.?)\s*([0-9]{1,2})")
+
+
+def rural_delivery_number(text: str) -> int | None:
+    """The n of a rural delivery line ("RD 2", "rd2", "R.D. 2"), or None when it is not one."""
+    found = _RURAL_DELIVERY.fullmatch(text.strip())
+    return None if found is None else int(found.group(1))
+
+
+def check_locality(value: str) -> str:
+    """A suburb or locality, which is never an RD line."""
+    if rural_delivery_number(value) is not None:
+        raise ValueError("must be a suburb or locality; 'RD n' goes in rural_delivery")
+    return value
+
+
+def check_level_number(value: str) -> str:
+    """A level's number: "3", "12A"."""
+    if not re.fullmatch(LEVEL_NUMBER, value):
+        raise ValueError("must be the level's number, as in 3 or 12A, without 'Level'")
+    return value
+
+
+def check_road(value: str) -> str:
+    """A road's name with its type: "Smith Street", never a PO Box."""
+    # A road's name begins with a letter or digit: a leading "/" or "-" would read back as
+    # a unit or a number range ("2 /3 Road" as unit 2 at number 3).
+    if not value[0].isalnum():
+        raise ValueError("must begin with a letter or digit")
+    return _street_not_post_box(value)
+
+
+def check_building_name(value: str) -> str:
+    """A building's name, which reads as no other part of an address."""
+    # The building's line comes before the street line; a name that read as a unit, a level,
+    # the street line, an RD or a PO Box would read back as that part instead.
+    if read_unit(value) or read_level(value) or STREET_LINE.fullmatch(value):
+        raise ValueError("must be a building's name, not a unit, level or number and street")
+    if rural_delivery_number(value) is not None or is_post_box_text(value):
+        raise ValueError("must be a building's name, not an RD or a PO Box")
+    return value
+
+
+def number_order(number: str) -> tuple[int, str]:
+    """A street number's place in a range: "12A" is (12, "A")."""
+    digits = number.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return int(digits), number[len(digits) :].upper()

@@ -18,17 +18,13 @@ from pydantic import ValidationError
 
 from onceonly.domain.address_words import (
     STREET_LINE,
+    is_post_box_text,
     read_level,
     read_unit,
+    rural_delivery_number,
     unit_type_of,
 )
-from onceonly.domain.people import (
-    Address,
-    PostalAddress,
-    PostBox,
-    is_post_box_text,
-    rural_delivery_number,
-)
+from onceonly.domain.people import Address, PostalAddress, PostBox
 
 # Ten lines of two hundred characters is far beyond any address; the cap bounds the work.
 MAX_ADDRESS_TEXT = 2000

@@ -19,16 +19,17 @@ from pydantic import (
 )
 
 from onceonly.domain.address_words import (
-    LEVEL_NUMBER,
     MAX_PREMISE_LINE,
     NUMBERED_LEVELS,
-    STREET_LINE,
     UNNUMBERED_LEVELS,
     LevelType,
     UnitType,
+    check_building_name,
+    check_level_number,
+    check_locality,
+    check_road,
+    number_order,
     premise_parts,
-    read_level,
-    read_unit,
 )
 from onceonly.domain.identifiers import (
     is_valid_driver_licence_number,
@@ -138,29 +139,6 @@ class PersonName(Canonical):
     known_as: NameText | None = Field(default=None, description="The name the person prefers.")
 
 
-_POST_BOX = re.compile(r"^\s*(p\.?\s*o\.?\s*box|private\s+bag|counter\s+delivery)\b", re.I)
-
-
-def is_post_box_text(text: str) -> bool:
-    """True when a street line is really a PO Box, Private Bag or counter delivery."""
-    return bool(_POST_BOX.match(text))
-
-
-def _street_not_post_box(value: str) -> str:
-    if is_post_box_text(value):
-        raise ValueError("must be a street, not a PO Box or Private Bag")
-    return value
-
-
-_RURAL_DELIVERY = re.compile(r"(?i:r\.?\s*d\.?)\s*([0-9]{1,2})")
-
-
-def rural_delivery_number(text: str) -> int | None:
-    """The n of a rural delivery line ("RD 2", "rd2", "R.D. 2"), or None when it is not one."""
-    found = _RURAL_DELIVERY.fullmatch(text.strip())
-    return None if found is None else int(found.group(1))
-
-
 def _no_comma(value: str) -> str:
     # Commas separate the parts of a written address: one inside a part would make the
     # address read back as different parts (see onceonly.domain.addresses).
@@ -173,12 +151,6 @@ AddressText = Annotated[Text, AfterValidator(_no_comma)]
 """One part of an address (a street, suburb, town or lobby): text without commas."""
 
 
-def _suburb_not_rural_delivery(value: str) -> str:
-    if rural_delivery_number(value) is not None:
-        raise ValueError("must be a suburb or locality; 'RD n' goes in rural_delivery")
-    return value
-
-
 def _unit(value: str) -> str:
     # AS/NZS 4819 unit identifiers are letters and digits; the unit type (Flat, Unit) is
     # kept in unit_type, and "/" or "," would read back as another part of the address.
@@ -186,30 +158,6 @@ def _unit(value: str) -> str:
         raise ValueError(
             "must be the unit's letters and digits, as in 2 or 3B; 'Flat' goes in unit_type"
         )
-    return value
-
-
-def _level_number(value: str) -> str:
-    if not re.fullmatch(LEVEL_NUMBER, value):
-        raise ValueError("must be the level's number, as in 3 or 12A, without 'Level'")
-    return value
-
-
-def _road(value: str) -> str:
-    # A road's name begins with a letter or digit: a leading "/" or "-" would read back as
-    # a unit or a number range ("2 /3 Road" as unit 2 at number 3).
-    if not value[0].isalnum():
-        raise ValueError("must begin with a letter or digit")
-    return _street_not_post_box(value)
-
-
-def _building_name(value: str) -> str:
-    # The building's line comes before the street line; a name that read as a unit, a level,
-    # the street line, an RD or a PO Box would read back as that part instead.
-    if read_unit(value) or read_level(value) or STREET_LINE.fullmatch(value):
-        raise ValueError("must be a building's name, not a unit, level or number and street")
-    if rural_delivery_number(value) is not None or is_post_box_text(value):
-        raise ValueError("must be a building's name, not an RD or a PO Box")
     return value
 
 
@@ -232,16 +180,16 @@ class Address(Canonical):
     )
     unit: UnitIdentifier | None = Field(default=None, description="The unit's identifier, as in 2.")
     level_type: LevelType | None = Field(default=None, description="As in Level or Ground Floor.")
-    level_number: Annotated[str, AfterValidator(_level_number)] | None = None
-    building_name: Annotated[AddressText, AfterValidator(_building_name)] | None = None
+    level_number: Annotated[str, AfterValidator(check_level_number)] | None = None
+    building_name: Annotated[AddressText, AfterValidator(check_building_name)] | None = None
     number: StreetNumber = Field(description="The street number, or a range's first number.")
     number_last: StreetNumber | None = Field(
         default=None, description="A range's last number: 14 of 12-14 Victoria Street."
     )
-    street: Annotated[AddressText, AfterValidator(_road)] = Field(
+    street: Annotated[AddressText, AfterValidator(check_road)] = Field(
         description="The road name with its type, as in 'Smith Street'."
     )
-    suburb: Annotated[AddressText, AfterValidator(_suburb_not_rural_delivery)] | None = Field(
+    suburb: Annotated[AddressText, AfterValidator(check_locality)] | None = Field(
         default=None, description="The suburb, or a rural locality."
     )
     rural_delivery: int | None = Field(
@@ -260,7 +208,7 @@ class Address(Canonical):
             raise ValueError(f"level_number: required for a {self.level_type}")
         if self.level_type in UNNUMBERED_LEVELS and self.level_number is not None:
             raise ValueError(f"level_number: a {self.level_type} has no number")
-        if self.number_last is not None and _number_key(self.number_last) <= _number_key(
+        if self.number_last is not None and number_order(self.number_last) <= number_order(
             self.number
         ):
             raise ValueError("number_last: must be above number (a range runs low to high)")
@@ -283,11 +231,6 @@ class Address(Canonical):
             number_last=self.number_last,
             street=self.street,
         )
-
-
-def _number_key(number: str) -> tuple[int, str]:
-    digits = number.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-    return int(digits), number[len(digits) :].upper()
 
 
 class PostBox(Canonical):

@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from onceonly.domain.address_words import read_level, read_unit
+from onceonly.domain.address_words import read_level, read_unit, rural_delivery_number
 from onceonly.domain.addresses import (
     AddressError,
     format_address,
@@ -18,7 +18,7 @@ from onceonly.domain.addresses import (
     premise_line,
     street_line,
 )
-from onceonly.domain.people import Address, PostBox, rural_delivery_number
+from onceonly.domain.people import Address, PostBox
 from tests.address_forms import FORMS, AddressForm
 
 PONSONBY = Address(
