@@ -62,17 +62,7 @@ def premise_line(address: Address) -> str:
 def format_address(address: PostalAddress) -> list[str]:
     """The lines NZ Post writes for an address, the town or city and postcode last: a
     building's name has a line of its own above the street line."""
-    if isinstance(address, PostBox):
-        box = [address.kind] if address.box_number is None else [address.kind, address.box_number]
-        first = [" ".join(box)]
-        middle = [address.lobby] if address.lobby else []
-    else:
-        first = [address.building_name] if address.building_name else []
-        first.append(street_line(address))
-        middle = [address.suburb] if address.suburb else []
-        if address.rural_delivery is not None:
-            middle.append(f"RD {address.rural_delivery}")
-    return [*first, *middle, f"{address.city} {address.postcode}"]
+    return address.lines()
 
 
 def format_address_line(address: PostalAddress) -> str:

@@ -6,7 +6,7 @@ Text is kept exactly as given (macrons included); only surrounding spaces are tr
 import re
 import unicodedata
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -147,7 +147,13 @@ def _no_comma(value: str) -> str:
     return value
 
 
-AddressText = Annotated[Text, AfterValidator(_no_comma)]
+# Agencies' address fields and lines hold 100 characters (BDM, ACC, NZTA, MSD, the council,
+# the roll, Veterans' Affairs), and IRD's one-line address 200: intake refuses longer first.
+MAX_ADDRESS_PART = 100
+MAX_ADDRESS_LINE = 200
+AddressText = Annotated[
+    Text, StringConstraints(max_length=MAX_ADDRESS_PART), AfterValidator(_no_comma)
+]
 """One part of an address (a street, suburb, town or lobby): text without commas."""
 
 
@@ -162,7 +168,8 @@ def _unit(value: str) -> str:
 
 
 UnitIdentifier = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_unit)
+    # NZTA's and MSD's unit fields hold 10 characters; AS/NZS 4819's identifiers are shorter.
+    str, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(_unit)
 ]
 
 
@@ -217,7 +224,17 @@ class Address(Canonical):
                 f"street: with the building, unit, level and number, must fit on one line of"
                 f" {MAX_PREMISE_LINE} characters (agencies' address lines hold {MAX_PREMISE_LINE})"
             )
-        return self
+        return _fits_one_line(self)
+
+    def lines(self) -> list[str]:
+        """NZ Post's lines: the building's name, the street line ("Suite 4, Level 2, 55 Queen
+        Street"), the suburb or locality, "RD n", then the town or city and postcode."""
+        premise = self.premise_parts()
+        # The building's name has a line of its own; a unit and a level join the street line.
+        lines = [premise.pop(0)] if self.building_name else []
+        lines += [", ".join(premise), *([self.suburb] if self.suburb else [])]
+        lines += [] if self.rural_delivery is None else [f"RD {self.rural_delivery}"]
+        return [*lines, f"{self.city} {self.postcode}"]
 
     def premise_parts(self) -> list[str]:
         """The building, unit, level and street line as NZ Post writes them, part by part."""
@@ -246,7 +263,25 @@ class PostBox(Canonical):
     def _box_number_unless_counter(self) -> "PostBox":
         if (self.kind == "Counter Delivery") != (self.box_number is None):
             raise ValueError("box_number: required for a PO Box or Private Bag, and only then")
-        return self
+        return _fits_one_line(self)
+
+    def lines(self) -> list[str]:
+        """NZ Post's lines: "PO Box 123" (or "Counter Delivery"), the lobby, the town and
+        postcode."""
+        box = self.kind if self.box_number is None else f"{self.kind} {self.box_number}"
+        return [box, *([self.lobby] if self.lobby else []), f"{self.city} {self.postcode}"]
+
+
+_AddressT = TypeVar("_AddressT", Address, PostBox)
+
+
+def _fits_one_line(address: _AddressT) -> _AddressT:
+    if len(", ".join(address.lines())) > MAX_ADDRESS_LINE:
+        raise ValueError(
+            f"address: must fit on one line of {MAX_ADDRESS_LINE} characters"
+            f" (IRD's one-line address holds {MAX_ADDRESS_LINE})"
+        )
+    return address
 
 
 PostalAddress = Address | PostBox

@@ -285,6 +285,8 @@ def test_rural_delivery_number(text, number):
     ("fields", "field"),
     [
         ({"unit": "Flat 2"}, "unit"),
+        ({"unit": "A" * 11}, "unit"),
+        ({"suburb": "Ō" * 101}, "suburb"),
         ({"unit_type": "Flatette"}, "unit_type"),
         ({"level_number": "Level 3", "level_type": "Level"}, "level_number"),
         ({"building_name": "Flat 2"}, "building_name"),
@@ -319,6 +321,7 @@ def test_addresses_refuse_parts_that_would_read_back_differently(fields, field):
         ({"number_last": "21A"}, "number_last: must be above number"),
         ({"number_last": "20"}, "number_last: must be above number"),
         ({"building_name": "Tower " * 15}, "street: with the building, unit, level and number"),
+        ({"suburb": "Te Aro " * 13, "city": "Wellington " * 9}, "address: must fit on one line"),
     ],
 )
 def test_parts_that_do_not_agree_are_refused_naming_the_part(fields, rule):
@@ -354,6 +357,12 @@ def test_read_unit(text, unit):
 )  # fmt: skip
 def test_read_level(text, level):
     assert read_level(text) == level
+
+
+def test_post_boxes_fit_irds_one_line():
+    with pytest.raises(ValidationError) as error:
+        PostBox.model_validate(LAMBTON.model_dump() | {"lobby": "L" * 100, "city": "C" * 100})
+    assert "address: must fit on one line of 200 characters" in error.value.errors()[0]["msg"]
 
 
 def test_post_boxes_refuse_a_lobby_with_a_comma():
