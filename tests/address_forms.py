@@ -9,7 +9,9 @@ agency mapping tests, so every agency is shown every form.
 
 from typing import Any, NamedTuple
 
+from hypothesis import assume
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from onceonly.domain.people import Address, PostalAddress, PostBox
 
@@ -201,3 +203,66 @@ def extra_parts(draw: st.DrawFn, number: str, unit: str | None) -> dict[str, Any
         "building_name": draw(st.none() | st.sampled_from(["Vero Centre", "Te Whare Rūnanga"])),
         "number_last": draw(st.none() | st.just(str(digits + 2))),
     }
+
+
+# Real-looking parts, and look-alikes of the keywords, mixed with any text at all.
+_WORDS = st.sampled_from(
+    [
+        *("Smith Street", "Te Ara Tāwhaki", "Whanga\u0304rei", "Kaiwaka", "State Highway 1"),
+        *("Flat 2", "RD 2", "PO Box 5", "Private Bag", "Counter Delivery", "New Zealand"),
+        *("1011", "Unit", "a/b", "POBox", "Level 3", "L3", "Ground Floor", "Suite 4", "12-14"),
+        *("Vero Centre", "5th Floor", "Shop", "2/14 Cuba Street"),
+    ]
+)
+PARTS = _WORDS | st.text(min_size=1, max_size=30) | st.lists(_WORDS, min_size=2).map(" ".join)
+DIGITS = st.from_regex(r"[0-9]{1,6}", fullmatch=True)
+
+
+_UNIT_TYPES = st.sampled_from(["Flat", "Unit", "Apartment", "Shop", "Suite", "Villa", "Office"])
+_LEVEL_TYPES = st.sampled_from(["Level", "Floor", "Basement", "Ground Floor", "Mezzanine"])
+_NUMBERS = st.from_regex(r"[0-9]{1,6}[A-Za-z]?", fullmatch=True)
+
+
+@st.composite
+def any_address(draw: st.DrawFn) -> Address:
+    """Any valid street address: every part, with real words, keyword look-alikes or any text."""
+    level_type = draw(st.none() | _LEVEL_TYPES)
+    fields = {
+        "unit_type": draw(st.none() | _UNIT_TYPES),
+        "unit": draw(st.none() | st.from_regex(r"[0-9A-Za-z]{1,10}", fullmatch=True)),
+        "level_type": level_type,
+        "level_number": None
+        if level_type in (None, "Ground Floor")
+        else draw(st.from_regex(r"[0-9]{1,3}[A-Za-z]?", fullmatch=True)),
+        "building_name": draw(st.none() | PARTS),
+        "number": draw(_NUMBERS),
+        "number_last": draw(st.none() | _NUMBERS),
+        "street": draw(PARTS),
+        "suburb": draw(st.none() | PARTS),
+        "rural_delivery": draw(st.none() | st.integers(min_value=1, max_value=99)),
+        "city": draw(PARTS),
+        "postcode": draw(st.from_regex(r"[0-9]{4}", fullmatch=True)),
+    }
+    try:
+        return Address.model_validate(fields)
+    except ValidationError:
+        assume(False)
+        raise
+
+
+@st.composite
+def any_post_box(draw: st.DrawFn) -> PostBox:
+    """Any valid PO Box, Private Bag or counter delivery, its lobby and town any text."""
+    kind = draw(st.sampled_from(["PO Box", "Private Bag", "Counter Delivery"]))
+    fields = {
+        "kind": kind,
+        "box_number": None if kind == "Counter Delivery" else draw(DIGITS),
+        "lobby": draw(st.none() | PARTS),
+        "city": draw(PARTS),
+        "postcode": draw(st.from_regex(r"[0-9]{4}", fullmatch=True)),
+    }
+    try:
+        return PostBox.model_validate(fields)
+    except ValidationError:
+        assume(False)
+        raise

@@ -9,7 +9,9 @@ be refused for reading as a unit exactly when the parser would read it as one.
 
 import re
 from collections.abc import Mapping
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
+
+from pydantic import AfterValidator, StringConstraints
 
 UnitType = Literal[
     "Apartment", "Flat", "Unit", "Shop", "Suite", "Villa", "Townhouse", "Room", "Studio",
@@ -92,9 +94,12 @@ def level_text(kind: str, number: str | None) -> str:
     return kind if number is None else f"{kind} {number}"
 
 
-# Agencies' address lines hold 100 characters (BDM's, ACC's, the council's, the roll's); the
-# premise goes on one line where an agency has no fields for its parts.
-MAX_PREMISE_LINE = 100
+# Agencies' address fields and lines hold 100 characters (BDM, ACC, NZTA, MSD, the council,
+# the roll, Veterans' Affairs), and IRD's one-line address 200: intake refuses longer first.
+# The premise (building, unit, level, street line) is one line where an agency has no fields
+# for its parts, so it too must fit in 100.
+MAX_ADDRESS_PART = 100
+MAX_ADDRESS_LINE = 200
 
 
 def premise_parts(
@@ -152,9 +157,17 @@ def rural_delivery_number(text: str) -> int | None:
 
 
 def check_locality(value: str) -> str:
-    """A suburb or locality, which is never an RD line."""
+    """A suburb or locality, which is never an RD line nor a PO Box."""
     if rural_delivery_number(value) is not None:
         raise ValueError("must be a suburb or locality; 'RD n' goes in rural_delivery")
+    return check_town(value)
+
+
+def check_town(value: str) -> str:
+    """A place where people live: a street address's line that begins "PO Box" would be
+    refused as a postal address where only a residence will do (the electoral roll)."""
+    if is_post_box_text(value):
+        raise ValueError("must be a place, not a PO Box or Private Bag")
     return value
 
 
@@ -189,3 +202,28 @@ def number_order(number: str) -> tuple[int, str]:
     """A street number's place in a range: "12A" is (12, "A")."""
     digits = number.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
     return int(digits), number[len(digits) :].upper()
+
+
+def check_no_comma(value: str) -> str:
+    """A part of an address, which has no comma."""
+    # Commas separate the parts of a written address: one inside a part would make the
+    # address read back as different parts (see onceonly.domain.addresses).
+    if "," in value:
+        raise ValueError("must not contain a comma (commas separate the parts of an address)")
+    return value
+
+
+def _unit(value: str) -> str:
+    # AS/NZS 4819 unit identifiers are letters and digits; the unit type (Flat, Unit) is
+    # kept in unit_type, and "/" or "," would read back as another part of the address.
+    if not re.fullmatch(r"[0-9A-Za-z]+", value):
+        raise ValueError(
+            "must be the unit's letters and digits, as in 2 or 3B; 'Flat' goes in unit_type"
+        )
+    return value
+
+
+UnitIdentifier = Annotated[
+    # NZTA's and MSD's unit fields hold 10 characters; AS/NZS 4819's identifiers are shorter.
+    str, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(_unit)
+]

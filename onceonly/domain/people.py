@@ -19,15 +19,19 @@ from pydantic import (
 )
 
 from onceonly.domain.address_words import (
-    MAX_PREMISE_LINE,
+    MAX_ADDRESS_LINE,
+    MAX_ADDRESS_PART,
     NUMBERED_LEVELS,
     UNNUMBERED_LEVELS,
     LevelType,
+    UnitIdentifier,
     UnitType,
     check_building_name,
     check_level_number,
     check_locality,
+    check_no_comma,
     check_road,
+    check_town,
     number_order,
     premise_parts,
 )
@@ -80,8 +84,11 @@ def _postcode(value: str) -> str:
 
 
 def _street_number(value: str) -> str:
-    if not re.fullmatch(r"[0-9]+[A-Za-z]?", value):
-        raise ValueError("must be a street number with an optional letter suffix, as in 21A")
+    # Six digits at most: NZTA's register holds six (rural numbers reach five).
+    if not re.fullmatch(r"[0-9]{1,6}[A-Za-z]?", value):
+        raise ValueError(
+            "must be a street number of 1 to 6 digits and an optional letter, as in 21A"
+        )
     return value
 
 
@@ -139,38 +146,21 @@ class PersonName(Canonical):
     known_as: NameText | None = Field(default=None, description="The name the person prefers.")
 
 
-def _no_comma(value: str) -> str:
-    # Commas separate the parts of a written address: one inside a part would make the
-    # address read back as different parts (see onceonly.domain.addresses).
-    if "," in value:
-        raise ValueError("must not contain a comma (commas separate the parts of an address)")
-    return value
-
-
-# Agencies' address fields and lines hold 100 characters (BDM, ACC, NZTA, MSD, the council,
-# the roll, Veterans' Affairs), and IRD's one-line address 200: intake refuses longer first.
-MAX_ADDRESS_PART = 100
-MAX_ADDRESS_LINE = 200
 AddressText = Annotated[
-    Text, StringConstraints(max_length=MAX_ADDRESS_PART), AfterValidator(_no_comma)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ADDRESS_PART),
+    AfterValidator(_printable),
+    AfterValidator(check_no_comma),
 ]
 """One part of an address (a street, suburb, town or lobby): text without commas."""
-
-
-def _unit(value: str) -> str:
-    # AS/NZS 4819 unit identifiers are letters and digits; the unit type (Flat, Unit) is
-    # kept in unit_type, and "/" or "," would read back as another part of the address.
-    if not re.fullmatch(r"[0-9A-Za-z]+", value):
-        raise ValueError(
-            "must be the unit's letters and digits, as in 2 or 3B; 'Flat' goes in unit_type"
-        )
-    return value
-
-
-UnitIdentifier = Annotated[
-    # NZTA's and MSD's unit fields hold 10 characters; AS/NZS 4819's identifiers are shorter.
-    str, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(_unit)
+TownText = Annotated[
+    str,
+    # The town's line, with a space and the postcode, must fit the same 100.
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ADDRESS_PART - 5),
+    AfterValidator(_printable),
+    AfterValidator(check_no_comma),
 ]
+"""A town or city: its line, with a space and the postcode, fits in an agency's 100."""
 
 
 class Address(Canonical):
@@ -202,7 +192,7 @@ class Address(Canonical):
     rural_delivery: int | None = Field(
         default=None, ge=1, le=99, strict=True, description="The rural delivery number n of 'RD n'."
     )
-    city: AddressText
+    city: Annotated[TownText, AfterValidator(check_town)]
     postcode: Postcode
 
     @model_validator(mode="after")
@@ -219,10 +209,10 @@ class Address(Canonical):
             self.number
         ):
             raise ValueError("number_last: must be above number (a range runs low to high)")
-        if len(", ".join(self.premise_parts())) > MAX_PREMISE_LINE:
+        if len(", ".join(self.premise_parts())) > MAX_ADDRESS_PART:
             raise ValueError(
                 f"street: with the building, unit, level and number, must fit on one line of"
-                f" {MAX_PREMISE_LINE} characters (agencies' address lines hold {MAX_PREMISE_LINE})"
+                f" {MAX_ADDRESS_PART} characters (agencies' address lines hold {MAX_ADDRESS_PART})"
             )
         return _fits_one_line(self)
 
@@ -256,7 +246,7 @@ class PostBox(Canonical):
     kind: Literal["PO Box", "Private Bag", "Counter Delivery"] = "PO Box"
     box_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")] | None = None
     lobby: AddressText | None = Field(default=None, description="The post shop or lobby, if named.")
-    city: AddressText
+    city: TownText
     postcode: Postcode
 
     @model_validator(mode="after")

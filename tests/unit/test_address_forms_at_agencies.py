@@ -1,24 +1,39 @@
 """Every real NZ address form (tests/address_forms.py) at every agency that is sent an address:
 each step's request, built by its adapter, holds every part of the address (read back, it is
-the same address), and the agency's mock, in process, accepts it in its own format.
+the same address), and the agency's mock, in process, accepts it in its own format. And any
+valid canonical address at all (generated) is in every agency's own format: intake is never
+looser than an agency.
 """
 
+import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel
+from hypothesis import given
+from pydantic import BaseModel, TypeAdapter
 
 from adapters.base import AgencyAdapter
 from adapters.registry import BUILT_IN
+from mocks import acc as mock_acc
+from mocks import bdm as mock_bdm
+from mocks import council as mock_council
+from mocks import council_properties as mock_council_properties
+from mocks import electoral as mock_electoral
+from mocks import ird as mock_ird
+from mocks import kaingaora as mock_kaingaora
+from mocks import msd_parts as mock_msd_parts
+from mocks import nzta as mock_nzta
+from mocks import veterans as mock_veterans
 from mocks.admin import admin_headers
 from mocks.app import create_app
 from onceonly.domain.addresses import parse_address
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.people import Address, PostalAddress, PostBox
-from tests.address_forms import FORMS, STREET_FORMS, AddressForm
+from tests.address_forms import FORMS, STREET_FORMS, AddressForm, any_address, any_post_box
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"
@@ -224,3 +239,68 @@ async def test_every_form_reaches_the_agency_whole_and_in_its_format(client, eve
             refused.append(f"{form.text}: {error}")
     assert lost == []
     assert refused == []
+
+
+# --- intake is never looser than an agency: any valid address, in each agency's own rules ---
+
+_ONE_LINE = TypeAdapter(mock_ird.OneLineAddress)
+_MSD_POSTAL = TypeAdapter(mock_msd_parts.PostalAddress)
+
+
+def _wire(model: type[BaseModel]) -> Callable[[Any], object]:
+    # As the mock receives it: JSON text into its strict schema.
+    return lambda part: model.model_validate_json(json.dumps(part, ensure_ascii=False))
+
+
+def _council_property(part: Any) -> object:
+    parsed = _wire(mock_council_properties.PropertyAddress)(part)
+    assert mock_council_properties.property_for(parsed) is not None  # type: ignore[arg-type]
+    return parsed
+
+
+# Each step's address, where its request holds it, and the mock's own model of that part.
+# (Health's FHIR Address is checked by its mock in the in-process test above.)
+MOCK_RULES: dict[str, tuple[str, Callable[[Any], object]]] = {
+    "register_birth": ("usualResidence", _wire(mock_bdm.UsualResidence)),
+    "child_ird_number": ("postalAddress", _ONE_LINE.validate_python),
+    "best_start": ("address", _wire(mock_msd_parts.Address)),
+    "update_driver_licence": ("residentialAddress", _wire(mock_nzta.ResidentialAddress)),
+    "update_electoral_roll": ("residential_address", _wire(mock_electoral.ResidentialAddress)),
+    "update_ird_address": ("residentialAddress", _ONE_LINE.validate_python),
+    "update_msd_address": ("new_address", _wire(mock_msd_parts.Address)),
+    "council_rates": ("property", _council_property),
+    "council_dog_registration": ("property", _council_property),
+    "update_acc_address": ("address", _wire(mock_acc.ClientAddress)),
+    "register_death": ("usualResidence", _wire(mock_bdm.UsualResidence)),
+    "notify_ird": ("notifierPostalAddress", _ONE_LINE.validate_python),
+    "funeral_grant": ("applicant.postal_address", _MSD_POSTAL.validate_python),
+    "remove_from_electoral_roll": ("residential_address", _wire(mock_electoral.ResidentialAddress)),
+    "notify_veterans_affairs": ("next_of_kin", _wire(mock_veterans.NextOfKin)),
+    "notify_council": ("notifier", _wire(mock_council.Notifier)),
+    "notify_council deceased.last_address": ("property", _council_property),
+    "end_tenancy": ("TenancyAddress", _wire(mock_kaingaora.TenancyAddress)),
+}
+_PREVIEWS = {cls.agency: cls(httpx.AsyncClient(), BASE_URL, "unused") for cls in BUILT_IN}
+_SAMPLES = {event: sample() for event, (_, sample) in _EVENTS.items()}
+
+
+def test_every_address_step_but_healths_has_the_mocks_rules_here():
+    health = {"health_enrolment", "update_health_address"}
+    assert set(MOCK_RULES) == {_reader_key(s, f) for _, s, f in ADDRESS_STEPS} - health
+
+
+@given(any_address() | any_post_box())
+def test_any_valid_address_is_in_every_agencys_own_format(address):
+    for event, step_id, field in ADDRESS_STEPS:
+        rules = MOCK_RULES.get(_reader_key(step_id, field))
+        if rules is None or (isinstance(address, PostBox) and not field.endswith("postal_address")):
+            continue
+        spec = _EVENTS[event][0]
+        step = spec.step(step_id)
+        facts = {k: v for k, v in FACTS.items() if k.replace("__", ".") in step.fields}
+        data = _with_address(_SAMPLES[event], field, address)
+        body = asyncio.run(
+            _PREVIEWS[step.agency].preview(step.service, disclose(step_id, data, spec, **facts))
+        )
+        path, mock_rule = rules
+        mock_rule(_at(body, path))

@@ -5,7 +5,7 @@ address (AS/NZS 4819 parts: unit type, level, building, number range)."""
 import unicodedata
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -19,7 +19,7 @@ from onceonly.domain.addresses import (
     street_line,
 )
 from onceonly.domain.people import Address, PostBox
-from tests.address_forms import FORMS, AddressForm
+from tests.address_forms import DIGITS, FORMS, PARTS, AddressForm, any_address, any_post_box
 
 PONSONBY = Address(
     unit="1",
@@ -286,6 +286,7 @@ def test_rural_delivery_number(text, number):
     [
         ({"unit": "Flat 2"}, "unit"),
         ({"unit": "A" * 11}, "unit"),
+        ({"number": "1234567"}, "number"),
         ({"suburb": "Ō" * 101}, "suburb"),
         ({"unit_type": "Flatette"}, "unit_type"),
         ({"level_number": "Level 3", "level_type": "Level"}, "level_number"),
@@ -301,6 +302,9 @@ def test_rural_delivery_number(text, number):
         ({"unit": ""}, "unit"),
         ({"street": "Smith Street, Ponsonby"}, "street"),
         ({"suburb": "RD 2"}, "suburb"),
+        ({"suburb": "PO Box 5"}, "suburb"),
+        ({"city": "Private Bag 3"}, "city"),
+        ({"city": "W" * 96}, "city"),
         ({"city": "Auckland, Central"}, "city"),
     ],
 )
@@ -321,7 +325,7 @@ def test_addresses_refuse_parts_that_would_read_back_differently(fields, field):
         ({"number_last": "21A"}, "number_last: must be above number"),
         ({"number_last": "20"}, "number_last: must be above number"),
         ({"building_name": "Tower " * 15}, "street: with the building, unit, level and number"),
-        ({"suburb": "Te Aro " * 13, "city": "Wellington " * 9}, "address: must fit on one line"),
+        ({"suburb": "Te Aro " * 14, "city": "Wellington " * 8}, "address: must fit on one line"),
     ],
 )
 def test_parts_that_do_not_agree_are_refused_naming_the_part(fields, rule):
@@ -361,7 +365,7 @@ def test_read_level(text, level):
 
 def test_post_boxes_fit_irds_one_line():
     with pytest.raises(ValidationError) as error:
-        PostBox.model_validate(LAMBTON.model_dump() | {"lobby": "L" * 100, "city": "C" * 100})
+        PostBox.model_validate(LAMBTON.model_dump() | {"lobby": "L" * 100, "city": "C" * 95})
     assert "address: must fit on one line of 200 characters" in error.value.errors()[0]["msg"]
 
 
@@ -369,67 +373,6 @@ def test_post_boxes_refuse_a_lobby_with_a_comma():
     with pytest.raises(ValidationError) as error:
         PostBox.model_validate(LAMBTON.model_dump() | {"lobby": "Lambton Quay, Wellington"})
     assert error.value.errors()[0]["loc"] == ("lobby",)
-
-
-# Real-looking parts, and look-alikes of the keywords, mixed with any text at all.
-_WORDS = st.sampled_from(
-    [
-        *("Smith Street", "Te Ara Tāwhaki", "Whanga\u0304rei", "Kaiwaka", "State Highway 1"),
-        *("Flat 2", "RD 2", "PO Box 5", "Private Bag", "Counter Delivery", "New Zealand"),
-        *("1011", "Unit", "a/b", "POBox", "Level 3", "L3", "Ground Floor", "Suite 4", "12-14"),
-        *("Vero Centre", "5th Floor", "Shop", "2/14 Cuba Street"),
-    ]
-)
-_PARTS = _WORDS | st.text(min_size=1, max_size=30) | st.lists(_WORDS, min_size=2).map(" ".join)
-_DIGITS = st.from_regex(r"[0-9]{1,6}", fullmatch=True)
-
-
-_UNIT_TYPES = st.sampled_from(["Flat", "Unit", "Apartment", "Shop", "Suite", "Villa", "Office"])
-_LEVEL_TYPES = st.sampled_from(["Level", "Floor", "Basement", "Ground Floor", "Mezzanine"])
-_NUMBERS = st.from_regex(r"[0-9]{1,5}[A-Za-z]?", fullmatch=True)
-
-
-@st.composite
-def _addresses(draw: st.DrawFn) -> Address:
-    level_type = draw(st.none() | _LEVEL_TYPES)
-    fields = {
-        "unit_type": draw(st.none() | _UNIT_TYPES),
-        "unit": draw(st.none() | st.from_regex(r"[0-9A-Za-z]{1,20}", fullmatch=True)),
-        "level_type": level_type,
-        "level_number": None
-        if level_type in (None, "Ground Floor")
-        else draw(st.from_regex(r"[0-9]{1,3}[A-Za-z]?", fullmatch=True)),
-        "building_name": draw(st.none() | _PARTS),
-        "number": draw(_NUMBERS),
-        "number_last": draw(st.none() | _NUMBERS),
-        "street": draw(_PARTS),
-        "suburb": draw(st.none() | _PARTS),
-        "rural_delivery": draw(st.none() | st.integers(min_value=1, max_value=99)),
-        "city": draw(_PARTS),
-        "postcode": draw(st.from_regex(r"[0-9]{4}", fullmatch=True)),
-    }
-    try:
-        return Address.model_validate(fields)
-    except ValidationError:
-        assume(False)
-        raise
-
-
-@st.composite
-def _post_boxes(draw: st.DrawFn) -> PostBox:
-    kind = draw(st.sampled_from(["PO Box", "Private Bag", "Counter Delivery"]))
-    fields = {
-        "kind": kind,
-        "box_number": None if kind == "Counter Delivery" else draw(_DIGITS),
-        "lobby": draw(st.none() | _PARTS),
-        "city": draw(_PARTS),
-        "postcode": draw(st.from_regex(r"[0-9]{4}", fullmatch=True)),
-    }
-    try:
-        return PostBox.model_validate(fields)
-    except ValidationError:
-        assume(False)
-        raise
 
 
 @pytest.mark.parametrize(
@@ -467,7 +410,9 @@ def _post_boxes(draw: st.DrawFn) -> PostBox:
             postcode="0000",
         ),
         Address(number="2", street="Flat 2", suburb="Flat 2", city="1011", postcode="0000"),
-        Address(number="2", street="2 x", suburb="PO Box 5", city="New Zealand", postcode="0000"),
+        Address(
+            number="2", street="2 x", suburb="Private Bagshot", city="New Zealand", postcode="0000"
+        ),
         Address(number="2", street="x", suburb="1011", city="Auckland 1011", postcode="0000"),
         Address(number="2", street="Private Bagshot Road", city="x", postcode="0001"),
         Address(number="2", street="x\u2028y", city="x\u00a0y", postcode="0001"),
@@ -480,13 +425,13 @@ def test_look_alikes_of_the_keywords_read_back_as_written(address):
     assert parse_address("\n".join(format_address(address))) == address
 
 
-@given(_addresses() | _post_boxes())
+@given(any_address() | any_post_box())
 def test_every_valid_address_reads_back_from_its_line_and_its_lines(address):
     assert parse_address(format_address_line(address)) == address
     assert parse_address("\n".join(format_address(address))) == address
 
 
-@given(st.text() | st.lists(_PARTS | _DIGITS, max_size=6).map(", ".join))
+@given(st.text() | st.lists(PARTS | DIGITS, max_size=6).map(", ".join))
 def test_any_text_reads_as_an_address_or_raises_an_address_error(text):
     try:
         address = parse_address(text)
@@ -497,7 +442,7 @@ def test_any_text_reads_as_an_address_or_raises_an_address_error(text):
 
 @st.composite
 def _marked_parts(draw: st.DrawFn) -> str:
-    part = draw(_PARTS | _DIGITS)
+    part = draw(PARTS | DIGITS)
     at = draw(st.integers(min_value=0, max_value=len(part)))
     return f"{part[:at]}Qzxv{part[at:]}"
 
