@@ -9,6 +9,7 @@ be refused for reading as a unit exactly when the parser would read it as one.
 
 import re
 from collections.abc import Mapping
+from string import ascii_letters
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, StringConstraints
@@ -57,7 +58,7 @@ UNIT_WORD = rf"(?P<unit_type>(?i:{_words(_UNIT_SPELLINGS)}))\.?(?:\s+|(?=[0-9]))
 _UNIT_PART = re.compile(rf"{UNIT_WORD}(?P<unit>{UNIT_ID})")
 _LEVEL_PART = re.compile(
     rf"(?P<type>(?i:{_words(_LEVEL_SPELLINGS)}))\.?(?:(?:\s+|(?=[0-9]))(?P<number>{LEVEL_NUMBER}))?"
-    rf"|(?P<ordinal>[0-9]{{1,3}})(?i:st|nd|rd|th)\s+(?i:floor|level)"
+    rf"|(?P<ordinal>[0-9]{{1,3}})(?i:st|nd|rd|th)\s+(?P<ordinal_type>(?i:floor|level))"
 )
 
 
@@ -81,7 +82,7 @@ def read_level(text: str) -> tuple[LevelType, str | None] | None:
     if found is None:
         return None
     if found["ordinal"]:
-        return "Floor", found["ordinal"]
+        return "Level" if found["ordinal_type"].casefold() == "level" else "Floor", found["ordinal"]
     kind: LevelType = _LEVEL_SPELLINGS[" ".join(found["type"].casefold().split())]
     number = found["number"]
     if (kind in NUMBERED_LEVELS) != (number is not None) and kind not in _OPTIONALLY_NUMBERED:
@@ -200,7 +201,7 @@ def check_building_name(value: str) -> str:
 
 def number_order(number: str) -> tuple[int, str]:
     """A street number's place in a range: "12A" is (12, "A")."""
-    digits = number.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    digits = number.rstrip(ascii_letters)
     return int(digits), number[len(digits) :].upper()
 
 

@@ -354,7 +354,7 @@ def test_read_unit(text, unit):
 @pytest.mark.parametrize(
     ("text", "level"),
     [("Level 3", ("Level", "3")), ("L3", ("Level", "3")), ("lvl. 12", ("Level", "12")),
-     ("Floor 5", ("Floor", "5")), ("3rd Floor", ("Floor", "3")), ("5TH LEVEL", ("Floor", "5")),
+     ("Floor 5", ("Floor", "5")), ("3rd Floor", ("Floor", "3")), ("5TH LEVEL", ("Level", "5")),
      ("Ground Floor", ("Ground Floor", None)), ("GF", ("Ground Floor", None)),
      ("Basement", ("Basement", None)), ("Basement 2", ("Basement", "2")),
      ("Level", None), ("Ground Floor 2", None), ("Levels", None), ("Floor Mart", None)],
