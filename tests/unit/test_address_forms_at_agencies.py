@@ -61,7 +61,7 @@ def _lines(*lines: str | None) -> PostalAddress:
 def _msd(parts: Mapping[str, Any]) -> PostalAddress:
     if parts.get("kind") == "box":
         return PostBox(
-            kind=_BOX_KINDS[parts["box_type"]],  # type: ignore[arg-type]
+            kind=_BOX_KINDS[parts["box_type"]],
             box_number=parts.get("box_number"),
             lobby=parts.get("lobby"),
             city=parts["town"],

@@ -92,16 +92,13 @@ def test_removing_a_prefilled_household_member_is_a_change():
 
 def test_a_looked_up_address_replaces_every_part_of_the_one_typed_before():
     # The register answers a Wellington office; the citizen had typed a rural address.
-    answer = {
-        "address": {
+    address_answer: dict[str, Any] = {
             "unitType": "Suite", "unit": "4", "levelType": "Level", "levelNumber": "3",
             "buildingName": "Majestic Centre", "streetNumber": "100",
             "streetNumberLast": "102", "street": "Willis Street",
             "suburb": "Wellington Central", "town": "Wellington", "postcode": "6011",
-        },
-        "household": [],
-        "asAt": "2025-06-01",
     }  # fmt: skip
+    answer = {"address": address_answer, "household": [], "asAt": "2025-06-01"}
     residence = residence_from(answer).model_dump(mode="json")
     assert set(residence["address"]) == set(Address.model_fields)  # every part, None or not
     typed = {
@@ -119,7 +116,7 @@ def test_a_looked_up_address_replaces_every_part_of_the_one_typed_before():
     )
     assert address.rural_delivery is None
     # And the other way: a plain address looked up replaces a typed level and building.
-    plain = {**answer["address"], "unitType": None, "levelType": None, "levelNumber": None}
+    plain = {**address_answer, "unitType": None, "levelType": None, "levelNumber": None}
     plain |= {"buildingName": None, "streetNumberLast": None}
     draft = draft_from(BIRTH, {"addresses": residence_from({**answer, "address": plain})
                                .model_dump(mode="json")})  # fmt: skip
