@@ -180,7 +180,11 @@ def _validated(model: type[_ModelT], fields: dict[str, object]) -> _ModelT:
         return model.model_validate(fields)
     except ValidationError as error:
         first = error.errors(include_input=False, include_url=False)[0]
-        part = ".".join(str(place) for place in first["loc"]) or "address"
+        part = ".".join(str(place) for place in first["loc"])
         rule = str(first["msg"]).removeprefix("Value error, ")
+        if not part:
+            # A rule over several parts names the part first: "number_last: must be above...".
+            named, _, rest = rule.partition(": ")
+            part, rule = (named, rest) if rest and named.isidentifier() else ("address", rule)
         # `from None`: the validation error's text quotes the address.
         raise AddressError(part, rule) from None
