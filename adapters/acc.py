@@ -1,8 +1,9 @@
 """Adapter for ACC: updates the address and contact details ACC holds for a client who moves.
 
 ACC wants camelCase, dates as dd-Mon-yyyy ("05-Nov-2026"), every given name in `firstName`,
-the address as a street line ("3/45 Cuba Street"), suburb, RD, city and postcode, and the phone
-as digits only (a leading + kept).
+the address as a street line ("3/45 Cuba Street"; a building's name, a unit's type and a level,
+which ACC has no fields for, go first in that line: "Vero Centre, Level 2, 48 Shortland
+Street"), suburb, RD, city and postcode, and the phone as digits only (a leading + kept).
 """
 
 import re
@@ -13,7 +14,7 @@ import httpx
 from pydantic import BaseModel, Field
 
 from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
-from adapters.disclosure import DisclosedFields, street_line
+from adapters.disclosure import DisclosedFields, premise_line
 from adapters.http import post_json, read_answer
 from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import MOVE
@@ -47,10 +48,11 @@ def acc_client(name: PersonName) -> dict[str, str | None]:
 
 
 def acc_address(address: Address) -> dict[str, str | None]:
-    """An address in ACC's lines: street line, suburb (or null), RD (or null), city, postcode."""
+    """An address in ACC's lines: the premise (building, unit, level, number or range and
+    street) as line 1, suburb (or null), RD (or null), city, postcode."""
     rural = address.rural_delivery
     return {
-        "addressLine1": street_line(address),
+        "addressLine1": premise_line(address),
         "addressLine2": address.suburb,
         "ruralDelivery": f"RD {rural}" if rural else None,
         "city": address.city,

@@ -39,10 +39,15 @@ class _RegisterAnswer(BaseModel):
 
 
 class RegisteredAddress(_RegisterAnswer):
-    """An address as the register writes it."""
+    """An address as the register writes it, in AS/NZS 4819's parts."""
 
+    unit_type: str | None = None
     unit: str | None = None
+    level_type: str | None = None
+    level_number: str | None = None
+    building_name: str | None = None
     street_number: str
+    street_number_last: str | None = None
     street: str
     suburb: str | None = None
     rural_delivery: str | None = Field(default=None, pattern=r"^RD [0-9]{1,2}$")
@@ -68,11 +73,20 @@ class ResidentRecord(_RegisterAnswer):
 
 
 def canonical_address(address: RegisteredAddress) -> dict[str, Any]:
-    """The register's address in the canonical parts ("RD 2" becomes rural_delivery 2)."""
+    """The register's address in the canonical parts ("RD 2" becomes rural_delivery 2).
+
+    Every part is given, None where the register has none, so that a looked-up address
+    replaces the whole of an older one (no old "RD 2" or "Level 3" left behind).
+    """
     rural = address.rural_delivery
     return {
+        "unit_type": address.unit_type,
         "unit": address.unit,
+        "level_type": address.level_type,
+        "level_number": address.level_number,
+        "building_name": address.building_name,
         "number": address.street_number,
+        "number_last": address.street_number_last,
         "street": address.street,
         "suburb": address.suburb,
         "rural_delivery": None if rural is None else int(rural.removeprefix("RD ")),

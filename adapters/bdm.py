@@ -3,7 +3,8 @@ registration number, and looks up a registered death (for prefill).
 
 BDM wants camelCase, given names as one string, sex as F/M/X, the birth parent as `mother`,
 the person telling it of a death as the `informant` with BDM's relationship codes, and the
-usual residence as a street line plus suburb, "RD n", city and postcode.
+usual residence as a street line plus suburb, "RD n", city and postcode (a building's name, a
+unit's type and a level go first in the street line: "Level 3, 1 Willis Street").
 """
 
 import re
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, AgencyStatus, Disclosure
-from adapters.disclosure import DisclosedFields, street_line
+from adapters.disclosure import DisclosedFields, premise_line
 from adapters.http import get_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
 from onceonly.domain.catalogue import BIRTH, DEATH
@@ -54,7 +55,7 @@ def _parent(fields: DisclosedFields, parent: str) -> dict[str, Any]:
 
 
 def _usual_residence(address: Address) -> dict[str, Any]:
-    residence: dict[str, Any] = {"line1": street_line(address)}
+    residence: dict[str, Any] = {"line1": premise_line(address)}
     if address.suburb:
         residence["suburb"] = address.suburb
     if address.rural_delivery is not None:

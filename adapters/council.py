@@ -25,7 +25,7 @@ from adapters.base import (
     WithdrawalAnswer,
     WithdrawalNotOffered,
 )
-from adapters.disclosure import DisclosedFields, full_name, street_line
+from adapters.disclosure import DisclosedFields, full_name, premise_line
 from adapters.http import get_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
 from onceonly.domain.addresses import format_address
@@ -66,9 +66,10 @@ def international_phone(phone: str) -> str | None:
 
 
 def council_property(address: Address) -> dict[str, str]:
-    """An address as the council writes a property, and as its look-up takes it."""
+    """An address as the council writes a property, and as its look-up takes it: the building,
+    unit and level go first in the street line ("Shop 5, 100 Main Street")."""
     rural_delivery = f"RD {address.rural_delivery}" if address.rural_delivery else None
-    parts = {"street": street_line(address), "suburb": address.suburb}
+    parts = {"street": premise_line(address), "suburb": address.suburb}
     parts |= {"ruralDelivery": rural_delivery, "town": address.city}
     return {key: value for key, value in parts.items() if value} | {"postcode": address.postcode}
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, RootModel, ValidationError
 
 from adapters.base import AgencyRejected, Disclosure
-from onceonly.domain.addresses import street_line
+from onceonly.domain.addresses import premise_line, street_line
 from onceonly.domain.catalogue import StepSpec
 from onceonly.domain.people import PersonName, PostalAddress
 
@@ -81,4 +81,4 @@ def full_name(name: PersonName) -> str:
     return " ".join([*name.given_names, name.family_name])
 
 
-__all__ = ["DisclosedFields", "full_name", "street_line"]
+__all__ = ["DisclosedFields", "full_name", "premise_line", "street_line"]

@@ -22,9 +22,10 @@ from adapters.base import (
     AmendmentAnswer,
     Disclosure,
 )
-from adapters.disclosure import DisclosedFields, street_line
+from adapters.disclosure import DisclosedFields, premise_line
 from adapters.http import post_json, read_answer, send_json
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.people import Address, PersonName
 
@@ -40,20 +41,17 @@ def elector(name: PersonName) -> dict[str, str]:
 
 
 def address_lines(address: Address) -> list[str]:
-    """An address as envelope lines: ["Flat 3", "45 Cuba Street", "Te Aro", "Wellington 6011"].
+    """An address as envelope lines, NZ Post's: ["Flat 3, 45 Cuba Street", "Te Aro",
+    "Wellington 6011"], with a building's name on a line of its own above the street line.
 
-    A rural address carries its RD line before the town ("RD 2", "Kaiwaka 0573"). The unit has
-    a line of its own while the address fits in four lines, and joins the street line
-    ("3/45 Cuba Street") when the suburb and RD lines leave no room for it.
+    A rural address carries its RD line before the town ("RD 2", "Kaiwaka 0573"). When the
+    lines would be more than four, the building's name joins the street line ("Vero Centre,
+    Level 2, 48 Shortland Street"), which leaves at most four.
     """
-    rural = f"RD {address.rural_delivery}" if address.rural_delivery else None
-    between = [line for line in (address.suburb, rural) if line]
-    town = f"{address.city} {address.postcode}"
-    if not address.unit:
-        return [f"{address.number} {address.street}", *between, town]
-    if len(between) + 3 <= MAX_ADDRESS_LINES:
-        return [f"Flat {address.unit}", f"{address.number} {address.street}", *between, town]
-    return [street_line(address), *between, town]
+    lines = format_address(address)
+    if len(lines) <= MAX_ADDRESS_LINES:
+        return lines
+    return [premise_line(address), *lines[2:]]
 
 
 def residential_address(address: Address) -> dict[str, Any]:

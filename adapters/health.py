@@ -30,7 +30,7 @@ from adapters.base import (
     WithdrawalAnswer,
     WithdrawalNotOffered,
 )
-from adapters.disclosure import DisclosedFields, street_line
+from adapters.disclosure import DisclosedFields, premise_line
 from adapters.health_fhir import (
     BIRTH_PARENT,
     BIRTH_REGISTRATION_SYSTEM,
@@ -73,9 +73,9 @@ def fhir_names(name: PersonName) -> list[dict[str, Any]]:
 
 
 def fhir_address(address: Address) -> dict[str, Any]:
-    """An address as a FHIR Address: the street line, then the suburb and "RD n" when the
-    address has them."""
-    lines = [street_line(address)] + ([address.suburb] if address.suburb else [])
+    """An address as a FHIR Address: the premise line (building, unit, level, number or range
+    and street: "Level 3, 1 Willis Street"), then the suburb and "RD n" when it has them."""
+    lines = [premise_line(address)] + ([address.suburb] if address.suburb else [])
     if address.rural_delivery is not None:
         lines.append(f"RD {address.rural_delivery}")
     return {

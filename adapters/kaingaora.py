@@ -2,7 +2,8 @@
 
 Kāinga Ora wants PascalCase behind its gateway's subscription key, ISO dates, every name as
 "FAMILY NAME, Given Names" (capitals for the family name, macrons kept), the home's address
-in parts with null for no unit or suburb, and the contact's phone in digit groups.
+in parts (unit type, unit, level, building, number and a range's last number, street,
+suburb, town, postcode) with null for a part it has not, and the contact's phone in digit groups.
 """
 
 import re
@@ -34,11 +35,17 @@ def grouped_phone(phone: str) -> str:
 
 
 def tenancy_address(address: Address) -> dict[str, str | None]:
-    """A home's address in Kāinga Ora's parts. Its homes are known by street address, so a
-    rural delivery number (a postal route, not part of the home's address) is not sent."""
+    """A home's address in Kāinga Ora's parts, each null when the home has none. Its homes
+    are known by street address, so a rural delivery number (a postal route, not part of the
+    home's address) is not sent."""
     return {
+        "UnitType": address.unit_type,
         "Unit": address.unit or None,
+        "LevelType": address.level_type,
+        "LevelNumber": address.level_number,
+        "BuildingName": address.building_name,
         "StreetNumber": address.number,
+        "StreetNumberLast": address.number_last,
         "Street": address.street,
         "Suburb": address.suburb,
         "Town": address.city,

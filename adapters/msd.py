@@ -4,7 +4,8 @@ grant.
 
 MSD wants snake_case, names split into first, middle and last, the client number, a
 digits-only phone, amounts as strings with two decimals, its own relationship codes, and
-addresses in parts with the unit apart from the street number; a postal address is a street
+addresses in parts with the unit (and its type) apart from the street number, a level, a
+building and a range's last number in fields of their own; a postal address is a street
 (`"kind": "street"`) or a box (`"kind": "box"`) in its own shape. An application or change of
 circumstances can be withdrawn; stopped payments cannot be restarted online.
 """
@@ -70,8 +71,12 @@ def msd_phone(phone: str) -> str:
 
 
 def msd_address(address: Address) -> dict[str, Any]:
-    """An address in MSD's parts; unit, suburb and rural delivery only when it has them."""
-    parts: dict[str, Any] = {"unit": address.unit, "street_number": address.number}
+    """An address in MSD's parts (AS/NZS 4819's: unit type and unit, level, building, number
+    or range); each part only when the address has it."""
+    parts: dict[str, Any] = {"unit_type": address.unit_type, "unit": address.unit}
+    parts |= {"level_type": address.level_type, "level_number": address.level_number}
+    parts |= {"building_name": address.building_name, "street_number": address.number}
+    parts |= {"street_number_last": address.number_last}
     parts |= {"street_name": address.street, "suburb": address.suburb}
     parts |= {"rural_delivery": address.rural_delivery}
     parts |= {"town": address.city, "post_code": address.postcode}

@@ -3,8 +3,9 @@ moves, and cancelling the licence of someone who has died.
 
 NZTA wants camelCase, dates as YYYYMMDD, the name split into first name, middle names and
 surname, the licence as number and version, and the address in its register's parts: the
-unit apart from the street number, and the number's letter apart from its digits. Parts a
-citizen does not have are sent as null.
+unit apart from the street number, and the number's letter apart from its digits, with the
+unit's type, the level, the building and a range's last number in fields of their own. Parts
+a citizen does not have are sent as null.
 """
 
 from collections.abc import Callable
@@ -52,23 +53,39 @@ def nzta_names(name: PersonName) -> dict[str, str | None]:
 
 
 def nzta_address(address: Address) -> dict[str, str | None]:
-    """An address in NZTA's parts: "3/45B Cuba Street" is unit 3, number 45, alpha B.
+    """An address in NZTA's parts: "3/45B Cuba Street" is unit 3, number 45, alpha B; a range
+    "12-14B" is number 12 to number 14 alpha B; the unit's type, the level and the building
+    have fields of their own.
 
     A canonical street number is digits and at most one letter ("21A"), checked at intake.
     """
-    digits = address.number.rstrip(ascii_letters)
-    alpha = address.number[len(digits) :]
+    number, alpha = _split_number(address.number)
+    last, last_alpha = _split_number(address.number_last)
     rural = address.rural_delivery
     return {
+        "unitType": address.unit_type,
         "unitNumber": address.unit or None,
-        "streetNumber": digits,
-        "streetAlpha": alpha or None,
+        "levelType": address.level_type,
+        "levelNumber": address.level_number,
+        "buildingName": address.building_name,
+        "streetNumber": number,
+        "streetAlpha": alpha,
+        "streetNumberLast": last,
+        "streetAlphaLast": last_alpha,
         "streetName": address.street,
         "suburb": address.suburb,
         "ruralDelivery": f"RD {rural}" if rural else None,
         "town": address.city,
         "postcode": address.postcode,
     }
+
+
+def _split_number(number: str | None) -> tuple[str | None, str | None]:
+    """A street number's digits and its letter, each None when it has none."""
+    if number is None:
+        return None, None
+    digits = number.rstrip(ascii_letters)
+    return digits, number[len(digits) :] or None
 
 
 def _holder(fields: DisclosedFields, person: str, step: StepSpec) -> dict[str, Any]:

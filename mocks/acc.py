@@ -2,10 +2,11 @@
 
 Its traits: camelCase JSON, dates written dd-Mon-yyyy with English month abbreviations
 ("05-Nov-2026"), the client as `{firstName, lastName, preferredName}` where `firstName` holds
-every given name, the address as `addressLine1` ("3/45 Cuba Street"), `addressLine2` (the
-suburb), `ruralDelivery`, `city` and `postCode`, and the phone as digits only (a leading +
-allowed). It answers with a request id ("ACC-0000001") and reports errors RFC 7807-style as
-`{"status", "title", "detail", "invalid_params": [{"name", "reason"}]}`.
+every given name, the address as `addressLine1` ("3/45 Cuba Street", "Level 3, 1 Willis
+Street": a building, unit and level come first in it), `addressLine2` (the suburb),
+`ruralDelivery`, `city` and `postCode`, and the phone as digits only (a leading + allowed). It
+answers with a request id ("ACC-0000001") and reports errors RFC 7807-style as `{"status",
+"title", "detail", "invalid_params": [{"name", "reason"}]}`.
 """
 
 import re
@@ -16,7 +17,16 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import NAME_PATTERN, NAME_RULE, MockAgency, Problem, matching, not_after_today
+from mocks.agency import (
+    NAME_PATTERN,
+    NAME_RULE,
+    STREET_LINE_PATTERN,
+    STREET_LINE_RULE,
+    MockAgency,
+    Problem,
+    matching,
+    not_after_today,
+)
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
@@ -67,12 +77,7 @@ class ClientAddress(AccModel):
     address_line1: Annotated[
         str,
         StringConstraints(max_length=100),
-        AfterValidator(
-            matching(
-                r"(?:[^/\s]+/)?[0-9]+[A-Za-z]? \S.*",
-                "a street line: optional unit and '/', the street number, then the street",
-            )
-        ),
+        AfterValidator(matching(STREET_LINE_PATTERN, STREET_LINE_RULE)),
     ]
     address_line2: Text | None = None
     rural_delivery: (

@@ -6,14 +6,14 @@ apart from the unit and street, "RD n" for rural delivery, and given names as a 
 takes its key in `X-Api-Key` and reports errors as
 `{"success": false, "errors": [{"parameter", "detail"}]}`.
 
-The register answers from the records it holds, put in with
-`PUT /addresses/_residents/{identity}`. For an identity it holds no record of, it answers a
+The register answers from the records it holds, put in with `PUT
+/addresses/_residents/{identity}`. For an identity it holds no record of, it answers a
 synthetic residence derived from a hash of the identity, so that any demo citizen has one and
-the same identity always gets the same one: a valid NZ street address (a real suburb, town
-and 4-digit postcode from a small table, a made-up number on a common street name, sometimes
-a unit or a rural delivery) and a household of zero to three people with made-up names (their
-family names say "Synthetic"), dates of birth that fit their relationship, and an `asAt`
-date in 2025. No real person's details are ever answered.
+the same identity always gets the same one: a valid NZ street address (a real suburb, town and
+4-digit postcode from a small table, a made-up number on a common street name, sometimes a unit
+(a flat, a unit, or an apartment on a level) or a rural delivery) and a household of zero to
+three people with made-up names (their family names say "Synthetic"), dates of birth that fit
+their relationship, and an `asAt` date in 2025. No real person's details are ever answered.
 """
 
 import hashlib
@@ -25,7 +25,17 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import NAME_PATTERN, NAME_RULE, MockLookup, Problem, matching, not_after_today
+from mocks.agency import (
+    NAME_PATTERN,
+    NAME_RULE,
+    LevelNumber,
+    LevelType,
+    MockLookup,
+    Problem,
+    UnitType,
+    matching,
+    not_after_today,
+)
 from mocks.register import MockRegister
 from mocks.store import Store
 
@@ -59,13 +69,22 @@ class ResidentQuery(RegisterModel):
     identity: Identity
 
 
-class RegisteredAddress(RegisterModel):
-    """A residential address as NZ Post writes it."""
+StreetNumber = Annotated[
+    str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
+]
 
+
+class RegisteredAddress(RegisterModel):
+    """A residential address as NZ Post writes it, in AS/NZS 4819's parts: the unit's type
+    and identifier, the level, the building, the number or range, the street and locality."""
+
+    unit_type: UnitType | None = None
     unit: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
-    street_number: Annotated[
-        str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
-    ]
+    level_type: LevelType | None = None
+    level_number: LevelNumber | None = None
+    building_name: Text | None = None
+    street_number: StreetNumber
+    street_number_last: StreetNumber | None = None
     street: Text
     suburb: Text | None = None
     rural_delivery: (
@@ -183,7 +202,7 @@ def synthetic_residence(identity: str) -> dict[str, Any]:
     relationships: list[Relationship] = ["partner"] if size and draws.below(2) else []
     relationships += [draws.pick(tuple(_BORN)) for _ in range(size - len(relationships))]
     household = [_member(draws, relationship, family) for relationship in relationships]
-    record = {
+    record: dict[str, Any] = {
         "address": {
             "unit": unit,
             "streetNumber": number,
@@ -196,6 +215,12 @@ def synthetic_residence(identity: str) -> dict[str, Any]:
         "household": household,
         "asAt": date(2025, 1, 1) + timedelta(days=draws.below(365)),
     }
+    if unit is not None:
+        # Drawn last, so that every choice above stays what it was for each identity.
+        address = record["address"]
+        address["unitType"] = draws.pick(("Flat", "Unit", "Apartment", None))
+        if address["unitType"] == "Apartment":
+            address |= {"levelType": "Level", "levelNumber": str(1 + draws.below(9))}
     # Validated in the register's own format, so a synthetic answer is never malformed.
     return ResidentRecord.model_validate(record).model_dump(mode="json", by_alias=True)
 

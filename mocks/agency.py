@@ -73,6 +73,39 @@ def matching(pattern: str, rule: str) -> Callable[[str], str]:
     return check
 
 
+# The unit and level types of AS/NZS 4819 that NZ addresses use, as agencies' registers
+# (fed from NZ Post's and LINZ's address data) spell them.
+UNIT_TYPES = (
+    "Apartment", "Flat", "Unit", "Shop", "Suite", "Villa", "Townhouse", "Room", "Studio",
+    "Office", "Penthouse", "Kiosk", "Stall", "Site", "Warehouse", "Factory",
+)  # fmt: skip
+LEVEL_TYPES = (
+    "Level", "Floor", "Basement", "Ground Floor", "Lower Ground Floor", "Upper Ground Floor",
+    "Mezzanine", "Rooftop",
+)  # fmt: skip
+LEVEL_NUMBER_PATTERN = r"[0-9]{1,3}[A-Za-z]?"
+STREET_LINE_PATTERN = (
+    r"(?!(?i:p\.?\s*o\.?\s*box|private\s+bag|counter\s+delivery)\b)"
+    r"(?:[^,]+, ){0,4}(?:[^/\s,]+/)?[0-9]+[A-Za-z]?(?:-[0-9]+[A-Za-z]?)? \S[^,]*"
+)
+"""A street line as NZ Post writes one: a building's name, a unit ("Flat 2") and a level
+("Level 3"), each followed by ", ", then the number or range ("12-14"), with an untyped unit
+before it and "/" ("1/21A"), and the street; never a PO Box or Private Bag."""
+STREET_LINE_RULE = (
+    "a street line: building, unit and level first if any, then the street number or range"
+    " (an untyped unit before it with '/') and the street"
+)
+UnitType = Annotated[
+    str, AfterValidator(matching("|".join(UNIT_TYPES), "a unit type, as in Flat or Suite"))
+]
+LevelType = Annotated[
+    str, AfterValidator(matching("|".join(LEVEL_TYPES), "a level type, as in Level or Basement"))
+]
+LevelNumber = Annotated[
+    str, AfterValidator(matching(LEVEL_NUMBER_PATTERN, "a level's number, as in 3 or 12A"))
+]
+
+
 # Letters of any script, macrons included, whether precomposed (ā) or combining (a + U+0304).
 _LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"
 NAME_PATTERN = rf"{_LETTERS}(?:[ '\u2019-]{_LETTERS})*"

@@ -3,11 +3,11 @@ deaths, which answers a look-up by death registration number.
 
 Its traits: camelCase JSON, given names as one space-separated string, sex as a one-letter
 code, the birth parent called `mother`, the person who tells BDM of a death called the
-`informant` (with BDM's relationship codes), and the usual residence as a street line
-("1/21A Smith Street") plus suburb, "RD n" for rural delivery, city and postcode. It answers
-with a registration number per year and register ("2026/000123") and reports errors as
-`{"errors": [{"field", "message"}]}`. A death registration may be reviewed before BDM
-registers it (see mocks/bdm_reviews.py).
+`informant` (with BDM's relationship codes), and the usual residence as a street line ("1/21A
+Smith Street", "Vero Centre, Level 2, 48 Shortland Street") plus suburb, "RD n" for rural
+delivery, city and postcode. It answers with a registration number per year and register
+("2026/000123") and reports errors as `{"errors": [{"field", "message"}]}`. A death
+registration may be reviewed before BDM registers it (see mocks/bdm_reviews.py).
 """
 
 from datetime import date
@@ -27,6 +27,8 @@ from pydantic.alias_generators import to_camel
 from mocks.agency import (
     NAME_PATTERN,
     NAME_RULE,
+    STREET_LINE_PATTERN,
+    STREET_LINE_RULE,
     MockAgency,
     MockLookup,
     MockService,
@@ -84,12 +86,7 @@ class UsualResidence(BdmModel):
     line1: Annotated[
         str,
         StringConstraints(max_length=100),
-        AfterValidator(
-            matching(
-                r"(?:[^/\s]+/)?[0-9]+[A-Za-z]? \S.*",
-                "a street line: optional unit and '/', the street number, then the street",
-            )
-        ),
+        AfterValidator(matching(STREET_LINE_PATTERN, STREET_LINE_RULE)),
     ]
     suburb: Place | None = None
     rural_delivery: (

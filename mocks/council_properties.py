@@ -23,14 +23,14 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import matching
+from mocks.agency import STREET_LINE_PATTERN, STREET_LINE_RULE, matching
 from mocks.store import Store
 
 # The council prefix of a property id, by the postcode's first digit: its region (Northland,
 # Auckland, Waikato, the central North Island, Wellington, the top of the South Island,
 # Canterbury, Otago and Southland).
 _COUNCIL_BY_REGION = ("NTH", "AKL", "AKL", "WKO", "MWT", "WGN", "WGN", "NSN", "CHC", "DUD")
-_STREET_LINE = re.compile(r"(?:[^/\s]+/)?[0-9]+[A-Za-z]? \S.*")
+_STREET_LINE = re.compile(STREET_LINE_PATTERN)
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Postcode = Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
@@ -61,12 +61,7 @@ class PropertyAddress(PropertyQuery):
     street: Annotated[
         str,
         StringConstraints(max_length=100),
-        AfterValidator(
-            matching(
-                _STREET_LINE.pattern,
-                "a street line: optional unit and '/', the street number, then the street",
-            )
-        ),
+        AfterValidator(matching(STREET_LINE_PATTERN, STREET_LINE_RULE)),
     ]
 
 

@@ -3,9 +3,9 @@
 Its traits: PascalCase JSON behind an API gateway's `Ocp-Apim-Subscription-Key`, ISO dates,
 every person's name as one string "FAMILY NAME, Given Names" (the family name in capitals,
 macrons kept: "NGĀTA, Aroha Mere"), the tenancy address in parts with every key present (null
-for no unit or suburb), and the contact's phone in digit groups ("027 555 0100"). It accepts
-the notice for processing (202) with a reference, and reports errors as
-`{"Errors": [{"Property", "Message"}]}`.
+for no unit type, unit, level, building, range end or suburb), and the contact's phone in digit
+groups ("027 555 0100"). It accepts the notice for processing (202) with a reference, and
+reports errors as `{"Errors": [{"Property", "Message"}]}`.
 """
 
 import re
@@ -23,7 +23,16 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_pascal
 
-from mocks.agency import NAME_PATTERN, MockAgency, Problem, matching, not_after_today
+from mocks.agency import (
+    NAME_PATTERN,
+    LevelNumber,
+    LevelType,
+    MockAgency,
+    Problem,
+    UnitType,
+    matching,
+    not_after_today,
+)
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 
@@ -66,13 +75,22 @@ class Tenant(KoModel):
         return date_of_death
 
 
-class TenancyAddress(KoModel):
-    """The Kāinga Ora home, in parts; Unit and Suburb are null when the home has none."""
+StreetNumber = Annotated[
+    str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
+]
 
+
+class TenancyAddress(KoModel):
+    """The Kāinga Ora home, in parts; each part (Unit, Level, Suburb...) is null when the home
+    has none."""
+
+    unit_type: UnitType | None
     unit: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None
-    street_number: Annotated[
-        str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
-    ]
+    level_type: LevelType | None
+    level_number: LevelNumber | None
+    building_name: Text | None
+    street_number: StreetNumber
+    street_number_last: StreetNumber | None
     street: Text
     suburb: Text | None
     town: Text

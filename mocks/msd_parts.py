@@ -19,7 +19,15 @@ from pydantic import (
     model_validator,
 )
 
-from mocks.agency import NAME_PATTERN, NAME_RULE, matching, not_after_today
+from mocks.agency import (
+    NAME_PATTERN,
+    NAME_RULE,
+    LevelNumber,
+    LevelType,
+    UnitType,
+    matching,
+    not_after_today,
+)
 from mocks.ird_numbers import is_valid_ird_number
 
 
@@ -68,13 +76,21 @@ class MsdModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+StreetNumber = Annotated[
+    str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
+]
+
+
 class Address(MsdModel):
     """Where someone lives, in MSD's address parts."""
 
+    unit_type: UnitType | None = None
     unit: Annotated[str, StringConstraints(min_length=1, max_length=10)] | None = None
-    street_number: Annotated[
-        str, AfterValidator(matching(r"[0-9]+[A-Za-z]?", "digits with an optional letter"))
-    ]
+    level_type: LevelType | None = None
+    level_number: LevelNumber | None = None
+    building_name: Text | None = None
+    street_number: StreetNumber
+    street_number_last: StreetNumber | None = None
     street_name: Text
     suburb: Text | None = None
     rural_delivery: Annotated[int, Field(ge=1, le=99)] | None = None

@@ -4,7 +4,8 @@ cancelling the licence of a holder who has died.
 Its traits: camelCase JSON, dates written compactly as YYYYMMDD, the holder's name split into
 `firstName`, `middleNames` and `surname`, the licence as `licenceNumber` and
 `licenceVersion`, and the address in the register's own parts: the unit apart from the street
-number, and the street number's letter apart from its digits (`streetAlpha`). It answers with
+number, and the street number's letter apart from its digits (`streetAlpha`), with the unit's
+type, the level, the building and a range's last number in fields of their own. It answers with
 a transaction id ("DL-000001") and reports errors as `{"errors": [{"code", "field",
 "message"}]}`.
 """
@@ -28,9 +29,12 @@ from pydantic.alias_generators import to_camel
 from mocks.agency import (
     NAME_PATTERN,
     NAME_RULE,
+    LevelNumber,
+    LevelType,
     MockAgency,
     MockService,
     Problem,
+    UnitType,
     matching,
     not_after_today,
 )
@@ -91,17 +95,28 @@ class LicenceHolder(NztaModel):
     date_of_birth: NztaDate
 
 
+StreetNumber = Annotated[
+    str, AfterValidator(matching(r"[0-9]{1,6}", "1 to 6 digits, without unit or letter"))
+]
+StreetAlpha = Annotated[str, AfterValidator(matching(r"[A-Za-z]", "one letter"))]
+
+
 class ResidentialAddress(NztaModel):
     """An address in the register's parts: "3/45B Cuba Street" is unit 3, number 45, alpha B."""
 
+    unit_type: UnitType | None = None
     unit_number: (
         Annotated[str, AfterValidator(matching(r"[A-Za-z0-9]{1,10}", "1 to 10 letters or digits"))]
         | None
     ) = None
-    street_number: Annotated[
-        str, AfterValidator(matching(r"[0-9]{1,6}", "1 to 6 digits, without unit or letter"))
-    ]
-    street_alpha: Annotated[str, AfterValidator(matching(r"[A-Za-z]", "one letter"))] | None = None
+    level_type: LevelType | None = None
+    level_number: LevelNumber | None = None
+    building_name: Text | None = None
+    street_number: StreetNumber
+    street_alpha: StreetAlpha | None = None
+    # The last number of a range ("14" of "12-14 Victoria Street"), split alike.
+    street_number_last: StreetNumber | None = None
+    street_alpha_last: StreetAlpha | None = None
     street_name: Text
     suburb: Text | None = None
     rural_delivery: (

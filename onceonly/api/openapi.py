@@ -45,11 +45,20 @@ FORMATS = {
     "or dashes allowed.",
     "person-name": "Letters of any script and their marks, with spaces, hyphens, apostrophes or "
     "full stops; surrounding spaces are trimmed.",
+    "nz-road-name": "A road's name with its type, as in Smith Street: at most 100 characters, "
+    "no comma, beginning with a letter or digit, never a PO Box or Private Bag.",
+    "nz-locality": "A suburb, locality, town or city: at most 100 characters (a town 95), no "
+    "comma, never a PO Box, Private Bag or (for a suburb) an RD line.",
+    "nz-building-name": "A building's name, as in Vero Centre: at most 100 characters, no "
+    "comma, and not readable as a unit, a level, a number and street, an RD or a PO Box.",
 }
 """The document's own string formats, for rules JSON Schema cannot state."""
 RULES = (
     "Dates are not in the future; a move's date is within a year of today. A death follows the "
-    "birth; a move goes to another address; no two corrected paths overlap."
+    "birth; a move goes to another address; no two corrected paths overlap. In an address, a "
+    "unit type comes with its unit, Level and Floor with their number (other level types "
+    "with none), a range's last number is above its first, and the building, unit, level, "
+    "number and street fit one line of 100 characters."
 )
 """The rules between fields, or against today, that no schema can state."""
 

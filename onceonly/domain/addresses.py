@@ -1,12 +1,14 @@
 """Addresses as New Zealanders write them, read into the canonical parts and written back.
 
 NZ Post writes an address (AS/NZS 4819) one part to a line, the town or city last with its
-postcode: a street line ("1/21A Smith Street"), a suburb or rural locality, a rural delivery
-("RD 2"), then "Auckland 1011"; or a box line ("PO Box 1234"), a lobby, then the town.
-Written on one line, the parts are separated by commas. `format_address_line` and
+postcode: a building's name, a street line ("1/21A Smith Street", "Flat 2, 14 Smith Street",
+"Suite 4, Level 2, 55 Queen Street", "12-14 Victoria Street"), a suburb or rural locality, a
+rural delivery ("RD 2"), then "Auckland 1011"; or a box line ("PO Box 1234"), a lobby, then
+the town. Written on one line, the parts are separated by commas. `format_address_line` and
 `parse_address` are inverses for every valid `Address` and `PostBox`; the parser also reads
-the common free-text variants (unit words, "Auckland, 1011", a trailing "New Zealand").
-Text is kept exactly as written (macrons, case); only the keywords are made canonical.
+the common free-text variants (unit and level words abbreviated or in any case, "5th Floor",
+"Auckland, 1011", a trailing "New Zealand"). Text is kept exactly as written (macrons,
+case); only the keywords are made canonical.
 """
 
 import re
@@ -14,26 +16,19 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from onceonly.domain.people import (
-    Address,
-    PostalAddress,
-    PostBox,
+from onceonly.domain.address_words import (
+    STREET_LINE,
     is_post_box_text,
+    read_level,
+    read_unit,
     rural_delivery_number,
+    unit_type_of,
 )
+from onceonly.domain.people import Address, PostalAddress, PostBox
 
 # Ten lines of two hundred characters is far beyond any address; the cap bounds the work.
 MAX_ADDRESS_TEXT = 2000
 _PART_SEPARATORS = re.compile(r"[,\r\n]")
-# The unit types of AS/NZS 4819 people write before a unit; only the unit's identifier is kept.
-_UNIT_WORDS = r"(?i:apartment|apt\.?|flat|unit|suite|shop|villa|room|studio|townhouse)"
-_UNIT_PART = re.compile(rf"{_UNIT_WORDS}\s*(?P<unit>[0-9A-Za-z]+)")
-_STREET_LINE = re.compile(
-    # "Flat 2/21A Smith Street", "Unit 3 45 Cuba Street", or "1/21A Smith Street".
-    rf"(?:{_UNIT_WORDS}\s+(?P<word_unit>[0-9A-Za-z]+)\s*[/\s]\s*|(?P<unit>[0-9A-Za-z]+)\s*/\s*)?"
-    r"(?P<number>[0-9]+[A-Za-z]?)\s+(?P<street>.+)",
-    re.DOTALL,
-)
 _BOX_LINE = re.compile(
     r"(?:(?P<po>(?i:p\.?\s*o\.?\s*box))|(?P<bag>(?i:private\s+bag))"
     r"|(?P<counter>(?i:counter\s+delivery)))(?:\s*(?P<box>[0-9]+))?"
@@ -54,23 +49,20 @@ class AddressError(ValueError):
 
 
 def street_line(address: Address) -> str:
-    """The street line of an NZ address: "1/21A Smith Street", or "21A Smith Street"."""
-    number = f"{address.unit}/{address.number}" if address.unit else address.number
-    return f"{number} {address.street}"
+    """The street line: "1/21A Smith Street", "12-14 Victoria Street", or with a typed unit and
+    a level before it, "Suite 4, Level 2, 55 Queen Street" (NZ Post's forms)."""
+    return ", ".join(address.premise_parts()[1 if address.building_name else 0 :])
+
+
+def premise_line(address: Address) -> str:
+    """Where on the road, on one line: the building's name, if any, then the street line."""
+    return ", ".join(address.premise_parts())
 
 
 def format_address(address: PostalAddress) -> list[str]:
-    """The lines NZ Post writes for an address, the town or city and postcode last."""
-    if isinstance(address, PostBox):
-        box = [address.kind] if address.box_number is None else [address.kind, address.box_number]
-        first = " ".join(box)
-        middle = [address.lobby] if address.lobby else []
-    else:
-        first = street_line(address)
-        middle = [address.suburb] if address.suburb else []
-        if address.rural_delivery is not None:
-            middle.append(f"RD {address.rural_delivery}")
-    return [first, *middle, f"{address.city} {address.postcode}"]
+    """The lines NZ Post writes for an address, the town or city and postcode last: a
+    building's name has a line of its own above the street line."""
+    return address.lines()
 
 
 def format_address_line(address: PostalAddress) -> str:
@@ -95,7 +87,7 @@ def parse_address(text: str) -> PostalAddress:
     if box is not None:
         return _post_box(box, parts[1:-1], city, postcode)
     # Checked after the street line's own form: a unit may be spelt "POBox" ("POBox/21 ...").
-    if is_post_box_text(parts[0]) and _STREET_LINE.fullmatch(parts[0]) is None:
+    if is_post_box_text(parts[0]) and STREET_LINE.fullmatch(parts[0]) is None:
         raise AddressError(
             "PO Box line", "must be PO Box, Private Bag or Counter Delivery and the box number"
         )
@@ -132,23 +124,39 @@ def _post_box(box: re.Match[str], middle: list[str], city: str, postcode: str) -
 
 
 def _street_address(parts: list[str], city: str, postcode: str) -> Address:
-    units = []
-    # "Flat 2, 21 Smith Street": the unit written as a part of its own, before the street.
-    if (unit_part := _UNIT_PART.fullmatch(parts[0])) is not None:
-        units.append(unit_part["unit"])
-        parts = parts[1:]
-    line = _STREET_LINE.fullmatch(parts[0]) if parts else None
-    if line is None:
+    fields: dict[str, object] = {}
+    # Before the street line: a unit ("Flat 2"), a level ("Level 3") and a building's name,
+    # each at most once, in any order.
+    while parts and (line := STREET_LINE.fullmatch(parts[0])) is None:
+        _premise_part(parts.pop(0), fields)
+    if not parts or line is None:
         raise AddressError(
             "street line", "must be a street number and the street, as in 21A Smith Street"
         )
-    units += [unit for unit in (line["word_unit"], line["unit"]) if unit]
-    if len(units) > 1:
-        raise AddressError("unit", "must be given once")
+    if line["word_unit"] or line["unit"]:
+        unit_type = unit_type_of(line["unit_type"]) if line["unit_type"] else None
+        _put_once(
+            fields, "unit", {"unit_type": unit_type, "unit": line["word_unit"] or line["unit"]}
+        )
+    fields |= {"number": line["number"], "number_last": line["number_last"]}
     suburb, rural_delivery = _locality(parts[1:])
-    fields: dict[str, object] = {"unit": units[0] if units else None, "number": line["number"]}
     fields |= {"street": line["street"], "suburb": suburb, "rural_delivery": rural_delivery}
     return _validated(Address, fields | {"city": city, "postcode": postcode})
+
+
+def _premise_part(part: str, fields: dict[str, object]) -> None:
+    if (unit := read_unit(part)) is not None:
+        _put_once(fields, "unit", {"unit_type": unit[0], "unit": unit[1]})
+    elif (level := read_level(part)) is not None:
+        _put_once(fields, "level", {"level_type": level[0], "level_number": level[1]})
+    else:
+        _put_once(fields, "building name", {"building_name": part})
+
+
+def _put_once(fields: dict[str, object], part: str, values: dict[str, object]) -> None:
+    if any(fields.get(key) is not None for key in values):
+        raise AddressError(part, "must be given once")
+    fields |= values
 
 
 def _locality(middle: list[str]) -> tuple[str | None, int | None]:
@@ -172,7 +180,11 @@ def _validated(model: type[_ModelT], fields: dict[str, object]) -> _ModelT:
         return model.model_validate(fields)
     except ValidationError as error:
         first = error.errors(include_input=False, include_url=False)[0]
-        part = ".".join(str(place) for place in first["loc"]) or "address"
+        part = ".".join(str(place) for place in first["loc"])
         rule = str(first["msg"]).removeprefix("Value error, ")
+        if not part:
+            # A rule over several parts names the part first: "number_last: must be above...".
+            named, _, rest = rule.partition(": ")
+            part, rule = (named, rest) if rest and named.isidentifier() else ("address", rule)
         # `from None`: the validation error's text quotes the address.
         raise AddressError(part, rule) from None

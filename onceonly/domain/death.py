@@ -28,8 +28,8 @@ from onceonly.domain.people import (
     PostalAddress,
     RegistrationNumber,
     Text,
-    patterned,
 )
+from onceonly.domain.text_rules import patterned
 
 ServiceNumber = Annotated[
     str,

@@ -6,7 +6,7 @@ Text is kept exactly as given (macrons included); only surrounding spaces are tr
 import re
 import unicodedata
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -19,8 +19,25 @@ from pydantic import (
     model_validator,
 )
 from pydantic.config import JsonDict
-from pydantic.json_schema import WithJsonSchema
 
+from onceonly.domain.address_words import (
+    LEVEL_NUMBER,
+    MAX_ADDRESS_LINE,
+    MAX_ADDRESS_PART,
+    NUMBERED_LEVELS,
+    UNNUMBERED_LEVELS,
+    LevelType,
+    UnitIdentifier,
+    UnitType,
+    check_building_name,
+    check_level_number,
+    check_locality,
+    check_no_comma,
+    check_road,
+    check_town,
+    number_order,
+    premise_parts,
+)
 from onceonly.domain.identifiers import (
     is_valid_driver_licence_number,
     is_valid_ird_number,
@@ -30,49 +47,18 @@ from onceonly.domain.identifiers import (
     normalise_ird_number,
     normalise_nhi_number,
 )
-
-
-def _printable(value: str) -> str:
-    # Control characters (newlines, NUL, escapes) have no place in a name or an address line,
-    # and would corrupt the agencies' fixed-format records.
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-TEXT_MAX = 200
-_CONTROL = r"\x00-\x1f\x7f-\x9f"  # Unicode's control characters (category Cc)
-
-
-# What pydantic trims as whitespace (Unicode's White_Space): Python's \s would take in the
-# separators U+001C..U+001F too, which are control characters here.
-_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-
-
-def text_pattern(excluded: str = "") -> str:
-    """Text as sent: whitespace around (trimmed), then 1 to 200 characters that start and end
-    with something besides a space, none of them a control character or one of `excluded`."""
-    inner = f"[^{excluded}{_CONTROL}]"
-    edge = f"[^{_SPACE}{excluded}{_CONTROL}]"
-    return f"^[{_SPACE}]*{edge}(?:{inner}{{0,{TEXT_MAX - 2}}}{edge})?[{_SPACE}]*$"
-
-
-def formatted(name: str, **schema: object) -> WithJsonSchema:
-    """How the OpenAPI document states a rule JSON Schema cannot (a check digit, a script): a
-    string of a named format, which the document's formats list explains."""
-    return WithJsonSchema({"type": "string", "format": name, **schema}, mode="validation")
-
-
-def patterned(pattern: str, **schema: object) -> WithJsonSchema:
-    """How the OpenAPI document states a rule checked on trimmed text: a pattern on the text as
-    sent (spaces around allowed), so that the document and the validator agree both ways."""
-    return WithJsonSchema({"type": "string", "pattern": pattern, **schema}, mode="validation")
-
+from onceonly.domain.text_rules import (
+    TEXT_MAX,
+    formatted,
+    patterned,
+    printable,
+    text_pattern,
+)
 
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX),
-    AfterValidator(_printable),
+    AfterValidator(printable),
     patterned(text_pattern()),
 ]
 
@@ -100,8 +86,11 @@ def _postcode(value: str) -> str:
 
 
 def _street_number(value: str) -> str:
-    if not re.fullmatch(r"[0-9]+[A-Za-z]?", value):
-        raise ValueError("must be a street number with an optional letter suffix, as in 21A")
+    # Six digits at most: NZTA's register holds six (rural numbers reach five).
+    if not re.fullmatch(r"[0-9]{1,6}[A-Za-z]?", value):
+        raise ValueError(
+            "must be a street number of 1 to 6 digits and an optional letter, as in 21A"
+        )
     return value
 
 
@@ -110,7 +99,7 @@ StreetNumber = Annotated[
     str,
     StringConstraints(strip_whitespace=True),
     AfterValidator(_street_number),
-    patterned(r"^\s*[0-9]+[A-Za-z]?\s*$"),
+    patterned(r"^\s*[0-9]{1,6}[A-Za-z]?\s*$"),
 ]
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
@@ -166,61 +155,23 @@ class PersonName(Canonical):
     known_as: NameText | None = Field(default=None, description="The name the person prefers.")
 
 
-_POST_BOX = re.compile(r"^\s*(p\.?\s*o\.?\s*box|private\s+bag|counter\s+delivery)\b", re.I)
-
-
-def is_post_box_text(text: str) -> bool:
-    """True when a street line is really a PO Box, Private Bag or counter delivery."""
-    return bool(_POST_BOX.match(text))
-
-
-def _street_not_post_box(value: str) -> str:
-    if is_post_box_text(value):
-        raise ValueError("must be a street, not a PO Box or Private Bag")
-    return value
-
-
-_RURAL_DELIVERY = re.compile(r"(?i:r\.?\s*d\.?)\s*([0-9]{1,2})")
-
-
-def rural_delivery_number(text: str) -> int | None:
-    """The n of a rural delivery line ("RD 2", "rd2", "R.D. 2"), or None when it is not one."""
-    found = _RURAL_DELIVERY.fullmatch(text.strip())
-    return None if found is None else int(found.group(1))
-
-
-def _no_comma(value: str) -> str:
-    # Commas separate the parts of a written address: one inside a part would make the
-    # address read back as different parts (see onceonly.domain.addresses).
-    if "," in value:
-        raise ValueError("must not contain a comma (commas separate the parts of an address)")
-    return value
-
-
-AddressText = Annotated[Text, AfterValidator(_no_comma), patterned(text_pattern(","))]
-"""One part of an address (a street, suburb, town or lobby): text without commas."""
-
-
-def _suburb_not_rural_delivery(value: str) -> str:
-    if rural_delivery_number(value) is not None:
-        raise ValueError("must be a suburb or locality; 'RD n' goes in rural_delivery")
-    return value
-
-
-def _unit(value: str) -> str:
-    # AS/NZS 4819 unit identifiers are letters and digits; the unit type (Flat, Unit) is
-    # not kept, and "/" or "," would read back as another part of the address.
-    if not re.fullmatch(r"[0-9A-Za-z]+", value):
-        raise ValueError("must be the unit's letters and digits, as in 2 or 3B, without 'Flat'")
-    return value
-
-
-UnitIdentifier = Annotated[
+AddressText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=20),
-    AfterValidator(_unit),
-    patterned(r"^\s*[0-9A-Za-z]{1,20}\s*$"),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ADDRESS_PART),
+    AfterValidator(printable),
+    AfterValidator(check_no_comma),
+    patterned(text_pattern(",", MAX_ADDRESS_PART)),
 ]
+"""One part of an address (a street, suburb, town or lobby): text without commas."""
+TownText = Annotated[
+    str,
+    # The town's line, with a space and the postcode, must fit the same 100.
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ADDRESS_PART - 5),
+    AfterValidator(printable),
+    AfterValidator(check_no_comma),
+    patterned(text_pattern(",", MAX_ADDRESS_PART - 5)),
+]
+"""A town or city: its line, with a space and the postcode, fits in an agency's 100."""
 
 
 def whole_number(value: object) -> object:
@@ -232,23 +183,93 @@ def whole_number(value: object) -> object:
 class Address(Canonical):
     """A New Zealand street address, in the parts the NZ address standard (AS/NZS 4819) names.
 
-    Urban addresses have a suburb; rural ones may have a locality (kept in `suburb`) and a
-    rural delivery number ("RD 2"). A PO Box is a `PostBox`, never a street address.
+    A unit may have its type ("Flat 2", "Shop 5"; without one it is written "2/14"), a level
+    ("Level 3"), a building name, and a number range ("12-14"). Urban addresses have a suburb;
+    rural ones may have a locality (kept in `suburb`) and a rural delivery number ("RD 2").
+    A PO Box is a `PostBox`, never a street address.
     """
 
-    unit: UnitIdentifier | None = None
-    number: StreetNumber
-    street: Annotated[AddressText, AfterValidator(_street_not_post_box)] = Field(
+    unit_type: UnitType | None = Field(
+        default=None,
+        description="The unit's type, as in Flat, Apartment, Shop or Suite; only with `unit`.",
+    )
+    unit: UnitIdentifier | None = Field(default=None, description="The unit's identifier, as in 2.")
+    level_type: LevelType | None = Field(
+        default=None,
+        description="As in Level or Ground Floor: Level and Floor need `level_number`, the "
+        "others take none.",
+    )
+    level_number: (
+        Annotated[str, AfterValidator(check_level_number), patterned(f"^{LEVEL_NUMBER}$")] | None
+    ) = Field(default=None, description="The level's number, as in 3: only with `level_type`.")
+    building_name: (
+        Annotated[AddressText, AfterValidator(check_building_name), formatted("nz-building-name")]
+        | None
+    ) = Field(
+        default=None,
+        description="The building's name; with the unit, level, number and street it must fit "
+        f"one line of {MAX_ADDRESS_PART} characters.",
+    )
+    number: StreetNumber = Field(description="The street number, or a range's first number.")
+    number_last: StreetNumber | None = Field(
+        default=None,
+        description="A range's last number, above `number`: 14 of 12-14 Victoria Street.",
+    )
+    street: Annotated[AddressText, AfterValidator(check_road), formatted("nz-road-name")] = Field(
         description="The road name with its type, as in 'Smith Street'."
     )
-    suburb: Annotated[AddressText, AfterValidator(_suburb_not_rural_delivery)] | None = Field(
-        default=None, description="The suburb, or a rural locality."
-    )
+    suburb: (
+        Annotated[AddressText, AfterValidator(check_locality), formatted("nz-locality")] | None
+    ) = Field(default=None, description="The suburb, or a rural locality.")
     rural_delivery: (
         Annotated[int, Field(ge=1, le=99, strict=True), BeforeValidator(whole_number)] | None
     ) = Field(default=None, description="The rural delivery number n of 'RD n'.")
-    city: AddressText
+    city: Annotated[TownText, AfterValidator(check_town), formatted("nz-locality")]
     postcode: Postcode
+
+    @model_validator(mode="after")
+    def _parts_agree(self) -> "Address":
+        if self.unit_type is not None and self.unit is None:
+            raise ValueError("unit: required with unit_type (the Flat of 'Flat 2' needs its 2)")
+        if self.level_number is not None and self.level_type is None:
+            raise ValueError("level_type: required with level_number, as in Level 3")
+        if self.level_type in NUMBERED_LEVELS and self.level_number is None:
+            raise ValueError(f"level_number: required for a {self.level_type}")
+        if self.level_type in UNNUMBERED_LEVELS and self.level_number is not None:
+            raise ValueError(f"level_number: a {self.level_type} has no number")
+        if self.number_last is not None and number_order(self.number_last) <= number_order(
+            self.number
+        ):
+            raise ValueError("number_last: must be above number (a range runs low to high)")
+        if len(", ".join(self.premise_parts())) > MAX_ADDRESS_PART:
+            raise ValueError(
+                f"street: with the building, unit, level and number, must fit on one line of"
+                f" {MAX_ADDRESS_PART} characters (agencies' address lines hold {MAX_ADDRESS_PART})"
+            )
+        return _fits_one_line(self)
+
+    def lines(self) -> list[str]:
+        """NZ Post's lines: the building's name, the street line ("Suite 4, Level 2, 55 Queen
+        Street"), the suburb or locality, "RD n", then the town or city and postcode."""
+        premise = self.premise_parts()
+        # The building's name has a line of its own; a unit and a level join the street line.
+        lines = [premise.pop(0)] if self.building_name else []
+        lines += [", ".join(premise), *([self.suburb] if self.suburb else [])]
+        lines += [] if self.rural_delivery is None else [f"RD {self.rural_delivery}"]
+        return [*lines, f"{self.city} {self.postcode}"]
+
+    def premise_parts(self) -> list[str]:
+        """The building, unit, level and street line as NZ Post writes them, part by part."""
+        level = None if self.level_type is None else (self.level_type, self.level_number)
+        return premise_parts(
+            building_name=self.building_name,
+            unit_type=self.unit_type,
+            unit=self.unit,
+            level=level,
+            number=self.number,
+            number_last=self.number_last,
+            street=self.street,
+        )
 
 
 # The rule of `PostBox._box_number_unless_counter`, for the OpenAPI document.
@@ -267,14 +288,32 @@ class PostBox(Canonical):
     kind: Literal["PO Box", "Private Bag", "Counter Delivery"] = "PO Box"
     box_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")] | None = None
     lobby: AddressText | None = Field(default=None, description="The post shop or lobby, if named.")
-    city: AddressText
+    city: TownText
     postcode: Postcode
 
     @model_validator(mode="after")
     def _box_number_unless_counter(self) -> "PostBox":
         if (self.kind == "Counter Delivery") != (self.box_number is None):
             raise ValueError("box_number: required for a PO Box or Private Bag, and only then")
-        return self
+        return _fits_one_line(self)
+
+    def lines(self) -> list[str]:
+        """NZ Post's lines: "PO Box 123" (or "Counter Delivery"), the lobby, the town and
+        postcode."""
+        box = self.kind if self.box_number is None else f"{self.kind} {self.box_number}"
+        return [box, *([self.lobby] if self.lobby else []), f"{self.city} {self.postcode}"]
+
+
+_AddressT = TypeVar("_AddressT", Address, PostBox)
+
+
+def _fits_one_line(address: _AddressT) -> _AddressT:
+    if len(", ".join(address.lines())) > MAX_ADDRESS_LINE:
+        raise ValueError(
+            f"address: must fit on one line of {MAX_ADDRESS_LINE} characters"
+            f" (IRD's one-line address holds {MAX_ADDRESS_LINE})"
+        )
+    return address
 
 
 PostalAddress = Address | PostBox

@@ -2,7 +2,13 @@
 groups, with which words (text ids). `forms` turns them into the API's data and back.
 """
 
+from typing import get_args
+
+from onceonly.domain.address_words import LevelType, UnitType
 from onceonly.portal.forms import Field, Fieldset
+
+UNIT_TYPES: tuple[str, ...] = get_args(UnitType)
+LEVELS: tuple[str, ...] = get_args(LevelType)
 
 
 def _person(
@@ -34,8 +40,13 @@ def _address(prefix: str, *, post_box: bool = False) -> tuple[Field, ...]:
         Field(f"{prefix}.lobby", "f.lobby", required=False),
     )
     street = (
+        Field(f"{prefix}.unit_type", "f.unit_type", "select", required=False, choices=UNIT_TYPES),
         Field(f"{prefix}.unit", "f.unit", required=False),
+        Field(f"{prefix}.level_type", "f.level_type", "select", required=False, choices=LEVELS),
+        Field(f"{prefix}.level_number", "f.level_number", required=False),
+        Field(f"{prefix}.building_name", "f.building_name", required=False),
         Field(f"{prefix}.number", "f.number", required=not post_box),
+        Field(f"{prefix}.number_last", "f.number_last", required=False, hint="f.number_last.hint"),
         Field(f"{prefix}.street", "f.street", required=not post_box, hint="f.street.hint"),
         Field(f"{prefix}.suburb", "f.suburb", required=False),
         Field(

@@ -5,6 +5,9 @@ lacks falls back to English. Messages are `str.format` templates: `{name}` takes
 """
 
 from collections.abc import Mapping
+from typing import get_args
+
+from onceonly.domain.address_words import LevelType, UnitType
 
 EN: dict[str, str] = {
     # Frame
@@ -96,8 +99,16 @@ EN: dict[str, str] = {
     "f.ird_number.hint": "8 or 9 digits, such as 049-091-850.",
     "f.email": "Email address",
     "f.phone": "Phone number",
-    "f.unit": "Unit or flat",
+    "f.building_name": "Building name",
+    "f.unit_type": "Type of unit",
+    **{f"f.unit_type.{kind}": kind for kind in get_args(UnitType)},
+    "f.unit": "Unit or flat number",
+    "f.level_type": "Level or floor",
+    **{f"f.level_type.{kind}": kind for kind in get_args(LevelType)},
+    "f.level_number": "Level or floor number",
     "f.number": "Street number",
+    "f.number_last": "Last street number of a range",
+    "f.number_last.hint": "The 14 of 12-14 Victoria Street.",
     "f.street": "Street name",
     "f.street.hint": "With its type, such as Smith Street.",
     "f.suburb": "Suburb or locality",

@@ -17,6 +17,17 @@ def test_a_birth_goes_from_the_api_to_the_form_and_back_unchanged():
     assert to_data(BIRTH_FORM, to_values(BIRTH_FORM, data)) == data
 
 
+def test_every_part_of_an_address_has_an_input_and_comes_back_unchanged():
+    data = birth_request_data(date(2026, 11, 25))
+    data["address"] = {
+        "unit_type": "Suite", "unit": "4", "level_type": "Level", "level_number": "2",
+        "building_name": "Vero Centre", "number": "48", "number_last": "50",
+        "street": "Shortland Street", "suburb": "Auckland Central", "rural_delivery": 2,
+        "city": "Auckland", "postcode": "1010",
+    }  # fmt: skip
+    assert to_data(BIRTH_FORM, to_values(BIRTH_FORM, data)) == data
+
+
 def test_a_death_goes_from_the_api_to_the_form_and_back_but_for_the_default_po_box_kind():
     data = death_request_data(date(2026, 11, 25))
     back = to_data(DEATH_FORM, to_values(DEATH_FORM, data))
@@ -71,11 +82,11 @@ def test_the_apis_problems_land_on_the_inputs_they_name():
     by_input, summary = errors_by_input(BIRTH_FORM, errors)
     assert by_input == {
         "child.name.given_names": "must not be blank",
-        "address.unit": "field required",
+        "address.unit_type": "field required",
     }
     assert [error.target for error in summary] == [
         "child.name.given_names",
-        "address.unit",
+        "address.unit_type",
         None,
     ]
 

@@ -335,6 +335,9 @@ WRONG_FORMATS = [
     ("kaingaora", "Tenant.Name", "Hōhepa Te Rangi Synthetic", "Tenant.Name"),
     ("kaingaora", "Tenant.Name", "Synthetic, Hōhepa Te Rangi", "Tenant.Name"),
     ("kaingaora", "TenancyAddress.Postcode", "573", "TenancyAddress.Postcode"),
+    ("kaingaora", "TenancyAddress.UnitType", "Flatette", "TenancyAddress.UnitType"),
+    ("kaingaora", "TenancyAddress.LevelNumber", "L2", "TenancyAddress.LevelNumber"),
+    ("council-rates", "property.street", "Level 3, Willis Street", "property.street"),
     ("kaingaora", "Contact.Phone", "(027) 555-0100", "Contact.Phone"),
     ("kaingaora", "Tenant.DateOfDeath", "2026-11-21T00:00:00+13:00", "Tenant.DateOfDeath"),
 ]
@@ -441,8 +444,13 @@ async def test_the_submission_carries_the_id_its_address_looks_up(client):
 
 RESIDENT = {
     "address": {
+        "unitType": "Apartment",
         "unit": "3",
+        "levelType": "Level",
+        "levelNumber": "1",
+        "buildingName": "Cuba Mall Apartments",
         "streetNumber": "45",
+        "streetNumberLast": "47",
         "street": "Cuba Street",
         "suburb": "Te Aro",
         "ruralDelivery": None,
@@ -533,6 +541,10 @@ async def test_the_register_needs_its_key_for_look_ups_and_seeding(client):
     [
         ("address.postcode", "60110", "address.postcode"),
         ("address.ruralDelivery", "R.D. 2", "address.ruralDelivery"),
+        ("address.unitType", "Flatette", "address.unitType"),
+        ("address.levelType", "Storey", "address.levelType"),
+        ("address.levelNumber", "Level 1", "address.levelNumber"),
+        ("address.streetNumberLast", "47-49", "address.streetNumberLast"),
         ("household.0.dateOfBirth", "09/01/1986", "household[0].dateOfBirth"),
         ("household.0.relationship", "husband", "household[0].relationship"),
         ("asAt", "2999-01-01", "asAt"),

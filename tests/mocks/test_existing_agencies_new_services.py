@@ -278,6 +278,13 @@ WRONG_FORMATS = [
     ("update_msd_address", "client.firstName", "Mere", "client.firstName"),
     ("update_msd_address", "new_address.post_code", "60110", "new_address.post_code"),
     ("update_msd_address", "new_address.rural_delivery", "RD 2", "new_address.rural_delivery"),
+    ("update_msd_address", "new_address.unit_type", "Flatette", "new_address.unit_type"),
+    (
+        "update_msd_address",
+        "new_address.street_number_last",
+        "47-49",
+        "new_address.street_number_last",
+    ),
     ("update_msd_address", "effective_date", "22/11/2026", "effective_date"),
     ("update_msd_address", "phone", "021 555 0142", "phone"),
     ("stop_msd_payments", "client.date_of_death", "21/11/2026", "client.date_of_death"),

@@ -216,6 +216,7 @@ def _changed(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 # field name the refusal must give. Each value is one a sloppy mapping could send.
 WRONG_FORMATS = [
     ("bdm", "usualResidence.postcode", "10110", "usualResidence.postcode"),
+    ("bdm", "usualResidence.line1", "Level 3, Willis Street", "usualResidence.line1"),
     ("bdm", "child.sex", "female", "child.sex"),
     ("bdm", "child.middleName", "Mere", "child.middleName"),
     ("ird", "childDateOfBirth", "2026-11-01", "childDateOfBirth"),

@@ -35,6 +35,7 @@ from onceonly.domain.move import Dog, MoveData, Mover
 from onceonly.domain.people import Address, PersonName, PostalAddress, PostBox
 from onceonly.domain.prefill import Residence, Resident
 from onceonly.settings import AGENCIES
+from tests.address_forms import extra_parts
 from tests.mocks.samples import disclose, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"
@@ -129,8 +130,13 @@ def test_the_tenancy_end_notice_is_kainga_oras_format():
         },
         # Kāinga Ora knows its homes by street address: the RD is not part of it.
         "TenancyAddress": {
+            "UnitType": None,
             "Unit": None,
+            "LevelType": None,
+            "LevelNumber": None,
+            "BuildingName": None,
             "StreetNumber": "1280",
+            "StreetNumberLast": None,
             "Street": "State Highway 1",
             "Suburb": "Kaiwaka",
             "Town": "Kaiwaka",
@@ -407,9 +413,12 @@ def _person_names(draw: st.DrawFn) -> PersonName:
 
 @st.composite
 def _addresses(draw: st.DrawFn) -> Address:
+    unit = draw(st.none() | st.from_regex(r"\A[1-9][0-9]?[A-C]?\Z"))
+    number = draw(st.from_regex(r"\A[1-9][0-9]{0,3}[A-Z]?\Z"))
     return Address(
-        unit=draw(st.none() | st.from_regex(r"\A[1-9][0-9]?[A-C]?\Z")),
-        number=draw(st.from_regex(r"\A[1-9][0-9]{0,3}[A-Z]?\Z")),
+        **draw(extra_parts(number, unit)),
+        unit=unit,
+        number=number,
         street=draw(st.sampled_from(["Cuba Street", "Te Ara Tāwhaki", "State Highway 1"])),
         suburb=draw(st.none() | _places),
         rural_delivery=draw(st.none() | st.integers(min_value=1, max_value=99)),

@@ -28,6 +28,7 @@ from onceonly.domain.identifiers import ird_check_digit, is_valid_ird_number, is
 from onceonly.domain.move import MoveData, Mover
 from onceonly.domain.people import Address, DriverLicence, PersonName, PostBox
 from onceonly.domain.prefill import DeathRecord
+from tests.address_forms import extra_parts
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 DEATH_REGISTRATION = "2026/000042"
@@ -600,9 +601,12 @@ def _person_names(draw: st.DrawFn) -> PersonName:
 
 @st.composite
 def _addresses(draw: st.DrawFn) -> Address:
+    unit = draw(st.none() | st.from_regex(r"\A[1-9][0-9]?[A-C]?\Z"))
+    number = draw(st.from_regex(r"\A[1-9][0-9]{0,3}[A-Z]?\Z"))
     return Address(
-        unit=draw(st.none() | st.from_regex(r"\A[1-9][0-9]?[A-C]?\Z")),
-        number=draw(st.from_regex(r"\A[1-9][0-9]{0,3}[A-Z]?\Z")),
+        **draw(extra_parts(number, unit)),
+        unit=unit,
+        number=number,
         street=draw(st.sampled_from(["Smith Street", "Te Ara Tāwhaki", "State Highway 1"])),
         suburb=draw(st.none() | _places),
         rural_delivery=draw(st.none() | st.integers(1, 99)),

@@ -2,7 +2,11 @@
 
 from typing import Any
 
+from adapters.addresses import residence_from
+from onceonly.demo import merged
+from onceonly.domain.addresses import format_address_line
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
+from onceonly.domain.people import Address
 from onceonly.domain.prefill import PrefilledPath, draft_from, provenance
 
 RESIDENCE: dict[str, Any] = {
@@ -84,3 +88,39 @@ def test_removing_a_prefilled_household_member_is_a_change():
     draft = draft_from(MOVE, {"addresses": RESIDENCE})
     kept = {p.path: p.confirmed for p in provenance(draft, {"previous_address": None})}
     assert kept == {"previous_address": False, "household": False}
+
+
+def test_a_looked_up_address_replaces_every_part_of_the_one_typed_before():
+    # The register answers a Wellington office; the citizen had typed a rural address.
+    address_answer: dict[str, Any] = {
+            "unitType": "Suite", "unit": "4", "levelType": "Level", "levelNumber": "3",
+            "buildingName": "Majestic Centre", "streetNumber": "100",
+            "streetNumberLast": "102", "street": "Willis Street",
+            "suburb": "Wellington Central", "town": "Wellington", "postcode": "6011",
+    }  # fmt: skip
+    answer = {"address": address_answer, "household": [], "asAt": "2025-06-01"}
+    residence = residence_from(answer).model_dump(mode="json")
+    assert set(residence["address"]) == set(Address.model_fields)  # every part, None or not
+    typed = {
+        "address": {
+            "number": "1280", "street": "State Highway 1", "suburb": "Kaiwaka",
+            "rural_delivery": 2, "unit": "2", "unit_type": "Flat", "building_name": "Old Mill",
+            "city": "Kaiwaka", "postcode": "0573",
+        }
+    }  # fmt: skip
+    draft = draft_from(BIRTH, {"addresses": residence})
+    address = Address.model_validate(merged(typed, draft.data)["address"])
+    assert format_address_line(address) == (
+        "Majestic Centre, Suite 4, Level 3, 100-102 Willis Street, Wellington Central, "
+        "Wellington 6011"
+    )
+    assert address.rural_delivery is None
+    # And the other way: a plain address looked up replaces a typed level and building.
+    plain = {**address_answer, "unitType": None, "levelType": None, "levelNumber": None}
+    plain |= {"buildingName": None, "streetNumberLast": None}
+    draft = draft_from(BIRTH, {"addresses": residence_from({**answer, "address": plain})
+                               .model_dump(mode="json")})  # fmt: skip
+    again = Address.model_validate(merged({"address": residence["address"]}, draft.data)["address"])
+    assert format_address_line(again) == (
+        "4/100 Willis Street, Wellington Central, Wellington 6011"
+    )
