@@ -29,7 +29,7 @@ from tests.mocks.samples import BIRTH_PARENT_IRD, disclose, sample_birth
 
 REGISTRATION = "2026/000123"
 CHILD_IRD = "130000010"
-CHILD_NHI = "ZAA00AL"  # the mock's first NHI number, check letter and all
+CHILD_NHI = "ZAA00AC"  # the mock's first NHI number, check letter and all
 NO_UNIT = Address(number="21A", street="Smith Street", city="Auckland", postcode="1011")
 
 
@@ -328,8 +328,8 @@ def test_answers_map_back_to_canonical_facts():
     answer = ird.from_ird_answer({"irdNumber": CHILD_IRD, "caseReference": "NB-00000001"})
     assert answer.outputs == {"child.ird_number": CHILD_IRD}
     assert msd.from_msd_answer({"application_id": "BS-000001", "status": "received"}).outputs == {}
-    enrolled = health.from_health_answer({"nhi": "ZAA00AL", "enrolmentId": "ENR-000001"})
-    assert enrolled.outputs == {"child.nhi_number": "ZAA00AL"}
+    enrolled = health.from_health_answer({"nhi": "ZAA00AC", "enrolmentId": "ENR-000001"})
+    assert enrolled.outputs == {"child.nhi_number": "ZAA00AC"}
 
 
 def test_an_answer_in_the_wrong_shape_is_refused():
