@@ -10,19 +10,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
+from onceonly.domain.contact import Email, Phone
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.people import (
     Address,
     Canonical,
     DriverLicence,
-    Email,
     IrdNumber,
     MsdClientNumber,
     NhiNumber,
     PassportNumber,
     PastDate,
     PersonName,
-    Phone,
     PostalAddress,
     RegistrationNumber,
     Text,

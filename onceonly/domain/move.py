@@ -10,18 +10,17 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from onceonly.domain.contact import Email, Phone
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.people import (
     Address,
     Canonical,
     DriverLicence,
-    Email,
     IrdNumber,
     MsdClientNumber,
     NhiNumber,
     PastDate,
     PersonName,
-    Phone,
     Text,
     today_from,
 )
