@@ -20,6 +20,7 @@ from onceonly.domain.people import (
     PastDate,
     PersonName,
     Text,
+    held_by,
     today_from,
 )
 
@@ -51,7 +52,9 @@ class Child(Canonical):
     name: PersonName
     date_of_birth: Annotated[PastDate, AfterValidator(_a_new_babys)]
     sex: Literal["female", "male", "indeterminate"]
-    place_of_birth: Text = Field(description="Hospital, birthing unit or home town.")
+    place_of_birth: Annotated[Text, held_by("BDM", 100)] = Field(
+        description="Hospital, birthing unit or home town."
+    )
     late_registration: bool = Field(
         default=False,
         description="The parent registers the birth after BDM's deadline (two months).",

@@ -25,6 +25,7 @@ from onceonly.domain.people import (
     PostalAddress,
     RegistrationNumber,
     Text,
+    held_by,
 )
 
 ServiceNumber = Annotated[
@@ -40,7 +41,7 @@ class Deceased(Canonical):
     date_of_birth: PastDate
     date_of_death: PastDate
     sex: Literal["female", "male", "indeterminate"]
-    place_of_death: Text
+    place_of_death: Annotated[Text, held_by("BDM", 100)]
     last_address: Address = Field(description="Where they lived.")
     death_registration_number: RegistrationNumber | None = Field(
         default=None,
@@ -83,7 +84,7 @@ class Notifier(Canonical):
 class FuneralGrant(Canonical):
     """An application for Work and Income's funeral grant, paid towards the funeral's cost."""
 
-    funeral_director: Text
+    funeral_director: Annotated[Text, held_by("MSD", 100)]
     funeral_cost: Decimal = Field(gt=0, le=100_000, max_digits=8, decimal_places=2)
     paid_by_notifier: bool = Field(description="The notifier pays the funeral director.")
 

@@ -22,6 +22,7 @@ from onceonly.domain.people import (
     PastDate,
     PersonName,
     Text,
+    held_by,
     today_from,
 )
 
@@ -77,8 +78,8 @@ class HouseholdMember(Canonical):
 class Dog(Canonical):
     """A dog whose registration moves to the new address."""
 
-    name: Text
-    breed: Text
+    name: Annotated[Text, held_by("the council", 50)]
+    breed: Annotated[Text, held_by("the council", 60)]
     microchip: Annotated[str, Field(pattern=r"^[0-9]{15}$")] = Field(
         description="The 15-digit ISO 11784 microchip number every registered dog carries."
     )

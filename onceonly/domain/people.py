@@ -89,6 +89,18 @@ class Canonical(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def held_by(agency: str, characters: int) -> AfterValidator:
+    """An intake rule for a text an agency holds in `characters`: longer is refused at intake,
+    naming the agency, rather than by the agency after consent."""
+
+    def fits(value: str, info: ValidationInfo) -> str:
+        if is_intake(info) and len(value) > characters:
+            raise ValueError(f"must be at most {characters} characters, as {agency} holds it")
+        return value
+
+    return AfterValidator(fits)
+
+
 def _name_characters(value: str) -> str:
     # Letters and their marks (macrons, precomposed or combining) in any script, joined by
     # spaces, hyphens, apostrophes or full stops: invisible format characters (bidirectional

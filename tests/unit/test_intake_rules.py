@@ -233,3 +233,31 @@ def test_a_stored_birth_decodes_whatever_its_age():
     # Workflow code decodes the dossier with no "today": an event outlives the window.
     stored = BirthData.model_validate(_born(400))
     assert stored.child.late_registration is False
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "part", "field"),
+    [
+        (BirthData, birth_request_data(TODAY), "child", "place_of_birth"),
+        (DeathData, death_request_data(TODAY), "deceased", "place_of_death"),
+    ],
+)
+def test_a_place_longer_than_bdm_holds_is_refused_at_intake(model, data, part, field):
+    data[part][field] = "Whangārei Hospital " * 6  # 114 characters
+    assert _refusals(model, data) == {
+        (f"data.{part}.{field}", "must be at most 100 characters, as BDM holds it")
+    }
+
+
+def test_a_dog_and_a_funeral_director_longer_than_their_agencies_hold_are_refused():
+    move = move_request_data(TODAY)
+    move["dogs"][0] |= {"name": "Pātiki" * 9, "breed": "Huntaway" * 8}
+    assert _refusals(MoveData, move) == {
+        ("data.dogs[0].name", "must be at most 50 characters, as the council holds it"),
+        ("data.dogs[0].breed", "must be at most 60 characters, as the council holds it"),
+    }
+    death = death_request_data(TODAY)
+    death["funeral_grant"]["funeral_director"] = "Synthetic Funerals " * 6
+    assert _refusals(DeathData, death) == {
+        ("data.funeral_grant.funeral_director", "must be at most 100 characters, as MSD holds it")
+    }
