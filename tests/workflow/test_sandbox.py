@@ -131,7 +131,7 @@ def test_every_passthrough_module_is_used_by_a_workflow():
 
 
 def test_the_sdk_still_passes_through_the_libraries_we_do_not_list():
-    # Why PASSTHROUGH_MODULES holds only our own modules; should the SDK drop one, list it.
+    # Why PASSTHROUGH_MODULES holds no other library; should the SDK drop one, list it.
     assert {"pydantic", "pydantic_core", "temporalio"} <= (
         SandboxRestrictions.passthrough_modules_default
     )
