@@ -56,7 +56,9 @@ def _email(value: str, info: ValidationInfo) -> str:
         checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValueError(EMAIL_RULE) from None
-    return checked.normalized
+    # The ASCII form (an internationalised domain in punycode): what every agency's format
+    # takes, and what the pattern above accepts when the stored dossier is read again.
+    return checked.ascii_email or checked.normalized
 
 
 # The dot-atom form of RFC 5322 that every mail system accepts; quoted local parts and

@@ -102,6 +102,15 @@ def test_an_email_domain_is_normalised_at_intake():
     assert data.birth_parent.email == "Heni.Ngata@example.org"
 
 
+def test_an_internationalised_domain_is_stored_as_ascii_and_reads_back():
+    # email-validator's normalised form writes the domain in Unicode ("0@a.慈善"), which the
+    # stored dossier's pattern and the agencies' formats refuse: intake keeps the ASCII form.
+    written = _birth(email="Heni@A.XN--30RR7Y")
+    data = BirthData.model_validate(written, context=intake_context(TODAY))
+    assert data.birth_parent.email == "Heni@a.xn--30rr7y"
+    assert BirthData.model_validate(data.model_dump(mode="json")) == data
+
+
 @pytest.mark.parametrize(
     "email",
     [
