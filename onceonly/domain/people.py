@@ -115,7 +115,9 @@ _NAME_JOINERS = frozenset(" -'.\u2019")
 # The agencies' own name rule: runs of letters (any script; of the combining marks, only the
 # accents U+0300-U+036F, such as the macron) joined by one space, hyphen or apostrophe.
 _NAME_LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"
-_AGENCY_NAME = re.compile(rf"{_NAME_LETTERS}(?:[ '\u2019-]{_NAME_LETTERS})*")
+AGENCY_NAME_PATTERN = rf"{_NAME_LETTERS}(?:[ '\u2019-]{_NAME_LETTERS})*"
+"""The agencies' name rule as a Python pattern (for a document describing the intake)."""
+_AGENCY_NAME = re.compile(AGENCY_NAME_PATTERN)
 AGENCY_NAME_RULE = (
     "must be letters (accents such as macrons included), with single spaces, hyphens or "
     "apostrophes between them: the agencies' rule for names (BDM, IRD, MSD, Health, NZTA)"
