@@ -6,10 +6,12 @@ in parts (unit type, unit, level, building, number and a range's last number, st
 suburb, town, postcode) with null for a part it has not, and the contact's phone in digit groups.
 """
 
+import contextlib
 import re
 from typing import Any
 
 import httpx
+import phonenumbers
 from pydantic import BaseModel, Field
 
 from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
@@ -29,9 +31,17 @@ def listed_name(name: PersonName) -> str:
 
 
 def grouped_phone(phone: str) -> str:
-    """A phone in digit groups: "(09) 123-4567" -> "09 123 4567"; "+64 21 555" stays."""
-    prefix = "+" if phone.lstrip().startswith("+") else ""
-    return prefix + " ".join(_DIGIT_GROUPS.findall(phone))
+    """A phone in digit groups: E.164 (as intake stores it) grouped as dialled internationally,
+    "+64275550100" -> "+64 27 555 0100"; one stored before that as written, in its groups:
+    "(09) 123-4567" -> "09 123 4567"."""
+    written = phone
+    if phone.startswith("+"):
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            written = phonenumbers.format_number(
+                phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+    prefix = "+" if written.lstrip().startswith("+") else ""
+    return prefix + " ".join(_DIGIT_GROUPS.findall(written))
 
 
 def tenancy_address(address: Address) -> dict[str, str | None]:

@@ -49,8 +49,8 @@ def _nhi_weighted_sum(first6: str) -> int:
 
 def nhi_check_character(first6: str) -> str:
     """The new-format (AAANNAA) NHI check letter for the six characters before it."""
-    # 24 - (total % 24) is 1..24, so every base has a check letter.
-    return _NHI_LETTERS[24 - _nhi_weighted_sum(first6) % 24 - 1]
+    # HISO 10046:2023: 23 - (total % 23) is 1..23 (A..Y), so every base has a check letter.
+    return _NHI_LETTERS[23 - _nhi_weighted_sum(first6) % 23 - 1]
 
 
 def new_format_nhi(value: str) -> str:

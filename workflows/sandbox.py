@@ -26,7 +26,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from temporalio.worker.workflow_sandbox._runner import _Instance
 
 # The SDK's defaults already pass through the standard library, temporalio, pydantic,
-# pydantic_core and annotated_types; only our own modules are listed here.
+# pydantic_core and annotated_types; our own modules are listed here, and the libraries the
+# domain's rules call.
 PASSTHROUGH_MODULES = (
     # Pure, immutable pydantic models and rules: shared, a payload decodes to the same class
     # the worker and the API use, and models are not rebuilt for every workflow run.
@@ -36,6 +37,12 @@ PASSTHROUGH_MODULES = (
     # with workflow code stay in the sandbox, under its checks.
     "workflows.consent",
     "workflows.search_attributes",
+    # The domain's identifier and contact rules (a correction is checked in the workflow as at
+    # intake): pure functions over strings. phonenumbers loads a region's data on first use,
+    # an import that must not run again, under the sandbox's restrictions, for every event.
+    "stdnum",
+    "phonenumbers",
+    "email_validator",
 )
 WORKFLOW_PACKAGE = Path(__file__).parent
 

@@ -43,8 +43,13 @@ FORMATS = {
     "character is right (HISO 10046); any case.",
     "nz-driver-licence-number": "Two letters and six digits, as in DL123456; any case, spaces "
     "or dashes allowed.",
-    "person-name": "Letters of any script and their marks, with spaces, hyphens, apostrophes or "
-    "full stops; surrounding spaces are trimmed.",
+    "person-name": "Letters of any script (accents such as macrons included), with single "
+    "spaces, hyphens or apostrophes between them, at most 100 characters: the agencies' rule "
+    "for names; surrounding spaces are trimmed.",
+    "phone-number": "A New Zealand or international phone number in use, as in 021 123 4567 "
+    "or +64 21 123 4567, without an extension; kept in E.164 form (+64211234567).",
+    "email": "An email address mail can be sent to (its syntax; the domain is not asked), as "
+    "in name@example.nz.",
     "nz-road-name": "A road's name with its type, as in Smith Street: at most 100 characters, "
     "no comma, beginning with a letter or digit, never a PO Box or Private Bag.",
     "nz-locality": "A suburb, locality, town or city: at most 100 characters (a town 95), no "
@@ -54,11 +59,12 @@ FORMATS = {
 }
 """The document's own string formats, for rules JSON Schema cannot state."""
 RULES = (
-    "Dates are not in the future; a move's date is within a year of today. A death follows the "
-    "birth; a move goes to another address; no two corrected paths overlap. In an address, a "
-    "unit type comes with its unit, Level and Floor with their number (other level types "
-    "with none), a range's last number is above its first, and the building, unit, level, "
-    "number and street fit one line of 100 characters."
+    "Dates are not in the future; a move's date is within a year of today; a child's birth "
+    "is within a year, and past BDM's two months only with `late_registration` true. A death "
+    "follows the birth; a move goes to another address; no two corrected paths overlap. In "
+    "an address, a unit type comes with its unit, Level and Floor with their number (other "
+    "level types with none), a range's last number is above its first, and the building, "
+    "unit, level, number and street fit one line of 100 characters."
 )
 """The rules between fields, or against today, that no schema can state."""
 

@@ -12,22 +12,22 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import WithJsonSchema
 
+from onceonly.domain.contact import Email, Phone
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.people import (
     Address,
     Canonical,
     DriverLicence,
-    Email,
     IrdNumber,
     MsdClientNumber,
     NhiNumber,
     PassportNumber,
     PastDate,
     PersonName,
-    Phone,
     PostalAddress,
     RegistrationNumber,
     Text,
+    held_by,
 )
 from onceonly.domain.text_rules import patterned
 
@@ -68,7 +68,7 @@ class Deceased(Canonical):
     date_of_birth: PastDate
     date_of_death: PastDate
     sex: Literal["female", "male", "indeterminate"]
-    place_of_death: Text
+    place_of_death: Annotated[Text, held_by("BDM", 100)]
     last_address: Address = Field(description="Where they lived.")
     death_registration_number: RegistrationNumber | None = Field(
         default=None,
@@ -111,7 +111,7 @@ class Notifier(Canonical):
 class FuneralGrant(Canonical):
     """An application for Work and Income's funeral grant, paid towards the funeral's cost."""
 
-    funeral_director: Text
+    funeral_director: Annotated[Text, held_by("MSD", 100)]
     funeral_cost: Dollars = Field(description="The funeral's cost, up to $100,000.")
     paid_by_notifier: bool = Field(description="The notifier pays the funeral director.")
 

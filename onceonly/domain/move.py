@@ -10,19 +10,19 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from onceonly.domain.contact import Email, Phone
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.people import (
     Address,
     Canonical,
     DriverLicence,
-    Email,
     IrdNumber,
     MsdClientNumber,
     NhiNumber,
     PastDate,
     PersonName,
-    Phone,
     Text,
+    held_by,
     today_from,
 )
 
@@ -78,8 +78,8 @@ class HouseholdMember(Canonical):
 class Dog(Canonical):
     """A dog whose registration moves to the new address."""
 
-    name: Text
-    breed: Text
+    name: Annotated[Text, held_by("the council", 50)]
+    breed: Annotated[Text, held_by("the council", 60)]
     microchip: Annotated[str, Field(pattern=r"^[0-9]{15}$")] = Field(
         description="The 15-digit ISO 11784 microchip number every registered dog carries."
     )

@@ -1,12 +1,18 @@
 """Canonical building blocks shared by every life event: names, addresses, contact details.
 
 Text is kept exactly as given (macrons included); only surrounding spaces are trimmed.
+
+Data entering the system (validated with `intake_context`) meets every agency's format
+first, so that no step fails at an agency for a format reason after the citizen consented
+(names here, phone numbers and email addresses in onceonly.domain.contact). A dossier stored
+under earlier rules (a workflow's input, decoded again on replay) is read as it was written.
 """
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -14,11 +20,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
     model_validator,
 )
 from pydantic.config import JsonDict
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from onceonly.domain.address_words import (
     LEVEL_NUMBER,
@@ -101,32 +111,39 @@ StreetNumber = Annotated[
     AfterValidator(_street_number),
     patterned(r"^\s*[0-9]{1,6}[A-Za-z]?\s*$"),
 ]
-_PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
-
-
-def _phone(value: str) -> str:
-    if not _PHONE.match(value):
-        raise ValueError("must be a phone number of 6 to 20 digits, spaces, dashes or brackets")
-    return value
-
-
-Phone = Annotated[str, AfterValidator(_phone), patterned(_PHONE.pattern)]
-# The dot-atom form of RFC 5322 that every mail system accepts; quoted local parts and
-# markup are refused.
-Email = Annotated[
-    str,
-    StringConstraints(
-        pattern=r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-        r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$",
-        max_length=254,
-    ),
-]
 
 
 class Canonical(BaseModel):
     """Base of every canonical model: immutable, and unknown fields are an error, not ignored."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class held_by:  # noqa: N801 (used as a rule, like pydantic's own annotations)
+    """An intake rule for a text an agency holds in `characters`: longer is refused at intake,
+    naming the agency, rather than by the agency after consent; the OpenAPI document's pattern
+    says the same length."""
+
+    agency: str
+    characters: int
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.with_info_after_validator_function(self._fits, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": text_pattern(maximum=self.characters)}
+
+    def _fits(self, value: str, info: ValidationInfo) -> str:
+        if is_intake(info) and len(value) > self.characters:
+            raise ValueError(
+                f"must be at most {self.characters} characters, as {self.agency} holds it"
+            )
+        return value
 
 
 def _name_characters(value: str) -> str:
@@ -140,10 +157,38 @@ def _name_characters(value: str) -> str:
 
 
 _NAME_JOINERS = frozenset(" -'.\u2019")
+# The agencies' own name rule: runs of letters (any script; of the combining marks, only the
+# accents U+0300-U+036F, such as the macron) joined by one space, hyphen or apostrophe.
+_NAME_LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"
+AGENCY_NAME_PATTERN = rf"{_NAME_LETTERS}(?:[ '\u2019-]{_NAME_LETTERS})*"
+"""The agencies' name rule as a Python pattern (for a document describing the intake)."""
+_AGENCY_NAME = re.compile(AGENCY_NAME_PATTERN)
+AGENCY_NAME_RULE = (
+    "must be letters (accents such as macrons included), with single spaces, hyphens or "
+    "apostrophes between them: the agencies' rule for names (BDM, IRD, MSD, Health, NZTA)"
+)
+NAME_PART_MAX = 100
+"""The longest name part agencies hold (BDM, IRD, MSD, Health, NZTA, Passports)."""
+GIVEN_NAMES_MAX = 100
+"""BDM and IRD hold every given name in one field of 100 characters."""
+LISTED_NAME_MAX = 200
+"""Kāinga Ora lists a person as "FAMILY NAME, Given Names" in 200 characters."""
+
+
+def _agency_name(value: str, info: ValidationInfo) -> str:
+    if is_intake(info):
+        if not _AGENCY_NAME.fullmatch(value):
+            raise ValueError(AGENCY_NAME_RULE)
+        if len(value) > NAME_PART_MAX:
+            raise ValueError(f"must be at most {NAME_PART_MAX} characters, as agencies hold names")
+    return value
+
+
 NameText = Annotated[
     Text,
     AfterValidator(_name_characters),
-    formatted("person-name", minLength=1, maxLength=TEXT_MAX),
+    AfterValidator(_agency_name),
+    formatted("person-name", minLength=1, maxLength=NAME_PART_MAX),
 ]
 
 
@@ -153,6 +198,23 @@ class PersonName(Canonical):
     given_names: list[NameText] = Field(min_length=1, max_length=10)
     family_name: NameText
     known_as: NameText | None = Field(default=None, description="The name the person prefers.")
+
+    @model_validator(mode="after")
+    def _fits_agency_fields(self, info: ValidationInfo) -> "PersonName":
+        if not is_intake(info):
+            return self
+        given = " ".join(self.given_names)
+        if len(given) > GIVEN_NAMES_MAX:
+            raise ValueError(
+                f"given_names: together at most {GIVEN_NAMES_MAX} characters, as BDM and IRD "
+                "hold them in one field"
+            )
+        if len(self.family_name.upper()) + 2 + len(given) > LISTED_NAME_MAX:
+            raise ValueError(
+                f"the name in full ('FAMILY NAME, Given Names') must be at most "
+                f"{LISTED_NAME_MAX} characters, as agencies hold a full name"
+            )
+        return self
 
 
 AddressText = Annotated[
@@ -374,6 +436,13 @@ def not_in_future(value: date, today: date) -> date:
 def intake_context(today: date) -> dict[str, date]:
     """The validation context for data entering the system: rules that need today's date use it."""
     return {"today": today}
+
+
+def is_intake(info: ValidationInfo) -> bool:
+    """True while data enters the system (validated with `intake_context`): the agencies'
+    formats apply then. Without it a stored dossier decodes as it was written, so events
+    started under earlier rules still replay."""
+    return today_from(info) is not None
 
 
 def today_from(info: ValidationInfo) -> date | None:

@@ -12,12 +12,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import nhi as python_nhi
 import pytest
 
 from adapters.health_fhir import BIRTH_REGISTRATION_SYSTEM, NHI_SYSTEM
 from bench.checks import answers_from_metrics
 from onceonly.binaries import temporal_cli
 from onceonly.domain.catalogue import BIRTH
+from onceonly.domain.contact import PHONE_RULE
 from onceonly.samples import birth_request_data
 from tests.integration.conftest import (
     Stack,
@@ -83,7 +85,7 @@ def expected_agency_bodies(
                 "middle_names": "",
                 "last_name": "Ngāta-Synthetic",
                 "ird_number": "049091850",
-                "phone": "0215550199",
+                "phone": "+64215550199",
             },
             "child": {
                 "first_name": "Aroha",
@@ -174,7 +176,7 @@ def expected_agency_bodies(
                             "text": "birth parent",
                         }
                     ],
-                    "telecom": [{"system": "phone", "value": "0215550199"}],
+                    "telecom": [{"system": "phone", "value": "64215550199"}],
                 }
             ],
         },
@@ -217,6 +219,40 @@ def test_a_granted_birth_reaches_each_agency_once_with_exactly_its_fields(stack:
             for step in BIRTH.steps
             if step.agency == agency
         }, agency
+
+
+def test_a_birth_with_a_phone_written_internationally_completes_at_every_agency(stack: Stack):
+    # Issue 17: "+64 21 123 4567" is taken, stored in E.164 and sent in each agency's format;
+    # the child's NHI, issued by Health, is a 2023-format one (modulus 23).
+    data = birth_request_data(today(stack))
+    data["birth_parent"] = data["birth_parent"] | {"phone": "+64 21 123 4567"}
+    with citizen(stack, "parent-phoning-from-abroad") as api:
+        started = api.post("/v1/life-events", json={"event_type": "birth", "data": data})
+        assert started.status_code == 201, started.text
+        event_id = started.json()["id"]
+        assert api.post(f"/v1/life-events/{event_id}/consents", json=GRANT_ALL).status_code == 200
+        event = wait_until_finished(api, event_id)
+        refused = api.post(
+            "/v1/life-events",
+            json={"event_type": "birth", "data": _with(data, "birth_parent", "phone", "------")},
+        )
+    assert event["status"] == "completed", event
+    assert {step["state"] for step in event["steps"]} == {"completed"}
+    received = {
+        r["idempotency_key"].removeprefix(f"{event_id}/"): r
+        for agency in {step.agency for step in BIRTH.steps}
+        for r in stack.agency_records(agency)
+        if r["idempotency_key"].startswith(event_id)
+    }
+    assert received["best_start"]["received"]["applicant"]["phone"] == "+64211234567"
+    nhi = received["health_enrolment"]["answer"]["nhi"]
+    assert re.fullmatch(r"[A-HJ-NP-Z]{3}[0-9]{2}[A-HJ-NP-Z]{2}", nhi)
+    assert python_nhi.is_nhi(nhi, allow_test_values=True)
+    assert received["immunisation_register"]["received"]["patient"]["identifier"][0]["value"] == nhi
+    assert refused.status_code == 422
+    assert {(e["field"], e["rule"]) for e in refused.json()["errors"]} == {
+        ("data.birth_parent.phone", PHONE_RULE)
+    }
 
 
 def test_an_operator_finds_the_event_with_temporal_workflow_list(stack: Stack):

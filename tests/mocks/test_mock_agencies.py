@@ -409,7 +409,7 @@ async def test_the_birth_steps_chain_through_the_agencies(adapters):
     assert child_ird == "130000010"
     assert applied.reference == "BS-000001"
     assert applied.outputs == {}
-    assert enrolled.outputs == {"child.nhi_number": "ZAA00AL"}
+    assert enrolled.outputs == {"child.nhi_number": "ZAA00AC"}
 
 
 # --- the adapters' HTTP outcomes against agencies that misbehave in other ways -------------
@@ -498,7 +498,7 @@ async def test_the_immunisation_register_takes_the_enrolled_child_by_nhi(client,
 @pytest.mark.parametrize(
     ("nhi", "message"),
     [
-        ("ZAA00AM", "check letter"),  # the mock's first NHI with a wrong check letter
+        ("ZAA00AD", "check letter"),  # the mock's first NHI with a wrong check letter
         ("ZAI00AL", "new-format NHI"),  # NHI numbers never hold an I
     ],
 )

@@ -32,7 +32,7 @@ AUTH: dict[str, Callable[[str], dict[str, str]]] = {
 }
 # Facts earlier steps issue, as the step runner would add them.
 CHILD_IRD = "130000010"
-CHILD_NHI = "ZAA00AL"  # the mock's first NHI number, check letter and all
+CHILD_NHI = "ZAA00AC"  # the mock's first NHI number, check letter and all
 DEATH_REGISTRATION = "2026/000777"
 
 

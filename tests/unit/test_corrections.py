@@ -23,6 +23,7 @@ from onceonly.domain.corrections import (
     touches,
 )
 from onceonly.domain.move import MoveData
+from onceonly.domain.people import intake_context
 from onceonly.domain.receipts import termination
 from onceonly.ops import parse_assignment
 from onceonly.samples import birth_request_data, move_request_data
@@ -34,7 +35,9 @@ T0 = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 
 def move() -> dict[str, Any]:
-    return MoveData.model_validate(move_request_data(TODAY)).model_dump(mode="json")
+    # As the API stores it: validated at intake (phone numbers in E.164).
+    data = MoveData.model_validate(move_request_data(TODAY), context=intake_context(TODAY))
+    return data.model_dump(mode="json")
 
 
 def fix(path: str, value: Any) -> tuple[FieldCorrection]:

@@ -54,14 +54,14 @@ def test_exactly_one_check_digit_makes_an_ird_number_valid(base):
 
 
 @pytest.mark.parametrize(
-    "nhi", ["JBX3656", "ZZZ0016", "ZAC5361", "zzz0024", "ZVU27KZ", "ZZZ00AX", "ZLV86AX"]
+    "nhi", ["JBX3656", "ZZZ0016", "ZAC5361", "zzz0024", "ZBN77VL", "ZZZ00AC", "zdr69yx"]
 )
 def test_valid_nhi_numbers(nhi):
     assert is_valid_nhi_number(nhi)
 
 
 @pytest.mark.parametrize(
-    "nhi", ["ZZZ0044", "ZZZ0017", "JBX3650", "ZZZ00AA", "ZHW58CZ", "IBX3656", "ZZZ001", "ZZZ00016"]
+    "nhi", ["ZZZ0044", "ZZZ0017", "JBX3650", "ZZZ00AA", "ZHW58CN", "IBX3656", "ZZZ001", "ZZZ00016"]
 )
 def test_invalid_nhi_numbers(nhi):
     assert not is_valid_nhi_number(nhi)
@@ -71,6 +71,8 @@ def test_invalid_nhi_numbers(nhi):
 def test_exactly_one_check_letter_makes_a_new_format_nhi_valid(prefix):
     letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
     assert sum(is_valid_nhi_number(prefix + letter) for letter in letters) == 1
+    # Modulus 23 gives check values 1..23: Z (24) is never a check letter.
+    assert not is_valid_nhi_number(prefix + "Z")
 
 
 # --- IRD numbers -------------------------------------------------------------------------
@@ -150,7 +152,7 @@ def test_an_impossible_ird_range_is_refused(lowest, highest):
 
 
 @pytest.mark.parametrize(
-    "nhi", ["ZAA0067", "ZAA0105", "ZAA0121", "ZAA0130", "ALU18KZ", "AUL78CF", "ZHW58CN"]
+    "nhi", ["ZAA0067", "ZAA0105", "ZAA0121", "ZAA0130", "ZSC21TN", "ZZB30NH", "ZYX61YS"]
 )
 def test_more_published_test_nhis_are_valid(nhi):
     assert is_valid_nhi_number(nhi)
@@ -221,7 +223,7 @@ def test_every_nhi_made_with_its_check_character_is_valid(base):
     st.integers(min_value=0, max_value=6),
     st.sampled_from(NHI_LETTERS + "IO0123456789"),
 )
-def test_a_one_character_slip_in_a_new_nhi_fails_unless_its_weight_divides_out(base, at, char):
+def test_a_one_character_slip_in_a_new_nhi_fails_unless_a_and_z_swap(base, at, char):
     nhi = base + str(nhi_check_character(base))
     assume(char != nhi[at])
     slipped = nhi[:at] + char + nhi[at + 1 :]
@@ -230,21 +232,18 @@ def test_a_one_character_slip_in_a_new_nhi_fails_unless_its_weight_divides_out(b
         # One check letter per base; a letter for a digit (or I, O) breaks the format.
         assert not is_valid_nhi_number(slipped)
         return
-    # HISO 10046's new format sums mod 24, and weights 6, 4, 3, 2 share factors with 24:
-    # a slip escapes exactly when its weighted change is a multiple of 24.
+    # HISO 10046:2023's new format sums mod 23, a prime above every weight: a slip escapes
+    # exactly when the two characters' values are 23 apart, which only A (1) and Z (24) are.
     change = (_nhi_value(char) - _nhi_value(nhi[at])) * NHI_WEIGHTS[at]
-    assert is_valid_nhi_number(slipped) == (change % 24 == 0)
-    if at in (0, 2):
-        # Weights 7 and 5 are units mod 24: a slip there is always caught.
-        assert not is_valid_nhi_number(slipped)
+    assert is_valid_nhi_number(slipped) == (change % 23 == 0)
+    assert is_valid_nhi_number(slipped) == ({char, nhi[at]} == {"A", "Z"})
 
 
-def test_the_new_nhi_format_has_one_character_collisions():
-    # D and H are 4 letter values apart and the second weight is 6: 24 divides out.
-    assert is_valid_nhi_number("ZAD96LT")
-    assert is_valid_nhi_number("ZED96LT")
-    assert is_valid_nhi_number("ZZZ00AX")
-    assert is_valid_nhi_number("ZZZ60AX")
+def test_the_new_nhi_format_lets_only_an_a_for_z_slip_through():
+    assert is_valid_nhi_number("ZAA00AC")
+    assert is_valid_nhi_number("ZZA00AC")
+    assert is_valid_nhi_number("ZAZ00AC")
+    assert not is_valid_nhi_number("ZBA00AC")
 
 
 @given(

@@ -31,7 +31,7 @@ from tests.mocks.samples import BIRTH_PARENT_IRD, disclose, sample_birth
 
 REGISTRATION = "2026/000123"
 CHILD_IRD = "130000010"
-CHILD_NHI = "ZAA00AL"  # the mock's first NHI number, check letter and all
+CHILD_NHI = "ZAA00AC"  # the mock's first NHI number, check letter and all
 NO_UNIT = Address(number="21A", street="Smith Street", city="Auckland", postcode="1011")
 
 
@@ -372,15 +372,15 @@ def test_answers_map_back_to_canonical_facts():
                 {
                     "resource": {
                         "resourceType": "Patient",
-                        "id": "ZAA00AL",
-                        "identifier": [{"system": NHI_SYSTEM, "value": "ZAA00AL"}],
+                        "id": "ZAA00AC",
+                        "identifier": [{"system": NHI_SYSTEM, "value": "ZAA00AC"}],
                     }
                 },
                 {"resource": {"resourceType": "EpisodeOfCare", "id": "ENR-000001"}},
             ],
         }
     )
-    assert enrolled == AgencyAnswer(reference="ENR-000001", outputs={"child.nhi_number": "ZAA00AL"})
+    assert enrolled == AgencyAnswer(reference="ENR-000001", outputs={"child.nhi_number": "ZAA00AC"})
 
 
 def test_an_answer_in_the_wrong_shape_is_refused():

@@ -114,7 +114,7 @@ def test_the_veterans_notification_is_veterans_affairs_format():
         "next_of_kin": {
             "full_name": "Aroha Synthetic-Pōmare",
             "relationship": "CHILD",
-            "phone": "0275550100",
+            "phone": "+64275550100",
             "postal_address_lines": PO_BOX_LINES,
         },
     }
@@ -142,7 +142,7 @@ def test_the_tenancy_end_notice_is_kainga_oras_format():
             "Town": "Kaiwaka",
             "Postcode": "0573",
         },
-        "Contact": {"Name": "SYNTHETIC-PŌMARE, Aroha", "Phone": "027 555 0100"},
+        "Contact": {"Name": "SYNTHETIC-PŌMARE, Aroha", "Phone": "+64 27 555 0100"},
     }
 
 
@@ -300,6 +300,9 @@ def test_a_dog_owners_phone_without_area_code_is_refused_without_quoting_it():
         ("(09) 123-4567", "09 123 4567", "091234567"),
         ("+64 21 555 0142", "+64 21 555 0142", "+64215550142"),
         ("+ 64-21-555-0142", "+64 21 555 0142", "+64215550142"),
+        # E.164, as intake stores phones, grouped as dialled internationally.
+        ("+64275550100", "+64 27 555 0100", "+64275550100"),
+        ("+16502530000", "+1 650 253 0000", "+16502530000"),
     ],
 )
 def test_phones_for_kainga_ora_and_veterans_affairs(phone, grouped, digits):

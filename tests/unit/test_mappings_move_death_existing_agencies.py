@@ -143,7 +143,7 @@ def test_msd_change_of_circumstances_is_msds_format():
             "last_name": "Tūhoe-Synthetic",
             "date_of_birth": "1988-05-20",
         },
-        "phone": "0215550142",
+        "phone": "+64215550142",
         "new_address": {
             "unit": "3",
             "street_number": "45",
@@ -182,7 +182,7 @@ def test_msd_funeral_grant_is_msds_format():
             "middle_names": "",
             "last_name": "Synthetic-Pōmare",
             "relationship": "child",
-            "phone": "0275550100",
+            "phone": "+64275550100",
             "postal_address": {
                 "kind": "box",
                 "box_type": "po_box",

@@ -174,7 +174,7 @@ def test_acc_address_update_is_accs_format():
             "postCode": "6011",
         },
         "email": "mere@example.org",
-        "phone": "0215550142",
+        "phone": "+64215550142",
     }
 
 

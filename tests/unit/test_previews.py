@@ -50,7 +50,7 @@ KEYS = {cls.agency: f"dev-{cls.agency}-key" for cls in BUILT_IN}
 FACTS = {
     "child__birth_registration_number": "2026/000123",
     "child__ird_number": "130000010",
-    "child__nhi_number": "ZAA00AL",
+    "child__nhi_number": "ZAA00AC",
     "deceased__death_registration_number": "2026/000042",
 }
 SAMPLES: dict[str, Callable[[], BaseModel]] = {

@@ -233,14 +233,14 @@ def test_birth_reminders_go_by_email_when_the_parent_gave_one_else_by_text():
 def test_move_reminders_prefer_email_then_the_phone():
     dossier = sample_move().model_dump(mode="json")
     assert contact_of(MOVE, dossier) == ("email", "mere@example.org")
-    assert contact_of(MOVE, _without(dossier, "mover", "email")) == ("sms", "021 555 0142")
+    assert contact_of(MOVE, _without(dossier, "mover", "email")) == ("sms", "+64215550142")
     assert contact_of(MOVE, _without(dossier, "mover", "email", "phone")) is None
 
 
 def test_death_reminders_prefer_email_then_the_phone():
     dossier = sample_death().model_dump(mode="json")
     assert contact_of(DEATH, dossier) == ("email", "aroha@example.org")
-    assert contact_of(DEATH, _without(dossier, "notifier", "email")) == ("sms", "027 555 0100")
+    assert contact_of(DEATH, _without(dossier, "notifier", "email")) == ("sms", "+64275550100")
     # The notifier's phone is required at intake; a dossier without either still has no contact.
     assert contact_of(DEATH, _without(dossier, "notifier", "email", "phone")) is None
 

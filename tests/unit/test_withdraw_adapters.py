@@ -43,7 +43,7 @@ BASE_URL = "http://agencies.test"
 KEYS = {agency: f"dev-{agency}-key" for agency in AGENCIES}
 FACTS = {
     "child__ird_number": "130000010",
-    "child__nhi_number": "ZAA00AL",  # the mock's first NHI number, check letter and all
+    "child__nhi_number": "ZAA00AC",  # the mock's first NHI number, check letter and all
     "deceased__death_registration_number": "2026/000777",
 }
 ADAPTERS = {cls.agency: cls for cls in (MsdAdapter, HealthAdapter, CouncilAdapter)}

@@ -53,7 +53,7 @@ ANSWERS = {
     ),
     "ird": AgencyAnswer(reference="IRD-CASE-1", outputs={"child.ird_number": "136410132"}),
     "msd": AgencyAnswer(reference="BS-000001"),
-    "health": AgencyAnswer(reference="ENR-1", outputs={"child.nhi_number": "ZZZ00AX"}),
+    "health": AgencyAnswer(reference="ENR-1", outputs={"child.nhi_number": "ZZZ00AC"}),
 }
 # Health's second birth service answers with its own reference.
 STEP_ANSWERS = {"immunisation_register": AgencyAnswer(reference="NIR-000001")}
@@ -326,7 +326,7 @@ async def test_a_new_event_puts_the_baby_on_the_immunisation_register_after_enro
     assert order.index("health_enrolment") < order.index("immunisation_register")
     sent = {submission.step_id: submission for submission in agencies.submissions}
     # The NHI number Health issued at enrolment is what the register receives.
-    assert sent["immunisation_register"].disclosure["child.nhi_number"] == "ZZZ00AX"
+    assert sent["immunisation_register"].disclosure["child.nhi_number"] == "ZZZ00AC"
     assert sent["immunisation_register"].idempotency_key == f"{handle.id}/immunisation_register"
     # A new event records that it took the latest patch, so its replays take it too, and
     # with it every built-in patch before it: one marker for them all.

@@ -53,7 +53,7 @@ ANSWERS = {
     ),
     "ird": AgencyAnswer(reference="IRD-CASE-1", outputs={"child.ird_number": "136410132"}),
     "msd": AgencyAnswer(reference="BS-000001"),
-    "health": AgencyAnswer(reference="ENR-1", outputs={"child.nhi_number": "ZZZ00AX"}),
+    "health": AgencyAnswer(reference="ENR-1", outputs={"child.nhi_number": "ZZZ00AC"}),
 }
 
 

@@ -47,6 +47,8 @@ from workflows.move import MoveWorkflow as Move
 TASK_QUEUE = "corrections-test"
 CITIZEN = "m" * 32
 NEW_PHONE = "021 555 0177"
+# A corrected phone is stored as intake stores phones: in E.164.
+NEW_PHONE_STORED = "+64215550177"
 # The move's steps that send `mover.phone`, and so must be amended when it is corrected.
 PHONE_HOLDERS = {"update_msd_address", "council_dog_registration", "update_acc_address"}
 # Agency calls are real HTTP to the mocks: this bounds a broken run, not a normal one.
@@ -196,6 +198,7 @@ async def test_a_correction_reaches_exactly_the_agencies_that_hold_the_field(sta
         claims = jwt.decode(receipt.jws, options={"verify_signature": False})
         assert claims["onceonly"]["note"] == "Corrected at your request: mover.phone."
         assert NEW_PHONE not in receipt.jws
+        assert NEW_PHONE_STORED not in receipt.jws
         assert agencies[receipt.step_id].receipt_id == receipt.receipt_id
 
 
@@ -231,10 +234,10 @@ async def test_each_holder_is_sent_its_own_fields_corrected_under_the_correction
         one, two = recorder.amended
         assert one["reference"] == two["reference"] == references[step_id]
         assert tuple(one["disclosure"]) == step.fields  # the step's fields, nothing more
-        assert one["disclosure"]["mover.phone"] == NEW_PHONE
+        assert one["disclosure"]["mover.phone"] == NEW_PHONE_STORED
         assert one["disclosure"]["new_address"] == recorder.submitted[0]["new_address"]
         assert two["disclosure"]["new_address"]["unit"] == "3B"
-        assert two["disclosure"]["mover.phone"] == NEW_PHONE  # the first correction stands
+        assert two["disclosure"]["mover.phone"] == NEW_PHONE_STORED  # the first one stands
         assert [one["key"], two["key"]] == [
             correction_idempotency_key(handle.id, step_id, n) for n in (1, 2)
         ]
@@ -271,7 +274,7 @@ async def test_a_correction_before_anything_is_sent_is_sent_by_the_steps_themsel
     assert {s: a.state for s, a in by_step(correction).items()} == dict.fromkeys(
         PHONE_HOLDERS, "not_sent_yet"
     )
-    assert [sent["mover.phone"] for sent in msd.submitted] == [NEW_PHONE]
+    assert [sent["mover.phone"] for sent in msd.submitted] == [NEW_PHONE_STORED]
     assert msd.amended == []
     for agency in ("msd", "acc", "council"):
         assert not (await stack.records(agency)).get("amendments")
