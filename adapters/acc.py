@@ -17,8 +17,9 @@ from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, premise_line
 from adapters.http import post_json, read_answer
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import MOVE
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.people import PersonName
 
 STEP = MOVE.step("update_acc_address")
 # English abbreviations whatever the locale: strftime's %b would follow the server's.

@@ -17,7 +17,8 @@ from pydantic.alias_generators import to_camel
 
 from adapters.base import AgencyRejected
 from adapters.http import get_json, read_answer
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.address_model import Address
+from onceonly.domain.people import PersonName
 from onceonly.domain.prefill import Residence, Resident
 
 AGENCY = "addresses"

@@ -21,8 +21,9 @@ from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, AgencyStat
 from adapters.disclosure import DisclosedFields, premise_line
 from adapters.http import get_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import BIRTH, DEATH
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.people import PersonName
 from onceonly.domain.prefill import DeathRecord
 
 STEP = BIRTH.step("register_birth")

@@ -28,10 +28,11 @@ from adapters.base import (
 from adapters.disclosure import DisclosedFields, full_name, premise_line
 from adapters.http import get_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
 from onceonly.domain.move import Dog
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.people import PersonName
 
 RATES_STEP = MOVE.step("council_rates")
 DOGS_STEP = MOVE.step("council_dog_registration")

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, RootModel, ValidationError
 
 from adapters.base import AgencyRejected, Disclosure
+from onceonly.domain.address_model import PostalAddress
 from onceonly.domain.addresses import premise_line, street_line
 from onceonly.domain.catalogue import StepSpec
-from onceonly.domain.people import PersonName, PostalAddress
+from onceonly.domain.people import PersonName
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -25,9 +25,10 @@ from adapters.base import (
 from adapters.disclosure import DisclosedFields, premise_line
 from adapters.http import post_json, read_answer, send_json
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH, MOVE
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.people import PersonName
 
 MOVE_STEP = MOVE.step("update_electoral_roll")
 DEATH_STEP = DEATH.step("remove_from_electoral_roll")

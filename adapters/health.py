@@ -45,8 +45,9 @@ from adapters.health_fhir import (
 )
 from adapters.http import delete_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.people import PersonName
 
 STEP = BIRTH.step("health_enrolment")
 IMMUNISATION_STEP = BIRTH.step("immunisation_register")

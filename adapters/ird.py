@@ -26,10 +26,11 @@ from adapters.base import (
 from adapters.disclosure import DisclosedFields
 from adapters.http import get_json, post_json, read_answer, send_json
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address, PostalAddress
 from onceonly.domain.addresses import format_address_line
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, StepSpec
 from onceonly.domain.identifiers import is_valid_ird_number, normalise_ird_number
-from onceonly.domain.people import Address, PersonName, PostalAddress
+from onceonly.domain.people import PersonName
 
 STEP = BIRTH.step("child_ird_number")
 ADDRESS_STEP = MOVE.step("update_ird_address")

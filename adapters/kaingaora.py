@@ -18,8 +18,9 @@ from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields
 from adapters.http import post_json, read_answer
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import DEATH
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.people import PersonName
 
 STEP = DEATH.step("end_tenancy")
 _DIGIT_GROUPS = re.compile(r"[0-9]+")

@@ -33,9 +33,10 @@ from adapters.base import (
 from adapters.disclosure import DisclosedFields
 from adapters.http import get_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.death import FuneralGrant
-from onceonly.domain.people import Address, PersonName, PostalAddress, PostBox
+from onceonly.domain.people import PersonName
 
 STEP = BIRTH.step("best_start")
 MOVE_STEP = MOVE.step("update_msd_address")

@@ -29,8 +29,9 @@ from adapters.base import (
 from adapters.disclosure import DisclosedFields
 from adapters.http import get_json, post_json, read_answer
 from adapters.plugins import AdapterPlugin
+from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
-from onceonly.domain.people import Address, DriverLicence, PersonName
+from onceonly.domain.people import DriverLicence, PersonName
 
 MOVE_STEP = MOVE.step("update_driver_licence")
 DEATH_STEP = DEATH.step("cancel_driver_licence")

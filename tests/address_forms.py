@@ -13,7 +13,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from onceonly.domain.people import Address, PostalAddress, PostBox
+from onceonly.domain.address_model import Address, PostalAddress, PostBox
 
 WELLINGTON = {"suburb": "Wellington Central", "city": "Wellington", "postcode": "6011"}
 TE_ARO = {"suburb": "Te Aro", "city": "Wellington", "postcode": "6011"}

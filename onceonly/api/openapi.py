@@ -48,8 +48,6 @@ FORMATS = {
     "for names; surrounding spaces are trimmed.",
     "phone-number": "A New Zealand or international phone number in use, as in 021 123 4567 "
     "or +64 21 123 4567, without an extension; kept in E.164 form (+64211234567).",
-    "email": "An email address mail can be sent to (its syntax; the domain is not asked), as "
-    "in name@example.nz.",
     "nz-road-name": "A road's name with its type, as in Smith Street: at most 100 characters, "
     "no comma, beginning with a letter or digit, never a PO Box or Private Bag.",
     "nz-locality": "A suburb, locality, town or city: at most 100 characters (a town 95), no "

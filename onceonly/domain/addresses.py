@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.address_words import (
     STREET_LINE,
     is_post_box_text,
@@ -24,7 +25,6 @@ from onceonly.domain.address_words import (
     rural_delivery_number,
     unit_type_of,
 )
-from onceonly.domain.people import Address, PostalAddress, PostBox
 
 # Ten lines of two hundred characters is far beyond any address; the cap bounds the work.
 MAX_ADDRESS_TEXT = 2000

@@ -12,10 +12,10 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import WithJsonSchema
 
+from onceonly.domain.address_model import Address, PostalAddress
 from onceonly.domain.contact import Email, Phone
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.people import (
-    Address,
     Canonical,
     DriverLicence,
     IrdNumber,
@@ -24,7 +24,6 @@ from onceonly.domain.people import (
     PassportNumber,
     PastDate,
     PersonName,
-    PostalAddress,
     RegistrationNumber,
     Text,
     held_by,

@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from onceonly.domain.address_model import Address
 from onceonly.domain.contact import Email, Phone
 from onceonly.domain.life_event import LifeEventStart
 from onceonly.domain.people import (
-    Address,
     Canonical,
     DriverLicence,
     IrdNumber,

@@ -11,9 +11,10 @@ from typing import Any, Literal
 from pydantic import Field
 from temporalio import activity
 
+from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import LifeEventSpec
 from onceonly.domain.life_event import PrefilledField
-from onceonly.domain.people import Address, Canonical, PastDate, PersonName, RegistrationNumber
+from onceonly.domain.people import Canonical, PastDate, PersonName, RegistrationNumber
 
 
 class Resident(Canonical):

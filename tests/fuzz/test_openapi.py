@@ -9,11 +9,13 @@ Bounded and repeatable: a few examples per operation, derandomized, no example d
 """
 
 import os
+import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, assume
@@ -23,8 +25,10 @@ from pydantic import ValidationError
 
 from onceonly.api.app import create_app
 from onceonly.auth import mint_token
+from onceonly.domain.address_model import Address
+from onceonly.domain.birth import registration_deadline_days
 from onceonly.domain.corrections import related
-from onceonly.domain.people import Address
+from onceonly.domain.people import AGENCY_NAME_PATTERN
 from onceonly.local_stack import LocalStack, free_port, running
 from onceonly.settings import Settings
 from tests.address_forms import STREET_FORMS
@@ -61,10 +65,31 @@ schemathesis.openapi.format(
 schemathesis.openapi.format(
     "nz-driver-licence-number", st.from_regex(r"[A-Za-z]{2}[0-9]{6}", fullmatch=True)
 )
-NAME_CHARACTERS = st.characters(categories=["L", "M"]) | st.sampled_from(" -'.\u2019")
+# Names by the agencies' rule: runs of letters of any script (with the accents), joined by
+# single spaces, hyphens or apostrophes.
+NAME_RUN = st.text(st.characters(categories=["L"]), min_size=1, max_size=12)
 schemathesis.openapi.format(
     "person-name",
-    st.text(NAME_CHARACTERS, min_size=1, max_size=40).filter(lambda name: name.strip(" ")),
+    st.lists(st.tuples(st.sampled_from(" -'\u2019"), NAME_RUN), max_size=3)
+    .flatmap(lambda joined: NAME_RUN.map(lambda first: first + "".join(j + r for j, r in joined)))
+    .filter(lambda name: re.fullmatch(AGENCY_NAME_PATTERN, name) is not None),
+)
+# Phone numbers: the example numbers Google's libphonenumber data gives for these regions, as
+# people write them; emails that mail could be sent to.
+_REGIONS = ("NZ", "AU", "GB", "US", "FJ", "WS", "TO", "CK")
+schemathesis.openapi.format(
+    "phone-number",
+    st.sampled_from(
+        [
+            phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            for example in map(phonenumbers.example_number, _REGIONS)
+            if example is not None
+        ]
+        + ["021 123 4567", "(04) 499 0000"]
+    ),
+)
+schemathesis.openapi.format(
+    "email", st.sampled_from(["aroha@example.nz", "mere.ngata@example.co.nz", "o.b+x@example.com"])
 )
 # Address parts from real New Zealand addresses (tests/address_forms.py), with their macrons.
 _STREETS = [form.address for form in STREET_FORMS if isinstance(form.address, Address)]
@@ -120,6 +145,15 @@ def keeps_cross_field_rules(body: Any) -> bool:
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict):
         return True
+    child = data.get("child")
+    if isinstance(child, dict) and isinstance(child.get("date_of_birth"), str):
+        try:
+            born = date.fromisoformat(child["date_of_birth"])
+        except ValueError:
+            return True  # a request that breaks the schema, checked for its refusal
+        late = born < TODAY - timedelta(days=registration_deadline_days())
+        if late and child.get("late_registration") is not True:
+            return False
     deceased = data.get("deceased")
     if isinstance(deceased, dict) and isinstance(deceased.get("date_of_death"), str):
         return str(deceased["date_of_death"]) >= str(deceased.get("date_of_birth"))

@@ -8,11 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from onceonly.domain.address_model import Address
 from onceonly.domain.birth import BirthData, Child, HealthChoices, Parent
 from onceonly.domain.catalogue import BIRTH, LifeEventSpec
 from onceonly.domain.death import DeathData
 from onceonly.domain.move import MoveData
-from onceonly.domain.people import Address, PersonName, intake_context
+from onceonly.domain.people import PersonName, intake_context
 from onceonly.samples import death_request_data, move_request_data
 
 BIRTH_PARENT_IRD = "049091850"

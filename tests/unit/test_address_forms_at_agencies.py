@@ -30,9 +30,9 @@ from mocks import nzta as mock_nzta
 from mocks import veterans as mock_veterans
 from mocks.admin import admin_headers
 from mocks.app import create_app
+from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.addresses import parse_address
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
-from onceonly.domain.people import Address, PostalAddress, PostBox
 from tests.address_forms import FORMS, STREET_FORMS, AddressForm, any_address, any_post_box
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from onceonly.domain.address_model import Address, PostBox
 from onceonly.domain.address_words import read_level, read_unit, rural_delivery_number
 from onceonly.domain.addresses import (
     AddressError,
@@ -18,7 +19,6 @@ from onceonly.domain.addresses import (
     premise_line,
     street_line,
 )
-from onceonly.domain.people import Address, PostBox
 from tests.address_forms import DIGITS, FORMS, PARTS, AddressForm, any_address, any_post_box
 
 PONSONBY = Address(

@@ -27,14 +27,15 @@ from adapters.health_fhir import NHI_SYSTEM, ROLE_CODE_SYSTEM, DeletionOutcome
 from adapters.http import read_answer
 from mocks.admin import admin_headers
 from mocks.app import create_app
+from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.people import PersonName
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"
 KEY = "dev-health-key"
 REGISTRATION = "2026/000777"
-CHILD_NHI = "ZAA00AL"  # the mock's first NHI number
+CHILD_NHI = "ZAA00AC"  # the mock's first NHI number (HISO 10046:2023, mod 23)
 RURAL = Address(number="1280", street="State Highway 1", rural_delivery=2, city="Kaiwaka",
                 postcode="0573")  # fmt: skip
 

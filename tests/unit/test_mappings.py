@@ -23,10 +23,11 @@ from mocks import health as mock_health
 from mocks import ird as mock_ird
 from mocks import msd as mock_msd
 from mocks.health_enrolment import NewbornEnrolment
+from onceonly.domain.address_model import Address
 from onceonly.domain.birth import BirthData, Child, HealthChoices, Parent
 from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.identifiers import is_valid_ird_number, is_valid_nhi_number
-from onceonly.domain.people import Address, PersonName
+from onceonly.domain.people import PersonName
 from tests.mocks.samples import BIRTH_PARENT_IRD, disclose, sample_birth
 
 REGISTRATION = "2026/000123"

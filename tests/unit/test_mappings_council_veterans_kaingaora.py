@@ -29,10 +29,11 @@ from mocks import veterans as mock_veterans
 from mocks.admin import admin_headers
 from mocks.agency import nz_today
 from mocks.app import create_app
+from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.death import DeathData, Deceased, Notifier
 from onceonly.domain.move import Dog, MoveData, Mover
-from onceonly.domain.people import Address, PersonName, PostalAddress, PostBox
+from onceonly.domain.people import PersonName
 from onceonly.domain.prefill import Residence, Resident
 from onceonly.settings import AGENCIES
 from tests.address_forms import extra_parts

@@ -22,11 +22,12 @@ from mocks import ird_numbers as mock_ird_numbers
 from mocks import msd as mock_msd
 from mocks.health_enrolment import NewbornEnrolment
 from mocks.health_fhir import any_format_nhi
+from onceonly.domain.address_model import Address, PostBox
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, Deceased, FuneralGrant, Notifier
 from onceonly.domain.identifiers import ird_check_digit, is_valid_ird_number, is_valid_nhi_number
 from onceonly.domain.move import MoveData, Mover
-from onceonly.domain.people import Address, DriverLicence, PersonName, PostBox
+from onceonly.domain.people import DriverLicence, PersonName
 from onceonly.domain.prefill import DeathRecord
 from tests.address_forms import extra_parts
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move

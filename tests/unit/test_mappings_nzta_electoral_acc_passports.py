@@ -25,11 +25,12 @@ from mocks import nzta as mock_nzta
 from mocks import passports as mock_passports
 from mocks.admin import admin_headers
 from mocks.app import create_app
+from onceonly.domain.address_model import Address
 from onceonly.domain.addresses import parse_address
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, Deceased
 from onceonly.domain.move import MoveData, Mover
-from onceonly.domain.people import Address, DriverLicence, PersonName
+from onceonly.domain.people import DriverLicence, PersonName
 from tests.mocks.samples import disclose, sample_death, sample_move
 
 REGISTRATION = "2026/000042"

@@ -18,9 +18,10 @@ from temporalio.client import Client
 
 from onceonly.api.app import create_app
 from onceonly.api.openapi import FORMATS
+from onceonly.domain.address_model import AddressText
 from onceonly.domain.address_words import MAX_ADDRESS_PART
 from onceonly.domain.catalogue import CATALOGUE
-from onceonly.domain.people import AddressText, Text
+from onceonly.domain.people import Text
 from onceonly.domain.text_rules import text_pattern
 from onceonly.life_events import LIFE_EVENTS
 from onceonly.settings import Settings
@@ -75,7 +76,7 @@ def test_enums_and_formats_are_the_validators_rules():
     parent = SCHEMAS["Parent"]["properties"]
     assert parent["ird_number"]["anyOf"][0]["format"] == "nz-ird-number"
     name = SCHEMAS["PersonName"]["properties"]["family_name"]
-    assert (name["format"], name["minLength"], name["maxLength"]) == ("person-name", 1, 200)
+    assert (name["format"], name["minLength"], name["maxLength"]) == ("person-name", 1, 100)
     cost = SCHEMAS["FuneralGrant"]["properties"]["funeral_cost"]
     assert cost["type"] == "string" and re.fullmatch(cost["pattern"].strip("^$"), "8450.00")
 

@@ -4,9 +4,9 @@ from typing import Any
 
 from adapters.addresses import residence_from
 from onceonly.demo import merged
+from onceonly.domain.address_model import Address
 from onceonly.domain.addresses import format_address_line
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
-from onceonly.domain.people import Address
 from onceonly.domain.prefill import PrefilledPath, draft_from, provenance
 
 RESIDENCE: dict[str, Any] = {
