@@ -28,7 +28,7 @@ from onceonly.auth import mint_token
 from onceonly.domain.address_model import Address
 from onceonly.domain.birth import registration_deadline_days
 from onceonly.domain.corrections import related
-from onceonly.domain.people import AGENCY_NAME_PATTERN
+from onceonly.domain.people import AGENCY_NAME_PATTERN, PersonName, intake_context
 from onceonly.local_stack import LocalStack, free_port, running
 from onceonly.settings import Settings
 from tests.address_forms import STREET_FORMS
@@ -110,17 +110,25 @@ schemathesis.openapi.format(
 
 
 def parts_agree(value: Any) -> bool:
-    """Whether every street address in `value` keeps the rules between its parts (a unit type
-    with its unit, a level's number by its type, a range low to high, the premise on one
-    line): the model's own checks of the whole address, which no one field's schema states.
-    An address refused for one field's value is kept, for the check to find."""
+    """Whether every street address and name in `value` keeps the rules between its parts (a
+    unit type with its unit, a level's number by its type, a range low to high, the premise on
+    one line; given names together within 100 characters, the full name within 200): the
+    models' own checks of the whole, which no one field's schema states. One refused for one
+    field's value is kept, for the check to find."""
     if isinstance(value, list):
         return all(parts_agree(item) for item in value)
     if not isinstance(value, dict):
         return True
-    if {"number", "street", "postcode"} <= value.keys():
+    whole = (
+        Address
+        if {"number", "street", "postcode"} <= value.keys()
+        else PersonName
+        if {"given_names", "family_name"} <= value.keys()
+        else None
+    )
+    if whole is not None:
         try:
-            Address.model_validate(value)
+            whole.model_validate(value, context=intake_context(TODAY))
         except ValidationError as refused:
             return any(error["loc"] for error in refused.errors())
     return all(parts_agree(item) for item in value.values())

@@ -245,10 +245,12 @@ def test_a_birth_with_a_phone_written_internationally_completes_at_every_agency(
         if r["idempotency_key"].startswith(event_id)
     }
     assert received["best_start"]["received"]["applicant"]["phone"] == "+64211234567"
-    nhi = received["health_enrolment"]["answer"]["nhi"]
+    # Health answers the enrolment with a FHIR transaction-response: the child's Patient.
+    entries = received["health_enrolment"]["answer"]["entry"]
+    [nhi] = [e["resource"]["id"] for e in entries if e["resource"]["resourceType"] == "Patient"]
     assert re.fullmatch(r"[A-HJ-NP-Z]{3}[0-9]{2}[A-HJ-NP-Z]{2}", nhi)
     assert python_nhi.is_nhi(nhi, allow_test_values=True)
-    assert received["immunisation_register"]["received"]["patient"]["identifier"][0]["value"] == nhi
+    assert received["immunisation_register"]["received"]["identifier"][0]["value"] == nhi
     assert refused.status_code == 422
     assert {(e["field"], e["rule"]) for e in refused.json()["errors"]} == {
         ("data.birth_parent.phone", PHONE_RULE)
