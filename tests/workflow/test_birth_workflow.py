@@ -377,8 +377,13 @@ async def test_a_granted_birth_keeps_its_bookkeeping_to_a_few_history_events(env
     # Every checkpoint's preview in one local activity, every decision's receipt in another.
     # In either order: a grant may come in before the previews are recorded.
     assert sorted(local_activities(history)) == ["preview_disclosures", "sign_receipts"]
-    # One upsert per change of what is indexed: five checkpoints granted at once are one.
-    assert indexed_statuses(history) == ["awaiting_consent", "in_progress", "completed"]
+    # One upsert per change of what is indexed: five checkpoints granted at once are one. On a
+    # busy machine the grant may reach the event's first workflow task, which then never
+    # indexes it as awaiting consent.
+    assert indexed_statuses(history) in (
+        ["awaiting_consent", "in_progress", "completed"],
+        ["in_progress", "completed"],
+    )
 
 
 async def test_an_event_started_with_its_state_indexed_upserts_only_its_changes(env):
@@ -437,7 +442,10 @@ async def test_an_event_whose_starter_names_the_latest_patch_takes_it_without_a_
         for e in history.events
         if e.HasField("upsert_workflow_search_attributes_event_attributes")
     ]
-    assert len(upserts) == len(indexed_statuses(history)) == 3
+    statuses = indexed_statuses(history)
+    assert len(upserts) == len(statuses)
+    # Awaiting consent first, unless the grant reached the event's first workflow task.
+    assert statuses[-2:] == ["in_progress", "completed"]
 
 
 async def agency_call_queues(env, own_queue_agencies: tuple[str, ...] | None) -> set[str]:
