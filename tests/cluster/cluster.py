@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -77,6 +78,30 @@ def planned(settings: Settings, name: str) -> Child:
 
 
 @dataclass
+class HeldPorts:
+    """Ports picked for processes not started yet, each held by a bound socket until then:
+    the kernel hands no bound port to anyone else (tests run side by side, and the dev server
+    picks ports of its own)."""
+
+    held: dict[int, socket.socket] = field(default_factory=dict)
+
+    def reserve(self) -> int:
+        """A free loopback port, held until `release`."""
+        holder = socket.socket()
+        holder.bind(("127.0.0.1", 0))
+        port = int(holder.getsockname()[1])
+        self.held[port] = holder
+        return port
+
+    def release(self, *ports: int) -> None:
+        """Let go of ports the next process binds at once."""
+        for port in ports:
+            holder = self.held.pop(port, None)
+            if holder is not None:
+                holder.close()
+
+
+@dataclass
 class Cluster:
     """The processes by name (temporal, agencies, worker-1, worker-2, api-1, api-2), each
     with its own dirs under `machines` and its log under `logs`."""
@@ -86,7 +111,8 @@ class Cluster:
     env: dict[str, str]
     """What every process shares: secrets, Temporal's address, the agencies', the database."""
     pieces: dict[str, Piece] = field(default_factory=dict)
-    api_ports: tuple[int, int] = field(default_factory=lambda: (free_port(), free_port()))
+    ports: HeldPorts = field(default_factory=HeldPorts)
+    api_ports: tuple[int, int] = (0, 0)
     started_in: float = 0.0
     """Seconds from the first process started to the last one ready."""
 
@@ -150,11 +176,13 @@ class Cluster:
         began = time.monotonic()
         temporal = self.own_env("temporal", stateful=True)
         self.pieces["temporal"] = self.piece("temporal", "temporal", temporal)
+        self.ports.release(*self._ports_of("TEMPORAL_ADDRESS", "ONCEONLY_TEMPORAL_UI_PORT"))
         await self.pieces["temporal"].start()
         # The agencies call back to API #1, as a real agency has one URL for onceonly.
         callbacks_to = {"ONCEONLY_API_PORT": str(self.api_ports[0])}
         agencies = self.own_env("agencies", callbacks_to, stateful=True)
         self.pieces["agencies"] = self.piece("agencies", "agencies", agencies)
+        self.ports.release(*self._ports_of("ONCEONLY_MOCKS_PORT"))
         await self.pieces["agencies"].start()
         await asyncio.to_thread(self.setup)
         for number in (1, 2):
@@ -172,11 +200,16 @@ class Cluster:
         shutil.rmtree(self.machines / name, ignore_errors=True)
         env = self.own_env(name, {"ONCEONLY_API_PORT": str(self.api_ports[number - 1]), **extra})
         self.pieces[name] = self.piece(name, "api", env)
+        self.ports.release(self.api_ports[number - 1])
         await self.pieces[name].start()
+
+    def _ports_of(self, *names: str) -> list[int]:
+        return [int(self.env[name].rsplit(":", 1)[-1]) for name in names]
 
     async def stop(self) -> None:
         for piece in reversed(self.pieces.values()):
             await piece.stop()
+        self.ports.release(*list(self.ports.held))
 
     def logged(self, needle: str) -> dict[str, int]:
         """How many times each process's log holds `needle`, for those where it does."""
@@ -193,20 +226,22 @@ def running_cluster(
 ) -> Iterator[Cluster]:
     """A cluster on `database_url`, up for the block, then stopped and its dirs removed (the
     logs stay in `logs`)."""
+    ports = HeldPorts()
     shared = {
         **os.environ,
         **cluster_secrets(),
-        "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-        "ONCEONLY_TEMPORAL_UI_PORT": str(free_port()),
-        "ONCEONLY_CODEC_PORT": str(free_port()),
-        "ONCEONLY_MOCKS_PORT": str(free_port()),
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{ports.reserve()}",
+        "ONCEONLY_TEMPORAL_UI_PORT": str(ports.reserve()),
+        "ONCEONLY_CODEC_PORT": str(free_port()),  # no codec server in the cluster
+        "ONCEONLY_MOCKS_PORT": str(ports.reserve()),
         "ONCEONLY_DATABASE_URL": database_url,
         # As a deployment runs: every process refuses a development secret (the mocks, which
         # stand for the agencies' own systems, keep their inspection routes for the test).
         "ONCEONLY_ENVIRONMENT": "production",
     }
     with reachable_temp_dir("onceonly-cluster-") as machines:
-        cluster = Cluster(machines, logs, shared)
+        api_ports = (ports.reserve(), ports.reserve())
+        cluster = Cluster(machines, logs, shared, ports=ports, api_ports=api_ports)
         try:
             asyncio.run(cluster.start(api_extra or {}))
             yield cluster
