@@ -86,7 +86,7 @@ def env_file(values: dict[str, str]) -> str:
     """The values as an env file, one `NAME='value'` line each."""
     header = (
         "# Secrets for docker-compose.yml, made by `onceonly keys generate`: keep this file\n"
-        "# private (compose reads it as .env). README, Scaling to a cluster, says how to rotate.\n"
+        "# private (compose reads it as .env). docs/deployment.md says how to rotate.\n"
     )
     return header + "".join(env_file_line(name, value) + "\n" for name, value in values.items())
 

@@ -91,7 +91,7 @@ def dev_server_argv(settings: Settings) -> list[str]:
         "synchronous=normal",
         "--ui-disable-news-fetch",
         *_dynamic_config(DEV_SERVER_DYNAMIC_CONFIG),
-        # The Web UI decodes payloads through our codec server (see README, Operators).
+        # The Web UI decodes payloads through our codec server (see docs/operators.md).
         "--ui-codec-endpoint",
         settings.codec_url,
         *search_attributes.dev_server_flags(),

@@ -49,7 +49,7 @@ async def agency_callback(
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
 ) -> dict[str, str]:
     """An agency's signed word that a request it accepted has an outcome (the body is the
-    callback envelope; see the README's "Slow agencies")."""
+    callback envelope; see docs/agencies.md, "Slow agencies")."""
     secret = settings.agency_callback_secrets.get(agency)
     if secret is None:
         raise ProblemError(404, "Not found", f"agency: {agency!r} does not call back")
