@@ -17,13 +17,12 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import (
+from mocks.agency import MockAgency, Problem
+from mocks.formats import (
     NAME_PATTERN,
     NAME_RULE,
     STREET_LINE_PATTERN,
     STREET_LINE_RULE,
-    MockAgency,
-    Problem,
     matching,
     not_after_today,
 )

@@ -25,13 +25,12 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import (
+from mocks.agency import MockLookup, Problem
+from mocks.formats import (
     NAME_PATTERN,
     NAME_RULE,
     LevelNumber,
     LevelType,
-    MockLookup,
-    Problem,
     UnitType,
     matching,
     not_after_today,

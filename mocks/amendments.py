@@ -21,18 +21,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from mocks.agency import (
-    AMENDING_DECISIONS,
-    Problem,
-    RouteContext,
-    amendments_of,
-    problems_from,
-    refusal,
-    turned_away,
-)
+from mocks.agency import AMENDING_DECISIONS, Problem, RouteContext, problems_from
+from mocks.agency_routes import amendments_of, refusal, turned_away
 from mocks.store import NextNumber
 
-# As the submissions' rule (mocks/agency.py): keys are opaque tokens.
+# As the submissions' rule (mocks/agency_routes.py): keys are opaque tokens.
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 

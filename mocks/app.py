@@ -37,7 +37,8 @@ from mocks import (
     veterans,
 )
 from mocks.admin import admin_key_from_env
-from mocks.agency import MockAgency, ReceiptCheck, agency_router
+from mocks.agency import MockAgency, ReceiptCheck
+from mocks.agency_routes import agency_router
 from mocks.faults import FaultKnobs, faults_from_env
 from mocks.later import Action, run
 from mocks.plugins import PluginMock, discover_mocks

@@ -24,24 +24,21 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import (
-    NAME_PATTERN,
-    NAME_RULE,
-    STREET_LINE_PATTERN,
-    STREET_LINE_RULE,
-    MockAgency,
-    MockLookup,
-    MockService,
-    Problem,
-    matching,
-    not_after_today,
-    nz_today,
-)
+from mocks.agency import MockAgency, MockLookup, MockService, Problem
 from mocks.bdm_reviews import (
     REVIEW_DEFERRAL,
     add_review_routes,
     death_registration_number,
     reviewed_registration,
+)
+from mocks.formats import (
+    NAME_PATTERN,
+    NAME_RULE,
+    STREET_LINE_PATTERN,
+    STREET_LINE_RULE,
+    matching,
+    not_after_today,
+    nz_today,
 )
 from mocks.receipts import Coverage
 from mocks.store import NextNumber, Store

@@ -13,9 +13,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from mocks.agency import MockDeferral, RouteContext, nz_today
+from mocks.agency import MockDeferral, RouteContext
 from mocks.faults import FaultSettings
 from mocks.followups import add_reference_route, due_at, seconds_until
+from mocks.formats import nz_today
 from mocks.later import Decided
 from mocks.store import NextNumber, Record, Store
 

@@ -3,7 +3,7 @@
 When a citizen withdraws consent after a step ran, onceonly asks the agency to undo what it
 recorded, by the reference the agency issued in its answer. Each agency words the call its
 own way (MSD a `POST .../withdrawal`, Health a FHIR-style `DELETE`, the council a
-`POST .../cancellation`); the shared pipeline (mocks/agency.py) runs it behind the same
+`POST .../cancellation`); the shared pipeline (mocks/agency_routes.py) runs it behind the same
 faults, API key and `Idempotency-Key` gates as a submission, then the rules here: the
 reference must be one the service issued (else 404), a record is withdrawn once (another key
 for it is a 409), and a repeated key answers its first answer. Withdrawals are kept apart

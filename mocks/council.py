@@ -26,17 +26,7 @@ from pydantic import (
     field_validator,
 )
 
-from mocks.agency import (
-    NAME_PATTERN,
-    NAME_RULE,
-    MockAgency,
-    MockLookup,
-    MockService,
-    Problem,
-    matching,
-    not_after_today,
-    nz_today,
-)
+from mocks.agency import MockAgency, MockLookup, MockService, Problem
 from mocks.compensations import MockCompensation
 from mocks.council_properties import (
     CouncilModel,
@@ -44,6 +34,7 @@ from mocks.council_properties import (
     PropertySubmission,
     find_property,
 )
+from mocks.formats import NAME_PATTERN, NAME_RULE, matching, not_after_today, nz_today
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 

@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import STREET_LINE_PATTERN, STREET_LINE_RULE, matching
+from mocks.formats import STREET_LINE_PATTERN, STREET_LINE_RULE, matching
 from mocks.store import Store
 
 # The council prefix of a property id, by the postcode's first digit: its region (Northland,

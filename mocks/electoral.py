@@ -23,16 +23,9 @@ from pydantic import (
     field_validator,
 )
 
-from mocks.agency import (
-    NAME_PATTERN,
-    NAME_RULE,
-    IsoPastDate,
-    MockAgency,
-    MockService,
-    Problem,
-    matching,
-)
+from mocks.agency import MockAgency, MockService, Problem
 from mocks.amendments import MockAmendment, amendment_routes
+from mocks.formats import NAME_PATTERN, NAME_RULE, IsoPastDate, matching
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 

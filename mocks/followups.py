@@ -11,7 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from mocks.agency import Problem, RouteContext, refusal, turned_away
+from mocks.agency import Problem, RouteContext
+from mocks.agency_routes import refusal, turned_away
 
 ReferenceAnswer = Callable[[str, RouteContext], Awaitable[dict[str, Any] | None]]
 """The agency's answer about the request under a reference; None when it issued no such one."""

@@ -29,8 +29,9 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from pydantic import AfterValidator, Field
 
-from mocks.agency import MockAgency, MockService, Problem, matching
+from mocks.agency import MockAgency, MockService, Problem
 from mocks.compensations import MockCompensation
+from mocks.formats import matching
 from mocks.health_enrolment import ENROLMENT_COVERAGE, NewbornEnrolment
 from mocks.health_fhir import (
     NHI_SYSTEM,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 
-from mocks.agency import matching
+from mocks.formats import matching
 from mocks.health_fhir import (
     Address,
     FhirModel,

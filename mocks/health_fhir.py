@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from mocks.agency import NAME_PATTERN, NAME_RULE, matching, not_after_today
+from mocks.formats import NAME_PATTERN, NAME_RULE, matching, not_after_today
 
 # NHI letters leave out I and O, so A=1 ... Z=24.
 _NHI_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"

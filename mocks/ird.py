@@ -24,17 +24,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import (
-    NAME_PATTERN,
-    NAME_RULE,
-    MockAgency,
-    MockLookup,
-    MockService,
-    Problem,
-    matching,
-    not_after_today,
-)
+from mocks.agency import MockAgency, MockLookup, MockService, Problem
 from mocks.amendments import MockAmendment, amendment_routes
+from mocks.formats import NAME_PATTERN, NAME_RULE, matching, not_after_today
 from mocks.ird_cases import NEWBORN_DEFERRAL, add_case_routes, case_reference
 from mocks.ird_numbers import customer_ird_number
 

@@ -23,16 +23,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_pascal
 
-from mocks.agency import (
-    NAME_PATTERN,
-    LevelNumber,
-    LevelType,
-    MockAgency,
-    Problem,
-    UnitType,
-    matching,
-    not_after_today,
-)
+from mocks.agency import MockAgency, Problem
+from mocks.formats import NAME_PATTERN, LevelNumber, LevelType, UnitType, matching, not_after_today
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 

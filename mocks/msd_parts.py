@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from mocks.agency import (
+from mocks.formats import (
     NAME_PATTERN,
     NAME_RULE,
     LevelNumber,

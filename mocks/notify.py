@@ -26,7 +26,8 @@ from pydantic import (
     field_validator,
 )
 
-from mocks.agency import MockAgency, Problem, matching
+from mocks.agency import MockAgency, Problem
+from mocks.formats import matching
 from mocks.store import NextNumber
 
 log = logging.getLogger("mocks.notify")

@@ -26,19 +26,17 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import (
+from mocks.agency import MockAgency, MockService, Problem
+from mocks.amendments import MockAmendment, amendment_routes
+from mocks.formats import (
     NAME_PATTERN,
     NAME_RULE,
     LevelNumber,
     LevelType,
-    MockAgency,
-    MockService,
-    Problem,
     UnitType,
     matching,
     not_after_today,
 )
-from mocks.amendments import MockAmendment, amendment_routes
 from mocks.nzta_transactions import add_transaction_routes, correct_address, new_transaction_id
 from mocks.receipts import Coverage
 from mocks.store import NextNumber

@@ -21,7 +21,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import NAME_PATTERN, NAME_RULE, IsoPastDate, MockAgency, Problem, matching
+from mocks.agency import MockAgency, Problem
+from mocks.formats import NAME_PATTERN, NAME_RULE, IsoPastDate, matching
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 

@@ -4,7 +4,7 @@ A register (the national address register, say) answers its look-ups from the re
 holds. Tests and demos put records in through a control route, `PUT /<register><seed path>`,
 behind the register's own API key but not its faults (seeding is set-up, not traffic); a PUT
 replaces whatever the register held under that key. The look-ups, `_records` and `_faults`
-are the shared pipeline's (mocks/agency.py), so a register passes the same gates as an agency.
+are the shared pipeline's (mocks/agency_routes.py), so a register passes the same gates as an agency.
 """
 
 from collections.abc import Callable
@@ -15,7 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from mocks.agency import MockLookup, MockService, Problem, agency_router, key_refusal, problems_from
+from mocks.agency import MockLookup, MockService, Problem, problems_from
+from mocks.agency_routes import agency_router, key_refusal
 from mocks.faults import FaultKnobs
 from mocks.store import Store
 

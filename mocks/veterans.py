@@ -27,15 +27,8 @@ from pydantic import (
     field_validator,
 )
 
-from mocks.agency import (
-    NAME_PATTERN,
-    NAME_RULE,
-    MockAgency,
-    Problem,
-    matching,
-    not_after_today,
-    nz_today,
-)
+from mocks.agency import MockAgency, Problem
+from mocks.formats import NAME_PATTERN, NAME_RULE, matching, not_after_today, nz_today
 from mocks.receipts import Coverage
 from mocks.store import NextNumber
 

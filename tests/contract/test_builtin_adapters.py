@@ -12,7 +12,7 @@ from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable, Discl
 from adapters.passports import PassportsAdapter
 from adapters.plugins import discover_plugins
 from adapters.registry import BUILT_IN
-from mocks.agency import nz_today
+from mocks.formats import nz_today
 from mocks.health import nhi_number_for
 from onceonly.adapter_contract import (
     ContractViolation,

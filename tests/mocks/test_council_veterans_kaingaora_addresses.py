@@ -21,8 +21,8 @@ from adapters import council, kaingaora, veterans
 from mocks import addresses as mock_addresses
 from mocks import council_properties
 from mocks.admin import admin_headers
-from mocks.agency import nz_today
 from mocks.app import create_app
+from mocks.formats import nz_today
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from onceonly.domain.move import MoveData
 from tests.mocks.samples import disclose, sample_death, sample_move

@@ -102,6 +102,9 @@ async def test_a_callback_promised_before_a_crash_is_delivered_after_the_restart
     assert status.state == "completed"
 
 
+LEASE = 2.0  # long enough to start an app in, on a busy machine
+
+
 async def test_a_claim_whose_process_died_is_taken_again_once_its_lease_runs_out(
     tmp_path: Path, slow_environ: dict[str, str], receiver: tuple[Receiver, str]
 ) -> None:
@@ -114,9 +117,11 @@ async def test_a_claim_whose_process_died_is_taken_again_once_its_lease_runs_out
     # A process claims the work when due, then dies mid-attempt.
     store = Store(tmp_path / "agencies.db")
     await asyncio.sleep(0.35)
-    [claimed] = await store.promises.claim_due(time.time(), 10, 0.5, "dead-process")
+    claimed_at = time.time()
+    [claimed] = await store.promises.claim_due(claimed_at, 10, LEASE, "dead-process")
     async with serving(_app(tmp_path, **slow_environ)) as client:
-        await asyncio.sleep(0.3)
+        # Halfway through the lease, however long the app took to start: still untouched.
+        await asyncio.sleep(max(0.0, claimed_at + LEASE / 2 - time.time()))
         assert receiver[0].calls == 0, "a live claim was taken"
         callback = await asyncio.wait_for(receiver[0].callbacks.get(), timeout=5)
         work = await until_done(client, "ird")

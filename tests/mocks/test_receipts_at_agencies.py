@@ -44,8 +44,9 @@ from adapters.http import CONSENT_RECEIPT, post_json
 from adapters.registry import BUILT_IN, build_adapters
 from mocks import council_properties
 from mocks.admin import admin_headers
-from mocks.agency import MockAgency, Problem, nz_today
+from mocks.agency import MockAgency, Problem
 from mocks.app import AGENCIES, RECEIPT_COVERAGE, create_app
+from mocks.formats import nz_today
 from mocks.health import nhi_number_for
 from mocks.receipts import Coverage, receipt_keys, uncovered_fields
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec, StepSpec

@@ -16,8 +16,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.base import AgencyRejected
 from mocks import council_properties
-from mocks.agency import nz_today
 from mocks.app import AGENCIES, RECEIPT_COVERAGE
+from mocks.formats import nz_today
 from onceonly.domain.birth import BirthData
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.contact import Email, Phone

@@ -27,8 +27,8 @@ from mocks import council_properties
 from mocks import kaingaora as mock_kaingaora
 from mocks import veterans as mock_veterans
 from mocks.admin import admin_headers
-from mocks.agency import nz_today
 from mocks.app import create_app
+from mocks.formats import nz_today
 from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.death import DeathData, Deceased, Notifier

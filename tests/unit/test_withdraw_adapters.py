@@ -26,8 +26,8 @@ from adapters.health import HealthAdapter
 from adapters.msd import MsdAdapter
 from adapters.registry import build_adapters
 from mocks.admin import admin_headers
-from mocks.agency import nz_today
 from mocks.app import create_app
+from mocks.formats import nz_today
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.submission import (
     WITHDRAWAL_NOT_OFFERED,

@@ -1,0 +1,109 @@
+"""Field rules the mock agencies share, as their real systems would: New Zealand's today, names,
+address parts (AS/NZS 4819 unit and level types, street lines) and ISO dates.
+"""
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator
+
+
+def _nz_zone() -> tzinfo:
+    try:
+        return ZoneInfo("Pacific/Auckland")
+    except ZoneInfoNotFoundError:  # pragma: no cover - only on hosts without tz data
+        # Standard time is close enough for "not after today" when no tz database exists.
+        return timezone(timedelta(hours=12))
+
+
+_NZ = _nz_zone()
+
+
+def nz_today() -> date:
+    """Today's date in New Zealand, where a baby born this morning was born "today"."""
+    return datetime.now(_NZ).date()
+
+
+def matching(pattern: str, rule: str) -> Callable[[str], str]:
+    """A validator that accepts a string matching `pattern` and otherwise says `must be <rule>`.
+
+    The message names the rule, never the value: submissions hold personal data.
+    """
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"must be {rule}")
+        return value
+
+    return check
+
+
+# The unit and level types of AS/NZS 4819 that NZ addresses use, as agencies' registers
+# (fed from NZ Post's and LINZ's address data) spell them.
+UNIT_TYPES = (
+    "Apartment", "Flat", "Unit", "Shop", "Suite", "Villa", "Townhouse", "Room", "Studio",
+    "Office", "Penthouse", "Kiosk", "Stall", "Site", "Warehouse", "Factory",
+)  # fmt: skip
+LEVEL_TYPES = (
+    "Level", "Floor", "Basement", "Ground Floor", "Lower Ground Floor", "Upper Ground Floor",
+    "Mezzanine", "Rooftop",
+)  # fmt: skip
+LEVEL_NUMBER_PATTERN = r"[0-9]{1,3}[A-Za-z]?"
+STREET_LINE_PATTERN = (
+    r"(?!(?i:p\.?\s*o\.?\s*box|private\s+bag|counter\s+delivery)\b)"
+    r"(?:[^,]+, ){0,4}(?:[^/\s,]+/)?[0-9]+[A-Za-z]?(?:-[0-9]+[A-Za-z]?)? \S[^,]*"
+)
+"""A street line as NZ Post writes one: a building's name, a unit ("Flat 2") and a level
+("Level 3"), each followed by ", ", then the number or range ("12-14"), with an untyped unit
+before it and "/" ("1/21A"), and the street; never a PO Box or Private Bag."""
+STREET_LINE_RULE = (
+    "a street line: building, unit and level first if any, then the street number or range"
+    " (an untyped unit before it with '/') and the street"
+)
+UnitType = Annotated[
+    str, AfterValidator(matching("|".join(UNIT_TYPES), "a unit type, as in Flat or Suite"))
+]
+LevelType = Annotated[
+    str, AfterValidator(matching("|".join(LEVEL_TYPES), "a level type, as in Level or Basement"))
+]
+LevelNumber = Annotated[
+    str, AfterValidator(matching(LEVEL_NUMBER_PATTERN, "a level's number, as in 3 or 12A"))
+]
+
+
+# Letters of any script, macrons included, whether precomposed (ā) or combining (a + U+0304).
+_LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"
+NAME_PATTERN = rf"{_LETTERS}(?:[ '\u2019-]{_LETTERS})*"
+"""A personal name: runs of letters joined by single spaces, hyphens or apostrophes."""
+NAME_RULE = "letters, with single spaces, hyphens or apostrophes between them"
+
+
+def not_after_today(value: date) -> date:
+    """A validator for dates that must already have happened (New Zealand time)."""
+    if value > nz_today():
+        raise ValueError("must not be after today")
+    return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date_value(value: object) -> object:
+    """A validator for agencies that write dates as ISO YYYY-MM-DD only: not the bare
+    timestamps ("86400") that pydantic would also read as dates, nor any other format."""
+    if not isinstance(value, str):
+        return value
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be an ISO date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO date YYYY-MM-DD") from None
+
+
+IsoPastDate = Annotated[date, BeforeValidator(iso_date_value), AfterValidator(not_after_today)]
+"""An ISO date (and nothing else) that has already happened."""
