@@ -4,7 +4,8 @@ A register (the national address register, say) answers its look-ups from the re
 holds. Tests and demos put records in through a control route, `PUT /<register><seed path>`,
 behind the register's own API key but not its faults (seeding is set-up, not traffic); a PUT
 replaces whatever the register held under that key. The look-ups, `_records` and `_faults`
-are the shared pipeline's (mocks/agency_routes.py), so a register passes the same gates as an agency.
+are the shared pipeline's (mocks/agency_routes.py), so a register passes the same gates as an
+agency.
 """
 
 from collections.abc import Callable

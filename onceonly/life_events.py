@@ -17,7 +17,7 @@ from onceonly.settings import Settings
 from workflows.birth import BirthWorkflow
 from workflows.death import DeathWorkflow
 from workflows.move import MoveWorkflow
-from workflows.steps import LATEST_PATCH
+from workflows.patches import LATEST_PATCH
 
 
 @dataclass(frozen=True)

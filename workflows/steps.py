@@ -11,8 +11,8 @@ they ran: all of that is behind the `CONSENT_V2` patch.
 """
 
 import asyncio
-from collections.abc import Callable, Collection, Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,11 +29,9 @@ from onceonly.domain.life_event import (
     LifeEventProgress,
     LifeEventSnapshot,
     LifeEventStart,
-    PartyConsent,
     PartyInvitation,
     PartyJoin,
     PartyUnavailable,
-    StepProgress,
     StepRetry,
     StepState,
     StepWithdrawal,
@@ -54,7 +52,7 @@ from onceonly.domain.preview import (
     placeholder_facts,
 )
 from onceonly.domain.receipts import ReceiptRequest, ReceiptSigning, SignedReceipt
-from onceonly.domain.step_graph import applies, due_on, select_fields, value_at
+from onceonly.domain.step_graph import select_fields, value_at
 from onceonly.domain.submission import (
     AgencySubmission,
     AgencySubmissions,
@@ -72,23 +70,15 @@ from workflows.consent import (
     with_party_answer,
 )
 from workflows.corrections import CorrectionHandlers
+from workflows.patches import (
+    AGENCY_LIFECYCLE,
+    BATCHED_BOOKKEEPING,
+    CONSENT_V2,
+    patches_taken,
+    started_with,
+)
+from workflows.progress import indexed_state, initial_progress, steps_in_force
 
-# Receipts, previews, reminders, parties and withdrawal: events started before this patch
-# replay without them.
-CONSENT_V2 = "consent-receipts-reminders-parties-withdrawal"
-# Each agency's own task queue, slow agencies' pending outcomes, proof of effect, and the
-# receipts of decisions taken together signed in one local activity: events started before
-# this patch replay without them.
-AGENCY_LIFECYCLE = "agency-lifecycle"
-# Every step's preview built in one local activity, and the search attributes upserted once
-# for the changes made together (a batch of decisions) rather than once per step: fewer
-# history events for the same event. Events started before this patch replay without it.
-# The latest patch: it implies the ones above (see patches_taken).
-BATCHED_BOOKKEEPING = "previews-together-one-upsert-per-batch"
-# The built-in patches, oldest first. A starter names the latest it has in the event's start
-# input (LifeEventStart.started_with_patch); see started_with.
-BUILT_IN_PATCHES = (CONSENT_V2, AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING)
-LATEST_PATCH = BUILT_IN_PATCHES[-1]
 # Signing is a local computation on the worker: quick, or something is wrong.
 RECEIPT_TIMEOUT = timedelta(seconds=10)
 PREVIEW_TIMEOUT = timedelta(seconds=10)
@@ -106,111 +96,6 @@ AGENCY_RETRY_POLICY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
 )
-
-
-def initial_progress(
-    spec: LifeEventSpec,
-    event_id: str,
-    start: LifeEventStart,
-    dossier: Mapping[str, Any],
-    started_at: datetime,
-    *,
-    with_parties: bool = True,
-) -> LifeEventProgress:
-    """A new life event: every step that applies at its checkpoint, awaiting consent, with
-    the other parties each step needs (those whose details the citizen gave)."""
-    steps = tuple(
-        StepProgress(
-            step_id=step.id,
-            state=StepState.AWAITING_CONSENT
-            if applies(step, dossier)
-            else StepState.NOT_APPLICABLE,
-            updated_at=started_at,
-            due_on=due_on(step, dossier),
-            parties=parties_of(step, dossier) if with_parties else (),
-        )
-        for step in spec.steps
-    )
-    return LifeEventProgress(
-        event_id=event_id,
-        event_type=spec.event_type,
-        citizen_key=start.citizen_key,
-        status=event_status(step.state for step in steps),
-        started_at=started_at,
-        steps=steps,
-        prefilled=start.prefilled,
-    )
-
-
-def indexed_state(
-    status: EventStatus, steps: Iterable[StepProgress], *, needs_attention: bool = False
-) -> search_attributes.IndexedState:
-    """What an event indexes of its state: its status, open checkpoints and failed steps."""
-    steps = tuple(steps)
-    return search_attributes.IndexedState(
-        status=status.value,
-        awaiting_consent=[s.step_id for s in steps if s.state is StepState.AWAITING_CONSENT],
-        failed_steps=[s.step_id for s in steps if s.state is StepState.FAILED],
-        needs_attention=needs_attention,
-    )
-
-
-def parties_of(step: StepSpec, dossier: Mapping[str, Any]) -> tuple[PartyConsent, ...]:
-    """The parties whose own answer the step needs: those the dossier names."""
-    return tuple(
-        PartyConsent(role=party.role)
-        for party in step.parties
-        if value_at(dossier, party.person) is not None
-    )
-
-
-def steps_in_force(
-    spec: LifeEventSpec, added_steps: Mapping[str, str], patched: Callable[[str], bool]
-) -> LifeEventSpec:
-    """The life event as this run has it: a step added to the catalogue after events were
-    already running (`added_steps`: step id -> patch id) is left out when `patched` says the
-    event predates its patch, so that event goes on exactly as it started."""
-    # One patched() call per patch, in a fixed order, so every replay asks the same questions.
-    left_out = {step_id for step_id, patch_id in added_steps.items() if not patched(patch_id)}
-    steps = tuple(step for step in spec.steps if step.id not in left_out)
-    for step in steps:
-        needed = left_out.intersection(step.depends_on)
-        if needed:
-            raise ValueError(f"{step.id} needs {sorted(needed)}, added later behind a patch")
-    return spec.model_copy(update={"steps": steps})
-
-
-class PatchUnknown(RuntimeError):
-    """The event was started by code with a built-in patch this worker lacks. Not a workflow
-    failure: the workflow task fails, and is retried until a worker with that code runs it."""
-
-
-def started_with(named: str | None, patch: str) -> bool:
-    """Whether the code that started an event had `patch` built in, from the latest built-in
-    patch it named in the event's start input (None: it named none, so only a marker tells).
-
-    Naming it there costs no history event; a `workflow.patched` marker costs two (the SDK
-    upserts a search attribute with each). It is as deterministic: the input never changes.
-    """
-    if named is None:
-        return False
-    if named not in BUILT_IN_PATCHES:
-        # Running it here would take a path that replay by the starter's own code would not.
-        raise PatchUnknown(f"started with patch {named!r}, which this worker does not have")
-    return BUILT_IN_PATCHES.index(named) >= BUILT_IN_PATCHES.index(patch)
-
-
-def patches_taken(latest: bool, built_in: Collection[str]) -> Callable[[str], bool]:
-    """Whether the event took a patch: `built_in` patches (ours, older than the latest) are
-    implied when it took the latest, because the code that started it had them all; so a new
-    event records one patch marker (and the upsert the SDK adds to each) instead of one per
-    patch. Events from before the latest ask for each in turn, as they always did. A plugin's
-    step patch is never implied: the plugin may have come later."""
-
-    def taken(patch_id: str) -> bool:
-        return (latest and patch_id in built_in) or workflow.patched(patch_id)
-
-    return taken
 
 
 class LifeEventWorkflow(AgencyOutcomes, CorrectionHandlers):

@@ -32,7 +32,8 @@ from onceonly.domain.prefill import provenance
 from onceonly.life_events import LIFE_EVENTS, LifeEventKind
 from onceonly.settings import Settings
 from workflows import search_attributes
-from workflows.steps import LifeEventWorkflow, indexed_state, initial_progress
+from workflows.progress import indexed_state, initial_progress
+from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(prefix="/v1/life-events", tags=["life events"])
 

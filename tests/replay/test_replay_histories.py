@@ -21,7 +21,7 @@ from onceonly.settings import DEV_PAYLOAD_KEY
 from tests.recorded import patch_ids, submission_queues
 from tests.replay.drifted_birth import DriftedBirthWorkflow
 from workflows.birth import ADDED_STEPS, BirthWorkflow
-from workflows.steps import BATCHED_BOOKKEEPING
+from workflows.patches import BATCHED_BOOKKEEPING
 
 HISTORIES = sorted(Path(__file__).parent.parent.joinpath("histories").glob("*/*.json"))
 BIRTH_PATHS = {

@@ -4,7 +4,7 @@ import pytest
 
 from onceonly.domain.catalogue import BIRTH
 from workflows.birth import ADDED_STEPS
-from workflows.steps import steps_in_force
+from workflows.progress import steps_in_force
 
 
 def test_an_event_that_took_the_patch_has_every_step():

@@ -34,17 +34,16 @@ from onceonly.samples import birth_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
 from tests.recorded import patch_ids, submission_queues
 from workflows.birth import BirthWorkflow
-from workflows.search_attributes import state_pairs
-from workflows.steps import (
+from workflows.patches import (
     AGENCY_LIFECYCLE,
     BATCHED_BOOKKEEPING,
     CONSENT_V2,
     LATEST_PATCH,
     PatchUnknown,
-    indexed_state,
-    initial_progress,
     started_with,
 )
+from workflows.progress import indexed_state, initial_progress
+from workflows.search_attributes import state_pairs
 
 TASK_QUEUE = "birth-test"
 ANSWERS = {
