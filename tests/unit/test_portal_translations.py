@@ -94,7 +94,10 @@ def test_a_translation_of_words_since_changed_or_fuzzy_falls_back_to_english(loc
 def test_updating_a_catalogue_keeps_translations_and_marks_changed_english_fuzzy(locales):
     write_catalogue(
         "mi",
-        [("nav.signin", "Sign in", "Takiuru", False), ("nav.signout", "Log out", "Takiputa", False)],
+        [
+            ("nav.signin", "Sign in", "Takiuru", False),
+            ("nav.signout", "Log out", "Takiputa", False),
+        ],
     )
     translators.update_catalogue("mi")
     with catalogue_path("mi").open("rb") as po:
