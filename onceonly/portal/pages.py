@@ -140,6 +140,11 @@ def when(value: str | None, timezone: str, lang: str = ENGLISH) -> str:
     return words.replace("AM", "am").replace("PM", "pm")
 
 
+def month_name(month: str, lang: str = ENGLISH) -> str:
+    """A YYYY-MM month as people read it in the page's language: `November 2026`."""
+    return format_date(date.fromisoformat(f"{month}-01"), "MMMM y", locale=_locale(lang))
+
+
 def language_links(request: Request, lang: str) -> list[dict[str, str]]:
     """The language switch: every other language, named in itself, back to this page."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")

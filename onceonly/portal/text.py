@@ -258,6 +258,28 @@ EN: dict[str, str] = {
     "error.language": "The portal is not written in that language.",
     # The language switch
     "language.switch": "Language",
+    # Open statistics
+    "footer.statistics": "Statistics about this service",
+    "statistics.title": "How many people use this service",
+    "statistics.intro": "Life events started and completed each month, and how long they took. "
+    "No figure can tell anyone about a single person.",
+    "statistics.since": "From",
+    "statistics.until": "To",
+    "statistics.show": "Show these months",
+    "statistics.started": "Started",
+    "statistics.completed": "Completed",
+    "statistics.median": "Typical time to complete",
+    "statistics.days": "{days} days",
+    "statistics.few": "Fewer than 6",
+    "statistics.too_few": "Too few to say",
+    "statistics.none": "There are no figures for these months yet. A month is shown once it "
+    "has ended.",
+    "statistics.how": "How these figures protect people",
+    "statistics.how.text": "We follow the rules Stats NZ uses for integrated data. Counts "
+    "under 6 are not shown. Every other count is rounded at random to a multiple of 3, the "
+    "same way each time. The typical time is the middle one of at least 20 life events. Only "
+    "whole months that have ended are shown.",
+    "statistics.data": "The same figures as data (JSON)",
 }
 
 STATE_WORDS: dict[str, str] = {
