@@ -75,7 +75,10 @@ async def record_path(recorder: Recorder, path: EventPath, out: Path) -> tuple[P
     """Play the path, check how it ended, and write its history (only if it replays); the
     file and its number of events."""
     event_id = await path.play(recorder)
-    await recorder.wait_until_closed(event_id)
+    if path.closes:
+        await recorder.wait_until_closed(event_id)
+    else:
+        await recorder.wait_until_idle(event_id, path.states)
     progress = await recorder.progress(event_id)
     states = {step.step_id: step.state for step in progress.steps}
     if progress.status.value != path.status or states != path.states:
@@ -83,7 +86,10 @@ async def record_path(recorder: Recorder, path: EventPath, out: Path) -> tuple[P
             f"{path.folder}/{path.name}: ended {progress.status.value} with "
             f"{ {step: state.value for step, state in states.items()} }"
         )
-    history = await recorder.client.get_workflow_handle(event_id).fetch_history()
+    handle = recorder.client.get_workflow_handle(event_id)
+    history = await handle.fetch_history()
+    if not path.closes:
+        await handle.terminate(reason="history recorded")
     [report] = await replay(
         {f"{path.folder}/{path.name}": history}, data_converter(DEV_PAYLOAD_KEY)
     )
