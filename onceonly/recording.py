@@ -36,10 +36,9 @@ from onceonly.temporal import connect
 # Short enough that the whole recording takes a few minutes, long enough that the API
 # answers well inside each window on a slow CI machine.
 RECORDING_TIMINGS = {
-    "ONCEONLY_CONSENT_EXPIRY": "PT5S",
-    # A move's or death's paths answer some checkpoints only once the steps granted first
-    # are done (to withdraw or correct them): their checkpoints stay open that long.
-    "ONCEONLY_CONSENT_EXPIRY_BY_EVENT": json.dumps({"move": "PT20S", "death": "PT20S"}),
+    # Some paths answer a checkpoint only once the steps granted first are done (to withdraw
+    # or correct them): it stays open that long.
+    "ONCEONLY_CONSENT_EXPIRY": "PT20S",
     "ONCEONLY_WITHDRAWAL_WINDOW": "PT1S",
     "ONCEONLY_AGENCY_GIVE_UP_AFTER": "PT3S",
     "ONCEONLY_FAILED_STEP_RETRY_WINDOW": "PT30S",
