@@ -6,7 +6,7 @@ knobs, the workflow's own state) and what it must come to (`EventPath`), for
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -86,7 +86,7 @@ class Recorder:
         ok(api.delete(f"/v1/life-events/{event_id}/consents/{step_id}"))
 
     def correct(
-        self, api: httpx.Client, event_id: str, corrections: dict[str, object], reason: str
+        self, api: httpx.Client, event_id: str, corrections: Mapping[str, object], reason: str
     ) -> None:
         """Correct fields (dotted path -> right value); see `wait_until_corrected`."""
         body = {
