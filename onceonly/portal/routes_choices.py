@@ -1,0 +1,104 @@
+"""Several checkpoints on one page, one choice per agency (as Tell Us Once asks them): each
+answer still goes to the API on its own (POST /v1/life-events/{id}/consents, one decision),
+so one that is refused is shown against its agency while the others stand.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from onceonly.portal.client import Api, ApiProblem
+from onceonly.portal.pages import form_data, page_lang, render, require_token, see_other
+from onceonly.portal.routes_event import (
+    _segment,
+    answered_by_me,
+    checkpoint_context,
+    read_event,
+    step_words,
+)
+from onceonly.portal.text import text
+
+router = APIRouter(include_in_schema=False)
+FIELD = "decision."  # a form field per step: decision.<step id> = grant, decline, acknowledge
+
+
+@router.get("/events/{event_id}/choices")
+async def choices_page(request: Request, event_id: str) -> Response:
+    """Every checkpoint still waiting for the citizen, each with what its agency receives."""
+    async with Api(request, require_token(request)) as api:
+        page = await _page(request, api, event_id)
+    if not page["items"]:
+        return see_other(request, f"/events/{page['event']['id']}")
+    return render(request, "choices.html", page)
+
+
+@router.post("/events/{event_id}/choices")
+async def answer_choices(request: Request, event_id: str) -> Response:
+    """Check that every agency has an answer, then send each on its own; show any refused."""
+    token = require_token(request)
+    values = {k: v for k, v in (await form_data(request)).items() if k.startswith(FIELD)}
+    lang = page_lang(request)
+    async with Api(request, token) as api:
+        page = await _page(request, api, event_id)
+        items = page["items"]
+        missing = {
+            item["step"]["id"]: _required(item, lang)
+            for item in items
+            if values.get(FIELD + item["step"]["id"]) not in item["step"]["answers"]
+        }
+        if missing:
+            return render(
+                request, "choices.html", {**page, "values": values, "errors": missing}, 400
+            )
+        failed: dict[str, str] = {}
+        recorded = []
+        path = f"/v1/life-events/{_segment(event_id)}/consents"
+        for item in items:
+            decision = {
+                "step_id": item["step"]["id"],
+                "decision": values[FIELD + item["step"]["id"]],
+            }
+            try:
+                await api.post(path, {"decisions": [decision]})
+            except ApiProblem as refused:
+                if refused.status == 401:
+                    raise
+                detail = refused.detail or refused.title
+                failed[item["step"]["id"]] = text(
+                    "choices.failed", lang, agency=item["name"], detail=detail
+                )
+            else:
+                recorded.append(item["name"])
+        if not failed:
+            return see_other(request, f"/events/{event_id}?done=decided")
+        again = await _page(request, api, event_id)
+    context = {**again, "values": values, "errors": failed, "recorded": recorded}
+    return render(request, "choices.html", context, 409)
+
+
+async def _page(request: Request, api: Api, event_id: str) -> dict[str, Any]:
+    lang = page_lang(request)
+    event = await read_event(api, event_id)
+    catalogue = await api.get("/v1/catalogue")
+    answered = await answered_by_me(request, api, event)
+    words = step_words(event, catalogue, lang)
+    items = [
+        checkpoint_context(step, words[step["id"]], lang)
+        for step in event["steps"]
+        if step["state"] == "awaiting_consent" and step["id"] not in answered
+    ]
+    return {
+        "event": event,
+        "items": items,
+        "words": words,
+        "live": any(not item["preview"] for item in items),
+        "values": {},
+        "errors": {},
+        "recorded": [],
+    }
+
+
+def _required(item: dict[str, Any], lang: str) -> str:
+    message = "choices.required.ack" if item["statutory"] else "choices.required"
+    return text(message, lang, agency=item["name"])
