@@ -24,6 +24,8 @@ _WITHDRAWABLE = frozenset({"granted", *SENT})
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Values whose words the form already has (f.sex.female, f.relationship.child, ...).
 _CHOICES = ("sex", "relationship", "authority")
+# First words of field labels that are ordinary words, not names (lower case mid-sentence).
+_COMMON_WORDS = frozenset({"Your", "Their", "Health", "Driver", "Passport", "Date", "Place"})
 _ADDRESS: TypeAdapter[PostalAddress] = TypeAdapter(PostalAddress)
 
 
@@ -189,9 +191,11 @@ def _not_applicable(applies_if: Mapping[str, Any] | None, lang: str) -> str:
 
 
 def _lower_first(label: str) -> str:
-    """'Health number (NHI)' reads 'health number (NHI)' mid-sentence; 'IRD number' stays."""
-    if len(label) > 1 and label[1].islower():
-        return label[0].lower() + label[1:]
+    """'Health number (NHI)' reads 'health number (NHI)' mid-sentence; a name ('Work and
+    Income client number') or an acronym ('IRD number') keeps its capital."""
+    first, _, rest = label.partition(" ")
+    if first in _COMMON_WORDS:
+        return f"{first.lower()} {rest}".strip()
     return label
 
 

@@ -54,22 +54,22 @@ async def answer_choices(request: Request, event_id: str) -> Response:
         failed: dict[str, str] = {}
         recorded = []
         path = f"/v1/life-events/{_segment(event_id)}/consents"
-        for item in items:
-            decision = {
-                "step_id": item["step"]["id"],
-                "decision": values[FIELD + item["step"]["id"]],
-            }
+        # Every answer given, in the event's order, even for a step answered elsewhere since
+        # the page was shown: the API says why it no longer applies, against that agency.
+        for step in page["event"]["steps"]:
+            answer = values.get(FIELD + step["id"])
+            if not answer:
+                continue
+            name = page["words"][step["id"]]["name"]
             try:
-                await api.post(path, {"decisions": [decision]})
+                await api.post(path, {"decisions": [{"step_id": step["id"], "decision": answer}]})
             except ApiProblem as refused:
                 if refused.status == 401:
                     raise
                 detail = refused.detail or refused.title
-                failed[item["step"]["id"]] = text(
-                    "choices.failed", lang, agency=item["name"], detail=detail
-                )
+                failed[step["id"]] = text("choices.failed", lang, agency=name, detail=detail)
             else:
-                recorded.append(item["name"])
+                recorded.append(name)
         if not failed:
             return see_other(request, f"/events/{event_id}?done=decided")
         again = await _page(request, api, event_id)

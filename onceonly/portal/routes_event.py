@@ -23,7 +23,7 @@ from onceonly.portal.pages import (
     see_other,
     settings_of,
 )
-from onceonly.portal.text import text
+from onceonly.portal.text import field_words, text
 from onceonly.receipts import InvalidReceipt, verify_receipt
 
 router = APIRouter(include_in_schema=False)
@@ -116,6 +116,7 @@ async def progress(request: Request, event_id: str, done: str | None = None) -> 
         "live": event["status"] not in _FINISHED,
         "withdrawable": withdrawable,
         "kept_by_law": consent.kept_by_law,
+        "prefilled": [field_words(p["path"], page_lang(request)) for p in event["prefilled"]],
         "done": _done(done),
         "can_invite": any(step["parties"] for step in event["steps"]),
     }
@@ -183,6 +184,7 @@ def checkpoint_context(step: dict[str, Any], words: dict[str, Any], lang: str) -
         "statutory": consent.statutory(step),
         "preview": preview,
         "readable": consent.readable(step["fields"], preview, lang),
+        "pending": [field_words(path, lang) for path in (preview or {}).get("pending", [])],
         "preview_text": json.dumps(body, indent=2, ensure_ascii=False) if body else None,
     }
 

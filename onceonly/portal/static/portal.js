@@ -46,6 +46,7 @@
       }
       if (cell.innerHTML === now.innerHTML || holdsFocus(cell)) { return; }
       cell.innerHTML = now.innerHTML;
+      if (now.hasAttribute("data-say")) { cell.setAttribute("data-say", now.getAttribute("data-say")); }
       changed += 1;
       var name = cell.getAttribute("data-cell");
       var row = cell.closest("[data-state]");
