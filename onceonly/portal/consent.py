@@ -25,7 +25,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Values whose words the form already has (f.sex.female, f.relationship.child, ...).
 _CHOICES = ("sex", "relationship", "authority")
 # First words of field labels that are ordinary words, not names (lower case mid-sentence).
-_COMMON_WORDS = frozenset({"Your", "Their", "Health", "Driver", "Passport", "Date", "Place"})
+_COMMON_WORDS = frozenset({"Health", "Driver", "Passport", "Date", "Place"})
+_POSSESSIVES = frozenset({"Your", "Their"})
 _ADDRESS: TypeAdapter[PostalAddress] = TypeAdapter(PostalAddress)
 
 
@@ -110,6 +111,9 @@ def display(path: str, value: Any, lang: str = "en") -> str:
 def _text_value(leaf: str, value: str, lang: str) -> str:
     if _ISO_DATE.match(value):
         return _date(value)
+    if leaf == "ird_number" and value.isdigit() and len(value) in (8, 9):
+        head = len(value) - 6  # IRD writes 049-091-850, or 49-091-850
+        return f"{value[:head]}-{value[head:-3]}-{value[-3:]}"
     if leaf in _CHOICES:
         return words(f"f.{leaf}.{value}", lang, value)
     return value
@@ -191,9 +195,11 @@ def _not_applicable(applies_if: Mapping[str, Any] | None, lang: str) -> str:
 
 
 def _lower_first(label: str) -> str:
-    """'Health number (NHI)' reads 'health number (NHI)' mid-sentence; a name ('Work and
-    Income client number') or an acronym ('IRD number') keeps its capital."""
+    """A label mid-sentence: 'Your health number (NHI)' reads 'health number (NHI)'; a name
+    ('Work and Income client number') or an acronym ('IRD number') keeps its capital."""
     first, _, rest = label.partition(" ")
+    if first in _POSSESSIVES and rest:
+        return _lower_first(rest)
     if first in _COMMON_WORDS:
         return f"{first.lower()} {rest}".strip()
     return label

@@ -44,8 +44,10 @@
         if (!holdsFocus(cell)) { cell.remove(); }
         return;
       }
-      if (cell.innerHTML === now.innerHTML || holdsFocus(cell)) { return; }
+      if (cell.innerHTML === now.innerHTML && cell.className === now.className) { return; }
+      if (holdsFocus(cell)) { return; }
       cell.innerHTML = now.innerHTML;
+      cell.className = now.className;
       if (now.hasAttribute("data-say")) { cell.setAttribute("data-say", now.getAttribute("data-say")); }
       changed += 1;
       var name = cell.getAttribute("data-cell");
