@@ -88,9 +88,11 @@ async def _page(request: Request, api: Api, event_id: str) -> dict[str, Any]:
         for step in event["steps"]
         if step["state"] == "awaiting_consent" and step["id"] not in answered
     ]
+    unasked = [words[step["id"]] for step in event["steps"] if words[step["id"]]["explain"]]
     return {
         "event": event,
         "items": items,
+        "unasked": unasked,
         "words": words,
         "live": any(not item["preview"] for item in items),
         "values": {},

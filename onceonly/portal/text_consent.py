@@ -49,7 +49,7 @@ CONSENT_EN: dict[str, str] = {
     "choices.required.ack": "{agency}: tick to acknowledge this step, which the law requires",
     "choices.failed": "{agency}: your answer was not recorded. {detail}",
     "choices.recorded": "Your answers were recorded for: {agencies}.",
-    "choices.skipped_now": "Not asked any more: {agency} ({reason})",
+    "choices.unasked": "Not asked, and why",
     # Why a step was skipped or does not apply, and what to do
     "why.skipped.declined": "You declined “{step}”, so this step could not run.",
     "why.skipped.expired": "“{step}” was not answered in time, so this step could not run.",

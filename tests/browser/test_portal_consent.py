@@ -92,6 +92,10 @@ def test_a_death_answered_on_one_page(browser: Any, stack: Stack, screenshots: P
     expect(registration.get_by_role("heading", level=2)).to_contain_text("Death registration")
     expect(registration).to_contain_text("The law requires this step, so it is not a choice.")
     expect(registration).to_contain_text("These steps need it first: Inland Revenue, Funeral grant")
+    expect(page.locator(".unasked")).to_contain_text(
+        "Stopping benefit or pension payments (Ministry of Social Development (Te Manatū "
+        "Whakahiato Ora)): Does not apply: no Work and Income client number was given."
+    )
     expect(registration.get_by_role("checkbox")).to_have_accessible_name(
         "I understand that the law requires this"
     )
