@@ -71,7 +71,7 @@ async def answer_choices(request: Request, event_id: str) -> Response:
             else:
                 recorded.append(name)
         if not failed:
-            return see_other(request, f"/events/{event_id}?done=decided")
+            return see_other(request, f"/events/{event_id}?done=choices")
         again = await _page(request, api, event_id)
     context = {**again, "values": values, "errors": failed, "recorded": recorded}
     return render(request, "choices.html", context, 409)

@@ -278,4 +278,4 @@ def _verifies(jws: str, jwks: dict[str, Any]) -> bool:
 
 def _done(done: str | None) -> str | None:
     """The message for what just happened (only the portal's own messages, never echoed)."""
-    return text(f"done.{done}") if done in ("withdrawn", "decided", "joined") else None
+    return text(f"done.{done}") if done in ("withdrawn", "decided", "joined", "choices") else None

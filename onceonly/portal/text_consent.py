@@ -50,6 +50,7 @@ CONSENT_EN: dict[str, str] = {
     "choices.failed": "{agency}: your answer was not recorded. {detail}",
     "choices.recorded": "Your answers were recorded for: {agencies}.",
     "choices.unasked": "Not asked, and why",
+    "done.choices": "Your answers were recorded.",
     # Why a step was skipped or does not apply, and what to do
     "why.skipped.declined": "You declined “{step}”, so this step could not run.",
     "why.skipped.expired": "“{step}” was not answered in time, so this step could not run.",
