@@ -17,7 +17,7 @@ from onceonly.portal.routes_event import (
     read_event,
     step_words,
 )
-from onceonly.portal.text import text
+from onceonly.portal.text import state_words, text
 
 router = APIRouter(include_in_schema=False)
 FIELD = "decision."  # a form field per step: decision.<step id> = grant, decline, acknowledge
@@ -66,14 +66,21 @@ async def answer_choices(request: Request, event_id: str) -> Response:
             except ApiProblem as refused:
                 if refused.status == 401:
                     raise
-                detail = refused.detail or refused.title
-                failed[step["id"]] = text("choices.failed", lang, agency=name, detail=detail)
+                failed[step["id"]] = refused.detail or refused.title
             else:
                 recorded.append(name)
-        if not failed:
-            return see_other(request, f"/events/{event_id}?done=choices")
-        again = await _page(request, api, event_id)
-    context = {**again, "values": values, "errors": failed, "recorded": recorded}
+        again = await _page(request, api, event_id) if failed else page
+    states = {step["id"]: step["state"] for step in again["event"]["steps"]}
+    # A step another answer of the same page stopped (a "no" to what it needs) is no error:
+    # the progress page says why it was skipped.
+    errors = {
+        step_id: _refusal(again, step_id, detail, lang)
+        for step_id, detail in failed.items()
+        if states[step_id] not in ("skipped", "not_applicable")
+    }
+    if not errors:
+        return see_other(request, f"/events/{event_id}?done=choices")
+    context = {**again, "values": values, "errors": errors, "recorded": recorded}
     return render(request, "choices.html", context, 409)
 
 
@@ -99,6 +106,16 @@ async def _page(request: Request, api: Api, event_id: str) -> dict[str, Any]:
         "errors": {},
         "recorded": [],
     }
+
+
+def _refusal(page: dict[str, Any], step_id: str, detail: str, lang: str) -> str:
+    """Why an answer was not recorded, in words: most often, the step was answered meanwhile
+    (in another tab, or by the API); else the API's own reason."""
+    name = page["words"][step_id]["name"]
+    state = next(s["state"] for s in page["event"]["steps"] if s["id"] == step_id)
+    if state != "awaiting_consent":
+        return text("choices.failed.answered", lang, agency=name, state=state_words(state, lang))
+    return text("choices.failed", lang, agency=name, detail=detail)
 
 
 def _required(item: dict[str, Any], lang: str) -> str:

@@ -48,6 +48,8 @@ CONSENT_EN: dict[str, str] = {
     "choices.required": "{agency}: choose yes or no",
     "choices.required.ack": "{agency}: tick to acknowledge this step, which the law requires",
     "choices.failed": "{agency}: your answer was not recorded. {detail}",
+    "choices.failed.answered": "{agency}: your answer was not recorded, because this was "
+    "answered already ({state}).",
     "choices.recorded": "Your answers were recorded for: {agencies}.",
     "choices.unasked": "Not asked, and why",
     "done.choices": "Your answers were recorded.",

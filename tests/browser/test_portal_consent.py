@@ -120,7 +120,9 @@ def test_a_death_answered_on_one_page(browser: Any, stack: Stack, screenshots: P
         )
         assert answered.status_code == 200, answered.text
     page.get_by_role("button", name="Send my answers").click()
-    expect(summary).to_contain_text("Council rates: your answer was not recorded.")
+    expect(summary).to_contain_text(
+        "Council rates: your answer was not recorded, because this was answered already"
+    )
     expect(page.get_by_role("status")).to_contain_text("Your answers were recorded for:")
     expect(page.get_by_role("status")).to_contain_text("Passport cancellation")
     check(page, screenshots, "03-death-one-page-one-refused", full_page=False)
@@ -247,3 +249,23 @@ def test_progress_updates_a_cell_while_focus_and_scroll_stay(
     expect(page.locator("p.status")).to_contain_text("Partly done", timeout=SLOW)
     expect(page.locator("#progress")).not_to_have_attribute("data-progress", re.compile(".*"))
     expect(link).to_be_focused()
+
+
+def test_a_no_on_one_page_stops_the_yes_to_what_needs_it_without_an_error(
+    browser: Any, stack: Stack, screenshots: Path
+):
+    event_id = start(stack, "browser-one-page-no", "birth", birth_request_data(today(stack)))
+    page = signed_in(browser, stack, "browser-one-page-no")
+    page.goto(f"/events/{event_id}/choices")
+    send = page.get_by_role("button", name="Send my answers")
+    expect(send).to_be_visible(timeout=SLOW)
+    page.locator("#choice-register_birth").get_by_role("checkbox").check()
+    for step_id in ("best_start", "health_enrolment", "immunisation_register"):
+        page.locator(f"#choice-{step_id}").get_by_role("radio", name="Yes, share").check()
+    page.locator("#choice-child_ird_number").get_by_role("radio", name="No").check()
+    send.click()
+    page.wait_for_url(re.compile(rf"/events/{event_id}\?done=choices"))
+    expect(page.get_by_text("Your answers were recorded.")).to_be_visible()
+    best_start = row(page, "best_start")
+    expect(best_start).to_have_attribute("data-state", "skipped")
+    expect(best_start).to_contain_text("You declined “Your baby's IRD number”")
