@@ -106,10 +106,20 @@ async def answered_by_me(request: Request, api: Api, event: dict[str, Any]) -> s
 async def progress(request: Request, event_id: str, done: str | None = None) -> Response:
     """Every step's state (and why, where it did not run), reference, times and due date; the
     page patches the cells that change while it is under way (static/portal.js)."""
+    return render(request, "progress.html", await _progress(request, event_id, done))
+
+
+@router.get("/events/{event_id}/progress")
+async def progress_part(request: Request, event_id: str) -> Response:
+    """The progress page's live part alone, for static/portal.js to compare cell by cell."""
+    return render(request, "_progress_part.html", await _progress(request, event_id, None))
+
+
+async def _progress(request: Request, event_id: str, done: str | None) -> dict[str, Any]:
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
         catalogue = await api.get("/v1/catalogue")
-    context = {
+    return {
         "event": event,
         "agencies": agency_names(catalogue),
         "words": step_words(event, catalogue, page_lang(request)),
@@ -120,7 +130,6 @@ async def progress(request: Request, event_id: str, done: str | None = None) -> 
         "done": _done(done),
         "can_invite": any(step["parties"] for step in event["steps"]),
     }
-    return render(request, "progress.html", context)
 
 
 @router.get("/events/{event_id}/next")

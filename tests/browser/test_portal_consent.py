@@ -269,3 +269,8 @@ def test_a_no_on_one_page_stops_the_yes_to_what_needs_it_without_an_error(
     best_start = row(page, "best_start")
     expect(best_start).to_have_attribute("data-state", "skipped")
     expect(best_start).to_contain_text("You declined “Your baby's IRD number”")
+
+    stranger = signed_in(browser, stack, "browser-one-page-stranger")
+    for path in ("/choices", "/progress", "/steps/best_start/withdraw"):
+        response = stranger.goto(f"/events/{event_id}{path}")
+        assert response is not None and response.status == 404, path

@@ -1,9 +1,9 @@
 // Progressive enhancement only: every page works without this file.
-// - The progress page ([data-progress]) fetches itself while work is under way and replaces
-//   only the cells ([data-cell]) whose content changed, announcing new states through the
-//   polite live region #announce. Focus and scroll stay where the reader left them: a cell
-//   holding the focused element waits for a later round. Polling backs off while nothing
-//   changes and stops once the event is finished.
+// - The progress page ([data-progress]) fetches its live part (data-src) while work is under
+//   way and replaces only the cells ([data-cell]) whose content changed, announcing new
+//   states through the polite live region #announce. Focus and scroll stay where the reader
+//   left them: a cell holding the focused element waits for a later round. Polling backs
+//   off while nothing changes and stops once the event is finished.
 // - A region marked data-poll (a checkpoint whose preview is being prepared) reloads itself.
 // - An error summary takes focus, so screen readers and keyboards start at the problem.
 (function () {
@@ -11,8 +11,8 @@
 
   var MOST = 30000;  // ms between two looks while nothing changes
 
-  function fetchPage() {
-    return fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+  function fetchPage(url) {
+    return fetch(url || window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) { return html === null ? null : new DOMParser().parseFromString(html, "text/html"); });
   }
@@ -67,8 +67,9 @@
     var first = parseInt(region.getAttribute("data-progress"), 10) || 2000;
     var every = first;
     var announce = document.getElementById("announce");
+    var source = region.getAttribute("data-src");  // the live part alone, not the whole page
     function look() {
-      fetchPage().then(function (page) {
+      fetchPage(source).then(function (page) {
         var fresh = page && page.getElementById("progress");
         if (!fresh) { every = Math.min(MOST, every * 2); window.setTimeout(look, every); return; }
         var result = patch(region, fresh);
