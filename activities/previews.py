@@ -3,6 +3,7 @@ one step's, or every step's of an event at once."""
 
 import asyncio
 from collections.abc import Mapping
+from typing import Any
 
 import structlog
 from temporalio import activity
@@ -15,7 +16,12 @@ from onceonly.domain.preview import PREVIEW_UNAVAILABLE, Preview, PreviewRequest
 log = structlog.get_logger(__name__)
 
 
-def refused_preview(step_id: str, pending: tuple[str, ...], refusal: AgencyRejected) -> Preview:
+def refused_preview(
+    step_id: str,
+    pending: tuple[str, ...],
+    refusal: AgencyRejected,
+    disclosed: Mapping[str, Any] | None = None,
+) -> Preview:
     """The preview of a disclosure the agency's mapping refused.
 
     With facts pending, the refusal is put down to them: a rule that checks an issued fact (an
@@ -23,9 +29,9 @@ def refused_preview(step_id: str, pending: tuple[str, ...], refusal: AgencyRejec
     when the step is sent. Without, the agency would refuse the disclosure as it stands.
     """
     if pending:
-        return Preview(step_id=step_id, body=None, pending=pending)
+        return Preview(step_id=step_id, body=None, pending=pending, disclosed=disclosed)
     # Adapters word refusals by field and rule, never by value: safe to show and to record.
-    return Preview(step_id=step_id, body=None, problem=refusal.message)
+    return Preview(step_id=step_id, body=None, problem=refusal.message, disclosed=disclosed)
 
 
 class AgencyPreviews(contract.AgencyPreviews):
@@ -57,8 +63,10 @@ class AgencyPreviews(contract.AgencyPreviews):
             body = await adapter.preview(request.service, request.disclosure)
         except AgencyRejected as refusal:
             log.info("agency.preview_refused", step=request.step_id, pending=bool(pending))
-            return refused_preview(request.step_id, pending, refusal)
-        return Preview(step_id=request.step_id, body=body, pending=pending)
+            return refused_preview(request.step_id, pending, refusal, request.disclosure)
+        return Preview(
+            step_id=request.step_id, body=body, pending=pending, disclosed=request.disclosure
+        )
 
     @activity.defn(name=contract.PREVIEW_DISCLOSURES)
     async def preview_disclosures(self, requests: list[PreviewRequest]) -> list[Preview]:

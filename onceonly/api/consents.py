@@ -16,7 +16,7 @@ from onceonly.api.access import (
 from onceonly.api.deps import CurrentCitizen, Temporal
 from onceonly.api.problems import ProblemError
 from onceonly.api.views import LifeEventView
-from onceonly.domain.catalogue import STEP_ID
+from onceonly.domain.catalogue import STEP_ID, LifeEventSpec
 from onceonly.domain.life_event import PartyInvitation, PartyJoin, PartyUnavailable, StepWithdrawal
 from workflows.steps import LifeEventWorkflow
 
@@ -57,14 +57,34 @@ async def withdraw_consent(
     temporal: Temporal,
 ) -> LifeEventView:
     """Withdraw the consent given at a step: before it is sent it stops; after, the agency is
-    asked to withdraw or delete, or the event says why the law keeps the record."""
+    asked to withdraw or delete. A step the law requires was acknowledged, not consented to:
+    409, saying what the law keeps (a correction is the way to change such a record)."""
     access = await event_access(temporal, citizen, event_id)
     access.require_citizen()
+    refusal = statutory_refusal(access.kind.spec, step_id)
+    if refusal is not None:
+        raise ProblemError(409, "Withdrawal does not apply", refusal)
     withdrawal = StepWithdrawal(step_id=step_id)
     snapshot = await update(
         access, LifeEventWorkflow.withdraw_consent, withdrawal, "Withdrawal does not apply"
     )
     return view_of(access, snapshot)
+
+
+def statutory_refusal(spec: LifeEventSpec, step_id: str) -> str | None:
+    """Why the step cannot be withdrawn, when its legal basis is not the citizen's consent:
+    withdrawing it would undo nothing the law lets the agency undo (the register keeps it)."""
+    try:
+        step = spec.step(step_id)
+    except KeyError:
+        return None  # the workflow names an unknown step
+    if step.legal_basis.kind == "consent":
+        return None
+    kept = f" {step.kept_by_law}" if step.kept_by_law else ""
+    return (
+        f"step_id: {step_id} is required by law ({step.legal_basis.reference}), not given by "
+        f"consent, so it cannot be withdrawn.{kept} Apply to the agency for a correction instead."
+    )
 
 
 @router.post("/v1/life-events/{event_id}/invitations", status_code=status.HTTP_201_CREATED)

@@ -66,6 +66,12 @@ class Preview(BaseModel):
         default=None,
         description="Why the agency would refuse this disclosure: field names and rules only.",
     )
+    disclosed: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The same disclosure by the catalogue's field paths (child.name, address), "
+        "for people to read: each field the step sends and the citizen's value of it; a fact "
+        "still to be issued holds its placeholder. Empty in previews made before it existed.",
+    )
 
 
 def placeholder(agency_name: str) -> str:

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from onceonly.portal import (
+    routes_choices,
     routes_event,
     routes_invite,
     routes_language,
@@ -20,6 +21,7 @@ def install_portal(app: FastAPI) -> None:
     install_handlers(app)
     app.include_router(routes_start.router)
     app.include_router(routes_event.router)
+    app.include_router(routes_choices.router)
     app.include_router(routes_invite.router)
     app.include_router(routes_language.router)
     app.include_router(routes_statistics.router)

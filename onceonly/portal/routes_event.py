@@ -11,7 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from onceonly.auth import citizen_key, verify_token
+from onceonly.portal import consent
 from onceonly.portal.client import Api, ApiProblem
+from onceonly.portal.consent import withdrawable
 from onceonly.portal.pages import (
     form_data,
     page_lang,
@@ -28,7 +30,6 @@ router = APIRouter(include_in_schema=False)
 # Ids go into API paths: anything but a plain segment could walk to another route.
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 _FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
-_WITHDRAWABLE = {"granted", "submitting", "submitted", "completed"}
 
 
 def _segment(value: str) -> str:
@@ -51,11 +52,37 @@ def _step(event: dict[str, Any], step_id: str) -> dict[str, Any]:
 
 
 async def _agencies(api: Api, lang: str) -> dict[str, str]:
-    """Each agency's name, in te reo Māori on Māori pages where it has an official one."""
-    catalogue = await api.get("/v1/catalogue")
+    return agency_names(await api.get("/v1/catalogue"), lang)
+
+
+def agency_names(catalogue: dict[str, Any], lang: str = "en") -> dict[str, str]:
+    """Each agency's name by its id, from the public catalogue: in te reo Māori on Māori pages
+    where the agency has an official Māori name."""
     return {
         agency["id"]: (lang == "mi" and agency.get("maori_name")) or agency["name"]
         for agency in catalogue["agencies"]
+    }
+
+
+def step_words(
+    event: dict[str, Any], catalogue: dict[str, Any], lang: str
+) -> dict[str, dict[str, Any]]:
+    """For each step, the words the progress page and the checkpoints show beside its state:
+    its short name, why it was skipped or does not apply and what to do, and which steps
+    need it (by name)."""
+    agencies = agency_names(catalogue, lang)
+    conditions = consent.applies_if_of(catalogue, event["event_type"])
+    steps = event["steps"]
+    return {
+        step["id"]: {
+            "name": consent.step_name(step, agencies, lang),
+            "agency": agencies.get(step["agency"], step["agency"]),
+            "explain": consent.explain(step, steps, agencies, conditions.get(step["id"]), lang),
+            "needed_by": [
+                consent.step_name(d, agencies, lang) for d in consent.dependants(steps, step["id"])
+            ],
+        }
+        for step in steps
     }
 
 
@@ -79,26 +106,34 @@ async def answered_by_me(request: Request, api: Api, event: dict[str, Any]) -> s
     return answered
 
 
-def withdrawable(step: dict[str, Any]) -> bool:
-    """A consent that can still be withdrawn: one the citizen granted, on its way or done."""
-    return step["checkpoint"] == "consent" and step["state"] in _WITHDRAWABLE
-
-
 @router.get("/events/{event_id}")
 async def progress(request: Request, event_id: str, done: str | None = None) -> Response:
-    """Every step's state, reference, times and due date; it refreshes itself while under way."""
+    """Every step's state (and why, where it did not run), reference, times and due date; the
+    page patches the cells that change while it is under way (static/portal.js)."""
+    return render(request, "progress.html", await _progress(request, event_id, done))
+
+
+@router.get("/events/{event_id}/progress")
+async def progress_part(request: Request, event_id: str) -> Response:
+    """The progress page's live part alone, for static/portal.js to compare cell by cell."""
+    return render(request, "_progress_part.html", await _progress(request, event_id, None))
+
+
+async def _progress(request: Request, event_id: str, done: str | None) -> dict[str, Any]:
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
-        agencies = await _agencies(api, page_lang(request))
-    context = {
+        catalogue = await api.get("/v1/catalogue")
+    return {
         "event": event,
-        "agencies": agencies,
+        "agencies": agency_names(catalogue, page_lang(request)),
+        "words": step_words(event, catalogue, page_lang(request)),
         "live": event["status"] not in _FINISHED,
         "withdrawable": withdrawable,
+        "kept_by_law": consent.kept_by_law,
+        "prefilled": [field_words(p["path"], page_lang(request)) for p in event["prefilled"]],
         "done": _done(done),
         "can_invite": any(step["parties"] for step in event["steps"]),
     }
-    return render(request, "progress.html", context)
 
 
 @router.get("/events/{event_id}/next")
@@ -122,29 +157,49 @@ async def next_checkpoint(request: Request, event_id: str, done: str | None = No
 async def checkpoint(
     request: Request, event_id: str, step_id: str, done: str | None = None
 ) -> Response:
-    """One checkpoint: exactly what the agency will receive, why, and the choice."""
+    """One checkpoint: what the agency will receive, in words and exactly; why it may; what
+    saying no would stop; and the choice (or, for a step the law requires, the acknowledgement).
+    """
+    lang = page_lang(request)
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
-        agencies = await _agencies(api, page_lang(request))
-        answered = step_id in await answered_by_me(request, api, event)
+        catalogue = await api.get("/v1/catalogue")
+        answered = await answered_by_me(request, api, event)
     step = _step(event, step_id)
-    preview = step.get("preview") or None
-    body = preview.get("body") if preview else None
+    waiting = [
+        s["id"]
+        for s in event["steps"]
+        if s["state"] == "awaiting_consent" and s["id"] not in answered
+    ]
+    numbers = consent.question_numbers(event["steps"], waiting)
     context = {
         "event": event,
-        "step": step,
-        "number": [s["id"] for s in event["steps"]].index(step_id) + 1,
-        "agency": agencies.get(step["agency"], step["agency"]),
-        "preview": preview,
-        "preview_text": json.dumps(body, indent=2, ensure_ascii=False) if body else None,
-        "pending": [
-            field_words(path, page_lang(request)) for path in (preview or {}).get("pending", [])
-        ],
-        "live": step["state"] == "awaiting_consent" and preview is None,
-        "answered": answered,
+        **checkpoint_context(step, step_words(event, catalogue, lang)[step_id], lang),
+        "number": numbers.get(step_id),
+        "total": max(numbers.values(), default=0),
+        "others_waiting": len([w for w in waiting if w != step_id]),
+        "live": step["state"] == "awaiting_consent" and not step.get("preview"),
+        "answered": step_id in answered,
         "done": _done(done),
     }
     return render(request, "checkpoint.html", context)
+
+
+def checkpoint_context(step: dict[str, Any], words: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What a checkpoint shows of one step, alone or among others on one page."""
+    preview = step.get("preview") or None
+    body = preview.get("body") if preview else None
+    return {
+        "step": step,
+        "agency": words["agency"],
+        "name": words["name"],
+        "needed_by": words["needed_by"],
+        "statutory": consent.statutory(step),
+        "preview": preview,
+        "readable": consent.readable(step["fields"], preview, lang),
+        "pending": [field_words(path, lang) for path in (preview or {}).get("pending", [])],
+        "preview_text": json.dumps(body, indent=2, ensure_ascii=False) if body else None,
+    }
 
 
 @router.post("/events/{event_id}/steps/{step_id}")
@@ -161,12 +216,21 @@ async def decide(request: Request, event_id: str, step_id: str) -> Response:
 
 @router.get("/events/{event_id}/steps/{step_id}/withdraw")
 async def withdraw_page(request: Request, event_id: str, step_id: str) -> Response:
-    """Ask the citizen to confirm the withdrawal, saying what it will and will not undo."""
+    """Ask the citizen to confirm the withdrawal, saying what it will and will not undo; for a
+    step the law requires, say what the law keeps and what to do instead (no withdrawal)."""
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
         agencies = await _agencies(api, page_lang(request))
     step = _step(event, step_id)
-    context = {"event": event, "step": step, "agency": agencies.get(step["agency"], "")}
+    lang, agency = page_lang(request), agencies.get(step["agency"], "")
+    instead = text("withdraw.statutory.todo", lang, agency=agency)
+    context = {
+        "event": event,
+        "step": step,
+        "agency": agency,
+        "statutory": consent.statutory(step),
+        "todo": consent.words(f"withdraw.statutory.todo.{step_id}", lang, instead),
+    }
     return render(request, "withdraw.html", context)
 
 
@@ -227,4 +291,4 @@ def _verifies(jws: str, jwks: dict[str, Any]) -> bool:
 
 def _done(done: str | None) -> str | None:
     """The message for what just happened (only the portal's own messages, never echoed)."""
-    return text(f"done.{done}") if done in ("withdrawn", "decided", "joined") else None
+    return text(f"done.{done}") if done in ("withdrawn", "decided", "joined", "choices") else None

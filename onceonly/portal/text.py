@@ -10,6 +10,7 @@ from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
 from onceonly.portal.catalogues import ENGLISH, languages, translated
+from onceonly.portal.text_consent import CONSENT_EN, CONSENT_FIELDS
 
 EN: dict[str, str] = {
     # Frame
@@ -323,6 +324,13 @@ FIELD_WORDS: dict[str, str] = {
     "health.gp_practice": "Your choice of doctor",
     "health.well_child_provider": "Your choice of Well Child provider",
 }
+
+# Consent's words live in text_consent.py; a label given here for the same field wins.
+EN.update(CONSENT_EN)
+FIELD_WORDS.update(
+    {path: words for path, words in CONSENT_FIELDS.items() if path not in FIELD_WORDS}
+)
+
 
 LANGUAGES = languages()
 """English and every language the portal has a catalogue for."""

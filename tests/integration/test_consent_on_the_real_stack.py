@@ -125,8 +125,17 @@ def test_withdrawing_after_submission_asks_the_agency_and_no_one_else_can(stack:
             {"step_id": "best_start", "decision": "decline"}]}).status_code == 404  # fmt: skip
         withdrawn = api.delete(f"{path}/consents/best_start")
         again = api.delete(f"{path}/consents/best_start")
+        statutory = api.delete(f"{path}/consents/register_birth")
+        registered = steps(api.get(path).json())["register_birth"]
 
     assert withdrawn.status_code == 200, withdrawn.text
+    # The birth register keeps the birth: the acknowledgement is no consent to withdraw.
+    assert statutory.status_code == 409, statutory.text
+    refusal = statutory.json()
+    assert refusal["title"] == "Withdrawal does not apply"
+    assert refusal["detail"].startswith("step_id: register_birth is required by law")
+    assert "cannot be withdrawn" in refusal["detail"]
+    assert registered["state"] == "completed"
     step = steps(withdrawn.json())["best_start"]
     assert step["state"] == "withdrawn"
     assert "withdrew the record" in step["note"]

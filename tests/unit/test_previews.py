@@ -272,11 +272,15 @@ async def test_a_placeholder_a_mapping_refuses_is_pending_not_a_failure():
     previews = AgencyPreviews({"msd": CheckDigitAgency()})
     waiting = request_for(BIRTH, step, pending_disclosure(BIRTH, step))
     preview = await ActivityEnvironment().run(previews.preview_disclosure, waiting)
-    assert preview == Preview(step_id=step.id, body=None, pending=("child.ird_number",))
+    assert preview == Preview(
+        step_id=step.id, body=None, pending=("child.ird_number",), disclosed=waiting.disclosure
+    )
     issued = request_for(BIRTH, step, sample_disclosure(BIRTH, step))
     preview = await ActivityEnvironment().run(previews.preview_disclosure, issued)
     assert preview.body == {"child": {"irdNumber": "130000010"}}
     assert preview.pending == ()
+    # The citizen reads the same disclosure by the catalogue's fields, in words, at the checkpoint.
+    assert preview.disclosed == issued.disclosure
 
 
 async def test_a_disclosure_the_agency_would_refuse_is_a_problem_without_its_value(adapters):
