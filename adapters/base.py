@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from temporalio.exceptions import ApplicationError
 
+from onceonly.domain.amendments import AMENDMENT_NOT_OFFERED
 from onceonly.domain.submission import (
     WITHDRAWAL_NOT_OFFERED,
     AgencyAnswer,
@@ -32,7 +33,9 @@ __all__ = [
     "AgencyUnavailable",
     "AmendingAdapter",
     "AmendmentAnswer",
+    "AmendmentNotOffered",
     "Disclosure",
+    "ServiceNotOffered",
     "StatusAdapter",
     "WithdrawalAnswer",
     "WithdrawalNotOffered",
@@ -63,6 +66,30 @@ class AgencyUnavailable(ApplicationError):
     def paced(self, policy: "AgencyPolicy", attempt: int) -> "AgencyUnavailable":
         """The same error, retried after the wait the agency's policy gives this attempt."""
         return AgencyUnavailable(self.agency, self.reason, policy.retry_delay(attempt))
+
+
+class ServiceNotOffered(AgencyRejected):
+    """The agency offers no service by that name (`title`: how the agency is named in the
+    message, "the council"): retrying cannot mend it."""
+
+    def __init__(self, agency: str, service: str, *, title: str | None = None) -> None:
+        super().__init__(agency, f"{title or agency} offers no service {service!r}")
+
+
+class AmendmentNotOffered(AgencyRejected):
+    """The agency takes no correction online for the service (or at all): the correction
+    needs an operator, and retrying cannot help. Its type is the one the corrections workflow
+    reads (`AMENDMENT_NOT_OFFERED`), whether the adapter refuses the service or has no
+    `amend` at all."""
+
+    def __init__(self, agency: str, service: str) -> None:
+        # ApplicationError's own initialiser: AgencyRejected's would name no type.
+        ApplicationError.__init__(
+            self,
+            f"{agency} takes no correction online for {service}",
+            type=AMENDMENT_NOT_OFFERED,
+            non_retryable=True,
+        )
 
 
 class WithdrawalNotOffered(ApplicationError):
