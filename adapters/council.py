@@ -203,16 +203,18 @@ class CouncilAdapter(Withdrawing):
         ),
     )
 
-    async def find_property(self, written: dict[str, str]) -> CouncilProperty:
-        """The council's property written so (`council_property`); AgencyRejected when the
-        council has none."""
+    async def find_property(self, address: Address) -> CouncilProperty:
+        """The council's property at `address`; AgencyRejected when the council has none."""
+        return await self._look_up(council_property(address))
+
+    async def _look_up(self, written: dict[str, str]) -> CouncilProperty:
         answer = await self._get("/v1/properties", params=written)
         return read_answer(self.agency, answer, CouncilProperty)
 
     async def _completed(self, body: dict[str, Any]) -> dict[str, Any]:
         """The previewed body with the property id the council's look-up gives for the very
-        address the body holds, in place of `PROPERTY_ID_WHEN_SENT`."""
-        found = await self.find_property(body["property"])
+        property the body names, in place of `PROPERTY_ID_WHEN_SENT`."""
+        found = await self._look_up(body["property"])
         return body | {"propertyId": found.property_id}
 
 
