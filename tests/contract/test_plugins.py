@@ -19,7 +19,7 @@ from adapters.plugins import (
     discover_plugins,
     load_plugins,
 )
-from adapters.registry import BUILT_IN, build_adapters
+from adapters.registry import build_adapters
 from mocks.admin import admin_headers
 from mocks.app import create_app
 from mocks.passports import AGENCY as PASSPORTS_MOCK
@@ -35,6 +35,7 @@ from onceonly.domain.catalogue import (
 from onceonly.domain.death import DeathData
 from onceonly.domain.step_graph import CatalogueError, check_catalogue
 from onceonly.life_events import LIFE_EVENTS, check_life_events
+from tests.adapters.built_in import BUILT_IN
 
 ANOTHER_PASSPORTS = AdapterPlugin(agency="passports", build=PassportsAdapter)
 NOT_A_PLUGIN = object()

@@ -31,7 +31,7 @@ from adapters import (
 )
 from adapters.base import AgencyAdapter, AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.council import PROPERTY_ID_WHEN_SENT
-from adapters.registry import BUILT_IN, build_adapters
+from adapters.registry import build_adapters
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.identifiers import is_valid_ird_number
 from onceonly.domain.preview import (
@@ -42,6 +42,7 @@ from onceonly.domain.preview import (
     placeholder,
     placeholder_facts,
 )
+from tests.adapters.built_in import BUILT_IN
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"
