@@ -13,11 +13,45 @@ from onceonly.domain.death import DeathData, Deceased, FuneralGrant, Notifier
 from onceonly.domain.identifiers import ird_check_digit, is_valid_nhi_number
 from onceonly.domain.move import Dog, MoveData, Mover
 from onceonly.domain.people import DriverLicence, PersonName
-from tests.adapters.support import (
-    _any_addresses,
-)
 from tests.address_forms import extra_parts
 from tests.mocks.samples import BIRTH_PARENT_IRD, sample_death
+
+
+@st.composite
+def addresses_with_every_part(draw: st.DrawFn) -> Address:
+    """Addresses with every AS/NZS 4819 part: unit (typed or not), level, building, range."""
+    level = draw(st.none() | st.from_regex(r"[0-9]{1,2}", fullmatch=True))
+    number = draw(st.integers(min_value=1, max_value=9998))
+    return Address(
+        unit_type=draw(st.none() | st.sampled_from(["Flat", "Apartment", "Shop", "Suite"])),
+        unit=draw(st.from_regex(r"[1-9][0-9]?[A-C]?", fullmatch=True)),
+        level_type=None if level is None else "Level",
+        level_number=level,
+        building_name=draw(st.none() | st.sampled_from(["Vero Centre", "Te Whare Rūnanga"])),
+        number=f"{number}{draw(st.sampled_from(['', 'A', 'b']))}",
+        number_last=draw(st.none() | st.just(str(number + 1))),
+        street=draw(st.sampled_from(["Cuba Street", "Te Ara Tāwhaki", "State Highway 1"])),
+        suburb=draw(st.none() | st.sampled_from(["Te Aro", "Ponsonby", "Kaiwaka", "Ōtāhuhu"])),
+        rural_delivery=draw(st.none() | st.integers(min_value=1, max_value=99)),
+        city=draw(st.sampled_from(["Wellington", "Whangārei", "Ōtautahi Christchurch"])),
+        postcode=draw(st.from_regex(r"[0-9]{4}", fullmatch=True)),
+    )
+
+
+any_addresses = (
+    st.builds(
+        Address,
+        unit=st.none() | st.from_regex(r"[1-9][0-9]?[A-C]?", fullmatch=True),
+        number=st.from_regex(r"[1-9][0-9]{0,3}[A-Za-z]?", fullmatch=True),
+        street=st.sampled_from(["Cuba Street", "Te Ara Tāwhaki", "State Highway 1", "Queen St"]),
+        suburb=st.none() | st.sampled_from(["Te Aro", "Ponsonby", "Kaiwaka", "Ōtāhuhu"]),
+        rural_delivery=st.none() | st.integers(min_value=1, max_value=99),
+        city=st.sampled_from(["Wellington", "Whangārei", "Ōtautahi Christchurch"]),
+        postcode=st.from_regex(r"[0-9]{4}", fullmatch=True),
+    )
+    | addresses_with_every_part()
+)
+
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzāēīōūĀĒĪŌŪAEIOUHKMNPRTWG"
 _names = st.text(alphabet=_LETTERS, min_size=1, max_size=12)
@@ -216,7 +250,7 @@ def _person_names_with_two_part_names(draw: st.DrawFn) -> PersonName:
 
 @st.composite
 def moves_with_licence(draw: st.DrawFn) -> MoveData:
-    previous, new = draw(_any_addresses), draw(_any_addresses)
+    previous, new = draw(any_addresses), draw(any_addresses)
     assume(previous != new)
     mover = Mover(
         name=draw(_person_names_with_two_part_names()),
@@ -239,7 +273,7 @@ def deaths_with_licence_and_passport(draw: st.DrawFn) -> DeathData:
         date_of_death=draw(st.dates(min_value=born, max_value=date(2025, 12, 31))),
         sex=draw(st.sampled_from(["female", "male", "indeterminate"])),
         place_of_death="Whangārei Hospital",
-        last_address=draw(_any_addresses),
+        last_address=draw(any_addresses),
         death_registration_number=draw(st.from_regex(r"[0-9]{4}/[0-9]{6}", fullmatch=True)),
         driver_licence=draw(_licences),
         passport_number=draw(st.from_regex(r"[A-Z]{1,2}[0-9]{6}", fullmatch=True)),

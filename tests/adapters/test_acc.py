@@ -8,7 +8,7 @@ from adapters import acc
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.move import MoveData
 from onceonly.domain.people import PersonName
-from tests.adapters.support import RURAL, _moved
+from tests.adapters.support import RURAL, move_changed
 from tests.mocks.samples import disclose, sample_move
 
 
@@ -38,7 +38,7 @@ def test_acc_address_update_is_accs_format():
 
 def test_acc_rural_address_preferred_name_and_no_contact_details():
     name = PersonName(given_names=["Mere"], family_name="Tūhoe", known_as="Mē")
-    update = _acc_move(_moved(RURAL, name=name, email=None, phone=None))
+    update = _acc_move(move_changed(RURAL, name=name, email=None, phone=None))
     assert "email" not in update
     assert "phone" not in update
     assert update["client"] == {"firstName": "Mere", "lastName": "Tūhoe", "preferredName": "Mē"}
@@ -61,7 +61,7 @@ def test_acc_rural_address_preferred_name_and_no_contact_details():
 )
 def test_acc_phone_is_digits_with_a_leading_plus_kept(phone, digits):
     assert acc.acc_phone(phone) == digits
-    assert _acc_move(_moved(phone=phone))["phone"] == digits
+    assert _acc_move(move_changed(phone=phone))["phone"] == digits
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from adapters.base import (
 )
 from mocks.formats import nz_today
 from onceonly.domain.catalogue import DEATH, MOVE
-from tests.adapters.support import BASE_URL, FACTS, _death_facts, _every_path, records
+from tests.adapters.support import BASE_URL, FACTS, death_facts, every_path, records
 from tests.mocks.samples import disclose, sample_death, sample_move
 
 ADAPTERS: dict[str, type[Any]] = {
@@ -90,11 +90,6 @@ def _adapter(client: httpx.AsyncClient, agency: str) -> AgencyAdapter:
     return adapter
 
 
-async def _records(client: httpx.AsyncClient, agency: str) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = (await client.get(f"/{agency}/_records")).json()["records"]
-    return records
-
-
 DEATH_STEPS = [
     ("council", "deceased-ratepayer", "notify_council", "deceased.dateOfDeath"),
     ("veterans", "deceased-veteran", "notify_veterans_affairs", "death.date_of_death"),
@@ -110,7 +105,7 @@ async def test_an_accepted_submission_answers_with_the_agencys_reference(client,
     answered = await adapter.submit(service, disclosure, f"event-1/{step_id}")
     assert answered == AgencyAnswer(reference=reference)
     assert await adapter.submit(service, disclosure, f"event-1/{step_id}") == answered
-    (record,) = await _records(client, agency)
+    (record,) = await records(client, agency)
     assert record["idempotency_key"] == f"event-1/{step_id}"
 
 
@@ -121,11 +116,11 @@ async def test_a_refusal_is_agency_rejected_naming_the_agencys_field(client, ste
     with pytest.raises(AgencyRejected, match="HTTP 422") as refused:
         await _adapter(client, agency).submit(service, disclosure | {field: value}, "k")
     assert message in str(refused.value)
-    for sent in _every_path({"v": value}).values():
+    for sent in every_path({"v": value}).values():
         if isinstance(sent, str):
             assert sent not in str(refused.value)
     assert refused.value.non_retryable
-    assert await _records(client, agency) == []
+    assert await records(client, agency) == []
 
 
 @pytest.mark.parametrize("step_id", END_TO_END)
@@ -136,7 +131,7 @@ async def test_an_agency_that_is_down_is_unavailable(client, step_id):
     with pytest.raises(AgencyUnavailable, match="503") as unavailable:
         await _adapter(client, agency).submit(service, disclosure, "k")
     assert not unavailable.value.non_retryable
-    assert await _records(client, agency) == []
+    assert await records(client, agency) == []
 
 
 @pytest.mark.parametrize("agency", ADAPTERS)
@@ -149,7 +144,7 @@ async def test_the_death_adapters_submit_to_their_agencies(client, adapters):
     data = sample_death()
     case = await adapters["veterans"].submit(
         "deceased-veteran",
-        disclose("notify_veterans_affairs", data, DEATH, **_death_facts()),
+        disclose("notify_veterans_affairs", data, DEATH, **death_facts()),
         "e/va",
     )
     assert case.reference == f"VA-{nz_today().year}-000001"
@@ -167,7 +162,7 @@ async def test_an_agencys_422_is_a_rejection_naming_its_field(
     client, adapters, agency, service, step_id, field
 ):
     # Canonically well formed, but in the future: each agency refuses it by its own rule.
-    disclosure = disclose(step_id, sample_death(), DEATH, **_death_facts())
+    disclosure = disclose(step_id, sample_death(), DEATH, **death_facts())
     disclosure["deceased.date_of_death"] = "2999-01-01"
     with pytest.raises(AgencyRejected, match=rf"HTTP 422: .*{field}") as refused:
         await adapters[agency].submit(service, disclosure, "k")
@@ -181,7 +176,7 @@ async def test_a_death_agency_that_is_down_is_unavailable(
     client, adapters, agency, service, step_id, field
 ):
     await client.put(f"/{agency}/_faults", json={"error_rate": 1.0})
-    disclosure = disclose(step_id, sample_death(), DEATH, **_death_facts())
+    disclosure = disclose(step_id, sample_death(), DEATH, **death_facts())
     with pytest.raises(AgencyUnavailable, match="HTTP 503") as unavailable:
         await adapters[agency].submit(service, disclosure, "k")
     assert not unavailable.value.non_retryable

@@ -18,8 +18,8 @@ from onceonly.domain.prefill import DeathRecord
 from tests.adapters.support import (
     DEATH_REGISTRATION,
     SMITH_STREET_NO_UNIT,
-    _death,
-    _death_disclosure,
+    death_changed,
+    death_disclosure,
 )
 from tests.mocks.samples import disclose, sample_birth
 
@@ -84,7 +84,7 @@ def test_bdm_sex_codes(sex, code):
 
 
 def test_bdm_death_registration_is_bdms_format():
-    assert bdm.to_bdm_death_registration(_death_disclosure("register_death")) == {
+    assert bdm.to_bdm_death_registration(death_disclosure("register_death")) == {
         "deceased": {
             "givenNames": "Hōhepa Te Rangi",
             "surname": "Synthetic",
@@ -111,8 +111,8 @@ def test_bdm_death_registration_is_bdms_format():
 
 @pytest.mark.parametrize(("sex", "code"), [("female", "F"), ("male", "M"), ("indeterminate", "X")])
 def test_bdm_death_sex_codes(sex, code):
-    data = _death(deceased={"sex": sex})
-    registration = bdm.to_bdm_death_registration(_death_disclosure("register_death", data))
+    data = death_changed(deceased={"sex": sex})
+    registration = bdm.to_bdm_death_registration(death_disclosure("register_death", data))
     assert registration["deceased"]["sex"] == code
 
 

@@ -19,8 +19,8 @@ from tests.adapters.support import (
     PO_BOX_LINES,
     PROPERTY,
     RURAL_NO_LOCALITY,
-    _death_facts,
-    _move_with,
+    death_facts,
+    move_with,
     records,
 )
 from tests.mocks.samples import disclose, sample_death, sample_move
@@ -33,7 +33,7 @@ KAIWAKA |= {"town": "Kaiwaka", "postcode": "0573"}
 
 def _recent_move() -> MoveData:
     # The council takes moves within a year of today; the sample's date is fixed.
-    return _move_with(move_date=nz_today() - timedelta(days=3))
+    return move_with(move_date=nz_today() - timedelta(days=3))
 
 
 COUNCIL_STEPS = [
@@ -65,7 +65,7 @@ def test_the_dog_registration_transfer_is_the_councils_format():
 
 
 def test_the_deceased_ratepayer_notice_is_the_councils_format():
-    disclosure = disclose("notify_council", sample_death(), DEATH, **_death_facts())
+    disclosure = disclose("notify_council", sample_death(), DEATH, **death_facts())
     assert council.to_deceased_ratepayer(disclosure, "NTH-00000002") == {
         "propertyId": "NTH-00000002",
         "property": KAIWAKA,
@@ -76,7 +76,7 @@ def test_the_deceased_ratepayer_notice_is_the_councils_format():
 
 def test_a_rural_delivery_without_locality():
     disclosure = disclose(
-        "council_dog_registration", _move_with(new_address=RURAL_NO_LOCALITY), MOVE
+        "council_dog_registration", move_with(new_address=RURAL_NO_LOCALITY), MOVE
     )
     assert council.to_dog_registration_transfer(disclosure, PROPERTY)["property"] == {
         "street": "1280 State Highway 1",
@@ -88,7 +88,7 @@ def test_a_rural_delivery_without_locality():
 
 def test_optional_contact_details_are_left_out_when_the_mover_has_none():
     mover = sample_move().mover.model_copy(update={"email": None, "phone": None})
-    data = _move_with(mover=mover)
+    data = move_with(mover=mover)
     rates = council.to_rates_notice(disclose("council_rates", data, MOVE), PROPERTY)
     assert rates["occupier"] == {"fullName": "Mere Ānahera Tūhoe-Synthetic"}
     dogs = council.to_dog_registration_transfer(
@@ -115,7 +115,7 @@ def test_phones_in_international_form(phone, international):
 
 def test_a_dog_owners_phone_without_area_code_is_refused_without_quoting_it():
     mover = sample_move().mover.model_copy(update={"phone": "555 0142"})
-    disclosure = disclose("council_dog_registration", _move_with(mover=mover), MOVE)
+    disclosure = disclose("council_dog_registration", move_with(mover=mover), MOVE)
     with pytest.raises(AgencyRejected, match=r"mover\.phone") as refused:
         council.to_dog_registration_transfer(disclosure, PROPERTY)
     assert "555" not in str(refused.value)

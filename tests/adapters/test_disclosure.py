@@ -35,7 +35,7 @@ from tests.adapters.support import (
     DEATH_REGISTRATION,
     PROPERTY,
     SMITH_STREET_NO_UNIT,
-    _every_path,
+    every_path,
 )
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
@@ -243,7 +243,7 @@ def test_nzta_electoral_acc_and_passports_read_exactly_their_fields(
 ):
     data = sample_move() if event is MOVE else sample_death()
     # Offer every field of the dossier at every depth; the adapter must take only its own.
-    offered = _every_path(data.model_dump(mode="json")) | {
+    offered = every_path(data.model_dump(mode="json")) | {
         "deceased.death_registration_number": DEATH_REGISTRATION
     }
     log = _ReadLog(offered)

@@ -12,14 +12,14 @@ from onceonly.domain.addresses import parse_address
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.death import DeathData
 from onceonly.domain.move import MoveData
+from tests.adapters.strategies import any_addresses
 from tests.adapters.support import (
     DEATH_REGISTRATION,
     FACTS,
     ONE_NAME,
     RURAL,
     SMITH_STREET_NO_UNIT,
-    _any_addresses,
-    _moved,
+    move_changed,
 )
 from tests.mocks.samples import disclose, sample_death, sample_move
 
@@ -98,12 +98,12 @@ def test_electoral_address_lines(address, lines):
 
 
 def test_electoral_without_email_and_with_one_given_name():
-    update = _electoral_move(_moved(name=ONE_NAME, email=None))
+    update = _electoral_move(move_changed(name=ONE_NAME, email=None))
     assert "email" not in update
     assert update["elector"] == {"surname": "Ngāta", "given_names": "Aroha"}
 
 
-@given(_any_addresses)
+@given(any_addresses)
 def test_electoral_lines_keep_every_part_of_the_address(address):
     lines = electoral.address_lines(address)
     assert 2 <= len(lines) <= electoral.MAX_ADDRESS_LINES

@@ -25,15 +25,16 @@ from tests.adapters.support import (
     PROPERTY,
     RURAL,
     RURAL_NO_LOCALITY,
-    _accepted,
-    _death,
-    _death_disclosure,
-    _death_facts,
-    _death_with,
-    _move_with,
+    death_changed,
+    death_disclosure,
+    death_facts,
+    death_with,
+    move_with,
+    the_mock_accepts,
 )
 from tests.mocks.samples import disclose, sample_birth, sample_move
 
+# A street address with neither unit nor suburb.
 CUBA_STREET_NO_UNIT = Address(number="45", street="Cuba Street", city="Wellington", postcode="6011")
 STREET_FOR_LETTERS = Address(
     unit="2", number="7", street="Bank Street", city="Whangārei", postcode="0110"
@@ -91,16 +92,16 @@ def test_birth_mappings_keep_a_rural_delivery_too():
     facts = {"child__birth_registration_number": "2026/000123", "child__ird_number": "130000010"}
     registration = bdm.to_bdm_registration(disclose("register_birth", data))
     assert registration["usualResidence"]["ruralDelivery"] == "RD 2"
-    _accepted(mock_bdm.BirthRegistration, registration)
+    the_mock_accepts(mock_bdm.BirthRegistration, registration)
     newborn = ird.to_ird_newborn_registration(disclose("child_ird_number", data, **facts))
     assert newborn["postalAddress"] == "1280 State Highway 1, Kaiwaka, RD 2, Kaiwaka 0573"
-    _accepted(mock_ird.NewbornRegistration, newborn)
+    the_mock_accepts(mock_ird.NewbornRegistration, newborn)
     best_start = msd.to_msd_best_start(disclose("best_start", data, **facts))
     assert best_start["address"]["rural_delivery"] == 2
-    _accepted(mock_msd.BestStartApplication, best_start)
+    the_mock_accepts(mock_msd.BestStartApplication, best_start)
     enrolment = health.to_health_enrolment(disclose("health_enrolment", data, **facts))
     assert enrolment["entry"][0]["resource"]["address"][0]["line"][-1] == "RD 2"
-    _accepted(NewbornEnrolment, enrolment)
+    the_mock_accepts(NewbornEnrolment, enrolment)
 
 
 @pytest.mark.parametrize(
@@ -135,10 +136,10 @@ def test_birth_mappings_keep_a_rural_delivery_too():
     ],
 )
 def test_the_notifiers_postal_address(letters_to, one_line, msd_shape):
-    data = _death(notifier={"postal_address": letters_to})
-    notice = ird.to_ird_deceased_notification(_death_disclosure("notify_ird", data))
+    data = death_changed(notifier={"postal_address": letters_to})
+    notice = ird.to_ird_deceased_notification(death_disclosure("notify_ird", data))
     assert notice["notifierPostalAddress"] == one_line
-    grant = msd.to_msd_funeral_grant(_death_disclosure("funeral_grant", data))
+    grant = msd.to_msd_funeral_grant(death_disclosure("funeral_grant", data))
     town = {"town": letters_to.city, "post_code": letters_to.postcode}
     assert grant["applicant"]["postal_address"] == msd_shape | town
 
@@ -153,16 +154,16 @@ def test_a_mover_without_phone_or_new_gp():
 
 def test_a_deceased_without_a_preferred_name_or_middle_names():
     name = PersonName(given_names=["Hōhepa"], family_name="Synthetic")
-    data = _death(deceased={"name": name})
-    registration = bdm.to_bdm_death_registration(_death_disclosure("register_death", data))
+    data = death_changed(deceased={"name": name})
+    registration = bdm.to_bdm_death_registration(death_disclosure("register_death", data))
     assert "preferredName" not in registration["deceased"]
     assert (
-        msd.to_msd_stop_payments(_death_disclosure("stop_msd_payments", data))["client"][
+        msd.to_msd_stop_payments(death_disclosure("stop_msd_payments", data))["client"][
             "middle_names"
         ]
         == ""
     )
-    patient = health.to_nhi_deceased(_death_disclosure("notify_health", data))
+    patient = health.to_nhi_deceased(death_disclosure("notify_health", data))
     assert patient["name"] == [{"use": "official", "family": "Synthetic", "given": ["Hōhepa"]}]
 
 
@@ -181,14 +182,12 @@ def test_a_deceased_without_a_preferred_name_or_middle_names():
 def test_each_agency_codes_the_notifiers_relationship_its_own_way(
     relationship, bdm_code, ird_code, msd_code
 ):
-    data = _death(notifier={"relationship": relationship})
-    informant = bdm.to_bdm_death_registration(_death_disclosure("register_death", data))[
-        "informant"
-    ]
+    data = death_changed(notifier={"relationship": relationship})
+    informant = bdm.to_bdm_death_registration(death_disclosure("register_death", data))["informant"]
     assert informant["relationship"] == bdm_code
-    notice = ird.to_ird_deceased_notification(_death_disclosure("notify_ird", data))
+    notice = ird.to_ird_deceased_notification(death_disclosure("notify_ird", data))
     assert notice["notifierRelationship"] == ird_code
-    grant = msd.to_msd_funeral_grant(_death_disclosure("funeral_grant", data))
+    grant = msd.to_msd_funeral_grant(death_disclosure("funeral_grant", data))
     assert grant["applicant"]["relationship"] == msd_code
 
 
@@ -199,14 +198,14 @@ def test_nzta_and_acc_dates_read_back_as_the_same_day(day):
 
 
 def test_an_address_without_unit_or_suburb():
-    disclosure = disclose("council_rates", _move_with(new_address=CUBA_STREET_NO_UNIT), MOVE)
+    disclosure = disclose("council_rates", move_with(new_address=CUBA_STREET_NO_UNIT), MOVE)
     assert council.to_rates_notice(disclosure, PROPERTY)["property"] == {
         "street": "45 Cuba Street",
         "town": "Wellington",
         "postcode": "6011",
     }
     tenancy = kaingaora.to_tenancy_end_notice(
-        disclose("end_tenancy", _death_with({"last_address": CUBA_STREET_NO_UNIT}), DEATH)
+        disclose("end_tenancy", death_with({"last_address": CUBA_STREET_NO_UNIT}), DEATH)
     )["TenancyAddress"]
     assert tenancy["Unit"] is None
     assert tenancy["Suburb"] is None
@@ -214,7 +213,7 @@ def test_an_address_without_unit_or_suburb():
 
 def test_a_unit_is_kept_apart_by_kainga_ora_and_in_the_street_line_by_the_council():
     flat = CUBA_STREET_NO_UNIT.model_copy(update={"unit": "2B", "number": "21A"})
-    data = _death_with({"last_address": flat})
+    data = death_with({"last_address": flat})
     tenancy = kaingaora.to_tenancy_end_notice(disclose("end_tenancy", data, DEATH))
     assert tenancy["TenancyAddress"]["Unit"] == "2B"
     assert tenancy["TenancyAddress"]["StreetNumber"] == "21A"
@@ -252,20 +251,20 @@ def test_a_unit_is_kept_apart_by_kainga_ora_and_in_the_street_line_by_the_counci
     ],
 )
 def test_the_notifiers_postal_address_as_lines(postal_address: PostalAddress, lines):
-    data = _death_with(postal_address=postal_address)
+    data = death_with(postal_address=postal_address)
     notice = council.to_deceased_ratepayer(disclose("notify_council", data, DEATH), PROPERTY)
     assert notice["notifier"]["correspondenceAddress"] == lines
     notification = veterans.to_deceased_veteran(
-        disclose("notify_veterans_affairs", data, DEATH, **_death_facts())
+        disclose("notify_veterans_affairs", data, DEATH, **death_facts())
     )
     assert notification["next_of_kin"]["postal_address_lines"] == lines
 
 
 def test_a_single_given_name_and_no_preferred_name():
     name = PersonName(given_names=["Hōhepa"], family_name="Synthetic")
-    data = _death_with({"name": name})
+    data = death_with({"name": name})
     notification = veterans.to_deceased_veteran(
-        disclose("notify_veterans_affairs", data, DEATH, **_death_facts())
+        disclose("notify_veterans_affairs", data, DEATH, **death_facts())
     )
     assert notification["veteran"]["full_name"] == "Hōhepa Synthetic"
     assert notification["veteran"]["preferred_name"] is None

@@ -16,7 +16,7 @@ from tests.adapters.support import (
     BIRTH_REGISTRATION,
     CHILD_NHI,
     SMITH_STREET_NO_UNIT,
-    _death_disclosure,
+    death_disclosure,
 )
 from tests.mocks.samples import disclose, sample_birth, sample_move
 
@@ -170,7 +170,7 @@ def test_nhi_address_update_is_fhir():
 
 
 def test_nhi_deceased_is_fhir():
-    assert health.to_nhi_deceased(_death_disclosure("notify_health")) == {
+    assert health.to_nhi_deceased(death_disclosure("notify_health")) == {
         "resourceType": "Patient",
         "identifier": [{"use": "official", "system": NHI_SYSTEM, "value": "ZAC5361"}],
         "name": [

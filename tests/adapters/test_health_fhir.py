@@ -23,12 +23,11 @@ from adapters.health_fhir import NHI_SYSTEM, ROLE_CODE_SYSTEM, DeletionOutcome
 from adapters.http import read_answer
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.people import PersonName
-from tests.adapters.support import BASE_URL, RURAL_NO_LOCALITY
+from tests.adapters.support import BASE_URL, CHILD_NHI, RURAL_NO_LOCALITY
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 KEY = "dev-health-key"
 ENROLLED_REGISTRATION = "2026/000777"
-CHILD_NHI = "ZAA00AC"  # the mock's first NHI number (HISO 10046:2023, mod 23)
 
 
 def _birth_without_extras() -> Any:

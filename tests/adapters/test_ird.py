@@ -16,8 +16,8 @@ from tests.adapters.support import (
     BIRTH_REGISTRATION,
     DEATH_REGISTRATION,
     SMITH_STREET_NO_UNIT,
-    _death,
-    _death_disclosure,
+    death_changed,
+    death_disclosure,
 )
 from tests.mocks.samples import BIRTH_PARENT_IRD, disclose, sample_birth, sample_move
 
@@ -80,7 +80,7 @@ def test_ird_address_change_is_irds_format():
 
 
 def test_ird_deceased_notification_is_irds_format():
-    assert ird.to_ird_deceased_notification(_death_disclosure("notify_ird")) == {
+    assert ird.to_ird_deceased_notification(death_disclosure("notify_ird")) == {
         "irdNumber": "136410132",
         "firstNames": "Hōhepa Te Rangi",
         "surname": "Synthetic",
@@ -101,8 +101,8 @@ def test_ird_deceased_notification_is_irds_format():
     [("next_of_kin", "NEXT_OF_KIN"), ("executor", "EXECUTOR"), ("administrator", "ADMINISTRATOR")],
 )
 def test_ird_codes_the_notifiers_authority(authority, code):
-    data = _death(notifier={"authority": authority})
-    notice = ird.to_ird_deceased_notification(_death_disclosure("notify_ird", data))
+    data = death_changed(notifier={"authority": authority})
+    notice = ird.to_ird_deceased_notification(death_disclosure("notify_ird", data))
     assert notice["notifierCapacity"] == code
 
 

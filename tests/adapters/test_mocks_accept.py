@@ -49,10 +49,10 @@ from tests.adapters.support import (
     CHILD_IRD,
     CHILD_NHI,
     PROPERTY,
-    _accepted,
-    _death_disclosure,
-    _death_facts,
-    _over_the_wire,
+    as_the_mock_reads,
+    death_disclosure,
+    death_facts,
+    the_mock_accepts,
 )
 from tests.mocks.samples import disclose
 
@@ -65,26 +65,26 @@ def _council_accepts(model: type[BaseModel], body: dict[str, Any]) -> None:
     query = council_properties.PropertyQuery.model_validate(body["property"])
     found = council_properties.property_for(query)
     assert found is not None
-    _accepted(model, body | {"propertyId": found["propertyId"]})
+    the_mock_accepts(model, body | {"propertyId": found["propertyId"]})
 
 
 @given(births())
 def test_bdm_ird_msd_and_health_accept_every_birth(data):
     facts = {"child__birth_registration_number": BIRTH_REGISTRATION, "child__ird_number": CHILD_IRD}
     registration = bdm.to_bdm_registration(disclose("register_birth", data))
-    _accepted(mock_bdm.BirthRegistration, registration)
-    _accepted(
+    the_mock_accepts(mock_bdm.BirthRegistration, registration)
+    the_mock_accepts(
         mock_ird.NewbornRegistration,
         ird.to_ird_newborn_registration(disclose("child_ird_number", data, **facts)),
     )
-    _accepted(
+    the_mock_accepts(
         mock_msd.BestStartApplication, msd.to_msd_best_start(disclose("best_start", data, **facts))
     )
-    _accepted(
+    the_mock_accepts(
         NewbornEnrolment,
         health.to_health_enrolment(disclose("health_enrolment", data, **facts)),
     )
-    _accepted(
+    the_mock_accepts(
         mock_health.ImmunisationRegistration,
         health.to_immunisation_registration(
             disclose("immunisation_register", data, child__nhi_number=CHILD_NHI)
@@ -98,12 +98,12 @@ def test_bdm_ird_msd_and_health_accept_every_birth(data):
 @_ABOUT_ACCEPTANCE_NOT_SPEED
 def test_ird_msd_and_health_accept_every_move(data):
     ird_change = ird.to_ird_address_change(disclose("update_ird_address", data, MOVE))
-    _accepted(mock_ird.AddressChange, ird_change)
-    _accepted(
+    the_mock_accepts(mock_ird.AddressChange, ird_change)
+    the_mock_accepts(
         mock_msd.ChangeOfCircumstances,
         msd.to_msd_change_of_circumstances(disclose("update_msd_address", data, MOVE)),
     )
-    _accepted(
+    the_mock_accepts(
         mock_health_nhi.NhiAddressUpdate,
         health.to_nhi_address_update(disclose("update_health_address", data, MOVE)),
     )
@@ -114,38 +114,38 @@ def test_ird_msd_and_health_accept_every_move(data):
 @given(deaths_with_numbers())
 @_ABOUT_ACCEPTANCE_NOT_SPEED
 def test_bdm_ird_msd_and_health_accept_every_death(data):
-    registration = bdm.to_bdm_death_registration(_death_disclosure("register_death", data))
-    _accepted(mock_bdm.DeathRegistration, registration)
-    _accepted(
+    registration = bdm.to_bdm_death_registration(death_disclosure("register_death", data))
+    the_mock_accepts(mock_bdm.DeathRegistration, registration)
+    the_mock_accepts(
         mock_ird.DeceasedNotification,
-        ird.to_ird_deceased_notification(_death_disclosure("notify_ird", data)),
+        ird.to_ird_deceased_notification(death_disclosure("notify_ird", data)),
     )
-    _accepted(
+    the_mock_accepts(
         mock_msd.StopPayments,
-        msd.to_msd_stop_payments(_death_disclosure("stop_msd_payments", data)),
+        msd.to_msd_stop_payments(death_disclosure("stop_msd_payments", data)),
     )
-    _accepted(
+    the_mock_accepts(
         mock_msd.FuneralGrantApplication,
-        msd.to_msd_funeral_grant(_death_disclosure("funeral_grant", data)),
+        msd.to_msd_funeral_grant(death_disclosure("funeral_grant", data)),
     )
-    _accepted(
+    the_mock_accepts(
         mock_health_nhi.NhiDeceasedNotification,
-        health.to_nhi_deceased(_death_disclosure("notify_health", data)),
+        health.to_nhi_deceased(death_disclosure("notify_health", data)),
     )
     assert registration["deceased"]["surname"] == data.deceased.name.family_name
 
 
 @given(moves_with_licence())
 def test_nzta_electoral_and_acc_accept_every_move(data):
-    change = _over_the_wire(
+    change = as_the_mock_reads(
         mock_nzta.AddressChange,
         nzta.to_nzta_address_change(disclose("update_driver_licence", data, MOVE)),
     )
-    _over_the_wire(
+    as_the_mock_reads(
         mock_electoral.EnrolmentUpdate,
         electoral.to_electoral_enrolment_update(disclose("update_electoral_roll", data, MOVE)),
     )
-    update = _over_the_wire(
+    update = as_the_mock_reads(
         mock_acc.AddressUpdate,
         acc.to_acc_address_update(disclose("update_acc_address", data, MOVE)),
     )
@@ -156,17 +156,17 @@ def test_nzta_electoral_and_acc_accept_every_move(data):
 
 @given(deaths_with_licence_and_passport())
 def test_nzta_electoral_and_passports_accept_every_death(data):
-    cancellation = _over_the_wire(
+    cancellation = as_the_mock_reads(
         mock_nzta.DeceasedCancellation,
         nzta.to_nzta_cancellation(disclose("cancel_driver_licence", data, DEATH)),
     )
-    _over_the_wire(
+    as_the_mock_reads(
         mock_electoral.DeceasedRemoval,
         electoral.to_electoral_deceased_removal(
             disclose("remove_from_electoral_roll", data, DEATH)
         ),
     )
-    cancelled = _over_the_wire(
+    cancelled = as_the_mock_reads(
         mock_passports.DeceasedCancellation,
         passports.to_passport_cancellation(disclose("cancel_passport", data, DEATH)),
     )
@@ -191,13 +191,13 @@ def test_the_council_accepts_every_move(data):
 def test_the_council_veterans_and_kainga_ora_accept_every_death(data):
     notice = council.to_deceased_ratepayer(disclose("notify_council", data, DEATH), PROPERTY)
     _council_accepts(mock_council.DeceasedRatepayer, notice)
-    _accepted(
+    the_mock_accepts(
         mock_veterans.DeceasedVeteranNotification,
         veterans.to_deceased_veteran(
-            disclose("notify_veterans_affairs", data, DEATH, **_death_facts())
+            disclose("notify_veterans_affairs", data, DEATH, **death_facts())
         ),
     )
     tenancy = kaingaora.to_tenancy_end_notice(disclose("end_tenancy", data, DEATH))
-    _accepted(mock_kaingaora.TenancyEndNotice, tenancy)
+    the_mock_accepts(mock_kaingaora.TenancyEndNotice, tenancy)
     # Macrons reach Kāinga Ora as the notifier wrote them, capitals and all.
     assert tenancy["Tenant"]["Name"].startswith(data.deceased.name.family_name.upper() + ", ")

@@ -15,8 +15,8 @@ from tests.adapters.support import (
     CHILD_IRD,
     DEATH_REGISTRATION,
     SMITH_STREET_NO_UNIT,
-    _death,
-    _death_disclosure,
+    death_changed,
+    death_disclosure,
 )
 from tests.mocks.samples import BIRTH_PARENT_IRD, disclose, sample_birth, sample_move
 
@@ -106,7 +106,7 @@ def test_msd_change_of_circumstances_is_msds_format():
 
 
 def test_msd_stop_payments_is_msds_format():
-    assert msd.to_msd_stop_payments(_death_disclosure("stop_msd_payments")) == {
+    assert msd.to_msd_stop_payments(death_disclosure("stop_msd_payments")) == {
         "client_number": "987654321",
         "client": DECEASED_CLIENT,
         "death_registration_number": DEATH_REGISTRATION,
@@ -114,7 +114,7 @@ def test_msd_stop_payments_is_msds_format():
 
 
 def test_msd_funeral_grant_is_msds_format():
-    assert msd.to_msd_funeral_grant(_death_disclosure("funeral_grant")) == {
+    assert msd.to_msd_funeral_grant(death_disclosure("funeral_grant")) == {
         "deceased": DECEASED_CLIENT,
         "death_registration_number": DEATH_REGISTRATION,
         "applicant": {
@@ -148,7 +148,7 @@ def test_funeral_cost_is_sent_with_two_decimals(cost, sent):
         funeral_director="Tangihanga Services", funeral_cost=Decimal(cost), paid_by_notifier=False
     )
     application = msd.to_msd_funeral_grant(
-        _death_disclosure("funeral_grant", _death(funeral_grant=grant))
+        death_disclosure("funeral_grant", death_changed(funeral_grant=grant))
     )
     assert application["funeral"] == {
         "funeral_director": "Tangihanga Services",

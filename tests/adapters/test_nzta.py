@@ -14,15 +14,15 @@ from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.death import DeathData
 from onceonly.domain.move import MoveData
+from tests.adapters.strategies import any_addresses
 from tests.adapters.support import (
     DEATH_REGISTRATION,
     FACTS,
     ONE_NAME,
     RURAL,
     SMITH_STREET_NO_UNIT,
-    _any_addresses,
-    _moved,
-    _over_the_wire,
+    as_the_mock_reads,
+    move_changed,
 )
 from tests.mocks.samples import disclose, sample_death, sample_move
 
@@ -96,7 +96,7 @@ def test_nzta_cancellation_is_nztas_format():
 
 
 def test_nzta_without_unit_with_a_letter_suffix_and_one_given_name():
-    change = _nzta_move(_moved(SMITH_STREET_NO_UNIT, name=ONE_NAME))
+    change = _nzta_move(move_changed(SMITH_STREET_NO_UNIT, name=ONE_NAME))
     assert (change["firstName"], change["middleNames"], change["surname"]) == (
         "Aroha",
         None,
@@ -121,7 +121,7 @@ def test_nzta_without_unit_with_a_letter_suffix_and_one_given_name():
 
 
 def test_nzta_rural_address_carries_its_rd():
-    address = _nzta_move(_moved(RURAL))["residentialAddress"]
+    address = _nzta_move(move_changed(RURAL))["residentialAddress"]
     assert address["ruralDelivery"] == "RD 2"
     assert (address["streetNumber"], address["suburb"], address["town"]) == (
         "1280",
@@ -132,10 +132,10 @@ def test_nzta_rural_address_carries_its_rd():
 
 def test_nzta_needs_the_driver_licence():
     with pytest.raises(AgencyRejected, match=r"no value for mover\.driver_licence"):
-        _nzta_move(_moved(driver_licence=None))
+        _nzta_move(move_changed(driver_licence=None))
 
 
-@given(_any_addresses)
+@given(any_addresses)
 def test_nztas_split_address_reads_back_as_the_canonical_address(address):
-    parsed = _over_the_wire(mock_nzta.ResidentialAddress, nzta.nzta_address(address))
+    parsed = as_the_mock_reads(mock_nzta.ResidentialAddress, nzta.nzta_address(address))
     assert _address_from_nzta(parsed) == address

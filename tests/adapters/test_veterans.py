@@ -4,12 +4,12 @@ import pytest
 
 from adapters import veterans
 from onceonly.domain.catalogue import DEATH
-from tests.adapters.support import DEATH_REGISTRATION, PO_BOX_LINES, _death_facts, _death_with
+from tests.adapters.support import DEATH_REGISTRATION, PO_BOX_LINES, death_facts, death_with
 from tests.mocks.samples import disclose, sample_death
 
 
 def test_the_veterans_notification_is_veterans_affairs_format():
-    disclosure = disclose("notify_veterans_affairs", sample_death(), DEATH, **_death_facts())
+    disclosure = disclose("notify_veterans_affairs", sample_death(), DEATH, **death_facts())
     assert veterans.to_deceased_veteran(disclosure) == {
         "veteran": {
             "service_number": "A123456",
@@ -40,8 +40,8 @@ def test_the_veterans_notification_is_veterans_affairs_format():
     ],
 )
 def test_veterans_affairs_relationship_codes(relationship, code):
-    data = _death_with(relationship=relationship)
+    data = death_with(relationship=relationship)
     notification = veterans.to_deceased_veteran(
-        disclose("notify_veterans_affairs", data, DEATH, **_death_facts())
+        disclose("notify_veterans_affairs", data, DEATH, **death_facts())
     )
     assert notification["next_of_kin"]["relationship"] == code
