@@ -5,6 +5,9 @@ keyed by dotted path (`"child.name"`), with JSON values as the canonical models 
 (`model_dump(mode="json")`). It maps them to the agency's format, calls the agency, and
 answers with the agency's reference plus any canonical facts the agency issued (for example
 `"child.birth_registration_number"`), which later steps may disclose in turn.
+
+The Protocols here are the contract; an adapter for a JSON-over-HTTP agency is best made of
+declared services (`adapters.services.JsonAgencyAdapter`), which keeps it.
 """
 
 from collections.abc import Mapping

@@ -6,7 +6,9 @@ up (`GET /council/v1/properties`), then submits the id together with the address
 council checks against each other. The council wants camelCase, ISO dates, each name as one
 `fullName` ("Given Names Family"), phones in international form (+6421...), and the
 notifier's correspondence address as NZ Post's lines (a PO Box will do). A dog registration
-transfer can be cancelled by its request number.
+transfer can be cancelled by its request number. A preview shows the property id as
+`PROPERTY_ID_WHEN_SENT`: the look-up would tell the council the address before the citizen
+agreed to tell it anything, so only `submit` looks it up, for the very property the body names.
 """
 
 import re
