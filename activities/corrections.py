@@ -11,12 +11,11 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.submissions import step_of_agency
-from adapters.base import AgencyAdapter, AmendingAdapter
+from adapters.base import AgencyAdapter, AmendingAdapter, AmendmentNotOffered
 from adapters.http import CONSENT_RECEIPT
 from onceonly.disclosures import DisclosureEntry, DisclosureLog
 from onceonly.domain import amendments as contract
 from onceonly.domain.amendments import (
-    AMENDMENT_NOT_OFFERED,
     AgencyAmendment,
     CorrectionRecipient,
     RecipientSearch,
@@ -29,17 +28,6 @@ log = structlog.get_logger(__name__)
 
 # An event's log holds one entry per step and per amendment: a few dozen at most.
 MAX_ENTRIES_PER_EVENT = 1_000
-
-
-class AmendmentNotOffered(ApplicationError):
-    """The agency takes no correction online: an operator must ask it; retrying cannot help."""
-
-    def __init__(self, agency: str, service: str) -> None:
-        super().__init__(
-            f"{agency} takes no correction online for {service}",
-            type=AMENDMENT_NOT_OFFERED,
-            non_retryable=True,
-        )
 
 
 def amendment_entry(

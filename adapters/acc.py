@@ -10,13 +10,13 @@ import re
 from datetime import date
 from typing import Any
 
-import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, premise_line
-from adapters.http import post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import JsonAgencyAdapter, Service
 from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.people import PersonName
@@ -100,40 +100,15 @@ def from_acc_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=read_answer(STEP.agency, answer, AccUpdated).request_id)
 
 
-class AccAdapter:
+class AccAdapter(JsonAgencyAdapter):
     """ACC: the client address update service."""
 
     agency = "acc"
-    policy = AgencyPolicy()
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call ACC under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._url = f"{base_url.rstrip('/')}/acc/api/v2/clients/address-updates"
-        self._headers = {"x-acc-apikey": api_key}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Update the client's address; the same idempotency key returns the same request id."""
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"ACC offers no service {service!r}")
-        answer = await post_json(
-            self._client,
-            self.agency,
-            self._url,
-            to_acc_address_update(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=acc_error_message,
-        )
-        return from_acc_answer(answer)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"ACC offers no service {service!r}")
-        return to_acc_address_update(disclosure)
+    title = "ACC"
+    api = AgencyApi("/acc/api/v2", ApiKeyHeader("x-acc-apikey"), acc_error_message)
+    services = (
+        Service(STEP.service, "/clients/address-updates", to_acc_address_update, from_acc_answer),
+    )
 
 
 PLUGIN = AdapterPlugin(agency="acc", build=AccAdapter)

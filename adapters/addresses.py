@@ -9,14 +9,12 @@ activity calls `AddressRegister.residence`.
 """
 
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from adapters.base import AgencyRejected
-from adapters.http import get_json, read_answer
+from adapters.http import AgencyApi, AgencyClient, ApiKeyHeader, read_answer
 from onceonly.domain.address_model import Address
 from onceonly.domain.people import PersonName
 from onceonly.domain.prefill import Residence, Resident
@@ -125,26 +123,14 @@ def register_error_message(body: Any) -> str | None:
     )
 
 
-class AddressRegister:
+class AddressRegister(AgencyClient):
     """The national address register: where a person lives, and who lives with them."""
 
     agency = AGENCY
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call the register under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._url = f"{base_url.rstrip('/')}/addresses/v1/residents"
-        self._headers = {"X-Api-Key": api_key}
+    api = AgencyApi("/addresses/v1", ApiKeyHeader("X-Api-Key"), register_error_message)
 
     async def residence(self, identity: str) -> Residence:
         """Where the person with this identity lives; AgencyUnavailable when the register
         cannot answer now, AgencyRejected when it refuses the look-up."""
-        answer = await get_json(
-            self._client,
-            self.agency,
-            # Quoted whole, so an identity is always exactly one path segment.
-            f"{self._url}/{quote(identity, safe='')}",
-            headers=self._headers,
-            error_message=register_error_message,
-        )
+        answer = await self._get("/residents/{reference}", reference=identity)
         return residence_from(answer)

@@ -5,6 +5,9 @@ keyed by dotted path (`"child.name"`), with JSON values as the canonical models 
 (`model_dump(mode="json")`). It maps them to the agency's format, calls the agency, and
 answers with the agency's reference plus any canonical facts the agency issued (for example
 `"child.birth_registration_number"`), which later steps may disclose in turn.
+
+The Protocols here are the contract; an adapter for a JSON-over-HTTP agency is best made of
+declared services (`adapters.services.JsonAgencyAdapter`), which keeps it.
 """
 
 from collections.abc import Mapping
@@ -14,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from temporalio.exceptions import ApplicationError
 
+from onceonly.domain.amendments import AMENDMENT_NOT_OFFERED
 from onceonly.domain.submission import (
     WITHDRAWAL_NOT_OFFERED,
     AgencyAnswer,
@@ -32,7 +36,9 @@ __all__ = [
     "AgencyUnavailable",
     "AmendingAdapter",
     "AmendmentAnswer",
+    "AmendmentNotOffered",
     "Disclosure",
+    "ServiceNotOffered",
     "StatusAdapter",
     "WithdrawalAnswer",
     "WithdrawalNotOffered",
@@ -63,6 +69,30 @@ class AgencyUnavailable(ApplicationError):
     def paced(self, policy: "AgencyPolicy", attempt: int) -> "AgencyUnavailable":
         """The same error, retried after the wait the agency's policy gives this attempt."""
         return AgencyUnavailable(self.agency, self.reason, policy.retry_delay(attempt))
+
+
+class ServiceNotOffered(AgencyRejected):
+    """The agency offers no service by that name (`title`: how the agency is named in the
+    message, "the council"): retrying cannot mend it."""
+
+    def __init__(self, agency: str, service: str, *, title: str | None = None) -> None:
+        super().__init__(agency, f"{title or agency} offers no service {service!r}")
+
+
+class AmendmentNotOffered(AgencyRejected):
+    """The agency takes no correction online for the service (or at all): the correction
+    needs an operator, and retrying cannot help. Its type is the one the corrections workflow
+    reads (`AMENDMENT_NOT_OFFERED`), whether the adapter refuses the service or has no
+    `amend` at all."""
+
+    def __init__(self, agency: str, service: str) -> None:
+        # ApplicationError's own initialiser: AgencyRejected's would name no type.
+        ApplicationError.__init__(
+            self,
+            f"{agency} takes no correction online for {service}",
+            type=AMENDMENT_NOT_OFFERED,
+            non_retryable=True,
+        )
 
 
 class WithdrawalNotOffered(ApplicationError):

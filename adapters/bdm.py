@@ -8,19 +8,17 @@ unit's type and a level go first in the street line: "Level 3, 1 Willis Street")
 """
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
-from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, AgencyStatus, Disclosure
 from adapters.disclosure import DisclosedFields, premise_line
-from adapters.http import get_json, post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import JsonAgencyAdapter, Service
 from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import BIRTH, DEATH
 from onceonly.domain.people import PersonName
@@ -251,23 +249,12 @@ def from_bdm_death_record(answer: Any) -> DeathRecord:
         ) from None
 
 
-# Each BDM service: its path, the request mapping and the answer reading.
-_SERVICES: dict[
-    str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
-] = {
-    STEP.service: ("/bdm/v1/birth-registrations", to_bdm_registration, from_bdm_answer),
-    DEATH_STEP.service: (
-        "/bdm/v1/death-registrations",
-        to_bdm_death_registration,
-        from_bdm_death_answer,
-    ),
-}
-
-
-class BdmAdapter:
+class BdmAdapter(JsonAgencyAdapter):
     """Births, Deaths and Marriages: birth and death registration, and the register of deaths."""
 
     agency = "bdm"
+    title = "BDM"
+    api = AgencyApi("/bdm/v1", ApiKeyHeader("X-Api-Key"), bdm_error_message)
     # BDM's registers are a small service, so poll gently: a review is decided in minutes or
     # days, so look again soon (a quick one is not left waiting) and back off to hourly.
     policy = AgencyPolicy(
@@ -277,37 +264,15 @@ class BdmAdapter:
         poll_every=timedelta(seconds=2),
         max_poll_interval=timedelta(hours=1),
     )
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call BDM at `base_url` (the agencies' root) with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._base_url = base_url.rstrip("/")
-        self._headers = {"X-Api-Key": api_key}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Register the birth or death; the same idempotency key returns the same registration."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"BDM offers no service {service!r}")
-        path, to_request, from_answer = _SERVICES[service]
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}{path}",
-            to_request(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=bdm_error_message,
-        )
-        return from_answer(answer)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"BDM offers no service {service!r}")
-        _path, to_request, _from_answer = _SERVICES[service]
-        return to_request(disclosure)
+    services = (
+        Service(STEP.service, "/birth-registrations", to_bdm_registration, from_bdm_answer),
+        Service(
+            DEATH_STEP.service,
+            "/death-registrations",
+            to_bdm_death_registration,
+            from_bdm_death_answer,
+        ),
+    )
 
     async def status(self, service: str, reference: str) -> AgencyStatus:
         """Where a death registration stands: its review's decision, or, for one registered at
@@ -323,26 +288,15 @@ class BdmAdapter:
                 outputs={"deceased.death_registration_number": reference},
                 effect="in_effect",
             )
-        answer = await get_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}/bdm/v1/death-registration-reviews/{quote(reference, safe='')}",
-            headers=self._headers,
-            error_message=bdm_error_message,
-        )
+        answer = await self._get("/death-registration-reviews/{reference}", reference=reference)
         return from_bdm_review(answer)
 
     async def death_record(self, registration_number: str) -> DeathRecord:
         """The death BDM registered under this number; AgencyRejected when it holds none."""
         if not _REGISTRATION_NUMBER.fullmatch(registration_number):
             raise AgencyRejected(self.agency, "a death registration number is yyyy/nnnnnn")
-        answer = await get_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}/bdm/v1/death-registrations/{registration_number}",
-            headers=self._headers,
-            error_message=bdm_error_message,
-        )
+        # The number's slash is BDM's path: /death-registrations/2026/000001.
+        answer = await self._get(f"/death-registrations/{registration_number}")
         return from_bdm_death_record(answer)
 
 

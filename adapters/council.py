@@ -6,31 +6,24 @@ up (`GET /council/v1/properties`), then submits the id together with the address
 council checks against each other. The council wants camelCase, ISO dates, each name as one
 `fullName` ("Given Names Family"), phones in international form (+6421...), and the
 notifier's correspondence address as NZ Post's lines (a PO Box will do). A dog registration
-transfer can be cancelled by its request number.
+transfer can be cancelled by its request number. A preview shows the property id as
+`PROPERTY_ID_WHEN_SENT`: the look-up would tell the council the address before the citizen
+agreed to tell it anything, so only `submit` looks it up, for the very property the body names.
 """
 
 import re
-from collections.abc import Callable
 from typing import Any, Literal
-from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, Field, RootModel
 
-from adapters.base import (
-    AgencyAnswer,
-    AgencyPolicy,
-    AgencyRejected,
-    Disclosure,
-    WithdrawalAnswer,
-    WithdrawalNotOffered,
-)
+from adapters.base import AgencyAnswer, AgencyRejected, Disclosure, WithdrawalAnswer
 from adapters.disclosure import DisclosedFields, full_name, premise_line
-from adapters.http import get_json, post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import Service, Withdrawal, Withdrawing
 from onceonly.domain.address_model import Address
 from onceonly.domain.addresses import format_address
-from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
+from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.move import Dog
 from onceonly.domain.people import PersonName
 
@@ -79,7 +72,9 @@ def _property(fields: DisclosedFields, field: str, property_id: str) -> dict[str
     return {"propertyId": property_id, "property": council_property(fields.model(field, Address))}
 
 
-def to_rates_notice(disclosure: Disclosure, property_id: str) -> dict[str, Any]:
+def to_rates_notice(
+    disclosure: Disclosure, property_id: str = PROPERTY_ID_WHEN_SENT
+) -> dict[str, Any]:
     """The council_rates disclosure as the council's change of occupier, for `property_id`."""
     fields = DisclosedFields(RATES_STEP, disclosure)
     occupier = {"fullName": full_name(fields.model("mover.name", PersonName))}
@@ -93,7 +88,9 @@ def to_rates_notice(disclosure: Disclosure, property_id: str) -> dict[str, Any]:
     }
 
 
-def to_dog_registration_transfer(disclosure: Disclosure, property_id: str) -> dict[str, Any]:
+def to_dog_registration_transfer(
+    disclosure: Disclosure, property_id: str = PROPERTY_ID_WHEN_SENT
+) -> dict[str, Any]:
     """The council_dog_registration disclosure as the council's move of dogs' registration."""
     fields = DisclosedFields(DOGS_STEP, disclosure)
     owner = {"fullName": full_name(fields.model("mover.name", PersonName))}
@@ -117,7 +114,9 @@ def to_dog_registration_transfer(disclosure: Disclosure, property_id: str) -> di
     }
 
 
-def to_deceased_ratepayer(disclosure: Disclosure, property_id: str) -> dict[str, Any]:
+def to_deceased_ratepayer(
+    disclosure: Disclosure, property_id: str = PROPERTY_ID_WHEN_SENT
+) -> dict[str, Any]:
     """The notify_council disclosure as the council's notice of a ratepayer's death."""
     fields = DisclosedFields(RATEPAYER_STEP, disclosure)
     return {
@@ -160,33 +159,6 @@ def from_council_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=read_answer("council", answer, CouncilLodged).request_number)
 
 
-# Each council service: its step, where its property's address is, its path and its mapping.
-_SERVICES: dict[str, tuple[StepSpec, str, str, Callable[[Disclosure, str], dict[str, Any]]]] = {
-    RATES_STEP.service: (RATES_STEP, "new_address", "/v1/rates-notices", to_rates_notice),
-    DOGS_STEP.service: (
-        DOGS_STEP,
-        "new_address",
-        "/v1/dog-registrations/address-changes",
-        to_dog_registration_transfer,
-    ),
-    RATEPAYER_STEP.service: (
-        RATEPAYER_STEP,
-        "deceased.last_address",
-        "/v1/deceased-ratepayers",
-        to_deceased_ratepayer,
-    ),
-}
-
-
-# Where each service's cancellation goes, by the request number; the rates notice and a
-# deceased ratepayer's notice have none online.
-_CANCELLATIONS = {
-    DOGS_STEP.service: "/v1/dog-registrations/address-changes/{reference}/cancellation",
-}
-# The council's reason code for a cancellation because the owner withdrew consent.
-_CANCELLATION_REASON = "CONSENT_WITHDRAWN"
-
-
 class CouncilCancelled(BaseModel):
     """The council's answer to a cancellation: its cancellation number."""
 
@@ -194,77 +166,58 @@ class CouncilCancelled(BaseModel):
     status: Literal["cancelled"]
 
 
-class CouncilAdapter:
-    """The local council: rates notices, dog registration and deceased ratepayers."""
+def from_council_cancellation(answer: Any) -> WithdrawalAnswer:
+    """The council's answer to a cancellation as its cancellation number."""
+    cancelled = read_answer(DOGS_STEP.agency, answer, CouncilCancelled)
+    return WithdrawalAnswer(reference=cancelled.cancellation_number, outcome="withdrawn")
+
+
+_DOGS = "/v1/dog-registrations/address-changes"
+
+
+class CouncilAdapter(Withdrawing):
+    """The local council: rates notices, dog registration and deceased ratepayers. Only
+    moving a dog's registration can be cancelled online."""
 
     agency = "council"
-    policy = AgencyPolicy()
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call the council under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._url = f"{base_url.rstrip('/')}/council"
-        self._headers = {"X-Council-Key": api_key}
+    title = "the council"
+    api = AgencyApi("/council", ApiKeyHeader("X-Council-Key"), council_error_message)
+    services = (
+        Service(RATES_STEP.service, "/v1/rates-notices", to_rates_notice, from_council_answer),
+        Service(
+            DOGS_STEP.service,
+            _DOGS,
+            to_dog_registration_transfer,
+            from_council_answer,
+            withdrawal=Withdrawal(
+                f"{_DOGS}/{{reference}}/cancellation",
+                from_council_cancellation,
+                # The council's reason code for a cancellation because the owner withdrew
+                # consent.
+                {"reasonCode": "CONSENT_WITHDRAWN"},
+            ),
+        ),
+        Service(
+            RATEPAYER_STEP.service,
+            "/v1/deceased-ratepayers",
+            to_deceased_ratepayer,
+            from_council_answer,
+        ),
+    )
 
     async def find_property(self, address: Address) -> CouncilProperty:
         """The council's property at `address`; AgencyRejected when the council has none."""
-        answer = await get_json(
-            self._client,
-            self.agency,
-            f"{self._url}/v1/properties",
-            params=council_property(address),
-            headers=self._headers,
-            error_message=council_error_message,
-        )
+        return await self._look_up(council_property(address))
+
+    async def _look_up(self, written: dict[str, str]) -> CouncilProperty:
+        answer = await self._get("/v1/properties", params=written)
         return read_answer(self.agency, answer, CouncilProperty)
 
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Look the property up, then submit; the same idempotency key returns the same answer."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"the council offers no service {service!r}")
-        step, address_field, path, to_request = _SERVICES[service]
-        address = DisclosedFields(step, disclosure).model(address_field, Address)
-        found = await self.find_property(address)
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._url}{path}",
-            to_request(disclosure, found.property_id),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=council_error_message,
-        )
-        return from_council_answer(answer)
-
-    async def withdraw(
-        self, service: str, reference: str, idempotency_key: str
-    ) -> WithdrawalAnswer:
-        """Cancel the request the council numbered `reference`; only moving a dog's
-        registration can be cancelled online (others: WithdrawalNotOffered)."""
-        if service not in _CANCELLATIONS:
-            raise WithdrawalNotOffered(self.agency, service)
-        path = _CANCELLATIONS[service].format(reference=quote(reference, safe=""))
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._url}{path}",
-            {"reasonCode": _CANCELLATION_REASON},
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=council_error_message,
-        )
-        cancelled = read_answer(self.agency, answer, CouncilCancelled)
-        return WithdrawalAnswer(reference=cancelled.cancellation_number, outcome="withdrawn")
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing,
-        not even the property look-up, so the id shows as `PROPERTY_ID_WHEN_SENT`."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"the council offers no service {service!r}")
-        _step, _address_field, _path, to_request = _SERVICES[service]
-        return to_request(disclosure, PROPERTY_ID_WHEN_SENT)
+    async def _completed(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The previewed body with the property id the council's look-up gives for the very
+        property the body names, in place of `PROPERTY_ID_WHEN_SENT`."""
+        found = await self._look_up(body["property"])
+        return body | {"propertyId": found.property_id}
 
 
 PLUGIN = AdapterPlugin(agency="council", build=CouncilAdapter)

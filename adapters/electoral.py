@@ -6,25 +6,16 @@ addresses as envelope lines ending with the town and postcode, the postcode repe
 own.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, Field
 
-from adapters.amending import ServiceAmendmentNotOffered
-from adapters.base import (
-    AgencyAnswer,
-    AgencyPolicy,
-    AgencyRejected,
-    AmendmentAnswer,
-    Disclosure,
-)
+from adapters.base import AgencyAnswer, AgencyPolicy, AmendmentAnswer, Disclosure
 from adapters.disclosure import DisclosedFields, premise_line
-from adapters.http import post_json, read_answer, send_json
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import Amending, Amendment, Service
 from onceonly.domain.address_model import Address
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH, MOVE
@@ -106,20 +97,23 @@ def from_electoral_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=read_answer(MOVE_STEP.agency, answer, ElectoralChanged).reference)
 
 
-# Each Electoral Commission service: its path and the request mapping.
-_SERVICES: dict[str, tuple[str, Callable[[Disclosure], dict[str, Any]]]] = {
-    MOVE_STEP.service: ("/electoral/api/enrolments/address-updates", to_electoral_enrolment_update),
-    DEATH_STEP.service: (
-        "/electoral/api/enrolments/deceased-removals",
-        to_electoral_deceased_removal,
-    ),
-}
+def from_electoral_correction(answer: Any) -> AmendmentAnswer:
+    """The Commission's answer to a correction as the change's reference."""
+    corrected = read_answer(MOVE_STEP.agency, answer, ElectoralChanged)
+    return AmendmentAnswer(reference=corrected.reference)
 
 
-class ElectoralAdapter:
+_UPDATES = "/enrolments/address-updates"
+
+
+class ElectoralAdapter(Amending):
     """The Electoral Commission: enrolment updates, and removing electors who have died."""
 
     agency = "electoral"
+    title = "the Electoral Commission"
+    api = AgencyApi(
+        "/electoral/api", ApiKeyHeader("Authorization", "ApiKey"), electoral_error_message
+    )
     # A small API that peaks before elections: a low rate limit, generous retries.
     policy = AgencyPolicy(
         call_timeout=timedelta(seconds=15),
@@ -128,61 +122,22 @@ class ElectoralAdapter:
         max_retry_interval=timedelta(minutes=15),
         max_poll_interval=timedelta(minutes=15),
     )
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call the Commission under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._base_url = base_url.rstrip("/")
-        self._headers = {"Authorization": f"ApiKey {api_key}"}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Call the service; the same idempotency key returns the same reference."""
-        if service not in _SERVICES:
-            raise AgencyRejected(
-                self.agency, f"the Electoral Commission offers no service {service!r}"
-            )
-        path, to_request = _SERVICES[service]
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}{path}",
-            to_request(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=electoral_error_message,
-        )
-        return from_electoral_answer(answer)
-
-    async def amend(
-        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AmendmentAnswer:
-        """Correct an enrolment update: its request again, by the same mapping, in place."""
-        if service != MOVE_STEP.service:
-            raise ServiceAmendmentNotOffered(self.agency, service)
-        answer = await send_json(
-            self._client,
-            "PUT",
-            self.agency,
-            f"{self._base_url}/electoral/api/enrolments/address-updates/"
-            f"{quote(reference, safe='')}",
-            to_electoral_enrolment_update(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=electoral_error_message,
-        )
-        corrected = read_answer(self.agency, answer, ElectoralChanged)
-        return AmendmentAnswer(reference=corrected.reference)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service not in _SERVICES:
-            raise AgencyRejected(
-                self.agency, f"the Electoral Commission offers no service {service!r}"
-            )
-        _path, to_request = _SERVICES[service]
-        return to_request(disclosure)
+    services = (
+        Service(
+            MOVE_STEP.service,
+            _UPDATES,
+            to_electoral_enrolment_update,
+            from_electoral_answer,
+            # A correction replaces the update in place.
+            amendment=Amendment(f"{_UPDATES}/{{reference}}", from_electoral_correction, "PUT"),
+        ),
+        Service(
+            DEATH_STEP.service,
+            "/enrolments/deceased-removals",
+            to_electoral_deceased_removal,
+            from_electoral_answer,
+        ),
+    )
 
 
 PLUGIN = AdapterPlugin(agency="electoral", build=ElectoralAdapter)

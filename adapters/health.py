@@ -16,20 +16,9 @@ register can be undone online: opting the child off deletes the registration.
 """
 
 import re
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
-import httpx
-
-from adapters.base import (
-    AgencyAnswer,
-    AgencyPolicy,
-    AgencyRejected,
-    Disclosure,
-    WithdrawalAnswer,
-    WithdrawalNotOffered,
-)
+from adapters.base import AgencyAnswer, AgencyRejected, Disclosure, WithdrawalAnswer
 from adapters.disclosure import DisclosedFields, premise_line
 from adapters.health_fhir import (
     BIRTH_PARENT,
@@ -43,8 +32,9 @@ from adapters.health_fhir import (
     operation_outcome_message,
     organisation,
 )
-from adapters.http import delete_json, post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import Service, Withdrawal, Withdrawing
 from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.people import PersonName
@@ -203,84 +193,46 @@ def from_nhi_deceased_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=recorded.meta.version_id)
 
 
-# Each Health service: its path, the request mapping and the answer reading.
-_SERVICES: dict[
-    str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
-] = {
-    STEP.service: ("/health/fhir/newborn-enrolments", to_health_enrolment, from_health_answer),
-    IMMUNISATION_STEP.service: (
-        "/health/fhir/immunisation-register",
-        to_immunisation_registration,
-        from_immunisation_answer,
-    ),
-    ADDRESS_STEP.service: (
-        "/health/fhir/nhi/address-updates",
-        to_nhi_address_update,
-        from_nhi_update_answer,
-    ),
-    DECEASED_STEP.service: (
-        "/health/fhir/nhi/deceased-notifications",
-        to_nhi_deceased,
-        from_nhi_deceased_answer,
-    ),
-}
+def from_immunisation_deletion(answer: Any) -> WithdrawalAnswer:
+    """The register's answer to opting the child off, an informing OperationOutcome, as the
+    deletion's id."""
+    deleted = read_answer(IMMUNISATION_STEP.agency, answer, DeletionOutcome)
+    return WithdrawalAnswer(reference=deleted.id, outcome="deleted")
 
 
-class HealthAdapter:
+_REGISTER = "/immunisation-register"
+
+
+class HealthAdapter(Withdrawing):
     """Health New Zealand: newborn NHI, GP and Well Child enrolment, the National
-    Immunisation Register, and National Health Index address and death updates."""
+    Immunisation Register, and National Health Index address and death updates. Only the
+    register can be undone online (opting the child off deletes the registration)."""
 
     agency = "health"
-    policy = AgencyPolicy()
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call Health under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._base_url = base_url.rstrip("/")
-        self._headers = {"apikey": api_key}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Call the service; the same idempotency key returns the same answer (NHI number)."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"Health offers no service {service!r}")
-        path, to_request, from_answer = _SERVICES[service]
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}{path}",
-            to_request(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=operation_outcome_message,
-        )
-        return from_answer(answer)
-
-    async def withdraw(
-        self, service: str, reference: str, idempotency_key: str
-    ) -> WithdrawalAnswer:
-        """Opt the child off the National Immunisation Register, which deletes registration
-        `reference`; no other Health service can be undone online (WithdrawalNotOffered)."""
-        if service != IMMUNISATION_STEP.service:
-            raise WithdrawalNotOffered(self.agency, service)
-        answer = await delete_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}/health/fhir/immunisation-register/{quote(reference, safe='')}",
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=operation_outcome_message,
-        )
-        deleted = read_answer(self.agency, answer, DeletionOutcome)
-        return WithdrawalAnswer(reference=deleted.id, outcome="deleted")
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"Health offers no service {service!r}")
-        _path, to_request, _from_answer = _SERVICES[service]
-        return to_request(disclosure)
+    title = "Health"
+    api = AgencyApi("/health/fhir", ApiKeyHeader("apikey"), operation_outcome_message)
+    services = (
+        Service(STEP.service, "/newborn-enrolments", to_health_enrolment, from_health_answer),
+        Service(
+            IMMUNISATION_STEP.service,
+            _REGISTER,
+            to_immunisation_registration,
+            from_immunisation_answer,
+            withdrawal=Withdrawal(f"{_REGISTER}/{{reference}}", from_immunisation_deletion),
+        ),
+        Service(
+            ADDRESS_STEP.service,
+            "/nhi/address-updates",
+            to_nhi_address_update,
+            from_nhi_update_answer,
+        ),
+        Service(
+            DECEASED_STEP.service,
+            "/nhi/deceased-notifications",
+            to_nhi_deceased,
+            from_nhi_deceased_answer,
+        ),
+    )
 
 
 PLUGIN = AdapterPlugin(agency="health", build=HealthAdapter)

@@ -6,11 +6,17 @@ which Temporal retries); any other 4xx means the agency refused this data
 so the caller passes a function that finds the message in that shape.
 Every POST, PUT and PATCH carries the submission's signed consent receipt as
 `Consent-Receipt` when the activity has set `CONSENT_RECEIPT` (an amendment discloses data too).
+`AgencyClient` is the one constructor of every adapter: an agency declares its API's root,
+how it takes the API key and where its errors hold their message (`AgencyApi`), and calls it
+by paths below that root.
 """
 
+import base64
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from typing import Any, Literal, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -154,3 +160,108 @@ def read_answer(agency: str, answer: Any, model: type[AnswerT]) -> AnswerT:
         raise AgencyRejected(
             agency, f"its answer does not match its documented format ({fields})"
         ) from None
+
+
+@dataclass(frozen=True)
+class ApiKeyHeader:
+    """An agency that takes the API key in a header, after a scheme when it names one
+    (`Authorization: Bearer <key>`)."""
+
+    name: str
+    scheme: str | None = None
+
+    def headers(self, api_key: str) -> dict[str, str]:
+        """The header carrying `api_key`."""
+        return {self.name: f"{self.scheme} {api_key}" if self.scheme else api_key}
+
+
+@dataclass(frozen=True)
+class BasicAuth:
+    """An agency that takes HTTP Basic credentials: the user name it issued onceonly, and the
+    API key as the password."""
+
+    user: str
+
+    def headers(self, api_key: str) -> dict[str, str]:
+        """The `Authorization` header carrying the user and `api_key`."""
+        credentials = base64.b64encode(f"{self.user}:{api_key}".encode()).decode()
+        return {"Authorization": f"Basic {credentials}"}
+
+
+@dataclass(frozen=True)
+class AgencyApi:
+    """Where an agency's API is and how it is spoken to."""
+
+    root: str
+    """The API's root below the agencies' base URL ("/ird/gateway/v2"); paths go below it."""
+    auth: ApiKeyHeader | BasicAuth
+    """How the agency takes the API key."""
+    error_message: ErrorMessage
+    """Where the agency's error bodies hold their message."""
+
+
+class AgencyClient:
+    """One agency's API called through the shared HTTP client. A subclass names its `agency`
+    and declares its `api`; its constructor is this one, the signature `AdapterPlugin.build`
+    takes."""
+
+    agency: str
+    api: ClassVar[AgencyApi]
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
+        """Call the agency under `base_url` (the agencies' root) with `client`, authenticated
+        by `api_key`."""
+        self._client = client
+        self._root = f"{base_url.rstrip('/')}{self.api.root}"
+        self._headers = self.api.auth.headers(api_key)
+
+    def _url(self, path: str, reference: str | None) -> str:
+        # A reference (or identity) is opaque: quoted whole, it stays one path segment.
+        if reference is not None:
+            path = path.format(reference=quote(reference, safe=""))
+        return f"{self._root}{path}"
+
+    async def _send(
+        self,
+        method: Literal["POST", "PUT", "PATCH"],
+        path: str,
+        body: Mapping[str, Any],
+        idempotency_key: str,
+        *,
+        reference: str | None = None,
+    ) -> Any:
+        """`send_json` to `path` (its `{reference}` filled in)."""
+        return await send_json(
+            self._client,
+            method,
+            self.agency,
+            self._url(path, reference),
+            body,
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=self.api.error_message,
+        )
+
+    async def _get(
+        self, path: str, *, reference: str | None = None, params: Mapping[str, str] | None = None
+    ) -> Any:
+        """`get_json` from `path` (its `{reference}` filled in)."""
+        return await get_json(
+            self._client,
+            self.agency,
+            self._url(path, reference),
+            params=params,
+            headers=self._headers,
+            error_message=self.api.error_message,
+        )
+
+    async def _delete(self, path: str, reference: str, idempotency_key: str) -> Any:
+        """`delete_json` at `path` with its `{reference}` filled in."""
+        return await delete_json(
+            self._client,
+            self.agency,
+            self._url(path, reference),
+            headers=self._headers,
+            idempotency_key=idempotency_key,
+            error_message=self.api.error_message,
+        )

@@ -6,15 +6,11 @@ null), codes of its own for the notifier's relationship and capacity, and every 
 one line, as NZ Post writes it ("PO Box 1234, Whangārei 0140").
 """
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Literal
-from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, Field
 
-from adapters.amending import ServiceAmendmentNotOffered
 from adapters.base import (
     AgencyAnswer,
     AgencyPolicy,
@@ -24,8 +20,9 @@ from adapters.base import (
     Disclosure,
 )
 from adapters.disclosure import DisclosedFields
-from adapters.http import get_json, post_json, read_answer, send_json
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import Amending, Amendment, ReportingStatus, Service, StatusCheck
 from onceonly.domain.address_model import Address, PostalAddress
 from onceonly.domain.addresses import format_address_line
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, StepSpec
@@ -224,21 +221,24 @@ def from_ird_case_status(service: str, answer: Any) -> AgencyStatus:
     )
 
 
-# Each IRD service: its path under the gateway, the request mapping and the answer reading.
-_SERVICES: dict[
-    str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
-] = {
-    STEP.service: ("/newborn-registrations", to_ird_newborn_registration, from_ird_answer),
-    ADDRESS_STEP.service: ("/address-changes", to_ird_address_change, from_ird_case),
-    DECEASED_STEP.service: ("/deceased-notifications", to_ird_deceased_notification, from_ird_case),
-}
+def from_ird_amended(answer: Any) -> AmendmentAnswer:
+    """IRD's answer to a correction as the amendment's reference."""
+    return AmendmentAnswer(
+        reference=read_answer(STEP.agency, answer, IrdAmended).amendment_reference
+    )
 
 
-class IrdAdapter:
+# Every IRD case, whatever its service, is asked about at one address.
+_CASE = StatusCheck("/cases/{reference}", from_ird_case_status)
+
+
+class IrdAdapter(Amending, ReportingStatus):
     """Inland Revenue: newborn IRD numbers, address changes, notifications of death, and
     customers' own IRD numbers."""
 
     agency = "ird"
+    title = "IRD"
+    api = AgencyApi("/ird/gateway/v2", ApiKeyHeader("Authorization", "Bearer"), ird_error_message)
     # IRD's gateway allows partners a modest rate; a newborn's number may take days.
     policy = AgencyPolicy(
         call_timeout=timedelta(seconds=20),
@@ -248,81 +248,35 @@ class IrdAdapter:
         max_retry_interval=timedelta(minutes=10),
         max_poll_interval=timedelta(hours=1),
     )
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call IRD's gateway under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._gateway = f"{base_url.rstrip('/')}/ird/gateway/v2"
-        self._headers = {"Authorization": f"Bearer {api_key}"}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Call the service; the same idempotency key returns the same answer (IRD number)."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"IRD offers no service {service!r}")
-        path, to_request, from_answer = _SERVICES[service]
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._gateway}{path}",
-            to_request(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=ird_error_message,
-        )
-        return from_answer(answer)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"IRD offers no service {service!r}")
-        _path, to_request, _from_answer = _SERVICES[service]
-        return to_request(disclosure)
-
-    async def status(self, service: str, reference: str) -> AgencyStatus:
-        """Where IRD's case stands: a newborn's number once issued, whether a change is in
-        effect."""
-        if service not in _CASE_TYPES:
-            raise AgencyRejected(self.agency, f"IRD offers no service {service!r}")
-        answer = await get_json(
-            self._client,
-            self.agency,
-            f"{self._gateway}/cases/{quote(reference, safe='')}",
-            headers=self._headers,
-            error_message=ird_error_message,
-        )
-        return from_ird_case_status(service, answer)
-
-    async def amend(
-        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AmendmentAnswer:
-        """Correct an address change: its request again, by the same mapping, to the case."""
-        if service != ADDRESS_STEP.service:
-            raise ServiceAmendmentNotOffered(self.agency, service)
-        answer = await send_json(
-            self._client,
-            "PUT",
-            self.agency,
-            f"{self._gateway}/address-changes/{quote(reference, safe='')}",
-            to_ird_address_change(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=ird_error_message,
-        )
-        amended = read_answer(self.agency, answer, IrdAmended)
-        return AmendmentAnswer(reference=amended.amendment_reference)
+    services = (
+        Service(
+            STEP.service,
+            "/newborn-registrations",
+            to_ird_newborn_registration,
+            from_ird_answer,
+            status=_CASE,
+        ),
+        Service(
+            ADDRESS_STEP.service,
+            "/address-changes",
+            to_ird_address_change,
+            from_ird_case,
+            # A correction replaces the change it corrects.
+            amendment=Amendment("/address-changes/{reference}", from_ird_amended, "PUT"),
+            status=_CASE,
+        ),
+        Service(
+            DECEASED_STEP.service,
+            "/deceased-notifications",
+            to_ird_deceased_notification,
+            from_ird_case,
+            status=_CASE,
+        ),
+    )
 
     async def own_ird_number(self, identity: str) -> str:
         """The IRD number IRD holds for the citizen with this identity, checked by its digit."""
-        answer = await get_json(
-            self._client,
-            self.agency,
-            # Quoted whole: an identity is opaque, and must stay one path segment.
-            f"{self._gateway}/customers/{quote(identity, safe='')}/ird-number",
-            headers=self._headers,
-            error_message=ird_error_message,
-        )
+        answer = await self._get("/customers/{reference}/ird-number", reference=identity)
         number = read_answer(self.agency, answer, IrdCustomer).ird_number
         if not is_valid_ird_number(number):
             raise AgencyRejected(self.agency, "its answer holds no valid IRD number")

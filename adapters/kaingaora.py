@@ -10,14 +10,14 @@ import contextlib
 import re
 from typing import Any
 
-import httpx
 import phonenumbers
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, Disclosure
 from adapters.disclosure import DisclosedFields
-from adapters.http import post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import JsonAgencyAdapter, Service
 from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import DEATH
 from onceonly.domain.people import PersonName
@@ -101,40 +101,17 @@ def from_ko_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=read_answer(STEP.agency, answer, KoAccepted).reference)
 
 
-class KaingaOraAdapter:
+class KaingaOraAdapter(JsonAgencyAdapter):
     """Kāinga Ora (Homes and Communities): ending a tenancy when the tenant has died."""
 
     agency = "kaingaora"
-    policy = AgencyPolicy()
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call Kāinga Ora under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._url = f"{base_url.rstrip('/')}/kaingaora/tenancies/v1/deceased-tenant-notices"
-        self._headers = {"Ocp-Apim-Subscription-Key": api_key}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Give notice; the same idempotency key returns the same reference."""
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"Kāinga Ora offers no service {service!r}")
-        answer = await post_json(
-            self._client,
-            self.agency,
-            self._url,
-            to_tenancy_end_notice(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=ko_error_message,
-        )
-        return from_ko_answer(answer)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"Kāinga Ora offers no service {service!r}")
-        return to_tenancy_end_notice(disclosure)
+    title = "Kāinga Ora"
+    api = AgencyApi(
+        "/kaingaora/tenancies/v1", ApiKeyHeader("Ocp-Apim-Subscription-Key"), ko_error_message
+    )
+    services = (
+        Service(STEP.service, "/deceased-tenant-notices", to_tenancy_end_notice, from_ko_answer),
+    )
 
 
 PLUGIN = AdapterPlugin(agency="kaingaora", build=KaingaOraAdapter)

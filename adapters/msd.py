@@ -11,15 +11,11 @@ circumstances can be withdrawn; stopped payments cannot be restarted online.
 """
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
-from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel
 
-from adapters.amending import ServiceAmendmentNotOffered
 from adapters.base import (
     AgencyAnswer,
     AgencyPolicy,
@@ -28,11 +24,19 @@ from adapters.base import (
     AmendmentAnswer,
     Disclosure,
     WithdrawalAnswer,
-    WithdrawalNotOffered,
 )
 from adapters.disclosure import DisclosedFields
-from adapters.http import get_json, post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import (
+    Amending,
+    Amendment,
+    ReportingStatus,
+    Service,
+    StatusCheck,
+    Withdrawal,
+    Withdrawing,
+)
 from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.death import FuneralGrant
@@ -207,36 +211,6 @@ def from_msd_case(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=read_answer(MOVE_STEP.agency, answer, MsdCase).case_id)
 
 
-# Each MSD service: its path, the request mapping and the answer reading.
-_SERVICES: dict[
-    str, tuple[str, Callable[[Disclosure], dict[str, Any]], Callable[[Any], AgencyAnswer]]
-] = {
-    STEP.service: ("/api/best-start/applications", to_msd_best_start, from_msd_answer),
-    MOVE_STEP.service: (
-        "/api/clients/changes-of-circumstances",
-        to_msd_change_of_circumstances,
-        from_msd_case,
-    ),
-    STOP_STEP.service: ("/api/clients/payment-stops", to_msd_stop_payments, from_msd_case),
-    FUNERAL_STEP.service: (
-        "/api/funeral-grant/applications",
-        to_msd_funeral_grant,
-        from_msd_answer,
-    ),
-}
-
-
-# Where each service's withdrawal goes, by MSD's id for what the service made; stopping a dead
-# client's payments has none (MSD cannot restart them online).
-_WITHDRAWALS = {
-    STEP.service: "/api/best-start/applications/{reference}/withdrawal",
-    MOVE_STEP.service: "/api/clients/changes-of-circumstances/{reference}/withdrawal",
-    FUNERAL_STEP.service: "/api/funeral-grant/applications/{reference}/withdrawal",
-}
-# MSD's reason code for a withdrawal because the client withdrew their consent.
-_WITHDRAWAL_REASON = "consent_withdrawn"
-
-
 class MsdWithdrawn(BaseModel):
     """MSD's answer to a withdrawal: the withdrawal's id."""
 
@@ -278,98 +252,78 @@ def from_msd_case_status(service: str, answer: Any) -> AgencyStatus:
     )
 
 
-class MsdAdapter:
+def from_msd_withdrawn(answer: Any) -> WithdrawalAnswer:
+    """MSD's answer to a withdrawal as the withdrawal's id."""
+    withdrawn = read_answer(STEP.agency, answer, MsdWithdrawn)
+    return WithdrawalAnswer(reference=withdrawn.withdrawal_id, outcome="withdrawn")
+
+
+def from_msd_amended(answer: Any) -> AmendmentAnswer:
+    """MSD's answer to an amendment as the amendment's id."""
+    return AmendmentAnswer(reference=read_answer(STEP.agency, answer, MsdAmended).amendment_id)
+
+
+# MSD's reason code for a withdrawal because the client withdrew their consent.
+_WITHDRAWAL_REASON = {"reason": "consent_withdrawn"}
+# Every MSD case, whatever its service, is asked about at one address.
+_CASE = StatusCheck("/api/clients/cases/{reference}", from_msd_case_status)
+_CHANGES = "/api/clients/changes-of-circumstances"
+
+
+class MsdAdapter(Amending, Withdrawing, ReportingStatus):
     """Ministry of Social Development: Best Start, changes of circumstances, stopping
-    payments, and funeral grants."""
+    payments, and funeral grants. Stopped payments cannot be restarted online, so that
+    service has no withdrawal."""
 
     agency = "msd"
+    title = "MSD"
+    api = AgencyApi("/msd", ApiKeyHeader("X-MSD-Client-Key"), msd_error_message)
     # MSD's partner gateway is shared with its own channels: a firm rate limit.
     policy = AgencyPolicy(
         call_timeout=timedelta(seconds=20), rate_limit_per_second=5.0, max_concurrent_calls=10
     )
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call MSD under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._base_url = f"{base_url.rstrip('/')}/msd"
-        self._headers = {"X-MSD-Client-Key": api_key}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Call the service; the same idempotency key returns the same application or case."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"MSD offers no service {service!r}")
-        path, to_request, from_answer = _SERVICES[service]
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}{path}",
-            to_request(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=msd_error_message,
-        )
-        return from_answer(answer)
-
-    async def withdraw(
-        self, service: str, reference: str, idempotency_key: str
-    ) -> WithdrawalAnswer:
-        """Withdraw the application or change of circumstances MSD gave `reference`; stopped
-        payments cannot be (WithdrawalNotOffered)."""
-        if service not in _WITHDRAWALS:
-            raise WithdrawalNotOffered(self.agency, service)
-        path = _WITHDRAWALS[service].format(reference=quote(reference, safe=""))
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}{path}",
-            {"reason": _WITHDRAWAL_REASON},
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=msd_error_message,
-        )
-        withdrawn = read_answer(self.agency, answer, MsdWithdrawn)
-        return WithdrawalAnswer(reference=withdrawn.withdrawal_id, outcome="withdrawn")
-
-    async def status(self, service: str, reference: str) -> AgencyStatus:
-        """Whether the change of circumstances or the stop of payments under `reference` is in
-        force at MSD."""
-        if service not in _CASE_TYPES:
-            raise AgencyRejected(self.agency, f"MSD reports no status of {service}")
-        answer = await get_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}/api/clients/cases/{quote(reference, safe='')}",
-            headers=self._headers,
-            error_message=msd_error_message,
-        )
-        return from_msd_case_status(service, answer)
-
-    async def amend(
-        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AmendmentAnswer:
-        """Correct a change of circumstances: its request again, by the same mapping."""
-        if service != MOVE_STEP.service:
-            raise ServiceAmendmentNotOffered(self.agency, service)
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}/api/clients/changes-of-circumstances/"
-            f"{quote(reference, safe='')}/amendments",
-            to_msd_change_of_circumstances(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=msd_error_message,
-        )
-        return AmendmentAnswer(reference=read_answer(self.agency, answer, MsdAmended).amendment_id)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"MSD offers no service {service!r}")
-        _path, to_request, _from_answer = _SERVICES[service]
-        return to_request(disclosure)
+    services = (
+        Service(
+            STEP.service,
+            "/api/best-start/applications",
+            to_msd_best_start,
+            from_msd_answer,
+            withdrawal=Withdrawal(
+                "/api/best-start/applications/{reference}/withdrawal",
+                from_msd_withdrawn,
+                _WITHDRAWAL_REASON,
+            ),
+        ),
+        Service(
+            MOVE_STEP.service,
+            _CHANGES,
+            to_msd_change_of_circumstances,
+            from_msd_case,
+            amendment=Amendment(f"{_CHANGES}/{{reference}}/amendments", from_msd_amended),
+            withdrawal=Withdrawal(
+                f"{_CHANGES}/{{reference}}/withdrawal", from_msd_withdrawn, _WITHDRAWAL_REASON
+            ),
+            status=_CASE,
+        ),
+        Service(
+            STOP_STEP.service,
+            "/api/clients/payment-stops",
+            to_msd_stop_payments,
+            from_msd_case,
+            status=_CASE,
+        ),
+        Service(
+            FUNERAL_STEP.service,
+            "/api/funeral-grant/applications",
+            to_msd_funeral_grant,
+            from_msd_answer,
+            withdrawal=Withdrawal(
+                "/api/funeral-grant/applications/{reference}/withdrawal",
+                from_msd_withdrawn,
+                _WITHDRAWAL_REASON,
+            ),
+        ),
+    )
 
 
 PLUGIN = AdapterPlugin(agency="msd", build=MsdAdapter)

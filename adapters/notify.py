@@ -12,11 +12,10 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, Field
 from temporalio.exceptions import ApplicationError
 
-from adapters.http import post_json, read_answer
+from adapters.http import AgencyApi, AgencyClient, ApiKeyHeader, read_answer
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.notices import Channel, NoticeKind, Reminder
 
@@ -117,27 +116,15 @@ def _error_message(body: Any) -> str | None:
     return "; ".join(error["message"] for error in body["errors"]) or None
 
 
-class NotifyAdapter:
+class NotifyAdapter(AgencyClient):
     """Sends reminders through the notification service."""
 
     agency = AGENCY
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call the service under `base_url` with `api_key`, through the shared `client`."""
-        self._client = client
-        self._url = f"{base_url.rstrip('/')}/notify/v1/messages"
-        self._headers = {"Authorization": f"ApiKey-v1 {api_key}"}
+    api = AgencyApi("/notify/v1", ApiKeyHeader("Authorization", "ApiKey-v1"), _error_message)
 
     async def send(self, reminder: Reminder) -> str:
         """Send the reminder once (its idempotency key makes a retry land on the same
         message) and answer with the service's message id."""
-        answer = await post_json(
-            self._client,
-            AGENCY,
-            self._url,
-            to_notify_message(reminder),
-            headers=self._headers,
-            idempotency_key=reminder.idempotency_key,
-            error_message=_error_message,
-        )
+        message = to_notify_message(reminder)
+        answer = await self._send("POST", "/messages", message, reminder.idempotency_key)
         return read_answer(AGENCY, answer, _Accepted).id

@@ -8,16 +8,12 @@ unit's type, the level, the building and a range's last number in fields of thei
 a citizen does not have are sent as null.
 """
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from string import ascii_letters
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, Field
 
-from adapters.amending import ServiceAmendmentNotOffered
 from adapters.base import (
     AgencyAnswer,
     AgencyPolicy,
@@ -27,8 +23,9 @@ from adapters.base import (
     Disclosure,
 )
 from adapters.disclosure import DisclosedFields
-from adapters.http import get_json, post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import Amending, Amendment, ReportingStatus, Service, StatusCheck
 from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import DEATH, MOVE, StepSpec
 from onceonly.domain.people import DriverLicence, PersonName
@@ -181,83 +178,43 @@ def from_nzta_answer(answer: Any) -> AgencyAnswer:
     )
 
 
-# Each NZTA service: its path and the request mapping (both answer a transaction).
-_SERVICES: dict[str, tuple[str, Callable[[Disclosure], dict[str, Any]]]] = {
-    MOVE_STEP.service: ("/nzta/api/v1/licence-holders/address-changes", to_nzta_address_change),
-    DEATH_STEP.service: ("/nzta/api/v1/licences/deceased-cancellations", to_nzta_cancellation),
-}
+def from_nzta_correction(answer: Any) -> AmendmentAnswer:
+    """NZTA's answer to a correction as the correcting transaction's id."""
+    corrected = read_answer(MOVE_STEP.agency, answer, NztaCorrection)
+    return AmendmentAnswer(reference=corrected.transaction_id)
 
 
-class NztaAdapter:
+# Every NZTA transaction, whatever its service, is asked about at one address.
+_TRANSACTION = StatusCheck("/transactions/{reference}", from_nzta_status)
+
+
+class NztaAdapter(Amending, ReportingStatus):
     """NZ Transport Agency: driver licence address changes and cancellations on death."""
 
     agency = "nzta"
+    title = "NZTA"
+    api = AgencyApi("/nzta/api/v1", ApiKeyHeader("X-NZTA-Api-Key"), nzta_error_message)
     # The licence register's partner API: quick calls, a published rate limit.
     policy = AgencyPolicy(
         call_timeout=timedelta(seconds=10), rate_limit_per_second=20.0, max_concurrent_calls=20
     )
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call NZTA under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._base_url = base_url.rstrip("/")
-        self._headers = {"X-NZTA-Api-Key": api_key}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Call the service; the same idempotency key returns the same transaction."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"NZTA offers no service {service!r}")
-        path, to_request = _SERVICES[service]
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}{path}",
-            to_request(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=nzta_error_message,
-        )
-        return from_nzta_answer(answer)
-
-    async def status(self, service: str, reference: str) -> AgencyStatus:
-        """Whether the register shows the transaction NZTA gave `reference`."""
-        if service not in _OUTCOMES:
-            raise AgencyRejected(self.agency, f"NZTA offers no service {service!r}")
-        answer = await get_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}/nzta/api/v1/transactions/{quote(reference, safe='')}",
-            headers=self._headers,
-            error_message=nzta_error_message,
-        )
-        return from_nzta_status(service, answer)
-
-    async def amend(
-        self, service: str, reference: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AmendmentAnswer:
-        """Correct an address change: its request again, by the same mapping."""
-        if service != MOVE_STEP.service:
-            raise ServiceAmendmentNotOffered(self.agency, service)
-        answer = await post_json(
-            self._client,
-            self.agency,
-            f"{self._base_url}/nzta/api/v1/transactions/{quote(reference, safe='')}/corrections",
-            to_nzta_address_change(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=nzta_error_message,
-        )
-        corrected = read_answer(self.agency, answer, NztaCorrection)
-        return AmendmentAnswer(reference=corrected.transaction_id)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service not in _SERVICES:
-            raise AgencyRejected(self.agency, f"NZTA offers no service {service!r}")
-        _path, to_request = _SERVICES[service]
-        return to_request(disclosure)
+    services = (
+        Service(
+            MOVE_STEP.service,
+            "/licence-holders/address-changes",
+            to_nzta_address_change,
+            from_nzta_answer,
+            amendment=Amendment("/transactions/{reference}/corrections", from_nzta_correction),
+            status=_TRANSACTION,
+        ),
+        Service(
+            DEATH_STEP.service,
+            "/licences/deceased-cancellations",
+            to_nzta_cancellation,
+            from_nzta_answer,
+            status=_TRANSACTION,
+        ),
+    )
 
 
 PLUGIN = AdapterPlugin(agency="nzta", build=NztaAdapter)

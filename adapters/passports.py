@@ -6,13 +6,13 @@ and the death by its registration number and date.
 
 from typing import Any
 
-import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, Disclosure
 from adapters.disclosure import DisclosedFields
-from adapters.http import post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import JsonAgencyAdapter, Service
 from onceonly.domain.catalogue import DEATH
 from onceonly.domain.people import PersonName
 
@@ -56,40 +56,20 @@ def from_passports_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=cancelled.cancellation_reference)
 
 
-class PassportsAdapter:
+class PassportsAdapter(JsonAgencyAdapter):
     """New Zealand Passports: cancelling the passport of a holder who has died."""
 
     agency = "passports"
-    policy = AgencyPolicy()
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call Passports under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._url = f"{base_url.rstrip('/')}/passports/v1/passports/deceased-cancellations"
-        self._headers = {"X-DIA-Api-Key": api_key}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Cancel the passport; the same idempotency key returns the same cancellation."""
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"Passports offers no service {service!r}")
-        answer = await post_json(
-            self._client,
-            self.agency,
-            self._url,
-            to_passport_cancellation(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=passports_error_message,
-        )
-        return from_passports_answer(answer)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"Passports offers no service {service!r}")
-        return to_passport_cancellation(disclosure)
+    title = "Passports"
+    api = AgencyApi("/passports/v1", ApiKeyHeader("X-DIA-Api-Key"), passports_error_message)
+    services = (
+        Service(
+            STEP.service,
+            "/passports/deceased-cancellations",
+            to_passport_cancellation,
+            from_passports_answer,
+        ),
+    )
 
 
 PLUGIN = AdapterPlugin(agency="passports", build=PassportsAdapter)

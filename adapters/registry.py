@@ -7,37 +7,8 @@ from collections.abc import Mapping
 
 import httpx
 
-from adapters.acc import AccAdapter
 from adapters.base import AgencyAdapter
-from adapters.bdm import BdmAdapter
-from adapters.council import CouncilAdapter
-from adapters.electoral import ElectoralAdapter
-from adapters.health import HealthAdapter
-from adapters.ird import IrdAdapter
-from adapters.kaingaora import KaingaOraAdapter
-from adapters.msd import MsdAdapter
-from adapters.nzta import NztaAdapter
-from adapters.passports import PassportsAdapter
 from adapters.plugins import FoundPlugin, api_key, discover_plugins
-from adapters.veterans import VeteransAdapter
-
-BUILT_IN = (
-    BdmAdapter,
-    IrdAdapter,
-    MsdAdapter,
-    HealthAdapter,
-    NztaAdapter,
-    ElectoralAdapter,
-    AccAdapter,
-    PassportsAdapter,
-    CouncilAdapter,
-    VeteransAdapter,
-    KaingaOraAdapter,
-)
-"""The adapter classes onceonly ships, for BDM, IRD, MSD, Health, NZTA, the Electoral
-Commission, ACC, Passports, the council, Veterans' Affairs and Kāinga Ora, each registered
-as a plugin in pyproject.toml like any other. (The address register has no submissions:
-`adapters.addresses.AddressRegister` serves prefill.)"""
 
 
 def build_adapters(

@@ -6,18 +6,17 @@ kin with its own relationship codes, a phone of digits (optionally after +) and 
 address as NZ Post's lines (a street address or a PO Box).
 """
 
-import base64
 import re
 from datetime import date
 from typing import Any
 
-import httpx
 from pydantic import BaseModel
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyRejected, Disclosure
 from adapters.disclosure import DisclosedFields, full_name
-from adapters.http import post_json, read_answer
+from adapters.http import AgencyApi, BasicAuth, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import JsonAgencyAdapter, Service
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import DEATH
 from onceonly.domain.people import PersonName
@@ -102,41 +101,13 @@ def from_va_answer(answer: Any) -> AgencyAnswer:
     return AgencyAnswer(reference=read_answer(STEP.agency, answer, VaCaseOpened).case_number)
 
 
-class VeteransAdapter:
+class VeteransAdapter(JsonAgencyAdapter):
     """Veterans' Affairs: notification that a veteran has died."""
 
     agency = "veterans"
-    policy = AgencyPolicy()
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call Veterans' Affairs under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._url = f"{base_url.rstrip('/')}/veterans/api/v1/deceased-veterans"
-        credentials = base64.b64encode(f"{USER}:{api_key}".encode()).decode()
-        self._headers = {"Authorization": f"Basic {credentials}"}
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Tell Veterans' Affairs; the same idempotency key returns the same case."""
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"Veterans' Affairs offers no service {service!r}")
-        answer = await post_json(
-            self._client,
-            self.agency,
-            self._url,
-            to_deceased_veteran(disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=va_error_message,
-        )
-        return from_va_answer(answer)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The request `submit` would send for `service`, by the same mapping; sends nothing."""
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"Veterans' Affairs offers no service {service!r}")
-        return to_deceased_veteran(disclosure)
+    title = "Veterans' Affairs"
+    api = AgencyApi("/veterans/api/v1", BasicAuth(USER), va_error_message)
+    services = (Service(STEP.service, "/deceased-veterans", to_deceased_veteran, from_va_answer),)
 
 
 PLUGIN = AdapterPlugin(agency="veterans", build=VeteransAdapter)

@@ -11,44 +11,17 @@ import pytest
 from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable, Disclosure
 from adapters.passports import PassportsAdapter
 from adapters.plugins import discover_plugins
-from adapters.registry import BUILT_IN
-from mocks.formats import nz_today
-from mocks.health import nhi_number_for
 from onceonly.adapter_contract import (
     ContractViolation,
-    Sample,
     ServedMocks,
     serve_mocks,
     verify_against_mock,
 )
-from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
-from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
+from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
+from tests.adapters import built_in
 
-BUILT_IN_AGENCIES = {cls.agency for cls in BUILT_IN}
-# Facts earlier steps issued, for the steps that disclose them (valid in each agency's rules).
-FACTS = {
-    "child__birth_registration_number": "2026/000001",
-    "child__ird_number": "130000010",
-    "child__nhi_number": nhi_number_for(0),
-    "deceased__death_registration_number": "2026/000042",
-}
-
-
-def dossier(event: LifeEventSpec) -> Any:
-    """The event's sample data; the move is recent, as the council takes only those."""
-    if event is BIRTH:
-        return sample_birth()
-    if event is MOVE:
-        return sample_move().model_copy(update={"move_date": nz_today()})
-    return sample_death()
-
-
-SAMPLES = [
-    Sample(event, step, disclose(step.id, dossier(event), event, **FACTS))
-    for event in (BIRTH, MOVE, DEATH)
-    for step in event.steps
-    if step.agency in BUILT_IN_AGENCIES
-]
+BUILT_IN_AGENCIES = set(built_in.BUILT_IN_AGENCIES)
+SAMPLES = built_in.BUILT_IN_SAMPLES
 
 
 @pytest.fixture(scope="module")

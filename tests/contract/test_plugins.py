@@ -19,7 +19,7 @@ from adapters.plugins import (
     discover_plugins,
     load_plugins,
 )
-from adapters.registry import BUILT_IN, build_adapters
+from adapters.registry import build_adapters
 from mocks.admin import admin_headers
 from mocks.app import create_app
 from mocks.passports import AGENCY as PASSPORTS_MOCK
@@ -35,6 +35,7 @@ from onceonly.domain.catalogue import (
 from onceonly.domain.death import DeathData
 from onceonly.domain.step_graph import CatalogueError, check_catalogue
 from onceonly.life_events import LIFE_EVENTS, check_life_events
+from tests.adapters.built_in import BUILT_IN
 
 ANOTHER_PASSPORTS = AdapterPlugin(agency="passports", build=PassportsAdapter)
 NOT_A_PLUGIN = object()
@@ -64,7 +65,7 @@ def entry(name: str, attribute: str, group: str = ADAPTERS_GROUP) -> EntryPoint:
 
 def test_the_built_in_adapters_are_found_through_their_entry_points():
     found = discover_plugins()
-    assert {cls.agency for cls in BUILT_IN} <= set(found)
+    assert {plugin.agency for plugin in BUILT_IN} <= set(found)
     assert found["passports"].plugin.build is PassportsAdapter
     assert found["passports"].distribution.startswith("onceonly ")
 
@@ -102,7 +103,7 @@ def test_an_agency_without_a_key_is_refused_naming_where_the_key_goes():
 
 async def test_adapters_are_built_from_plugins_with_their_capabilities():
     async with httpx.AsyncClient() as client:
-        keys = {cls.agency: "key" for cls in BUILT_IN}
+        keys = {plugin.agency: "key" for plugin in BUILT_IN}
         adapters = build_adapters(client, "http://agencies.test", keys, environ={})
     assert set(adapters) >= set(keys)
     assert capabilities(adapters["passports"]) == {"submit", "preview"}
@@ -110,10 +111,10 @@ async def test_adapters_are_built_from_plugins_with_their_capabilities():
 
 
 def test_start_up_fails_naming_the_agency_without_an_adapter_and_the_group():
-    adapters = [cls.agency for cls in BUILT_IN if cls.agency != "veterans"]
+    adapters = [plugin.agency for plugin in BUILT_IN if plugin.agency != "veterans"]
     with pytest.raises(CatalogueError, match=r"veterans.*'onceonly\.adapters'"):
         check_life_events(adapters)
-    check_life_events([cls.agency for cls in BUILT_IN])
+    check_life_events([plugin.agency for plugin in BUILT_IN])
 
 
 def test_a_fragment_adds_its_agency_and_step_behind_a_patch():
@@ -123,7 +124,7 @@ def test_a_fragment_adds_its_agency_and_step_behind_a_patch():
     assert "kiwisaver" in {agency.id for agency in catalogue.agencies}
     assert all(s.patch is None for s in catalogue.event("death").steps if s is not step)
     models = {kind: spec.data_model for kind, spec in LIFE_EVENTS.items()}
-    check_catalogue(catalogue, models, [cls.agency for cls in BUILT_IN] + ["kiwisaver"])
+    check_catalogue(catalogue, models, [plugin.agency for plugin in BUILT_IN] + ["kiwisaver"])
 
 
 @pytest.mark.parametrize(
@@ -172,7 +173,7 @@ async def test_the_adapters_command_lists_each_adapter_its_distribution_and_capa
             client,
             "http://agencies.test",
             {},
-            environ={f"ONCEONLY_{cls.agency.upper()}_API_KEY": "key" for cls in BUILT_IN},
+            environ={f"ONCEONLY_{plugin.agency.upper()}_API_KEY": "key" for plugin in BUILT_IN},
         )
     for agency, adapter in adapters.items():
         listed = ", ".join(sorted(capabilities(adapter)))

@@ -41,7 +41,7 @@ from adapters import (
 )
 from adapters.base import AgencyAdapter, AgencyAnswer, AgencyRejected
 from adapters.http import CONSENT_RECEIPT, post_json
-from adapters.registry import BUILT_IN, build_adapters
+from adapters.registry import build_adapters
 from mocks import council_properties
 from mocks.admin import admin_headers
 from mocks.agency import MockAgency, Problem
@@ -55,6 +55,7 @@ from onceonly.domain.submission import AgencySubmission, idempotency_key
 from onceonly.receipts import public_jwks, receipt_issuer, sign_receipt
 from onceonly.settings import Settings
 from onceonly.store.sqlite import SqliteDisclosureLog
+from tests.adapters.built_in import BUILT_IN
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"

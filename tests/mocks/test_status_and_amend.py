@@ -16,8 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from adapters.amending import ServiceAmendmentNotOffered
-from adapters.base import AgencyRejected, AmendingAdapter, StatusAdapter
+from adapters.base import AgencyRejected, AmendingAdapter, AmendmentNotOffered, StatusAdapter
 from adapters.bdm import BdmAdapter
 from adapters.electoral import ElectoralAdapter
 from adapters.http import CONSENT_RECEIPT
@@ -257,7 +256,7 @@ async def test_capabilities(client: httpx.AsyncClient) -> None:
         assert isinstance(adapter(client, agency), StatusAdapter), agency
     # BDM's registers are corrected by a formal process, not online.
     assert not isinstance(adapter(client, "bdm"), AmendingAdapter)
-    with pytest.raises(ServiceAmendmentNotOffered, match="no correction online") as refused:
+    with pytest.raises(AmendmentNotOffered, match="no correction online") as refused:
         await adapter(client, "msd").amend(
             step_of("stop_msd_payments").service, "SP-000001", disclosure("stop_msd_payments"), "k"
         )

@@ -17,7 +17,6 @@ from hypothesis import given
 from pydantic import BaseModel, TypeAdapter
 
 from adapters.base import AgencyAdapter
-from adapters.registry import BUILT_IN
 from mocks import acc as mock_acc
 from mocks import bdm as mock_bdm
 from mocks import council as mock_council
@@ -33,6 +32,7 @@ from mocks.app import create_app
 from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.addresses import parse_address
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
+from tests.adapters.built_in import BUILT_IN
 from tests.address_forms import FORMS, STREET_FORMS, AddressForm, any_address, any_post_box
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
@@ -213,8 +213,8 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def _adapter(client: httpx.AsyncClient, agency: str) -> AgencyAdapter:
-    adapter_class = next(cls for cls in BUILT_IN if cls.agency == agency)
-    adapter: AgencyAdapter = adapter_class(client, BASE_URL, f"dev-{agency}-key")
+    plugin = next(plugin for plugin in BUILT_IN if plugin.agency == agency)
+    adapter: AgencyAdapter = plugin.build(client, BASE_URL, f"dev-{agency}-key")
     return adapter
 
 
@@ -281,7 +281,7 @@ MOCK_RULES: dict[str, tuple[str, Callable[[Any], object]]] = {
     "notify_council deceased.last_address": ("property", _council_property),
     "end_tenancy": ("TenancyAddress", _wire(mock_kaingaora.TenancyAddress)),
 }
-_PREVIEWS = {cls.agency: cls(httpx.AsyncClient(), BASE_URL, "unused") for cls in BUILT_IN}
+_PREVIEWS = {p.agency: p.build(httpx.AsyncClient(), BASE_URL, "unused") for p in BUILT_IN}
 _SAMPLES = {event: sample() for event, (_, sample) in _EVENTS.items()}
 
 

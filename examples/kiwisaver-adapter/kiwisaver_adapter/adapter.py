@@ -9,20 +9,19 @@ address as NZ Post's lines). It answers with a case number ("KS-000001").
 
 from typing import Any
 
-import httpx
 from pydantic import BaseModel, Field
 
-from adapters.base import AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
+from adapters.base import AgencyAnswer, AgencyPolicy, Disclosure
 from adapters.disclosure import DisclosedFields, full_name
-from adapters.http import post_json, read_answer
+from adapters.http import AgencyApi, ApiKeyHeader, read_answer
 from adapters.plugins import AdapterPlugin
+from adapters.services import JsonAgencyAdapter, Service
 from onceonly.domain.addresses import format_address
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.people import PersonName
 
 STEP = CATALOGUE.event("death").step("notify_kiwisaver")
 """The step this plugin's catalogue fragment adds to the death life event."""
-SERVICE_PATH = "/kiwisaver/v1/member-death-notifications"
 
 
 def to_death_notification(disclosure: Disclosure) -> dict[str, Any]:
@@ -61,43 +60,31 @@ def kiwisaver_error_message(body: Any) -> str | None:
     return "; ".join(f"{e['field'] or 'request'}: {e['rule']}" for e in body["errors"]) or None
 
 
-class KiwiSaverAdapter:
-    """The Kōwhai KiwiSaver Scheme: told of a member's death."""
+def from_notification_received(answer: Any) -> AgencyAnswer:
+    """The provider's answer as its case number; it issues no fact later steps need."""
+    received = read_answer(STEP.agency, answer, NotificationReceived)
+    return AgencyAnswer(reference=received.case_number)
+
+
+class KiwiSaverAdapter(JsonAgencyAdapter):
+    """The Kōwhai KiwiSaver Scheme: told of a member's death. Its one service is declared
+    once; `submit` sends, and `preview` shows, the body `to_death_notification` makes."""
 
     agency = "kiwisaver"
+    title = "the provider"
+    api = AgencyApi(
+        "/kiwisaver/v1", ApiKeyHeader("Authorization", "Bearer"), kiwisaver_error_message
+    )
     # A small provider: a few calls at a time, gently.
     policy = AgencyPolicy(rate_limit_per_second=5.0, max_concurrent_calls=4)
-
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str) -> None:
-        """Call the provider under `base_url` with `client`, authenticated by `api_key`."""
-        self._client = client
-        self._url = f"{base_url.rstrip('/')}{SERVICE_PATH}"
-        self._headers = {"Authorization": f"Bearer {api_key}"}
-
-    def _mapped(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        if service != STEP.service:
-            raise AgencyRejected(self.agency, f"the provider offers no service {service!r}")
-        return to_death_notification(disclosure)
-
-    async def submit(
-        self, service: str, disclosure: Disclosure, idempotency_key: str
-    ) -> AgencyAnswer:
-        """Notify the provider; the same idempotency key returns the same case."""
-        answer = await post_json(
-            self._client,
-            self.agency,
-            self._url,
-            self._mapped(service, disclosure),
-            headers=self._headers,
-            idempotency_key=idempotency_key,
-            error_message=kiwisaver_error_message,
-        )
-        received = read_answer(self.agency, answer, NotificationReceived)
-        return AgencyAnswer(reference=received.case_number)
-
-    async def preview(self, service: str, disclosure: Disclosure) -> dict[str, Any]:
-        """The notification `submit` would send, by the same mapping; sends nothing."""
-        return self._mapped(service, disclosure)
+    services = (
+        Service(
+            STEP.service,
+            "/member-death-notifications",
+            to_death_notification,
+            from_notification_received,
+        ),
+    )
 
 
 PLUGIN = AdapterPlugin(agency="kiwisaver", build=KiwiSaverAdapter)

@@ -31,7 +31,7 @@ from adapters import (
 )
 from adapters.base import AgencyAdapter, AgencyAnswer, AgencyPolicy, AgencyRejected, Disclosure
 from adapters.council import PROPERTY_ID_WHEN_SENT
-from adapters.registry import BUILT_IN, build_adapters
+from adapters.registry import build_adapters
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.identifiers import is_valid_ird_number
 from onceonly.domain.preview import (
@@ -42,10 +42,11 @@ from onceonly.domain.preview import (
     placeholder,
     placeholder_facts,
 )
+from tests.adapters.built_in import BUILT_IN
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"
-KEYS = {cls.agency: f"dev-{cls.agency}-key" for cls in BUILT_IN}
+KEYS = {plugin.agency: f"dev-{plugin.agency}-key" for plugin in BUILT_IN}
 # Facts earlier steps issue, as the step runner adds them once those steps complete.
 FACTS = {
     "child__birth_registration_number": "2026/000123",
@@ -175,10 +176,10 @@ async def test_preview_is_the_body_submit_posts(event, step):
     assert preview == posted.value.body
 
 
-@pytest.mark.parametrize("adapter_class", BUILT_IN, ids=[cls.agency for cls in BUILT_IN])
-async def test_preview_of_a_service_the_agency_lacks_is_refused(adapter_class, adapters):
+@pytest.mark.parametrize("plugin", BUILT_IN, ids=[plugin.agency for plugin in BUILT_IN])
+async def test_preview_of_a_service_the_agency_lacks_is_refused(plugin, adapters):
     with pytest.raises(AgencyRejected, match="no service"):
-        await adapters[adapter_class.agency].preview("no-such-service", {})
+        await adapters[plugin.agency].preview("no-such-service", {})
 
 
 def test_placeholder_facts_name_the_issuing_agency():

@@ -1,8 +1,9 @@
-"""Withdrawing a submission, end to end: the adapters' compensating calls against the mock
-agencies over an in-memory transport, their refusals, and the activity that runs them.
+"""Withdrawing what a step sent (MSD, Health's immunisation register, the council's dog
+registration): the adapters against the mocks, the refusal where no withdrawal is offered,
+and the withdrawal activity.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -25,8 +25,6 @@ from adapters.council import CouncilAdapter
 from adapters.health import HealthAdapter
 from adapters.msd import MsdAdapter
 from adapters.registry import build_adapters
-from mocks.admin import admin_headers
-from mocks.app import create_app
 from mocks.formats import nz_today
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.submission import (
@@ -35,18 +33,18 @@ from onceonly.domain.submission import (
     WithdrawalAnswer,
     withdrawal_idempotency_key,
 )
-from onceonly.settings import AGENCIES
 from onceonly.store.sqlite import SqliteDisclosureLog
+from tests.adapters.support import BASE_URL, KEYS
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
-BASE_URL = "http://agencies.test"
-KEYS = {agency: f"dev-{agency}-key" for agency in AGENCIES}
-FACTS = {
+WITHDRAWAL_FACTS = {
     "child__ird_number": "130000010",
     "child__nhi_number": "ZAA00AC",  # the mock's first NHI number, check letter and all
     "deceased__death_registration_number": "2026/000777",
 }
-ADAPTERS = {cls.agency: cls for cls in (MsdAdapter, HealthAdapter, CouncilAdapter)}
+
+
+WITHDRAWING_ADAPTERS = {cls.agency: cls for cls in (MsdAdapter, HealthAdapter, CouncilAdapter)}
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ class Step:
             "death": sample_death,
         }
         data = samples[self.event.event_type]()
-        facts = {k: v for k, v in FACTS.items() if k.replace("__", ".") in self.fields}
+        facts = {k: v for k, v in WITHDRAWAL_FACTS.items() if k.replace("__", ".") in self.fields}
         return disclose(self.step_id, data, self.event, **facts)
 
     @property
@@ -98,6 +96,8 @@ WITHDRAWABLE = {
         Step(MOVE, "council_dog_registration", "withdrawn", "CAN-000001"),
     )
 }
+
+
 # Steps whose agency can be withdrawn from, but not for this service.
 NOT_OFFERED = [
     (DEATH, "stop_msd_payments"),
@@ -109,21 +109,8 @@ NOT_OFFERED = [
 ]
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
-    return create_app(tmp_path / "agencies.db", environ={})
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
-    ) as client:
-        yield client
-
-
-def _adapter(client: httpx.AsyncClient, agency: str) -> Any:
-    return ADAPTERS[agency](client, BASE_URL, KEYS[agency])
+def _withdrawing_adapter(client: httpx.AsyncClient, agency: str) -> Any:
+    return WITHDRAWING_ADAPTERS[agency](client, BASE_URL, KEYS[agency])
 
 
 async def _withdrawals(client: httpx.AsyncClient, agency: str) -> list[dict[str, Any]]:
@@ -131,100 +118,6 @@ async def _withdrawals(client: httpx.AsyncClient, agency: str) -> list[dict[str,
     assert response.status_code == 200
     withdrawals: list[dict[str, Any]] = response.json()["withdrawals"]
     return withdrawals
-
-
-async def test_the_three_agencies_have_the_capability(client):
-    for agency in ADAPTERS:
-        assert isinstance(_adapter(client, agency), WithdrawingAdapter)
-
-
-@pytest.mark.parametrize("step_id", WITHDRAWABLE)
-async def test_the_adapter_withdraws_what_it_submitted(client, step_id):
-    step = WITHDRAWABLE[step_id]
-    adapter = _adapter(client, step.agency)
-    submitted = await adapter.submit(step.service, step.disclosure(), f"event-1/{step_id}")
-    key = withdrawal_idempotency_key("event-1", step_id)
-
-    withdrawn = await adapter.withdraw(step.service, submitted.reference, key)
-
-    assert withdrawn == WithdrawalAnswer(reference=step.first_withdrawal, outcome=step.outcome)
-    [held] = await _withdrawals(client, step.agency)
-    assert held["idempotency_key"] == key
-    assert submitted.reference in held["received"].values()
-
-
-@pytest.mark.parametrize("step_id", WITHDRAWABLE)
-async def test_a_retried_withdrawal_lands_on_the_same_withdrawal(client, step_id):
-    step = WITHDRAWABLE[step_id]
-    adapter = _adapter(client, step.agency)
-    submitted = await adapter.submit(step.service, step.disclosure(), "event-1/step")
-    first = await adapter.withdraw(step.service, submitted.reference, "event-1/step/withdrawal")
-    again = await adapter.withdraw(step.service, submitted.reference, "event-1/step/withdrawal")
-    assert again == first
-    assert len(await _withdrawals(client, step.agency)) == 1
-
-
-@pytest.mark.parametrize(("event", "step_id"), NOT_OFFERED)
-async def test_a_service_without_online_withdrawal_sends_nothing(event, step_id):
-    step = event.step(step_id)
-    sent: list[httpx.Request] = []
-
-    def agency(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        return httpx.Response(500)
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(agency)) as client:
-        with pytest.raises(WithdrawalNotOffered) as raised:
-            await _adapter(client, step.agency).withdraw(step.service, "REF-000001", "k")
-    assert sent == []
-    assert raised.value.type == WITHDRAWAL_NOT_OFFERED
-    assert raised.value.non_retryable
-    assert raised.value.message == f"{step.agency} offers no online withdrawal for {step.service}"
-
-
-@pytest.mark.parametrize("step_id", WITHDRAWABLE)
-async def test_a_reference_the_agency_never_issued_is_rejected(client, step_id):
-    step = WITHDRAWABLE[step_id]
-    adapter = _adapter(client, step.agency)
-    submitted = await adapter.submit(step.service, step.disclosure(), "event-1/step")
-    unissued = submitted.reference[:-1] + "9"
-    with pytest.raises(AgencyRejected, match="HTTP 404") as raised:
-        await adapter.withdraw(step.service, unissued, "event-1/step/withdrawal")
-    assert raised.value.non_retryable
-    assert await _withdrawals(client, step.agency) == []
-
-
-@pytest.mark.parametrize("step_id", WITHDRAWABLE)
-async def test_a_failing_agency_is_retried_later(client, step_id):
-    step = WITHDRAWABLE[step_id]
-    adapter = _adapter(client, step.agency)
-    submitted = await adapter.submit(step.service, step.disclosure(), "event-1/step")
-    await client.put(f"/{step.agency}/_faults", json={"error_rate": 1.0})
-    with pytest.raises(AgencyUnavailable) as raised:
-        await adapter.withdraw(step.service, submitted.reference, "event-1/step/withdrawal")
-    assert not raised.value.non_retryable
-
-
-@pytest.mark.parametrize("step_id", WITHDRAWABLE)
-async def test_an_answer_that_is_no_withdrawal_is_rejected(step_id):
-    step = WITHDRAWABLE[step_id]
-    sent: list[httpx.Request] = []
-
-    def agency(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        # The agency's answer to the submission, not to a withdrawal.
-        return httpx.Response(200, json={"status": "received", "outcome": "received"})
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(agency)) as client:
-        with pytest.raises(AgencyRejected, match="documented format"):
-            await _adapter(client, step.agency).withdraw(step.service, "A/B 1", "key-1")
-    [request] = sent
-    # The reference is one path segment, whatever it holds; the key goes with it.
-    assert "/A%2FB%201/" in f"{request.url.raw_path.decode()}/"
-    assert request.headers["Idempotency-Key"] == "key-1"
-
-
-# --- the activity -----------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -245,9 +138,104 @@ def _withdrawal(event: LifeEventSpec, step_id: str, reference: str) -> AgencyWit
     )
 
 
+async def test_the_three_agencies_have_the_capability(client):
+    for agency in WITHDRAWING_ADAPTERS:
+        assert isinstance(_withdrawing_adapter(client, agency), WithdrawingAdapter)
+
+
+@pytest.mark.parametrize("step_id", WITHDRAWABLE)
+async def test_the_adapter_withdraws_what_it_submitted(client, step_id):
+    step = WITHDRAWABLE[step_id]
+    adapter = _withdrawing_adapter(client, step.agency)
+    submitted = await adapter.submit(step.service, step.disclosure(), f"event-1/{step_id}")
+    key = withdrawal_idempotency_key("event-1", step_id)
+
+    withdrawn = await adapter.withdraw(step.service, submitted.reference, key)
+
+    assert withdrawn == WithdrawalAnswer(reference=step.first_withdrawal, outcome=step.outcome)
+    [held] = await _withdrawals(client, step.agency)
+    assert held["idempotency_key"] == key
+    assert submitted.reference in held["received"].values()
+
+
+@pytest.mark.parametrize("step_id", WITHDRAWABLE)
+async def test_a_retried_withdrawal_lands_on_the_same_withdrawal(client, step_id):
+    step = WITHDRAWABLE[step_id]
+    adapter = _withdrawing_adapter(client, step.agency)
+    submitted = await adapter.submit(step.service, step.disclosure(), "event-1/step")
+    first = await adapter.withdraw(step.service, submitted.reference, "event-1/step/withdrawal")
+    again = await adapter.withdraw(step.service, submitted.reference, "event-1/step/withdrawal")
+    assert again == first
+    assert len(await _withdrawals(client, step.agency)) == 1
+
+
+@pytest.mark.parametrize(("event", "step_id"), NOT_OFFERED)
+async def test_a_service_without_online_withdrawal_sends_nothing(event, step_id):
+    step = event.step(step_id)
+    sent: list[httpx.Request] = []
+
+    def agency(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(agency)) as client:
+        with pytest.raises(WithdrawalNotOffered) as raised:
+            await _withdrawing_adapter(client, step.agency).withdraw(
+                step.service, "REF-000001", "k"
+            )
+    assert sent == []
+    assert raised.value.type == WITHDRAWAL_NOT_OFFERED
+    assert raised.value.non_retryable
+    assert raised.value.message == f"{step.agency} offers no online withdrawal for {step.service}"
+
+
+@pytest.mark.parametrize("step_id", WITHDRAWABLE)
+async def test_a_reference_the_agency_never_issued_is_rejected(client, step_id):
+    step = WITHDRAWABLE[step_id]
+    adapter = _withdrawing_adapter(client, step.agency)
+    submitted = await adapter.submit(step.service, step.disclosure(), "event-1/step")
+    unissued = submitted.reference[:-1] + "9"
+    with pytest.raises(AgencyRejected, match="HTTP 404") as raised:
+        await adapter.withdraw(step.service, unissued, "event-1/step/withdrawal")
+    assert raised.value.non_retryable
+    assert await _withdrawals(client, step.agency) == []
+
+
+@pytest.mark.parametrize("step_id", WITHDRAWABLE)
+async def test_a_failing_agency_is_retried_later(client, step_id):
+    step = WITHDRAWABLE[step_id]
+    adapter = _withdrawing_adapter(client, step.agency)
+    submitted = await adapter.submit(step.service, step.disclosure(), "event-1/step")
+    await client.put(f"/{step.agency}/_faults", json={"error_rate": 1.0})
+    with pytest.raises(AgencyUnavailable) as raised:
+        await adapter.withdraw(step.service, submitted.reference, "event-1/step/withdrawal")
+    assert not raised.value.non_retryable
+
+
+@pytest.mark.parametrize("step_id", WITHDRAWABLE)
+async def test_an_answer_that_is_no_withdrawal_is_rejected(step_id):
+    step = WITHDRAWABLE[step_id]
+    sent: list[httpx.Request] = []
+
+    def agency(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        # The agency's answer to the submission, not to a withdrawal.
+        return httpx.Response(200, json={"status": "received", "outcome": "received"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(agency)) as client:
+        with pytest.raises(AgencyRejected, match="documented format"):
+            await _withdrawing_adapter(client, step.agency).withdraw(step.service, "A/B 1", "key-1")
+    [request] = sent
+    # The reference is one path segment, whatever it holds; the key goes with it.
+    assert "/A%2FB%201/" in f"{request.url.raw_path.decode()}/"
+    assert request.headers["Idempotency-Key"] == "key-1"
+
+
 async def test_the_activity_withdraws_through_the_agencys_adapter(client, activities):
     step = WITHDRAWABLE["funeral_grant"]
-    submitted = await _adapter(client, "msd").submit(step.service, step.disclosure(), "e/1")
+    submitted = await _withdrawing_adapter(client, "msd").submit(
+        step.service, step.disclosure(), "e/1"
+    )
     withdrawal = _withdrawal(DEATH, "funeral_grant", submitted.reference)
 
     answer = await ActivityEnvironment().run(activities.withdraw_from_agency, withdrawal)
