@@ -5,7 +5,13 @@ life event by calling the citizen API (/v1) exactly as any other client would.
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from onceonly.portal import routes_event, routes_invite, routes_start
+from onceonly.portal import (
+    routes_check,
+    routes_event,
+    routes_invite,
+    routes_journey,
+    routes_start,
+)
 from onceonly.portal.pages import HERE, install_handlers
 
 
@@ -13,6 +19,8 @@ def install_portal(app: FastAPI) -> None:
     """Serve the portal's pages and static files from `app`, beside the API."""
     install_handlers(app)
     app.include_router(routes_start.router)
+    app.include_router(routes_journey.router)
+    app.include_router(routes_check.router)
     app.include_router(routes_event.router)
     app.include_router(routes_invite.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
+from onceonly.portal.text_forms import FORM_WORDS
 
 EN: dict[str, str] = {
     # Frame
@@ -253,6 +254,8 @@ EN: dict[str, str] = {
     "error.unavailable": "The service cannot answer right now. Try again shortly.",
     "error.title": "Something went wrong",
 }
+
+EN |= FORM_WORDS  # the question pages' words (text_forms)
 
 STATE_WORDS: dict[str, str] = {
     "awaiting_consent": "Waiting for your answer",
