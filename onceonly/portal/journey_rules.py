@@ -92,7 +92,7 @@ def is_required(model: type[BaseModel], path: str) -> bool:
     *parents, leaf = [part for part in path.split(".") if not part.isdigit()]
     for part in parents:
         current = _model_in(_field(current, part).annotation)
-    return _field(current, leaf).is_required()
+    return bool(_field(current, leaf).is_required())
 
 
 def _field(model: Any, name: str) -> Any:
@@ -152,8 +152,10 @@ def read_page(
             values[ask.path] = form.get(ask.path, "").strip()
             if ask.kind == "choice" and values[ask.path] not in ("", *ask.choices):
                 errors[ask.path] = "rule.choose"
-        if ask.path.startswith("_") and ask.required and not values[ask.path]:
-            errors[ask.path] = "rule.choose"
+        if ask.required and not values[ask.path] and ask.kind != "checkbox":
+            # The portal's own questions, and a part a rule of the whole requires (a PO Box's
+            # number), which the model names only once every other part is right.
+            errors[ask.path] = "rule.choose" if ask.path.startswith("_") else "rule.required"
     return values, errors
 
 
@@ -204,7 +206,7 @@ def to_data(journey: Journey, answers: Answers, materialise: Iterable[str] = ())
     for part, gate in journey.gates.items():
         if answers.get(gate) != "yes":
             data.pop(part, None)
-    listed = _as_lists(data)
+    listed: dict[str, Any] = _as_lists(data)
     if journey.finish is not None:
         journey.finish(answers, listed)
     return listed
@@ -256,7 +258,9 @@ def check(
 
 def dotted(field: str) -> str:
     """An API error's field (`data.household[0].name`) as an answers path (`household.0.name`)."""
-    return _INDEX.sub(r".\1", field).removeprefix("data.")
+    # A union's member (a street address or a PO Box) is named "(unknown field)": the part
+    # the page asks for is the same in either.
+    return _INDEX.sub(r".\1", field).removeprefix("data.").replace(".(unknown field)", "")
 
 
 def place(errors: Iterable[tuple[str, str]], paths: list[str], group: str | None) -> dict[str, str]:

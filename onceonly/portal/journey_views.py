@@ -54,9 +54,9 @@ def value_words(ask: Ask, value: str, t: Words) -> str:
 
 def address_lines(answers: Answers, path: str) -> list[str]:
     """An address in the answers as NZ Post writes it (its parts as given, if not yet whole)."""
-    parts = {k.removeprefix(f"{path}."): v for k, v in answers.items() if k.startswith(f"{path}.")}
-    parts = {
-        k: int(v) if k == "rural_delivery" and v.isdigit() else v for k, v in parts.items() if v
+    given = {k.removeprefix(f"{path}."): v for k, v in answers.items() if k.startswith(f"{path}.")}
+    parts: dict[str, Any] = {
+        k: int(v) if k == "rural_delivery" and v.isdigit() else v for k, v in given.items() if v
     }
     try:
         model = PostBox if "box_number" in parts or "kind" in parts else Address
