@@ -187,7 +187,11 @@ def test_a_prefilled_address_not_kept_is_dropped_whole_leaving_no_rd_or_suburb_b
            "address.postcode": "6011"}  # fmt: skip
     answers = with_values(BIRTH, answers, new)
     assert to_data(BIRTH, answers)["address"] == {
-        "number": "45", "street": "Cuba Street", "city": "Wellington", "postcode": "6011"}  # fmt: skip
+        "number": "45",
+        "street": "Cuba Street",
+        "city": "Wellington",
+        "postcode": "6011",
+    }
     # The IRD number kept names its register; changed, it no longer does.
     assert answers["_prefilled.birth_parent.ird_number"] == "ird"
     answers = with_values(BIRTH, answers, {"birth_parent.ird_number": "136-410-132"})
