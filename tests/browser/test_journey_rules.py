@@ -31,8 +31,14 @@ from onceonly.portal.text_forms import plain_rule
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
 
 TODAY = date(2026, 11, 25)
-RURAL = {"number": "722", "street": "Church Street", "suburb": "Kaiwaka", "rural_delivery": 2,
-         "city": "Kaiwaka", "postcode": "0573"}  # fmt: skip
+RURAL = {
+    "number": "722",
+    "street": "Church Street",
+    "suburb": "Kaiwaka",
+    "rural_delivery": 2,
+    "city": "Kaiwaka",
+    "postcode": "0573",
+}
 
 
 def example_answers(event_type: str) -> dict[str, str]:
@@ -60,11 +66,19 @@ def test_an_events_data_goes_to_answers_and_back_unchanged_and_passes_the_model(
 
 def test_every_part_of_an_address_has_an_input_and_comes_back_unchanged():
     address = {
-        "unit_type": "Suite", "unit": "4", "level_type": "Level", "level_number": "2",
-        "building_name": "Vero Centre", "number": "48", "number_last": "50",
-        "street": "Shortland Street", "suburb": "Auckland Central", "rural_delivery": 2,
-        "city": "Auckland", "postcode": "1010",
-    }  # fmt: skip
+        "unit_type": "Suite",
+        "unit": "4",
+        "level_type": "Level",
+        "level_number": "2",
+        "building_name": "Vero Centre",
+        "number": "48",
+        "number_last": "50",
+        "street": "Shortland Street",
+        "suburb": "Auckland Central",
+        "rural_delivery": 2,
+        "city": "Auckland",
+        "postcode": "1010",
+    }
     page = BIRTH.page("address")
     assert isinstance(page, Question)
     assert {ask.path for ask in page.asks} == {f"address.{part}" for part in address}
@@ -95,8 +109,11 @@ def test_a_blank_page_names_every_required_input_and_never_an_optional_one(journ
             parents = [
                 a.path.rsplit(".", 1)[0] for a in asks if "." in a.path and required(journey, a)
             ]
-            errors = place(check(journey, shown, TODAY, [*([group] if group else []), *parents]),
-                           [a.path for a in asks], group)  # fmt: skip
+            errors = place(
+                check(journey, shown, TODAY, [*([group] if group else []), *parents]),
+                [a.path for a in asks],
+                group,
+            )
             # A part only a rule of the whole requires is named by read_page (the PO Box's number).
             wanted = {a.path for a in asks if required(journey, a) and a.required is None}
             assert set(errors) == wanted, page.slug
@@ -111,7 +128,11 @@ def test_optional_inputs_are_those_the_model_leaves_optional():
         ask.path: required(BIRTH, ask) for ask in asks_of(BIRTH.page("address"), None, {}, TODAY)
     }  # type: ignore[arg-type]
     assert [path for path, needed in address.items() if needed] == [
-        "address.number", "address.street", "address.city", "address.postcode"]  # fmt: skip
+        "address.number",
+        "address.street",
+        "address.city",
+        "address.postcode",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -168,9 +189,13 @@ def test_answering_no_leaves_a_part_out_and_skips_its_pages():
 
 
 def test_a_prefilled_address_not_kept_is_dropped_whole_leaving_no_rd_or_suburb_behind():
-    draft = {"data": {"address": RURAL, "birth_parent": {"ird_number": "049091850"}},
-             "filled": [{"path": "address", "source": "addresses"},
-                        {"path": "birth_parent.ird_number", "source": "ird"}]}  # fmt: skip
+    draft = {
+        "data": {"address": RURAL, "birth_parent": {"ird_number": "049091850"}},
+        "filled": [
+            {"path": "address", "source": "addresses"},
+            {"path": "birth_parent.ird_number", "source": "ird"},
+        ],
+    }
     answers = with_prefill(example_answers("birth"), draft)
     assert address_lines(answers, "address") == [
         "722 Church Street",
@@ -183,8 +208,12 @@ def test_a_prefilled_address_not_kept_is_dropped_whole_leaving_no_rd_or_suburb_b
     answers = with_values(BIRTH, answers, {"_address_kept": "no"})
     assert not [key for key in answers if key.startswith("address.")]
     assert "_prefilled.address" not in answers
-    new = {"address.number": "45", "address.street": "Cuba Street", "address.city": "Wellington",
-           "address.postcode": "6011"}  # fmt: skip
+    new = {
+        "address.number": "45",
+        "address.street": "Cuba Street",
+        "address.city": "Wellington",
+        "address.postcode": "6011",
+    }
     answers = with_values(BIRTH, answers, new)
     assert to_data(BIRTH, answers)["address"] == {
         "number": "45",
