@@ -35,12 +35,12 @@ def linear_pages(journey: Journey, answers: Answers, today: date) -> list[Page]:
 
 
 def next_slug(journey: Journey, answers: Answers, today: date, slug: str) -> str | None:
-    """The page after `slug` (None: check your answers); an item page leads back to its list."""
+    """The page after `slug` (None: check your answers); an item page leads back to its list.
+    The order is the journey's, so a page the answers have just hidden still has a next."""
     page = journey.page(slug)
     if isinstance(page, Question) and page.item_of:
         return _list_of(journey, page.item_of).slug
-    shown = [p.slug for p in linear_pages(journey, answers, today)]
-    after = shown[shown.index(slug) + 1 :] if slug in shown else shown
+    after = _in_order(journey, answers, today, slug)[1]
     return after[0] if after else None
 
 
@@ -49,9 +49,18 @@ def previous_slug(journey: Journey, answers: Answers, today: date, slug: str) ->
     page = journey.page(slug)
     if isinstance(page, Question) and page.item_of:
         return _list_of(journey, page.item_of).slug
-    shown = [p.slug for p in linear_pages(journey, answers, today)]
-    before = shown[: shown.index(slug)] if slug in shown else []
+    before = _in_order(journey, answers, today, slug)[0]
     return before[-1] if before else None
+
+
+def _in_order(
+    journey: Journey, answers: Answers, today: date, slug: str
+) -> tuple[list[str], list[str]]:
+    """The pages shown before `slug` and after it."""
+    order = [page.slug for page in journey.pages]
+    shown = {page.slug for page in linear_pages(journey, answers, today)}
+    at = order.index(slug)
+    return ([s for s in order[:at] if s in shown], [s for s in order[at + 1 :] if s in shown])
 
 
 def _list_of(journey: Journey, path: str) -> ListPage:

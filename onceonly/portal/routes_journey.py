@@ -86,9 +86,12 @@ async def look_up_records(request: Request, event_type: str) -> Response:
     if not sources:
         return see_other(request, first_url(journey, held.answers, today(request)))
     body: dict[str, Any] = {"event_type": event_type, "sources": sources}
-    for offer in offers:
-        if offer.get("needs") and offer["source"] in sources:
-            body[offer["needs"]] = values.get(offer["needs"], "").strip() or None
+    needs = [o["needs"] for o in offers if o.get("needs") and o["source"] in sources]
+    body |= {need: values.get(need, "").strip() for need in needs}
+    blank = {need: text("rule.needed", page_lang(request)) for need in needs if not body[need]}
+    if blank:
+        context = {"event": event, "agencies": agencies, "errors": blank, "values": values}
+        return render(request, "journey_records.html", context, 422)
     try:
         async with Api(request, require_token(request)) as api:
             draft = await api.post("/v1/prefill", body)

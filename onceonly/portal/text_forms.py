@@ -49,6 +49,7 @@ FORM_WORDS: dict[str, str] = {
     "answer.no": "No",
     "answer.none": "Not given",
     "rule.required": "is required",
+    "rule.needed": "is needed to look up this record: give it, or untick the record",
     "rule.choose": "must be chosen: select one answer",
     "rule.date_parts": "must include a day, a month and a year",
     "rule.real_date": "must be a real date, as in 27 3 2007",

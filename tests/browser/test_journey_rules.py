@@ -206,6 +206,7 @@ def test_a_prefilled_address_not_kept_is_dropped_whole_leaving_no_rd_or_suburb_b
     assert "address.unit" not in answers  # the sample's unit is gone with the address it was in
     assert "address-found" in [p.slug for p in linear_pages(BIRTH, answers, TODAY)]
     answers = with_values(BIRTH, answers, {"_address_kept": "no"})
+    assert next_slug(BIRTH, answers, TODAY, "address-found") == "address"
     assert not [key for key in answers if key.startswith("address.")]
     assert "_prefilled.address" not in answers
     new = {
