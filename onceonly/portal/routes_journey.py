@@ -90,8 +90,8 @@ async def look_up_records(request: Request, event_type: str) -> Response:
     body |= {need: values.get(need, "").strip() for need in needs}
     blank = {need: text("rule.needed", page_lang(request)) for need in needs if not body[need]}
     if blank:
-        context = {"event": event, "agencies": agencies, "errors": blank, "values": values}
-        return render(request, "journey_records.html", context, 422)
+        asked = {"event": event, "agencies": agencies, "errors": blank, "values": values}
+        return render(request, "journey_records.html", asked, 422)
     try:
         async with Api(request, require_token(request)) as api:
             draft = await api.post("/v1/prefill", body)
@@ -100,8 +100,13 @@ async def look_up_records(request: Request, event_type: str) -> Response:
             raise
         lang = page_lang(request)
         errors = {dotted(e["field"]): plain_rule(e["rule"], lang) for e in problem.errors}
-        context = {"event": event, "agencies": agencies, "errors": errors, "values": values,
-                   "problem": None if errors else problem.detail}  # fmt: skip
+        context: dict[str, Any] = {
+            "event": event,
+            "agencies": agencies,
+            "errors": errors,
+            "values": values,
+            "problem": None if errors else problem.detail,
+        }
         return render(request, "journey_records.html", context, problem.status)
     held.answers = with_prefill(held.answers, draft)
     held.prefill_id = draft["id"]
@@ -259,6 +264,8 @@ async def _render(
         source for key, source in values.items() if any(_marks(key, ask.path) for ask in asks)
     }
     kept = [ask.path for ask in page.asks if ask.path.endswith("_kept")]
+    if kept and values.get(f"_prefilled.{kept[0][1:-5]}"):
+        sources.add(values[f"_prefilled.{kept[0][1:-5]}"])
     context = {
         "event": event,
         "page": page,

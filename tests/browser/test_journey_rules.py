@@ -3,6 +3,7 @@ blank page naming exactly the inputs the data model requires (never an optional 
 from three inputs, errors placed on the inputs they concern, lists, a prefilled address
 replaced whole, and every word the pages use present in the message table."""
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -24,7 +25,7 @@ from onceonly.portal.journey_rules import (
 )
 from onceonly.portal.journey_views import address_lines, sections
 from onceonly.portal.journeys import BIRTH, DEATH, JOURNEYS, MOVE
-from onceonly.portal.journeys.questions import ListPage, Question
+from onceonly.portal.journeys.questions import Journey, ListPage, Question
 from onceonly.portal.routes_journey import with_prefill, with_values
 from onceonly.portal.text import EN, text
 from onceonly.portal.text_forms import plain_rule
@@ -86,10 +87,16 @@ def test_every_part_of_an_address_has_an_input_and_comes_back_unchanged():
     assert to_data(BIRTH, answers)["address"] == address
 
 
-def _pages(journey):
+def _pages(journey: Journey) -> Iterator[Question]:
     for page in journey.pages:
         if isinstance(page, Question):
             yield page
+
+
+def question(journey: Journey, slug: str) -> Question:
+    page = journey.page(slug)
+    assert isinstance(page, Question)
+    return page
 
 
 @pytest.mark.parametrize("journey", [BIRTH, MOVE, DEATH], ids=lambda j: j.event_type)
@@ -125,8 +132,9 @@ def test_optional_inputs_are_those_the_model_leaves_optional():
     assert isinstance(contact, Question)
     assert [required(BIRTH, ask) for ask in contact.asks] == [False, False, False]
     address = {
-        ask.path: required(BIRTH, ask) for ask in asks_of(BIRTH.page("address"), None, {}, TODAY)
-    }  # type: ignore[arg-type]
+        ask.path: required(BIRTH, ask)
+        for ask in asks_of(question(BIRTH, "address"), None, {}, TODAY)
+    }
     assert [path for path, needed in address.items() if needed] == [
         "address.number",
         "address.street",
@@ -153,7 +161,7 @@ def test_a_date_is_read_from_day_month_and_year(parts, read):
 def test_a_rule_naming_a_part_lands_on_that_part_and_a_wrong_date_on_its_input():
     answers = example_answers("birth") | {"address.unit_type": "Flat", "address.unit": ""}
     del answers["address.unit"]
-    paths = [ask.path for ask in asks_of(BIRTH.page("address"), None, answers, TODAY)]  # type: ignore[arg-type]
+    paths = [ask.path for ask in asks_of(question(BIRTH, "address"), None, answers, TODAY)]
     assert place(check(BIRTH, answers, TODAY), paths, "address") == {
         "address.unit": "required with unit_type (the Flat of 'Flat 2' needs its 2)"
     }
@@ -267,12 +275,14 @@ def test_every_word_the_pages_use_is_in_the_message_table():
 
 
 def test_the_portals_own_questions_and_a_po_box_number_are_asked_for_when_blank():
-    other = asks_of(BIRTH.page("other-parent"), None, {}, TODAY)  # type: ignore[arg-type]
+    other = asks_of(question(BIRTH, "other-parent"), None, {}, TODAY)
     assert read_page(BIRTH, other, {})[1] == {"_other_parent": "rule.choose"}
-    box = asks_of(DEATH.page("your-box"), None, {"_postal_kind": "PO Box"}, TODAY)  # type: ignore[arg-type]
+    box = asks_of(question(DEATH, "your-box"), None, {"_postal_kind": "PO Box"}, TODAY)
     _values, errors = read_page(DEATH, box, {"notifier.postal_address.city": "Whangārei"})
     assert errors == {"notifier.postal_address.box_number": "rule.required"}
-    counter = asks_of(DEATH.page("your-box"), None, {"_postal_kind": "Counter Delivery"}, TODAY)  # type: ignore[arg-type]
+    counter = asks_of(
+        question(DEATH, "your-box"), None, {"_postal_kind": "Counter Delivery"}, TODAY
+    )
     assert "notifier.postal_address.box_number" not in [ask.path for ask in counter]
     answers = example_answers("death") | {"_postal_kind": "Counter Delivery"}
     del answers["notifier.postal_address.box_number"]

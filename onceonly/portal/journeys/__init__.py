@@ -5,5 +5,7 @@ from onceonly.portal.journeys.death import DEATH
 from onceonly.portal.journeys.move import MOVE
 from onceonly.portal.journeys.questions import Journey
 
+__all__ = ["BIRTH", "DEATH", "JOURNEYS", "MOVE", "Journey"]
+
 JOURNEYS: dict[str, Journey] = {"birth": BIRTH, "move": MOVE, "death": DEATH}
 """Every life event the portal walks a citizen through."""
