@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
-from onceonly.portal.text_forms import FORM_WORDS
+from onceonly.portal.text_forms import FORM_WORDS, MORE_FIELD_WORDS
 
 EN: dict[str, str] = {
     # Frame
@@ -298,6 +298,8 @@ FIELD_WORDS: dict[str, str] = {
     "health.gp_practice": "Your choice of doctor",
     "health.well_child_provider": "Your choice of Well Child provider",
 }
+
+FIELD_WORDS |= MORE_FIELD_WORDS  # a move's and a death's (text_forms)
 
 LANGUAGES: dict[str, Mapping[str, str]] = {"en": EN}
 """Each language's messages; a language's states and fields go in the two tables below."""

@@ -196,6 +196,42 @@ FORM_WORDS: dict[str, str] = {
     "conf.progress": "See the progress of this life event",
 }
 
+MORE_FIELD_WORDS: dict[str, str] = {
+    # What a move's and a death's steps receive, in words (merged into text.FIELD_WORDS).
+    "mover.name": "Your name",
+    "mover.date_of_birth": "Your date of birth",
+    "mover.driver_licence": "Your driver licence number and version",
+    "mover.email": "Your email address",
+    "mover.phone": "Your phone number",
+    "mover.ird_number": "Your IRD number",
+    "mover.msd_client_number": "Your Work and Income client number",
+    "mover.nhi_number": "Your health number (NHI)",
+    "previous_address": "The address you are moving from",
+    "new_address": "Your new address",
+    "move_date": "The date of the move",
+    "gp_practice": "Your new doctor's practice",
+    "dogs": "Your dogs: their names, breeds and microchip numbers",
+    "deceased.name": "Their name",
+    "deceased.date_of_birth": "Their date of birth",
+    "deceased.date_of_death": "Their date of death",
+    "deceased.sex": "Their sex",
+    "deceased.place_of_death": "Where they died",
+    "deceased.last_address": "Where they lived",
+    "deceased.ird_number": "Their IRD number",
+    "deceased.death_registration_number": "The death registration number",
+    "deceased.msd_client_number": "Their Work and Income client number",
+    "deceased.driver_licence": "Their driver licence number and version",
+    "deceased.passport_number": "Their passport number",
+    "deceased.nhi_number": "Their health number (NHI)",
+    "deceased.veteran_service_number": "Their NZ Defence Force service number",
+    "notifier.name": "Your name",
+    "notifier.relationship": "Your relationship to them",
+    "notifier.authority": "Why you may act for them",
+    "notifier.phone": "Your phone number",
+    "notifier.postal_address": "Where agencies send you letters",
+    "funeral_grant": "The funeral director, the funeral's cost and who pays it",
+}
+
 # Field names the data model's rules mention, in words.
 _RULE_WORDS = {
     "set late_registration to true to register it late": "tick the box to register it late",

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from onceonly.domain.birth import registration_deadline_days
+from onceonly.domain.catalogue import CATALOGUE
 from onceonly.portal.journey_rules import (
     asks_of,
     check,
@@ -27,7 +28,7 @@ from onceonly.portal.journey_views import address_lines, sections
 from onceonly.portal.journeys import BIRTH, DEATH, JOURNEYS, MOVE
 from onceonly.portal.journeys.questions import Journey, ListPage, Question
 from onceonly.portal.routes_journey import with_prefill, with_values
-from onceonly.portal.text import EN, text
+from onceonly.portal.text import EN, FIELD_WORDS, text
 from onceonly.portal.text_forms import plain_rule
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
 
@@ -288,3 +289,10 @@ def test_the_portals_own_questions_and_a_po_box_number_are_asked_for_when_blank(
     del answers["notifier.postal_address.box_number"]
     assert to_data(DEATH, answers)["notifier"]["postal_address"]["kind"] == "Counter Delivery"
     assert check(DEATH, answers, TODAY) == []
+
+
+def test_every_field_a_step_receives_has_words_rather_than_its_path():
+    fields = {
+        field for event in CATALOGUE.life_events for step in event.steps for field in step.fields
+    }
+    assert {field for field in fields if field not in FIELD_WORDS} == set()

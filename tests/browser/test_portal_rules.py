@@ -34,4 +34,5 @@ def test_words_fall_back_to_english_and_unknown_ids_fail_loudly():
         text("no.such.message")
     assert state_words("completed") == "Done"
     assert state_words("confirmed_by_agency") == "Confirmed by agency"
-    assert field_words("deceased.date_of_death") == "Deceased: date of death"
+    assert field_words("deceased.date_of_death") == "Their date of death"
+    assert field_words("pets.date_of_birth") == "Pets: date of birth"  # no words yet: readable
