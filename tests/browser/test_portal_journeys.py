@@ -1,10 +1,11 @@
 """A birth, a move and a death told through the portal's question pages in a real browser
 against the real stack, each to its confirmation, and the event checked through the API.
 
-Every page visited is audited at 375 px and 1280 px wide: no horizontal overflow, and
-axe-core (vendored, tests/browser/vendor) finds no violation. A blank submit on each page
-names exactly the inputs it must; a prefilled rural address said to be wrong is replaced
-whole (no RD, suburb or street of it is sent). Screenshots go to ONCEONLY_SCREENSHOTS_DIR.
+Every page visited is audited at 375 px and 1280 px wide with the accessibility kit
+(tests/browser/accessibility.py): no horizontal overflow, and axe-core finds no violation.
+A blank submit on each page names exactly the inputs it must; a prefilled rural address said
+to be wrong is replaced whole (no RD, suburb or street of it is sent). Screenshots go to
+ONCEONLY_SCREENSHOTS_DIR.
 """
 
 import json
@@ -16,16 +17,13 @@ from typing import Any
 import pytest
 
 from mocks.addresses import synthetic_residence
+from tests.browser.accessibility import WIDTHS, assert_page_is_accessible
 from tests.integration.conftest import Stack, citizen, today, wait_for
 
 pytestmark = pytest.mark.integration
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package").expect
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
-WIDTHS = (375, 1280)
 SLOW = 90_000  # ms: registers and agencies answer in seconds; a loaded machine gets room
 CONFIRMED = re.compile(r"/start/[a-z]+/confirmation/(?P<event>[a-z_]+-[0-9a-f]{32})$")
-AXE_RUN = """() => axe.run(document, {resultTypes: ["violations"]}).then(result =>
-  result.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", ")))"""
 WELLINGTON = {"number": "45", "street": "Cuba Street", "suburb": "Te Aro", "city": "Wellington",
               "postcode": "6011"}  # fmt: skip
 
@@ -45,9 +43,8 @@ class Visit:
 
     def __init__(self, browser: Any, stack: Stack, screenshots: Path) -> None:
         context = browser.new_context(
-            base_url=stack.api_url, locale="en-NZ", timezone_id="Pacific/Auckland",
-            bypass_csp=True,  # to inject axe-core; the pages' own policy is tested elsewhere
-        )  # fmt: skip
+            base_url=stack.api_url, locale="en-NZ", timezone_id="Pacific/Auckland"
+        )
         context.set_default_timeout(30_000)
         self.page = context.new_page()
         self.screenshots = screenshots
@@ -58,13 +55,7 @@ class Visit:
         page = self.page
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            wide, viewport = page.evaluate(
-                "[document.documentElement.scrollWidth, window.innerWidth]"
-            )
-            assert wide <= viewport, f"{page.url} is {wide} px wide at {width} px"
-            if not page.evaluate("typeof axe !== 'undefined'"):
-                page.add_script_tag(path=str(AXE))
-            assert page.evaluate(AXE_RUN) == [], f"{page.url} at {width} px"
+            assert_page_is_accessible(page)
             self.scans += 1
             if name:
                 path = self.screenshots / f"{name}-{width}.png"
