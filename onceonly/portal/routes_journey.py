@@ -223,6 +223,12 @@ def with_values(journey: Journey, answers: Answers, values: Answers) -> Answers:
     return updated
 
 
+def _before_questions(journey: Journey, event: dict[str, Any]) -> str:
+    """Where the first question's Back link goes: the registers, where the event offers any."""
+    base = f"/start/{journey.event_type}"
+    return f"{base}/records" if event["prefill"] else base
+
+
 def _marks(key: str, path: str) -> bool:
     """True when `key` marks `path` (or the part holding it) as filled in by a register."""
     marked = key.removeprefix("_prefilled.")
@@ -276,7 +282,7 @@ async def _render(
         "required": {ask.path: required(journey, ask) for ask in asks},
         "back": url_of(journey, None)
         if change
-        else (url_of(journey, back) if back else f"/start/{journey.event_type}"),
+        else (url_of(journey, back) if back else _before_questions(journey, event)),
         "action": url_of(journey, page.slug, *query, *(["change=1"] if change else [])),
         "found_in": sorted(agencies.get(source, source) for source in sources),
         "kept_address": address_lines(values, kept[0][1:-5]) if kept else [],
