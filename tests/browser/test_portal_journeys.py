@@ -56,10 +56,10 @@ class Visit:
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             assert_page_is_accessible(page)
-            self.scans += 1
             if name:
                 path = self.screenshots / f"{name}-{width}.png"
                 page.screenshot(path=str(path), full_page=True)
+        self.scans += 1
         self.audited = page.url
 
     def sign_in(self, citizen_id: str) -> None:
@@ -214,6 +214,7 @@ def test_a_birth_told_page_by_page_with_a_prefilled_address_replaced_whole(
         assert part not in sent, f"{part} of the old address was sent"
     page.get_by_role("link", name="Continue to your choices").click()
     page.wait_for_url(re.compile(rf"/events/{event_id}/steps/register_birth"))
+    print(f"birth: {visit.scans} page states audited (each at both widths)")
 
 
 def test_a_move_told_page_by_page_with_the_household_from_the_register(
@@ -288,6 +289,7 @@ def test_a_move_told_page_by_page_with_the_household_from_the_register(
     assert {p["path"]: p["confirmed"] for p in event["prefilled"]}["previous_address"] is True
     sent = previews(api, event_id, "update_electoral_roll")
     assert "Cuba Street" in sent and "Tūhoe-Synthetic" in sent
+    print(f"move: {visit.scans} page states audited (each at both widths)")
 
 
 def test_a_death_told_page_by_page_with_a_po_box_and_a_funeral_grant(
@@ -356,4 +358,4 @@ def test_a_death_told_page_by_page_with_a_po_box_and_a_funeral_grant(
     states = {step["id"]: step["state"] for step in event["steps"]}
     assert states["funeral_grant"] != "not_applicable"
     assert states["end_tenancy"] != "not_applicable"
-    print(f"axe scans: {visit.scans}")
+    print(f"death: {visit.scans} page states audited (each at both widths)")
