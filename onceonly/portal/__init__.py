@@ -6,9 +6,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from onceonly.portal import (
+    routes_check,
     routes_choices,
     routes_event,
     routes_invite,
+    routes_journey,
     routes_language,
     routes_start,
     routes_statistics,
@@ -20,6 +22,8 @@ def install_portal(app: FastAPI) -> None:
     """Serve the portal's pages and static files from `app`, beside the API."""
     install_handlers(app)
     app.include_router(routes_start.router)
+    app.include_router(routes_journey.router)
+    app.include_router(routes_check.router)
     app.include_router(routes_event.router)
     app.include_router(routes_choices.router)
     app.include_router(routes_invite.router)

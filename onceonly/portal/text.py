@@ -11,6 +11,7 @@ from typing import get_args
 from onceonly.domain.address_words import LevelType, UnitType
 from onceonly.portal.catalogues import ENGLISH, languages, translated
 from onceonly.portal.text_consent import CONSENT_EN, CONSENT_FIELDS
+from onceonly.portal.text_forms import FORM_WORDS, MORE_FIELD_WORDS
 
 EN: dict[str, str] = {
     # Frame
@@ -283,6 +284,8 @@ EN: dict[str, str] = {
     "statistics.data": "The same figures as data (JSON)",
 }
 
+EN |= FORM_WORDS  # the question pages' words (text_forms)
+
 STATE_WORDS: dict[str, str] = {
     "awaiting_consent": "Waiting for your answer",
     "not_applicable": "Does not apply",
@@ -325,6 +328,7 @@ FIELD_WORDS: dict[str, str] = {
     "health.well_child_provider": "Your choice of Well Child provider",
 }
 
+FIELD_WORDS |= MORE_FIELD_WORDS  # a move's and a death's (text_forms)
 # Consent's words live in text_consent.py; a label given here for the same field wins.
 EN.update(CONSENT_EN)
 FIELD_WORDS.update(

@@ -42,10 +42,12 @@ def test_pages_are_utf8_html_in_english_with_the_portals_headers(client: TestCli
     assert "default-src 'self'" in page.headers["content-security-policy"]
 
 
-def test_a_life_event_without_a_form_says_so_rather_than_lead_nowhere(client: TestClient):
-    page = client.get("/start/move")
-    assert "does not have a form for this life event yet" in page.text
-    assert "/start/move/details" not in page.text
+def test_every_life_event_has_a_start_page_that_leads_to_its_questions(client: TestClient):
+    for event_type in ("birth", "move", "death"):
+        page = client.get(f"/start/{event_type}")
+        assert page.status_code == 200
+        assert f'href="/start/{event_type}/records"' in page.text  # each offers its registers
+        assert "citizen API" not in page.text
 
 
 def test_signing_in_sets_an_httponly_strict_cookie_holding_the_citizens_token(
