@@ -22,13 +22,13 @@ from adapters.http import CONSENT_RECEIPT
 from onceonly.disclosures import DisclosureEntry, DisclosureLog
 from onceonly.domain import submission as contract
 from onceonly.domain.catalogue import CATALOGUE, StepSpec
+from onceonly.domain.search_attributes import CITIZEN_KEY
 from onceonly.domain.submission import (
     AgencyAnswer,
     AgencySubmission,
     AgencyWithdrawal,
     WithdrawalAnswer,
 )
-from workflows.search_attributes import CITIZEN_KEY
 
 log = structlog.get_logger(__name__)
 

@@ -16,12 +16,12 @@ from temporalio import workflow
 from onceonly.codec import data_converter
 from onceonly.domain.birth import BirthStart
 from onceonly.domain.life_event import LifeEventProgress
+from onceonly.domain.patches import BATCHED_BOOKKEEPING
 from onceonly.replay import load_history, replay
 from onceonly.settings import DEV_PAYLOAD_KEY
 from tests.recorded import patch_ids, submission_queues
 from tests.replay.drifted_birth import DriftedBirthWorkflow
 from workflows.birth import ADDED_STEPS, BirthWorkflow
-from workflows.patches import BATCHED_BOOKKEEPING
 
 HISTORIES = sorted(Path(__file__).parent.parent.joinpath("histories").glob("*/*.json"))
 BIRTH_PATHS = {
