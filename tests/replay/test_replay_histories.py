@@ -15,15 +15,22 @@ from temporalio import workflow
 
 from onceonly.codec import data_converter
 from onceonly.domain.birth import BirthStart
-from onceonly.domain.life_event import LifeEventProgress
+from onceonly.domain.death import DeathStart
+from onceonly.domain.life_event import LifeEventProgress, LifeEventStart
+from onceonly.domain.move import MoveStart
 from onceonly.domain.patches import BATCHED_BOOKKEEPING
+from onceonly.recording_death import DEATH_PATHS
+from onceonly.recording_move import MOVE_PATHS
 from onceonly.replay import load_history, replay
 from onceonly.settings import DEV_PAYLOAD_KEY
 from tests.recorded import patch_ids, submission_queues
 from tests.replay.drifted_birth import DriftedBirthWorkflow
 from workflows.birth import ADDED_STEPS, BirthWorkflow
+from workflows.death import DeathWorkflow
+from workflows.move import MoveWorkflow
 
 HISTORIES = sorted(Path(__file__).parent.parent.joinpath("histories").glob("*/*.json"))
+BIRTH_HISTORIES = [path for path in HISTORIES if path.parent.name.startswith("birth")]
 BIRTH_PATHS = {
     "all-granted",
     "decline-skips-dependant",
@@ -39,6 +46,10 @@ def test_there_are_histories_to_replay():
     # Before and after receipts, reminders, parties and withdrawal (the CONSENT_V2 patch).
     for folder in ("birth", "birth-consent"):
         assert {path.stem for path in HISTORIES if path.parent.name == folder} >= BIRTH_PATHS
+    # Every main path of a move and a death, recorded by the same command.
+    for folder, paths in (("move", MOVE_PATHS), ("death", DEATH_PATHS)):
+        recorded = {path.stem for path in HISTORIES if path.parent.name == folder}
+        assert recorded == {path.name for path in paths}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}")
@@ -111,6 +122,15 @@ NAMED_PATCHES: list[str | None] = []
 OWN_QUEUE_AGENCIES: list[tuple[str, ...] | None] = []
 # Recorded since starters name their latest patch in the start input.
 NAMED_PATCH_FOLDERS = {"birth-named-patch", "birth-own-queues"}
+# Recorded since starters name the agencies whose calls have queues of their own.
+OWN_QUEUE_FOLDERS = {"birth-own-queues", "move", "death"}
+# The agencies an all-granted event of each folder sends to, but Health.
+OWN_QUEUES_ALL_GRANTED = {
+    "birth-own-queues": {"bdm", "ird", "msd"},
+    "move": {"nzta", "electoral", "msd", "council", "acc"},
+    "death": {"bdm", "ird", "msd", "nzta", "passports", "electoral", "veterans", "council",
+              "kaingaora"},
+}  # fmt: skip
 
 
 @workflow.defn(name="birth", sandboxed=False)
@@ -131,7 +151,47 @@ class ObservedBirthWorkflow(BirthWorkflow):
         return await self.run_steps()
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}")
+def _observe_start(start: LifeEventStart) -> None:
+    NAMED_PATCHES.append(start.started_with_patch)
+    OWN_QUEUE_AGENCIES.append(start.own_queue_agencies)
+
+
+@workflow.defn(name="move", sandboxed=False)
+class ObservedMoveWorkflow(MoveWorkflow):
+    """The move as it is, noting what each replayed event's start input names."""
+
+    @workflow.init
+    def __init__(self, start: MoveStart) -> None:
+        super().__init__(start)
+        _observe_start(start)
+
+    @workflow.run
+    async def run(self, start: MoveStart) -> LifeEventProgress:
+        """Run the move's steps, as the real workflow does."""
+        return await self.run_steps()
+
+
+@workflow.defn(name="death", sandboxed=False)
+class ObservedDeathWorkflow(DeathWorkflow):
+    """The death as it is, noting what each replayed event's start input names."""
+
+    @workflow.init
+    def __init__(self, start: DeathStart) -> None:
+        super().__init__(start)
+        _observe_start(start)
+
+    @workflow.run
+    async def run(self, start: DeathStart) -> LifeEventProgress:
+        """Run the death's steps, as the real workflow does."""
+        return await self.run_steps()
+
+
+OBSERVED = [ObservedBirthWorkflow, ObservedMoveWorkflow, ObservedDeathWorkflow]
+
+
+@pytest.mark.parametrize(
+    "path", BIRTH_HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}"
+)
 async def test_an_event_has_the_immunisation_step_only_if_it_took_the_patch(path: Path):
     history = load_history(path)
     SEEN_STEPS.clear()
@@ -160,20 +220,22 @@ async def test_an_agencys_calls_went_where_the_events_start_input_said(path: Pat
     history = load_history(path)
     OWN_QUEUE_AGENCIES.clear()
     [report] = await replay(
-        {path.name: history}, data_converter(DEV_PAYLOAD_KEY), workflows=[ObservedBirthWorkflow]
+        {path.name: history}, data_converter(DEV_PAYLOAD_KEY), workflows=OBSERVED
     )
     assert report.compatible, report.line()
     [own_queue_agencies] = OWN_QUEUE_AGENCIES
     # Starters name them since birth-own-queues/; before, every agency had its own queue.
-    assert (own_queue_agencies is not None) == (path.parent.name == "birth-own-queues")
+    assert (own_queue_agencies is not None) == (path.parent.name in OWN_QUEUE_FOLDERS)
     if own_queue_agencies is None:
         return
     # The recording lifts Health's rate limit: every other agency has a queue of its own.
-    assert set(own_queue_agencies) & {"bdm", "ird", "msd", "health"} == {"bdm", "ird", "msd"}
+    assert "health" not in own_queue_agencies
+    if path.parent.name == "birth-own-queues":
+        assert set(own_queue_agencies) & {"bdm", "ird", "msd"} == {"bdm", "ird", "msd"}
     queues = submission_queues(history)
     own = {queue.rsplit(".agency.", 1)[1] for queue in queues if ".agency." in queue}
     assert own <= set(own_queue_agencies)
     if path.stem == "all-granted":  # Health, its limit lifted, on the workflow's own queue
         workflow_queue = history.events[0].workflow_execution_started_event_attributes.task_queue
         assert queues == {workflow_queue.name, *(f"{workflow_queue.name}.agency.{a}" for a in own)}
-        assert own == {"bdm", "ird", "msd"}
+        assert own == OWN_QUEUES_ALL_GRANTED[path.parent.name]
