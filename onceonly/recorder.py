@@ -6,7 +6,7 @@ knobs, the workflow's own state) and what it must come to (`EventPath`), for
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -86,7 +86,7 @@ class Recorder:
         ok(api.delete(f"/v1/life-events/{event_id}/consents/{step_id}"))
 
     def correct(
-        self, api: httpx.Client, event_id: str, corrections: dict[str, object], reason: str
+        self, api: httpx.Client, event_id: str, corrections: Mapping[str, object], reason: str
     ) -> None:
         """Correct fields (dotted path -> right value); see `wait_until_corrected`."""
         body = {
@@ -134,6 +134,24 @@ class Recorder:
         for step_id in step_ids:
             await self.wait_for_state(event_id, step_id, StepState.COMPLETED)
 
+    async def wait_until_idle(self, event_id: str, states: dict[str, StepState]) -> None:
+        """Wait until the steps are in the states and the workflow has nothing to do but wait
+        (no workflow task, no activity pending), so that its history ends where a long wait
+        begins."""
+        handle = self.client.get_workflow_handle(event_id)
+        deadline = time.monotonic() + EVENT_SECONDS
+        while time.monotonic() < deadline:
+            steps = {step.step_id: step.state for step in (await self.progress(event_id)).steps}
+            described = (await handle.describe()).raw_description
+            if (
+                steps == states
+                and not described.pending_activities
+                and not described.HasField("pending_workflow_task")
+            ):
+                return
+            await asyncio.sleep(POLL_SECONDS)
+        raise RecordingFailed(f"{event_id}: did not come to wait in {EVENT_SECONDS}s")
+
     async def wait_until_closed(self, event_id: str) -> None:
         """Wait until the workflow has closed, so that its history is whole."""
         handle = self.client.get_workflow_handle(event_id)
@@ -169,3 +187,6 @@ class EventPath:
     """The event's final status."""
     states: dict[str, StepState]
     """Each step's final state."""
+    closes: bool = True
+    """False for an event that goes on waiting for weeks (proof of effect): its history is
+    taken once it waits with the steps in `states`, then the event is terminated."""

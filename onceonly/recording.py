@@ -36,10 +36,9 @@ from onceonly.temporal import connect
 # Short enough that the whole recording takes a few minutes, long enough that the API
 # answers well inside each window on a slow CI machine.
 RECORDING_TIMINGS = {
-    "ONCEONLY_CONSENT_EXPIRY": "PT5S",
-    # A move's or death's paths answer some checkpoints only once the steps granted first
-    # are done (to withdraw or correct them): their checkpoints stay open that long.
-    "ONCEONLY_CONSENT_EXPIRY_BY_EVENT": json.dumps({"move": "PT20S", "death": "PT20S"}),
+    # Some paths answer a checkpoint only once the steps granted first are done (to withdraw
+    # or correct them): it stays open that long.
+    "ONCEONLY_CONSENT_EXPIRY": "PT20S",
     "ONCEONLY_WITHDRAWAL_WINDOW": "PT1S",
     "ONCEONLY_AGENCY_GIVE_UP_AFTER": "PT3S",
     "ONCEONLY_FAILED_STEP_RETRY_WINDOW": "PT30S",
@@ -75,7 +74,10 @@ async def record_path(recorder: Recorder, path: EventPath, out: Path) -> tuple[P
     """Play the path, check how it ended, and write its history (only if it replays); the
     file and its number of events."""
     event_id = await path.play(recorder)
-    await recorder.wait_until_closed(event_id)
+    if path.closes:
+        await recorder.wait_until_closed(event_id)
+    else:
+        await recorder.wait_until_idle(event_id, path.states)
     progress = await recorder.progress(event_id)
     states = {step.step_id: step.state for step in progress.steps}
     if progress.status.value != path.status or states != path.states:
@@ -83,7 +85,10 @@ async def record_path(recorder: Recorder, path: EventPath, out: Path) -> tuple[P
             f"{path.folder}/{path.name}: ended {progress.status.value} with "
             f"{ {step: state.value for step, state in states.items()} }"
         )
-    history = await recorder.client.get_workflow_handle(event_id).fetch_history()
+    handle = recorder.client.get_workflow_handle(event_id)
+    history = await handle.fetch_history()
+    if not path.closes:
+        await handle.terminate(reason="history recorded")
     [report] = await replay(
         {f"{path.folder}/{path.name}": history}, data_converter(DEV_PAYLOAD_KEY)
     )

@@ -1,6 +1,9 @@
 """The recorded paths of a birth (`tests/histories/birth/`): all granted, a decline whose
 dependant is skipped, expiry, a failed step retried by an operator, a cancellation, and all
-granted again once the immunisation register joined the birth behind its patch.
+granted again once the immunisation register joined the birth behind its patch; and, as
+births start today (`tests/histories/birth-own-queues/`), a withdrawal with compensation and
+a correction. IRD issues the child's number later and calls back (a slow agency) in every
+path that reaches IRD.
 """
 
 from onceonly.domain.catalogue import BIRTH
@@ -70,6 +73,38 @@ async def _cancelled(recorder: Recorder) -> str:
     return event_id
 
 
+# The last step of the birth, left open by the paths that act on the others first, so that
+# the event stays open meanwhile.
+LAST = "immunisation_register"
+
+
+async def _withdrawal_compensated(recorder: Recorder) -> str:
+    # MSD withdraws the Best Start application: the compensating call.
+    with recorder.citizen("recorded-birth-withdrawal") as api:
+        event_id = recorder.start(api, "birth", birth_request_data(recorder.today()))
+        recorder.decide(api, event_id, leave=[LAST])
+        await recorder.wait_until_done(event_id, ["best_start"])
+        recorder.withdraw(api, event_id, "best_start")
+        await recorder.wait_for_state(event_id, "best_start", StepState.WITHDRAWN)
+        recorder.decide(api, event_id)
+    return event_id
+
+
+async def _correction(recorder: Recorder) -> str:
+    # The address reached BDM, IRD, MSD and Health, the parent's phone MSD: none of the
+    # birth's services takes an amendment online, so each is left to an operator; the
+    # immunisation register, not sent yet, is sent the corrected phone.
+    with recorder.citizen("recorded-birth-correction") as api:
+        event_id = recorder.start(api, "birth", birth_request_data(recorder.today()))
+        recorder.decide(api, event_id, leave=[LAST])
+        await recorder.wait_until_done(event_id, [s for s in _STEPS if s != LAST])
+        corrected = {"address.unit": "2", "birth_parent.phone": "021 555 0198"}
+        recorder.correct(api, event_id, corrected, "wrong unit and phone numbers")
+        await recorder.wait_until_corrected(event_id)
+        recorder.decide(api, event_id)
+    return event_id
+
+
 _STEPS = tuple(step.id for step in BIRTH.steps)
 _DONE = StepState.COMPLETED
 BIRTH_PATHS = (
@@ -121,5 +156,16 @@ BIRTH_PATHS = (
         _all_granted,
         "completed",
         dict.fromkeys(_STEPS, _DONE),
+    ),
+    # Recorded with the move's and death's paths, as births start today.
+    EventPath(
+        "birth-own-queues",
+        "withdrawal-compensated",
+        _withdrawal_compensated,
+        "partially_completed",
+        {**dict.fromkeys(_STEPS, _DONE), "best_start": StepState.WITHDRAWN},
+    ),
+    EventPath(
+        "birth-own-queues", "correction", _correction, "completed", dict.fromkeys(_STEPS, _DONE)
     ),
 )

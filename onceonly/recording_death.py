@@ -5,8 +5,9 @@ before it registers the death (2 s on the local stack) and answers the submissio
 review reference, so every path that reaches BDM holds a slow agency's outcome, asked for by
 polling. Registering a death is required by law: it is acknowledged, never declined, so its
 dependants are skipped when it expires or when BDM's review rejects it, not on a decline.
-The deceased has no MSD client number: stopping payments asks 14 days on whether they really
-stopped, which no recording can wait for, so that step is not applicable here.
+The deceased has no MSD client number but in one path: stopping payments asks 14 days on
+whether they really stopped, which no recording can wait for, so that step is not applicable
+in the paths that must close, and the one path where it applies is recorded up to that wait.
 """
 
 from typing import Any
@@ -35,6 +36,15 @@ def death_data(recorder: Recorder) -> dict[str, Any]:
 async def _all_granted(recorder: Recorder) -> str:
     with recorder.citizen("recorded-death-all-granted") as api:
         event_id = recorder.start(api, "death", death_data(recorder))
+        recorder.decide(api, event_id)
+    return event_id
+
+
+async def _awaiting_proof_of_effect(recorder: Recorder) -> str:
+    # With the MSD client number: MSD stops the payments, then waits 14 days to ask whether
+    # they really stopped. The history ends at that wait.
+    with recorder.citizen("recorded-death-proof-of-effect") as api:
+        event_id = recorder.start(api, "death", death_request_data(recorder.today()))
         recorder.decide(api, event_id)
     return event_id
 
@@ -140,6 +150,14 @@ def _ended(**states: StepState) -> dict[str, StepState]:
 
 DEATH_PATHS = (
     EventPath("death", "all-granted", _all_granted, "completed", _ended()),
+    EventPath(
+        "death",
+        "all-granted-awaiting-proof-of-effect",
+        _awaiting_proof_of_effect,
+        "completed",
+        dict.fromkeys(_STEPS, _DONE),
+        closes=False,
+    ),
     EventPath(
         "death", "decline", _decline, "partially_completed", _ended(**{LAST: StepState.DECLINED})
     ),

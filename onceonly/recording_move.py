@@ -2,9 +2,10 @@
 
 Every step of a move is independent (no step waits for another), so a decline skips nothing;
 and no mock agency of the move answers later (only IRD's newborn numbers and BDM's death
-reviews do), so the move has no slow agency's path. The mover gives no IRD number: IRD's
-address change asks 14 days on whether it took effect, which no recording can wait for, so it
-is not applicable here (it is shown so in every history).
+reviews do), so the move has no slow agency's path. The mover gives no IRD number but in one
+path: IRD's address change asks 14 days on whether it took effect, which no recording can wait
+for, so it is not applicable in the paths that must close, and the one path where it applies
+is recorded up to that wait.
 """
 
 from typing import Any
@@ -34,6 +35,15 @@ def move_data(recorder: Recorder) -> dict[str, Any]:
 async def _all_granted(recorder: Recorder) -> str:
     with recorder.citizen("recorded-move-all-granted") as api:
         event_id = recorder.start(api, "move", move_data(recorder))
+        recorder.decide(api, event_id)
+    return event_id
+
+
+async def _awaiting_proof_of_effect(recorder: Recorder) -> str:
+    # With the IRD number: IRD's address change completes, then waits 14 days to ask whether
+    # it took effect. The history ends at that wait.
+    with recorder.citizen("recorded-move-proof-of-effect") as api:
+        event_id = recorder.start(api, "move", move_request_data(recorder.today()))
         recorder.decide(api, event_id)
     return event_id
 
@@ -117,6 +127,14 @@ def _ended(**states: StepState) -> dict[str, StepState]:
 
 MOVE_PATHS = (
     EventPath("move", "all-granted", _all_granted, "completed", _ended()),
+    EventPath(
+        "move",
+        "all-granted-awaiting-proof-of-effect",
+        _awaiting_proof_of_effect,
+        "completed",
+        dict.fromkeys(_STEPS, _DONE),
+        closes=False,
+    ),
     EventPath(
         "move", "decline", _decline, "partially_completed", _ended(**{LAST: StepState.DECLINED})
     ),

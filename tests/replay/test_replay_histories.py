@@ -19,6 +19,7 @@ from onceonly.domain.death import DeathStart
 from onceonly.domain.life_event import LifeEventProgress, LifeEventStart
 from onceonly.domain.move import MoveStart
 from onceonly.domain.patches import BATCHED_BOOKKEEPING
+from onceonly.recording import PATHS, history_file
 from onceonly.recording_death import DEATH_PATHS
 from onceonly.recording_move import MOVE_PATHS
 from onceonly.replay import load_history, replay
@@ -29,7 +30,8 @@ from workflows.birth import ADDED_STEPS, BirthWorkflow
 from workflows.death import DeathWorkflow
 from workflows.move import MoveWorkflow
 
-HISTORIES = sorted(Path(__file__).parent.parent.joinpath("histories").glob("*/*.json"))
+HISTORY_FOLDER = Path(__file__).parent.parent / "histories"
+HISTORIES = sorted(HISTORY_FOLDER.glob("*/*.json"))
 BIRTH_HISTORIES = [path for path in HISTORIES if path.parent.name.startswith("birth")]
 BIRTH_PATHS = {
     "all-granted",
@@ -46,7 +48,10 @@ def test_there_are_histories_to_replay():
     # Before and after receipts, reminders, parties and withdrawal (the CONSENT_V2 patch).
     for folder in ("birth", "birth-consent"):
         assert {path.stem for path in HISTORIES if path.parent.name == folder} >= BIRTH_PATHS
-    # Every main path of a move and a death, recorded by the same command.
+    # Every path the recorder plays has its committed history; the move and the death have
+    # no other.
+    for path in PATHS:
+        assert history_file(HISTORY_FOLDER, path) in HISTORIES, f"{path.folder}/{path.name}"
     for folder, paths in (("move", MOVE_PATHS), ("death", DEATH_PATHS)):
         recorded = {path.stem for path in HISTORIES if path.parent.name == folder}
         assert recorded == {path.name for path in paths}
