@@ -5,7 +5,7 @@ changing an activity's name, its task queue or the calls made would.
 An agency's own pace of retries is its adapter's (`AgencyPolicy`): every agency call's
 activity raises `AgencyUnavailable` paced by it (activities/pacing.py), which Temporal follows
 in place of the policy below. The policy paces only failures that carry no pace of their own
-(a worker lost mid-call, a timeout).
+(a worker lost mid-call, an attempt past its start-to-close limit).
 """
 
 from dataclasses import dataclass
