@@ -10,6 +10,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.pacing import at_agency_pace
 from activities.submissions import step_of_agency
 from adapters.base import AgencyAdapter, AmendingAdapter, AmendmentNotOffered
 from adapters.http import CONSENT_RECEIPT
@@ -97,12 +98,13 @@ class AgencyAmendments(contract.AgencyCorrections):
             log.info("agency.amend", fields=sorted(amendment.disclosure))
             receipt = CONSENT_RECEIPT.set(amendment.receipt)
             try:
-                answer = await adapter.amend(
-                    amendment.service,
-                    amendment.reference,
-                    amendment.disclosure,
-                    amendment.idempotency_key,
-                )
+                async with at_agency_pace(amendment.agency, adapter.policy):
+                    answer = await adapter.amend(
+                        amendment.service,
+                        amendment.reference,
+                        amendment.disclosure,
+                        amendment.idempotency_key,
+                    )
             except Exception as error:
                 log.warning("agency.amendment_failed", error=type(error).__name__)
                 raise

@@ -13,6 +13,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.pacing import at_agency_pace
 from adapters.base import AgencyAdapter, AgencyPolicy, AgencyUnavailable, StatusAdapter
 from onceonly.domain import submission as contract
 from onceonly.domain.submission import AgencyStatus, StatusCheck
@@ -40,7 +41,9 @@ class AgencyStatusChecks(contract.AgencyStatusChecks):
     async def check_agency_status(self, check: StatusCheck) -> AgencyStatus:
         """Ask once; AgencyUnavailable is retried by Temporal, AgencyRejected is not."""
         with _bound(check):
-            status = await self._adapter(check).status(check.service, check.reference)
+            adapter = self._adapter(check)
+            async with at_agency_pace(check.agency, self._adapters[check.agency].policy):
+                status = await adapter.status(check.service, check.reference)
             log.info("agency.status", state=status.state, effect=status.effect)
             return status
 

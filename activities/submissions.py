@@ -11,6 +11,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 
+from activities.pacing import at_agency_pace
 from adapters.base import (
     AgencyAdapter,
     AgencyRejected,
@@ -22,13 +23,13 @@ from adapters.http import CONSENT_RECEIPT
 from onceonly.disclosures import DisclosureEntry, DisclosureLog
 from onceonly.domain import submission as contract
 from onceonly.domain.catalogue import CATALOGUE, StepSpec
+from onceonly.domain.search_attributes import CITIZEN_KEY
 from onceonly.domain.submission import (
     AgencyAnswer,
     AgencySubmission,
     AgencyWithdrawal,
     WithdrawalAnswer,
 )
-from workflows.search_attributes import CITIZEN_KEY
 
 log = structlog.get_logger(__name__)
 
@@ -160,18 +161,12 @@ class AgencySubmissions(contract.AgencySubmissions):
         log.debug("agency.submit", fields=fields)
         # The adapter's POST carries the receipt for this submission only (see adapters.http).
         receipt = CONSENT_RECEIPT.set(submission.receipt)
-        limit = adapter.policy.call_timeout
         try:
-            async with asyncio.timeout(limit.total_seconds()):
+            # Retried at the agency's own pace, as its adapter's policy declares.
+            async with at_agency_pace(submission.agency, adapter.policy):
                 answer = await adapter.submit(
                     submission.service, submission.disclosure, submission.idempotency_key
                 )
-        except TimeoutError:
-            late = AgencyUnavailable(submission.agency, f"no answer within {limit}")
-            raise late.paced(adapter.policy, activity.info().attempt) from None
-        except AgencyUnavailable as unavailable:
-            # Retried at the agency's own pace, as its adapter's policy declares.
-            raise unavailable.paced(adapter.policy, activity.info().attempt) from None
         finally:
             CONSENT_RECEIPT.reset(receipt)
         # Before the workflow hears of it: if the write fails, the activity fails and is
@@ -204,9 +199,10 @@ class AgencySubmissions(contract.AgencySubmissions):
                 raise WithdrawalNotOffered(withdrawal.agency, withdrawal.service)
             log.info("agency.withdraw", service=withdrawal.service)
             try:
-                answer = await adapter.withdraw(
-                    withdrawal.service, withdrawal.reference, withdrawal.idempotency_key
-                )
+                async with at_agency_pace(withdrawal.agency, adapter.policy):
+                    answer = await adapter.withdraw(
+                        withdrawal.service, withdrawal.reference, withdrawal.idempotency_key
+                    )
             except Exception as error:
                 log.warning("agency.withdrawal_failed", error=type(error).__name__)
                 raise

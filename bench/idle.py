@@ -21,7 +21,7 @@ from bench.citizens import CitizenApi, api_client, journeys_for, run_journeys
 from bench.stack import PieceStack, rss_bytes
 from bench.throughput import CONCURRENCY, FINISH_SECONDS, SINCE_MARGIN
 from bench.watch import count, since_clause
-from workflows import search_attributes
+from onceonly.domain import search_attributes
 
 MB = 1024 * 1024
 

@@ -14,7 +14,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecution, WorkflowHistoryEventFilterType
 from temporalio.service import RPCError
 
-from workflows import search_attributes
+from onceonly.domain import search_attributes
 
 POLL_SECONDS = 1.0
 

@@ -12,12 +12,12 @@ from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSp
 from onceonly.domain.death import DeathData, DeathStart
 from onceonly.domain.life_event import LifeEventStart, PrefilledField
 from onceonly.domain.move import MoveData, MoveStart
+from onceonly.domain.patches import LATEST_PATCH
 from onceonly.domain.step_graph import CatalogueError, applies, check_catalogue
 from onceonly.settings import Settings
 from workflows.birth import BirthWorkflow
 from workflows.death import DeathWorkflow
 from workflows.move import MoveWorkflow
-from workflows.patches import LATEST_PATCH
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from onceonly.api.corrections import start_correction
 from onceonly.api.problems import ProblemError
 from onceonly.auth import InvalidToken, verify_token
+from onceonly.domain import search_attributes
 from onceonly.domain.corrections import (
     CorrectionOrder,
     CorrectionProgress,
@@ -35,7 +36,6 @@ from onceonly.domain.submission import SUBMIT_TO_AGENCY, AgencySubmission
 from onceonly.logs import configure_logging
 from onceonly.settings import Settings, get_settings
 from onceonly.temporal import connect
-from workflows import search_attributes
 from workflows.steps import LifeEventWorkflow
 
 log = structlog.get_logger(__name__)

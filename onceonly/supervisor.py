@@ -25,12 +25,12 @@ from temporalio.client import Client
 from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli
 from onceonly.children import Child, ChildFailed, keep_running, start, stop_child
+from onceonly.domain import search_attributes
 from onceonly.production import development_settings
 from onceonly.receipts import public_jwks
 from onceonly.settings import AGENCIES, Settings
 from onceonly.store import migrate_store
 from onceonly.temporal import connect
-from workflows import search_attributes
 
 # The line `onceonly worker` logs once its pollers run: the server lists a killed worker's
 # pollers for a while, so the probe alone cannot tell that a restarted worker is up.

@@ -15,8 +15,8 @@ from temporalio.runtime import (
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from onceonly.codec import data_converter
+from onceonly.domain import search_attributes
 from onceonly.settings import Settings
-from workflows import search_attributes
 from workflows.birth import BirthWorkflow
 from workflows.death import DeathWorkflow
 from workflows.move import MoveWorkflow

@@ -34,6 +34,7 @@ from activities.receipts import ReceiptSigner
 from onceonly.auth import mint_token
 from onceonly.binaries import temporal_cli, temporal_test_server
 from onceonly.codec import data_converter
+from onceonly.domain import search_attributes
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.notices import SEND_REMINDER, Reminder
 from onceonly.domain.preview import (
@@ -46,7 +47,6 @@ from onceonly.domain.submission import agency_task_queue, agency_waits_queue
 from onceonly.local_stack import free_port
 from onceonly.settings import Settings
 from onceonly.temporal import WORKFLOWS, register_search_attributes
-from workflows import search_attributes
 from workflows.sandbox import workflow_runner
 
 # A fixed 32-byte key, for tests only: histories written under it hold synthetic data only.

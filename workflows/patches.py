@@ -1,4 +1,4 @@
-"""The workflow's patches: the built-in ones, oldest first, and which of them an event takes.
+"""Which of the workflow's patches an event takes (their ids: onceonly/domain/patches.py).
 
 A starter names the latest patch it knows in the event's start input, so a new event takes
 every patch without recording a marker; an event started before that replays as it ran.
@@ -8,22 +8,7 @@ from collections.abc import Callable, Collection
 
 from temporalio import workflow
 
-# Receipts, previews, reminders, parties and withdrawal: events started before this patch
-# replay without them.
-CONSENT_V2 = "consent-receipts-reminders-parties-withdrawal"
-# Each agency's own task queue, slow agencies' pending outcomes, proof of effect, and the
-# receipts of decisions taken together signed in one local activity: events started before
-# this patch replay without them.
-AGENCY_LIFECYCLE = "agency-lifecycle"
-# Every step's preview built in one local activity, and the search attributes upserted once
-# for the changes made together (a batch of decisions) rather than once per step: fewer
-# history events for the same event. Events started before this patch replay without it.
-# The latest patch: it implies the ones above (see patches_taken).
-BATCHED_BOOKKEEPING = "previews-together-one-upsert-per-batch"
-# The built-in patches, oldest first. A starter names the latest it has in the event's start
-# input (LifeEventStart.started_with_patch); see started_with.
-BUILT_IN_PATCHES = (CONSENT_V2, AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING)
-LATEST_PATCH = BUILT_IN_PATCHES[-1]
+from onceonly.domain.patches import BUILT_IN_PATCHES
 
 
 class PatchUnknown(RuntimeError):

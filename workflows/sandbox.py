@@ -32,11 +32,10 @@ PASSTHROUGH_MODULES = (
     # Pure, immutable pydantic models and rules: shared, a payload decodes to the same class
     # the worker and the API use, and models are not rebuilt for every workflow run.
     "onceonly.domain",
-    # Workflow helpers with no workflow code in them: pure consent rules, attribute keys. Not
-    # re-imported for every new event (as the SDK advises for such modules); the modules
-    # with workflow code stay in the sandbox, under its checks.
+    # Workflow helpers with no workflow code in them: pure consent rules. Not re-imported for
+    # every new event (as the SDK advises for such modules); the modules with workflow code
+    # stay in the sandbox, under its checks.
     "workflows.consent",
-    "workflows.search_attributes",
     # The domain's identifier and contact rules (a correction is checked in the workflow as at
     # intake): pure functions over strings. phonenumbers loads a region's data on first use,
     # an import that must not run again, under the sandbox's restrictions, for every event.

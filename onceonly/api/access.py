@@ -14,9 +14,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from onceonly.api.deps import Citizen, Temporal
 from onceonly.api.problems import ProblemError
 from onceonly.api.views import LifeEventView, life_event_view
+from onceonly.domain import search_attributes
 from onceonly.domain.life_event import LifeEventSnapshot
 from onceonly.life_events import LifeEventKind, kind_of
-from workflows import search_attributes
 from workflows.steps import LifeEventWorkflow
 
 # Workflow ids are the event type and 128 random (or keyed-hash) bits: opaque, no personal data.

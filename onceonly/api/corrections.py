@@ -21,7 +21,7 @@ from onceonly.domain.corrections import (
     CorrectionProgress,
     CorrectionRequest,
 )
-from workflows.corrections import CorrectionHandlers
+from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(tags=["corrections"])
 _REFUSAL = "Correction does not apply"
@@ -59,7 +59,7 @@ async def read_corrections(
 ) -> list[CorrectionProgress]:
     """Every correction of the event, oldest first, with each agency's progress."""
     access = await event_access(temporal, citizen, event_id)
-    return list(await query(access.handle, CorrectionHandlers.corrections))
+    return list(await query(access.handle, LifeEventWorkflow.corrections))
 
 
 async def start_correction(
@@ -71,7 +71,7 @@ async def start_correction(
     correction_id = str(uuid.uuid4())  # the Update's id, which the correction takes as its own
     try:
         started = await handle.start_update(
-            CorrectionHandlers.correct_fields,
+            LifeEventWorkflow.correct_fields,
             order,
             id=correction_id,
             wait_for_stage=WorkflowUpdateStage.ACCEPTED,
@@ -95,9 +95,7 @@ async def start_correction(
 async def _recorded(
     handle: WorkflowHandle[Any, Any], correction_id: str
 ) -> CorrectionProgress | None:
-    corrections: tuple[CorrectionProgress, ...] = await query(
-        handle, CorrectionHandlers.corrections
-    )
+    corrections: tuple[CorrectionProgress, ...] = await query(handle, LifeEventWorkflow.corrections)
     return next((c for c in corrections if c.correction_id == correction_id), None)
 
 

@@ -26,13 +26,13 @@ from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
 from onceonly.api.prefill import PREFILL_ID, read_prefill
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
+from onceonly.domain import search_attributes
 from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, PrefilledField
 from onceonly.domain.people import intake_context
 from onceonly.domain.prefill import provenance
+from onceonly.domain.progress import indexed_state, initial_progress
 from onceonly.life_events import LIFE_EVENTS, LifeEventKind
 from onceonly.settings import Settings
-from workflows import search_attributes
-from workflows.progress import indexed_state, initial_progress
 from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(prefix="/v1/life-events", tags=["life events"])

@@ -228,7 +228,7 @@ class FragmentError(ValueError):
 def with_fragment(catalogue: Catalogue, fragment: CatalogueFragment, source: str) -> Catalogue:
     """The catalogue with the fragment's agencies and steps added. A step without a patch id
     gets `plugin-step-<event>-<step>`, so events already running when it came go on as
-    they started (see workflows/steps.py `steps_in_force`)."""
+    they started (see `steps_in_force` in onceonly/domain/progress.py)."""
     known = {agency.id for agency in catalogue.agencies}
     clashes = sorted(known.intersection(agency.id for agency in fragment.agencies))
     if clashes:

@@ -19,18 +19,18 @@ import pytest
 from temporalio.client import WorkflowHistory
 
 from onceonly.codec import data_converter
+from onceonly.domain.patches import (
+    AGENCY_LIFECYCLE,
+    BATCHED_BOOKKEEPING,
+    BUILT_IN_PATCHES,
+    CONSENT_V2,
+)
 from onceonly.replay import load_history
 from onceonly.settings import DEV_PAYLOAD_KEY
 from tests.recorded import patch_ids
 from tests.replay.test_replay_histories import HISTORIES
 from workflows.birth import ADDED_STEPS
-from workflows.patches import (
-    AGENCY_LIFECYCLE,
-    BATCHED_BOOKKEEPING,
-    BUILT_IN_PATCHES,
-    CONSENT_V2,
-    started_with,
-)
+from workflows.patches import started_with
 
 FOLDER = Path(__file__).parent.parent / "histories"
 MANIFEST = FOLDER / "manifest.toml"

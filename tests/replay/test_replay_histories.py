@@ -18,6 +18,7 @@ from onceonly.domain.birth import BirthStart
 from onceonly.domain.death import DeathStart
 from onceonly.domain.life_event import LifeEventProgress, LifeEventStart
 from onceonly.domain.move import MoveStart
+from onceonly.domain.patches import BATCHED_BOOKKEEPING
 from onceonly.recording import PATHS, history_file
 from onceonly.recording_death import DEATH_PATHS
 from onceonly.recording_move import MOVE_PATHS
@@ -28,7 +29,6 @@ from tests.replay.drifted_birth import DriftedBirthWorkflow
 from workflows.birth import ADDED_STEPS, BirthWorkflow
 from workflows.death import DeathWorkflow
 from workflows.move import MoveWorkflow
-from workflows.patches import BATCHED_BOOKKEEPING
 
 HISTORY_FOLDER = Path(__file__).parent.parent / "histories"
 HISTORIES = sorted(HISTORY_FOLDER.glob("*/*.json"))

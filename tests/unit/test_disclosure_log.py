@@ -26,11 +26,11 @@ from onceonly.api.problems import install_problem_handlers
 from onceonly.auth import citizen_key, mint_token
 from onceonly.disclosures import DisclosureEntry
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, LegalBasis
+from onceonly.domain.search_attributes import CITIZEN_KEY
 from onceonly.domain.submission import AgencyAnswer, AgencySubmission, idempotency_key
 from onceonly.store import opened_store
 from onceonly.store.sqlite import SqliteDisclosureLog
 from tests.mocks.samples import disclose, sample_birth
-from workflows.search_attributes import CITIZEN_KEY
 
 T0 = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 STATUTE = LegalBasis(kind="statute", reference="Births, Deaths, Marriages ... Act 2021, s 11")

@@ -3,8 +3,8 @@
 import pytest
 
 from onceonly.domain.catalogue import BIRTH
+from onceonly.domain.progress import steps_in_force
 from workflows.birth import ADDED_STEPS
-from workflows.progress import steps_in_force
 
 
 def test_an_event_that_took_the_patch_has_every_step():

@@ -13,6 +13,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from onceonly.domain import search_attributes
 from onceonly.domain.life_event import (
     AgencyOutcomeReady,
     ConsentDecision,
@@ -28,7 +29,6 @@ from onceonly.domain.submission import AgencyAnswer, AgencyStatus, AgencySubmiss
 from onceonly.samples import move_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
 from tests.workflow.test_birth_workflow import ANSWERS, STEP_ANSWERS, start_birth
-from workflows import search_attributes
 from workflows.birth import BirthWorkflow
 from workflows.move import MoveWorkflow
 

@@ -29,21 +29,20 @@ from onceonly.domain.life_event import (
     StepRetry,
     StepState,
 )
+from onceonly.domain.patches import (
+    AGENCY_LIFECYCLE,
+    BATCHED_BOOKKEEPING,
+    CONSENT_V2,
+    LATEST_PATCH,
+)
+from onceonly.domain.progress import indexed_state, initial_progress
+from onceonly.domain.search_attributes import state_pairs
 from onceonly.domain.submission import AgencyAnswer, AgencySubmission, agency_task_queue
 from onceonly.samples import birth_request_data
 from onceonly.testing import LifeEventWorkers, workflow_worker
 from tests.recorded import patch_ids, submission_queues
 from workflows.birth import BirthWorkflow
-from workflows.patches import (
-    AGENCY_LIFECYCLE,
-    BATCHED_BOOKKEEPING,
-    CONSENT_V2,
-    LATEST_PATCH,
-    PatchUnknown,
-    started_with,
-)
-from workflows.progress import indexed_state, initial_progress
-from workflows.search_attributes import state_pairs
+from workflows.patches import PatchUnknown, started_with
 
 TASK_QUEUE = "birth-test"
 ANSWERS = {

@@ -41,7 +41,7 @@ from onceonly.samples import move_request_data
 from onceonly.settings import Settings
 from onceonly.store.sqlite import SqliteDisclosureLog
 from onceonly.testing import workflow_worker
-from workflows.corrections import MANUAL_NOTE, CorrectionHandlers
+from workflows.corrections import MANUAL_NOTE
 from workflows.move import MoveWorkflow as Move
 
 TASK_QUEUE = "corrections-test"
@@ -169,7 +169,7 @@ async def test_a_correction_reaches_exactly_the_agencies_that_hold_the_field(sta
         await grant_all(handle)
         await settled(handle)
         correction = await handle.execute_update(
-            CorrectionHandlers.correct_fields, order(("mover.phone", NEW_PHONE))
+            Move.correct_fields, order(("mover.phone", NEW_PHONE))
         )
         receipts = await handle.query(Move.receipts)
 
@@ -210,12 +210,10 @@ async def test_each_holder_is_sent_its_own_fields_corrected_under_the_correction
         await grant_all(handle)
         references = await settled(handle)
         first = await handle.execute_update(
-            CorrectionHandlers.correct_fields, order(("mover.phone", NEW_PHONE), by="operator")
+            Move.correct_fields, order(("mover.phone", NEW_PHONE), by="operator")
         )
-        second = await handle.execute_update(
-            CorrectionHandlers.correct_fields, order(("new_address.unit", "3B"))
-        )
-        listed = await handle.query(CorrectionHandlers.corrections)
+        second = await handle.execute_update(Move.correct_fields, order(("new_address.unit", "3B")))
+        listed = await handle.query(Move.corrections)
         receipts = {r.receipt_id: r for r in await handle.query(Move.receipts)}
 
     assert listed == (first, second)
@@ -266,7 +264,7 @@ async def test_a_correction_before_anything_is_sent_is_sent_by_the_steps_themsel
     async with stack.worker():
         handle = await start_move(stack)
         correction = await handle.execute_update(
-            CorrectionHandlers.correct_fields, order(("mover.phone", NEW_PHONE))
+            Move.correct_fields, order(("mover.phone", NEW_PHONE))
         )
         await grant_all(handle)
         await settled(handle)
@@ -294,8 +292,8 @@ async def test_a_correction_the_data_does_not_take_is_refused_and_changes_nothin
     async with stack.worker():
         handle = await start_move(stack)
         with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await handle.execute_update(CorrectionHandlers.correct_fields, order(correction))
-        listed = await handle.query(CorrectionHandlers.corrections)
+            await handle.execute_update(Move.correct_fields, order(correction))
+        listed = await handle.query(Move.corrections)
 
     cause = refused.value.cause
     assert isinstance(cause, ApplicationError)

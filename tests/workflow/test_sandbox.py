@@ -19,6 +19,7 @@ from temporalio.worker.workflow_sandbox._runner import _Instance
 from onceonly.store import opened_store
 from onceonly.temporal import WORKFLOWS
 from onceonly.worker import build_workers
+from tests.layering import importable_by
 from workflows.sandbox import (
     PASSTHROUGH_MODULES,
     WORKFLOW_PACKAGE,
@@ -37,8 +38,8 @@ ALLOWED_THIRD_PARTY = frozenset(
     {"temporalio", "pydantic", "pydantic_core", "annotated_types", "typing_extensions"}
     | {"stdnum", "phonenumbers", "email_validator"}
 )
-# Workflow code itself, the pure domain, and the packages that hold them.
-ALLOWED_OWN = ("workflows", "onceonly.domain")
+# Workflow code itself and what the layering lets it import (tests/layering.py).
+ALLOWED_OWN = importable_by("workflows")
 ALLOWED_PACKAGES = frozenset({"onceonly"})
 
 

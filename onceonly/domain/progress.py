@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from onceonly.domain import search_attributes
 from onceonly.domain.catalogue import LifeEventSpec, StepSpec
 from onceonly.domain.life_event import (
     EventStatus,
@@ -17,7 +18,6 @@ from onceonly.domain.life_event import (
     event_status,
 )
 from onceonly.domain.step_graph import applies, due_on, value_at
-from workflows import search_attributes
 
 
 def initial_progress(

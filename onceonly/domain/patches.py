@@ -1,0 +1,21 @@
+"""The ids of the workflow's built-in patches, oldest first: the contract between the code that
+starts an event (which names the latest it has in the start input) and the workflow that runs
+it. How the workflow takes them is in workflows/patches.py; the policy in CONTRIBUTING.md.
+"""
+
+# Receipts, previews, reminders, parties and withdrawal: events started before this patch
+# replay without them.
+CONSENT_V2 = "consent-receipts-reminders-parties-withdrawal"
+# Each agency's own task queue, slow agencies' pending outcomes, proof of effect, and the
+# receipts of decisions taken together signed in one local activity: events started before
+# this patch replay without them.
+AGENCY_LIFECYCLE = "agency-lifecycle"
+# Every step's preview built in one local activity, and the search attributes upserted once
+# for the changes made together (a batch of decisions) rather than once per step: fewer
+# history events for the same event. Events started before this patch replay without it.
+# The latest patch: it implies the ones above (see workflows.patches.patches_taken).
+BATCHED_BOOKKEEPING = "previews-together-one-upsert-per-batch"
+# The built-in patches, oldest first. A starter names the latest it has in the event's start
+# input (LifeEventStart.started_with_patch); see workflows.patches.started_with.
+BUILT_IN_PATCHES = (CONSENT_V2, AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING)
+LATEST_PATCH = BUILT_IN_PATCHES[-1]
