@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecution
 
+from onceonly.domain import search_attributes
 from onceonly.domain.disclosure_control import (
     MEDIAN_MIN_COUNT,
     ROUNDING_BASE,
@@ -26,7 +27,6 @@ from onceonly.domain.disclosure_control import (
     published_median,
 )
 from onceonly.settings import Settings
-from workflows import search_attributes
 
 ONCEONLY = f"{search_attributes.EVENT_TYPE.name} IS NOT NULL"
 """onceonly's life events, of any type (the namespace may hold other workflows)."""

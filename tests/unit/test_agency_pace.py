@@ -122,7 +122,7 @@ async def test_every_kind_of_call_to_a_down_agency_retries_at_its_adapters_pace(
         reference="MSD-COC-1",
         idempotency_key=withdrawal_idempotency_key(EVENT_ID, MSD_STEP.id),
     )
-    calls = {
+    calls: dict[str, tuple[Callable[..., Awaitable[Any]], Any, AgencyPolicy]] = {
         "submit": (AgencySubmissions(adapters, log).submit_to_agency, submission, ird.policy),
         "withdraw": (AgencySubmissions(adapters, log).withdraw_from_agency, withdrawal, msd.policy),
         "amend": (AgencyAmendments(adapters, log).amend_at_agency, ird_amendment(), ird.policy),

@@ -42,7 +42,7 @@ def receipt(step_id: str, decision: str, number: int = 1) -> SignedReceipt:
         receipt_id=f"r{number}",
         event_id=EVENT_ID,
         step_id=step_id,
-        decision=decision,  # type: ignore[arg-type]
+        decision=decision,
         decided_at=T0,
         jws="h.p.s",
     )
@@ -174,9 +174,12 @@ def test_the_index_changes_only_when_what_it_shows_changes():
     )
     assert state.index_change() is None  # nothing new: no upsert, no history event
     state.change("best_start", StepState.DECLINED, T0)
-    assert state.index_change().awaiting_consent == [s for s in state.steps if s != "best_start"]
+    declined = state.index_change()
+    assert declined is not None
+    assert declined.awaiting_consent == [s for s in state.steps if s != "best_start"]
     state.attention.add("register_birth")
-    assert state.index_change().needs_attention is True
+    flagged = state.index_change()
+    assert flagged is not None and flagged.needs_attention is True
     assert state.index_change() is None
 
 
