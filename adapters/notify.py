@@ -84,8 +84,9 @@ def dialled(phone: str) -> str:
     return re.sub(r"[ ()-]", "", phone)
 
 
-def to_notify_message(reminder: Reminder) -> dict[str, Any]:
-    """The reminder as the service's message request."""
+def to_notify_message(reminder: Reminder, reference: str | None = None) -> dict[str, Any]:
+    """The reminder as the service's message request; `reference` is what the reader opens
+    (the event's id unless given: an invitation gives its link to accept)."""
     try:
         event = CATALOGUE.event(reminder.event_type)
         purposes = [event.step(step_id).purpose for step_id in reminder.step_ids]
@@ -101,7 +102,7 @@ def to_notify_message(reminder: Reminder) -> dict[str, Any]:
             "event": event.title,
             "purposes": sms_purposes(purposes) if sms else purposes,
             "deadline": deadline_sentence(reminder.due_on),
-            "reference": reminder.event_id,
+            "reference": reference or reminder.event_id,
         },
     }
 
@@ -128,14 +129,15 @@ class NotifyAdapter:
         self._url = f"{base_url.rstrip('/')}/notify/v1/messages"
         self._headers = {"Authorization": f"ApiKey-v1 {api_key}"}
 
-    async def send(self, reminder: Reminder) -> str:
+    async def send(self, reminder: Reminder, reference: str | None = None) -> str:
         """Send the reminder once (its idempotency key makes a retry land on the same
-        message) and answer with the service's message id."""
+        message) and answer with the service's message id; `reference` as in
+        `to_notify_message`."""
         answer = await post_json(
             self._client,
             AGENCY,
             self._url,
-            to_notify_message(reminder),
+            to_notify_message(reminder, reference),
             headers=self._headers,
             idempotency_key=reminder.idempotency_key,
             error_message=_error_message,
