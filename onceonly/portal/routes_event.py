@@ -21,6 +21,7 @@ from onceonly.portal.pages import (
     see_other,
     settings_of,
 )
+from onceonly.portal.parties import may_answer, reader_context
 from onceonly.portal.text import field_words, text
 from onceonly.receipts import InvalidReceipt, verify_receipt
 
@@ -86,13 +87,13 @@ async def progress(request: Request, event_id: str, done: str | None = None) -> 
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
         agencies = await _agencies(api)
+        answered = await answered_by_me(request, api, event)
     context = {
         "event": event,
         "agencies": agencies,
         "live": event["status"] not in _FINISHED,
-        "withdrawable": withdrawable,
         "done": _done(done),
-        "can_invite": any(step["parties"] for step in event["steps"]),
+        **reader_context(event, answered, page_lang(request)),
     }
     return render(request, "progress.html", context)
 
@@ -103,11 +104,8 @@ async def next_checkpoint(request: Request, event_id: str, done: str | None = No
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
         answered = await answered_by_me(request, api, event)
-    waiting = [
-        step["id"]
-        for step in event["steps"]
-        if step["state"] == "awaiting_consent" and step["id"] not in answered
-    ]
+    role = event.get("party_role")
+    waiting = [step["id"] for step in event["steps"] if may_answer(step, role, answered)]
     suffix = f"?done={quote(done)}" if done else ""
     if waiting:
         return see_other(request, f"/events/{event['id']}/steps/{waiting[0]}{suffix}")
@@ -223,4 +221,13 @@ def _verifies(jws: str, jwks: dict[str, Any]) -> bool:
 
 def _done(done: str | None) -> str | None:
     """The message for what just happened (only the portal's own messages, never echoed)."""
-    return text(f"done.{done}") if done in ("withdrawn", "decided", "joined") else None
+    known = (
+        "withdrawn",
+        "decided",
+        "joined",
+        "rejoined",
+        "own_invitation",
+        "cancelled",
+        "corrected",
+    )
+    return text(f"done.{done}") if done in known else None

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
+from onceonly.portal.text_parties import EN_PARTIES
 
 EN: dict[str, str] = {
     # Frame
@@ -232,8 +233,8 @@ EN: dict[str, str] = {
     "disclosures.receipt": "Receipt",
     # Invitations
     "invite.title": "Invite the other parent",
-    "invite.intro": "The other parent gives their own consent, signed in as themselves. Give "
-    "them this invitation privately.",
+    "invite.intro": "The other parent gives their own consent, signed in as themselves. We "
+    "can send them the invitation, or you can pass it on yourself.",
     "invite.role": "Who to invite",
     "invite.button": "Create invitation",
     "invite.none": "No one else needs to answer for this life event.",
@@ -253,9 +254,10 @@ EN: dict[str, str] = {
     "error.unavailable": "The service cannot answer right now. Try again shortly.",
     "error.title": "Something went wrong",
 }
+EN.update(EN_PARTIES)  # two parties, changing details and cancelling
 
 STATE_WORDS: dict[str, str] = {
-    "awaiting_consent": "Waiting for your answer",
+    "awaiting_consent": "Waiting for an answer",
     "not_applicable": "Does not apply",
     "granted": "Agreed, waiting to send",
     "declined": "Declined: nothing sent",

@@ -1,0 +1,202 @@
+"""Portal pages to change a life event's details (a correction, through the API's
+corrections route) and to cancel it (through its cancel route), each for the citizen who
+started it: what can be changed and who will be told, each agency's progress in words, and
+a confirmation saying what cancelling does and does not undo.
+"""
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from onceonly.portal.client import Api, ApiProblem
+from onceonly.portal.form_specs import FORMS
+from onceonly.portal.forms import Field, Fieldset, to_data
+from onceonly.portal.pages import form_data, page_lang, render, require_token, see_other
+from onceonly.portal.parties import SENT, told_of_change
+from onceonly.portal.routes_event import read_event
+from onceonly.portal.text import text
+
+router = APIRouter(include_in_schema=False)
+_NOT_YOURS = {"title": "Forbidden", "detail": "only the citizen who started the event may"}
+MAX_REASON = 200  # the API's limit on a correction's reason
+_DMY = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+
+
+async def _own_event(api: Api, event_id: str) -> dict[str, Any]:
+    """The event, for the citizen who started it (403 for a party who joined)."""
+    event = await read_event(api, event_id)
+    if event.get("party_role") is not None:
+        raise ApiProblem(403, _NOT_YOURS)
+    return event
+
+
+async def _agencies(api: Api) -> dict[str, str]:
+    catalogue = await api.get("/v1/catalogue")
+    return {agency["id"]: agency["name"] for agency in catalogue["agencies"]}
+
+
+def _changeable(event: dict[str, Any]) -> tuple[Fieldset, ...]:
+    """The inputs of the event's form: every detail the citizen entered can be corrected."""
+    return FORMS.get(event["event_type"], ())
+
+
+def _field(form: tuple[Fieldset, ...], path: str) -> Field | None:
+    return next((f for fs in form for f in fs.fields if f.path == path), None)
+
+
+def _group(form: tuple[Fieldset, ...], path: str) -> str:
+    """The legend (text id) of the group holding the input at `path`."""
+    return next(fs.legend for fs in form if any(f.path == path for f in fs.fields))
+
+
+@router.get("/events/{event_id}/change")
+async def change_page(request: Request, event_id: str) -> Response:
+    """Choose the detail to change."""
+    async with Api(request, require_token(request)) as api:
+        event = await _own_event(api, event_id)
+    context = {"event": event, "form": _changeable(event), "error": None}
+    return render(request, "change.html", context)
+
+
+@router.post("/events/{event_id}/change")
+async def choose_change(request: Request, event_id: str) -> Response:
+    """Go on to the chosen detail's page, or say that one must be chosen."""
+    token = require_token(request)
+    values = await form_data(request)
+    async with Api(request, token) as api:
+        event = await _own_event(api, event_id)
+    form = _changeable(event)
+    field = _field(form, values.get("path", ""))
+    if field is None:
+        context = {"event": event, "form": form, "error": text("rule.change.field")}
+        return render(request, "change.html", context, 422)
+    return see_other(request, f"/events/{event['id']}/change/{field.path}")
+
+
+@router.get("/events/{event_id}/change/{path}")
+async def change_value_page(request: Request, event_id: str, path: str) -> Response:
+    """The right value for one detail, why, and which agencies will be told."""
+    async with Api(request, require_token(request)) as api:
+        event = await _own_event(api, event_id)
+        agencies = await _agencies(api)
+    return _value_form(request, event, agencies=agencies, path=path, values={}, errors={})
+
+
+def _value_form(
+    request: Request,
+    event: dict[str, Any],
+    *,
+    agencies: dict[str, str],
+    path: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    field = _field(_changeable(event), path)
+    if field is None:
+        raise ApiProblem(404, {"title": "Not found", "detail": "path: no such detail"})
+    told = [(agencies.get(a, a), how) for a, how in told_of_change(event, path)]
+    context = {
+        "event": event,
+        "field": field,
+        "group": _group(_changeable(event), path),
+        "told": told,
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "change_value.html", context, 422 if errors else 200)
+
+
+@router.post("/events/{event_id}/change/{path}")
+async def correct(request: Request, event_id: str, path: str) -> Response:
+    """Send the correction through the API; its refusals land on the inputs."""
+    token = require_token(request)
+    values = await form_data(request)
+    async with Api(request, token) as api:
+        event = await _own_event(api, event_id)
+        agencies = await _agencies(api)
+        field = _field(_changeable(event), path)
+        if field is None:
+            raise ApiProblem(404, {"title": "Not found", "detail": "path: no such detail"})
+        lang = page_lang(request)
+        value, reason = values.get("value", "").strip(), values.get("reason", "").strip()
+        errors = {}
+        if not value:
+            errors["value"] = text("rule.change.value", lang)
+        if not reason or len(reason) > MAX_REASON:
+            errors["reason"] = text("rule.change.reason", lang)
+        if errors:
+            return _value_form(
+                request, event, agencies=agencies, path=path, values=values, errors=errors
+            )
+        typed = _typed(field, value)
+        body = {"corrections": [{"path": path, "value": typed}], "reason": reason}
+        try:
+            await api.post(f"/v1/life-events/{event['id']}/corrections", body)
+        except ApiProblem as problem:
+            if problem.status != 422:
+                raise
+            rules = "; ".join(error["rule"] for error in problem.errors) or problem.detail
+            target = "reason" if any(e["field"] == "reason" for e in problem.errors) else "value"
+            errors = {target: rules}
+            return _value_form(
+                request, event, agencies=agencies, path=path, values=values, errors=errors
+            )
+    return see_other(request, f"/events/{event['id']}/changes?done=corrected")
+
+
+def _typed(field: Field, value: str) -> Any:
+    """The value as the event's data holds it (names as a list, numbers as numbers, a date
+    written day/month/year as an ISO date), by the same rules as the form that entered it."""
+    written = _DMY.match(value) if field.kind == "date" else None
+    if written:
+        day, month, year = (int(part) for part in written.groups())
+        value = f"{year:04d}-{month:02d}-{day:02d}"
+    data = to_data((Fieldset("", (field,)),), {field.path: value})
+    for part in field.path.split("."):
+        data = data[part]
+    return data
+
+
+@router.get("/events/{event_id}/changes")
+async def changes(request: Request, event_id: str, done: str | None = None) -> Response:
+    """Each correction asked for, and each agency's progress with it in words."""
+    async with Api(request, require_token(request)) as api:
+        event = await _own_event(api, event_id)
+        agencies = await _agencies(api)
+        corrections = await api.get(f"/v1/life-events/{event['id']}/corrections")
+    form = _changeable(event)
+    labels = {f.path: f.label for fs in form for f in fs.fields}
+    context = {
+        "event": event,
+        "corrections": corrections,
+        "agencies": agencies,
+        "labels": labels,
+        "done": text("done.corrected", page_lang(request)) if done == "corrected" else None,
+    }
+    return render(request, "changes.html", context)
+
+
+@router.get("/events/{event_id}/cancel")
+async def cancel_page(request: Request, event_id: str) -> Response:
+    """What cancelling does and does not undo, and the choice."""
+    async with Api(request, require_token(request)) as api:
+        event = await _own_event(api, event_id)
+        agencies = await _agencies(api)
+    sent = sorted(
+        {agencies.get(s["agency"], s["agency"]) for s in event["steps"] if s["state"] in SENT}
+    )
+    ended = event["status"] not in ("awaiting_consent", "in_progress")
+    return render(request, "cancel.html", {"event": event, "sent": sent, "ended": ended})
+
+
+@router.post("/events/{event_id}/cancel")
+async def cancel(request: Request, event_id: str) -> Response:
+    """Cancel the event through the API, then show its progress."""
+    token = require_token(request)
+    await form_data(request)
+    async with Api(request, token) as api:
+        event = await _own_event(api, event_id)
+        await api.post(f"/v1/life-events/{event['id']}/cancellation", {})
+    return see_other(request, f"/events/{event['id']}?done=cancelled")
