@@ -167,13 +167,16 @@ async def changes(request: Request, event_id: str, done: str | None = None) -> R
         agencies = await _agencies(api)
         corrections = await api.get(f"/v1/life-events/{event['id']}/corrections")
     form = _changeable(event)
-    labels = {f.path: f.label for fs in form for f in fs.fields}
+    lang = page_lang(request)
+    labels = {
+        f.path: f"{text(fs.legend, lang)}: {text(f.label, lang)}" for fs in form for f in fs.fields
+    }
     context = {
         "event": event,
         "corrections": corrections,
         "agencies": agencies,
         "labels": labels,
-        "done": text("done.corrected", page_lang(request)) if done == "corrected" else None,
+        "done": text("done.corrected", lang) if done == "corrected" else None,
     }
     return render(request, "changes.html", context)
 
