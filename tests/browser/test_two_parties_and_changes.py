@@ -208,6 +208,7 @@ def test_the_other_parent_is_invited_by_email_and_answers_without_a_dead_end(
     other.get_by_role("button", name="Accept and join").click()
     other.wait_for_url(re.compile(rf"/events/{event_id}/steps/register_birth"))
     checked.page(other, "06-other-parent-checkpoint")
+    assert every_link_works(other) >= 1
     other.locator("button[name=decision]").first.click()
     other.wait_for_url(re.compile(rf"/events/{event_id}(\?|$)"))
 
