@@ -96,7 +96,8 @@ def _value_form(
     field = _field(_changeable(event), path)
     if field is None:
         raise ApiProblem(404, {"title": "Not found", "detail": "path: no such detail"})
-    told = [(agencies.get(a, a), how) for a, how in told_of_change(event, path)]
+    # One line per agency (two steps at one agency are told alike).
+    told = list(dict.fromkeys((agencies.get(a, a), how) for a, how in told_of_change(event, path)))
     context = {
         "event": event,
         "field": field,

@@ -52,14 +52,15 @@ EN_PARTIES: dict[str, str] = {
     "change.continue": "Continue",
     "change.none": "Details of this life event cannot be changed in the portal yet.",
     "change.ended": "This life event was cancelled, so its details can no longer be changed.",
-    "change.value.title": "Change: {field}",
+    "change.value.title": "Change: {field} ({group})",
     "change.value": "The right value",
     "change.value.date.hint": "Day, month and year, as in 27/3/2026.",
     "change.reason": "Why it needs changing",
     "change.reason.hint": "A few words for the agencies, such as Misspelt given name. Do not "
     "put personal details here.",
     "change.told": "Who will be told",
-    "change.told.sent": "{agency} has it already and will be sent the correction.",
+    "change.told.sent": "{agency} has it already: it is sent the correction, or our staff ask "
+    "it to correct it where it takes no corrections online.",
     "change.told.later": "{agency} has not been sent it yet and will get the right value.",
     "change.told.nobody": "No agency has this detail: only your life event is corrected.",
     "change.submit": "Send the correction",

@@ -277,9 +277,11 @@ def test_the_birth_parent_changes_a_detail_and_sees_each_agency_told(
     expect(page.locator(".error-summary")).to_contain_text("Choose the detail to change")
     page.locator("#path-child-name-given_names").check()
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Change: The baby: Given names")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change: Given names (The baby)")
     told = page.locator(".told li")
-    expect(told.first).to_contain_text("has it already and will be sent the correction")
+    expect(told.first).to_contain_text("has it already: it is sent the correction")
+    names = told.all_text_contents()
+    assert len(names) == len(set(names))  # one line per agency
     page.get_by_role("button", name="Send the correction").click()
     expect(page.locator(".error-summary")).to_contain_text("Enter the right value")
     checked.page(page, "12-change-value-errors")
