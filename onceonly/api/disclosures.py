@@ -3,12 +3,13 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
+from temporalio.client import Client
 
 from adapters.notify import AGENCY as NOTIFY
 from onceonly.api.access import event_access, starter_key
-from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, SharedStore, Temporal
+from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, SharedStore
 from onceonly.api.receipts import visible_receipts
 from onceonly.disclosures import DisclosureEntry
 from onceonly.domain.catalogue import CATALOGUE, LegalBasis
@@ -69,10 +70,10 @@ def disclosure_view(entry: DisclosureEntry) -> DisclosureView:
 
 @router.get("")
 async def list_disclosures(
+    request: Request,
     citizen: CurrentCitizen,
     settings: AppSettings,
     store: SharedStore,
-    temporal: Temporal,
     event_id: Annotated[
         str | None, Query(max_length=100, description="Only this life event's disclosures.")
     ] = None,
@@ -85,12 +86,14 @@ async def list_disclosures(
     if event_id is not None and not entries:
         joined = await store.parties.joined_by(citizen.key)
         if any(row.event_id == event_id for row in joined):
+            # Temporal only for a party (the log itself is the store's): who started the event.
+            temporal: Client = request.app.state.temporal
             entries = await _as_party(citizen, settings, store, temporal, event_id)
     return [disclosure_view(entry) for entry in entries]
 
 
 async def _as_party(
-    citizen: Citizen, settings: Settings, store: Store, temporal: Temporal, event_id: str
+    citizen: Citizen, settings: Settings, store: Store, temporal: Client, event_id: str
 ) -> list[DisclosureEntry]:
     """The event's disclosures that concern a party: the steps whose receipts are theirs (the
     same receipts their receipts page shows), and the invitation sent to them."""
