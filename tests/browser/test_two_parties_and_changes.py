@@ -242,6 +242,11 @@ def test_the_other_parent_is_invited_by_email_and_answers_without_a_dead_end(
     checked.page(other, "10-disclosures-of-the-other-parent")
     assert every_link_works(other) >= 1
 
+    for path in ("invite", "change", "cancel", "changes"):  # not shown to them, nor open
+        response = other.goto(f"/events/{event_id}/{path}")
+        assert response is not None and response.status == 403, path
+        expect(main).to_contain_text("Only the person who started the life event can do that")
+
     other.goto(link)  # the link again, once accepted: the event, not "the code is wrong"
     other.wait_for_url(re.compile(rf"/events/{event_id}\?done=rejoined"))
     expect(other.locator("main")).to_contain_text("You have joined this life event already")
@@ -285,8 +290,13 @@ def test_the_birth_parent_changes_a_detail_and_sees_each_agency_told(
     page.get_by_role("button", name="Send the correction").click()
     expect(page.locator(".error-summary")).to_contain_text("Enter the right value")
     checked.page(page, "12-change-value-errors")
-    page.get_by_label("The right value").fill("Aroha, Meri")
+    page.get_by_label("The right value").fill("Aroha, M3ri")
     page.get_by_label("Why it needs changing").fill("Misspelt given name")
+    page.get_by_role("button", name="Send the correction").click()
+    refused = page.locator("#change-value-error")  # the event's own rule, on the input
+    expect(refused).to_contain_text("letters")
+    expect(page.get_by_label("The right value")).to_have_value("Aroha, M3ri")
+    page.get_by_label("The right value").fill("Aroha, Meri")
     page.get_by_role("button", name="Send the correction").click()
     page.wait_for_url(re.compile(rf"/events/{event_id}/changes"))
     reload_until(page, ".correction-state", "Done")
