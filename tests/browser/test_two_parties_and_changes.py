@@ -3,7 +3,7 @@ the birth parent invites the other parent by email through the notification mock
 parent opens the link from the mock's record in a browser of their own, finds the event on
 their home page, answers their checkpoint and meets no dead link; the birth parent changes a
 detail and cancels another event. Every page visited is checked at 375 px and 1280 px: no
-horizontal overflow, axe-core (vendored, tests/browser/vendor) with no violations.
+horizontal overflow, axe-core with no violations (tests/browser/accessibility.py).
 
 Events are started through the API as their citizen: the start pages have tests of their own.
 """
@@ -20,14 +20,11 @@ import pytest
 
 from onceonly.auth import mint_token
 from onceonly.samples import birth_request_data, with_other_parent
+from tests.browser.accessibility import WIDTHS, axe_violations, overflow
 from tests.integration.conftest import Stack, today
 
 pytestmark = pytest.mark.integration
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package").expect
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-# WCAG 2.1 A and AA, and axe's best practices (landmarks, heading order, ...).
-AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-WIDTHS = (375, 1280)
 SLOW = 90_000  # ms: agencies answer in seconds; a loaded CI machine gets room
 PARENT, OTHER = "two-party-parent", "two-party-other"
 
@@ -60,16 +57,6 @@ class Checked:
         self.paths.append(urlsplit(page.url).path)
 
 
-def overflow(page: Any) -> int:
-    """How many CSS pixels the page is wider than the viewport (0: it fits)."""
-    return int(
-        page.evaluate(
-            "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-            " - document.documentElement.clientWidth"
-        )
-    )
-
-
 def has_phone_tables(page: Any) -> bool:
     """Whether the portal's stylesheet stacks tables on a phone (`table.stack`)."""
     return bool(
@@ -87,21 +74,6 @@ def only_tables_overflow(page: Any) -> bool:
             "[...document.querySelectorAll('body *')].filter(e =>"
             " e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)"
             ".every(e => e.closest('table'))"
-        )
-    )
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is: evaluated through the DevTools protocol,
-    so the portal's Content-Security-Policy (no inline script) stays on."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
-    return list(
-        page.evaluate(
-            "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})"
-            ".then(r => r.violations.map(v => ({id: v.id, help: v.help,"
-            " nodes: v.nodes.map(n => n.target.join(' '))})))",
-            AXE_RULES,
         )
     )
 
