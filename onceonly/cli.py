@@ -138,6 +138,18 @@ def _record_histories(args: argparse.Namespace) -> int:
     return run_record_histories(args.out)
 
 
+def _translations(args: argparse.Namespace) -> int:
+    from onceonly.portal.translators import missing, update_catalogue
+
+    if args.update:
+        print(f"updated {update_catalogue(args.lang)}")
+    gaps = missing(args.lang)
+    for gap in gaps:
+        print(f"{gap.message_id}\t{'changed' if gap.stale else 'new'}\t{gap.english}")
+    print(f"{len(gaps)} message(s) shown in English in {args.lang!r}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     root = argparse.ArgumentParser(prog="onceonly", description=__doc__)
@@ -180,6 +192,19 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("tests/histories"), help="where histories go"
     )
     record.set_defaults(run=_record_histories)
+    translations = dev_commands.add_parser(
+        "translations",
+        help="list the portal's messages a language still shows in English (tab-separated: "
+        "message id, new or changed, the English)",
+    )
+    translations.add_argument("--lang", default="mi", help="the language (default: mi)")
+    translations.add_argument(
+        "--update",
+        action="store_true",
+        help="first bring the language's catalogue up to date with the English (new entries "
+        "empty, changed ones marked fuzzy)",
+    )
+    translations.set_defaults(run=_translations)
     return root
 
 

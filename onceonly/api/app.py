@@ -18,6 +18,7 @@ from onceonly.api import (
     life_events,
     prefill,
     receipts,
+    statistics,
     well_known,
 )
 from onceonly.api.docs import install_docs
@@ -81,6 +82,7 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.include_router(well_known.router)
     app.include_router(disclosures.router)
     app.include_router(callbacks.router)
+    app.include_router(statistics.router)
     install_metrics(app)
     install_portal(app)
     install_docs(app)

@@ -29,6 +29,9 @@ class Agency(Spec):
 
     id: str
     name: str
+    maori_name: str | None = None
+    """The agency's official name in te reo Māori, where it has one (shown in the portal's te
+    reo Māori pages)."""
 
 
 class LegalBasis(Spec):

@@ -32,7 +32,8 @@ from onceonly.domain.text_rules import patterned
 
 ServiceNumber = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]?[0-9]{4,8}$"),
+    # pydantic checks the pattern before it upper-cases: the pattern takes either case.
+    StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]?[0-9]{4,8}$"),
     patterned(r"^\s*[A-Za-z]?[0-9]{4,8}\s*$"),
 ]
 """An NZ Defence Force service number: digits, with a letter in front for some services."""

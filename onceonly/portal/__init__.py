@@ -5,7 +5,13 @@ life event by calling the citizen API (/v1) exactly as any other client would.
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from onceonly.portal import routes_change, routes_event, routes_invite, routes_start
+from onceonly.portal import (
+    routes_change,
+    routes_event,
+    routes_invite,
+    routes_language,
+    routes_start,
+)
 from onceonly.portal.pages import HERE, install_handlers
 
 
@@ -16,4 +22,5 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(routes_event.router)
     app.include_router(routes_invite.router)
     app.include_router(routes_change.router)
+    app.include_router(routes_language.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -13,11 +13,14 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onceonly.auth import InvalidToken, verify_token
+from onceonly.portal.catalogues import ENGLISH, LANGUAGE_NAMES
 from onceonly.portal.client import ApiProblem
 from onceonly.portal.parties import role_words
 from onceonly.portal.text import LANGUAGES, field_words, state_words, text
@@ -104,19 +107,52 @@ def safe_next(path: str | None) -> str:
 
 
 def page_lang(request: Request) -> str:
-    """The page's language: the visitor's choice where the portal has it, else English."""
-    lang = request.cookies.get(LANG_COOKIE, "en")
-    return lang if lang in LANGUAGES else "en"
+    """The page's language: the visitor's choice (the language switch's cookie), else the
+    browser's preference where the portal has that language, else English."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    preferred = [
+        part.split(";")[0].strip()
+        for part in request.headers.get("accept-language", "").split(",")
+        if part.strip()
+    ]
+    try:
+        negotiated = Locale.negotiate(preferred, LANGUAGES, sep="-")
+    except (UnknownLocaleError, ValueError):  # a malformed header is no preference
+        return ENGLISH
+    return str(negotiated) if negotiated is not None and str(negotiated) in LANGUAGES else ENGLISH
 
 
-def when(value: str | None, timezone: str) -> str:
-    """A timestamp or date from the API as people read it, in the service's timezone."""
+def _locale(lang: str) -> str:
+    """Babel's locale for a page language: New Zealand English, or the language itself."""
+    return "en_NZ" if lang == ENGLISH else lang
+
+
+def when(value: str | None, timezone: str, lang: str = ENGLISH) -> str:
+    """A timestamp or date from the API as people read it, in the service's timezone and the
+    page's language (month names from CLDR through Babel)."""
     if not value:
         return ""
     if len(value) == 10:
-        return f"{date.fromisoformat(value):%-d %B %Y}"
+        return format_date(date.fromisoformat(value), "d MMMM y", locale=_locale(lang))
     moment = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone))
-    return f"{moment:%-d %B %Y, %-I:%M %p}".replace("AM", "am").replace("PM", "pm")
+    words = format_datetime(moment, "d MMMM y, h:mm a", locale=_locale(lang))
+    return words.replace("AM", "am").replace("PM", "pm")
+
+
+def language_links(request: Request, lang: str) -> list[dict[str, str]]:
+    """The language switch: every other language, named in itself, back to this page."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return [
+        {"lang": other, "name": LANGUAGE_NAMES.get(other, other), "href": _switch(other, here)}
+        for other in LANGUAGES
+        if other != lang
+    ]
+
+
+def _switch(lang: str, here: str) -> str:
+    return f"/language/{lang}?next={quote(here, safe='')}"
 
 
 def render(
@@ -131,7 +167,8 @@ def render(
         "state_words": partial(state_words, lang=lang),
         "field_words": partial(field_words, lang=lang),
         "role_words": partial(role_words, lang=lang),
-        "when": partial(when, timezone=timezone),
+        "when": partial(when, timezone=timezone, lang=lang),
+        "languages": language_links(request, lang),
         "csrf": csrf_token(request),
         "signed_in_as": signed_in_as(request),
         "dev_login": settings_of(request).portal_dev_login,
@@ -170,7 +207,8 @@ def see_other(request: Request, url: str) -> Response:
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     """A page saying what went wrong, in plain words."""
-    title = text("error.not_found.title") if status == 404 else text("error.title")
+    lang = page_lang(request)
+    title = text("error.not_found.title" if status == 404 else "error.title", lang)
     return render(request, "error.html", {"title": title, "message": message}, status)
 
 
@@ -178,16 +216,17 @@ async def _api_problem(request: Request, problem: Exception) -> Response:
     assert isinstance(problem, ApiProblem)
     if problem.status == 401:
         return await _not_signed_in(request, problem)
+    lang = page_lang(request)
     if problem.status == 404:
-        return error_page(request, 404, text("error.not_found"))
+        return error_page(request, 404, text("error.not_found", lang))
     if problem.status == 403:
-        return error_page(request, 403, text("error.forbidden"))
+        return error_page(request, 403, text("error.forbidden", lang))
     if problem.status == 409:
-        return error_page(request, 409, text("error.conflict", detail=problem.detail))
+        return error_page(request, 409, text("error.conflict", lang, detail=problem.detail))
     if problem.status == 422:
         detail = "; ".join(f"{e['field']}: {e['rule']}" for e in problem.errors)
-        return error_page(request, 422, text("form.error.general", detail=detail))
-    return error_page(request, 503, text("error.unavailable"))
+        return error_page(request, 422, text("form.error.general", lang, detail=detail))
+    return error_page(request, 503, text("error.unavailable", lang))
 
 
 async def _not_signed_in(request: Request, _: Exception) -> Response:
@@ -199,7 +238,7 @@ async def _not_signed_in(request: Request, _: Exception) -> Response:
 
 
 async def _csrf_refused(request: Request, _: Exception) -> Response:
-    return error_page(request, 403, text("error.csrf"))
+    return error_page(request, 403, text("error.csrf", page_lang(request)))
 
 
 def install_handlers(app: FastAPI) -> None:

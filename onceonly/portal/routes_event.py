@@ -51,9 +51,13 @@ def _step(event: dict[str, Any], step_id: str) -> dict[str, Any]:
     raise ApiProblem(404, {"title": "Not found", "detail": "step_id: no such step"})
 
 
-async def _agencies(api: Api) -> dict[str, str]:
+async def _agencies(api: Api, lang: str) -> dict[str, str]:
+    """Each agency's name, in te reo Māori on Māori pages where it has an official one."""
     catalogue = await api.get("/v1/catalogue")
-    return {agency["id"]: agency["name"] for agency in catalogue["agencies"]}
+    return {
+        agency["id"]: (lang == "mi" and agency.get("maori_name")) or agency["name"]
+        for agency in catalogue["agencies"]
+    }
 
 
 async def answered_by_me(request: Request, api: Api, event: dict[str, Any]) -> set[str]:
@@ -86,7 +90,7 @@ async def progress(request: Request, event_id: str, done: str | None = None) -> 
     """Every step's state, reference, times and due date; it refreshes itself while under way."""
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
-        agencies = await _agencies(api)
+        agencies = await _agencies(api, page_lang(request))
         answered = await answered_by_me(request, api, event)
     context = {
         "event": event,
@@ -119,7 +123,7 @@ async def checkpoint(
     """One checkpoint: exactly what the agency will receive, why, and the choice."""
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
-        agencies = await _agencies(api)
+        agencies = await _agencies(api, page_lang(request))
         answered = step_id in await answered_by_me(request, api, event)
     step = _step(event, step_id)
     preview = step.get("preview") or None
@@ -158,7 +162,7 @@ async def withdraw_page(request: Request, event_id: str, step_id: str) -> Respon
     """Ask the citizen to confirm the withdrawal, saying what it will and will not undo."""
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
-        agencies = await _agencies(api)
+        agencies = await _agencies(api, page_lang(request))
     step = _step(event, step_id)
     context = {"event": event, "step": step, "agency": agencies.get(step["agency"], "")}
     return render(request, "withdraw.html", context)
@@ -181,7 +185,7 @@ async def receipts(request: Request, event_id: str) -> Response:
         event = await read_event(api, event_id)
         signed = await api.get(f"/v1/life-events/{event['id']}/receipts")
         jwks = await api.get("/.well-known/jwks.json")
-        agencies = await _agencies(api)
+        agencies = await _agencies(api, page_lang(request))
     checked = [{**receipt, "valid": _verifies(receipt["jws"], jwks)} for receipt in signed]
     steps = {step["id"]: step for step in event["steps"]}
     context = {"event": event, "receipts": checked, "steps": steps, "agencies": agencies}

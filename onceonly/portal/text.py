@@ -1,13 +1,15 @@
-"""Every word the citizen portal shows, keyed by message id, one table per language.
+"""Every word the citizen portal shows, in English, keyed by message id.
 
-English is complete; a te reo Māori table (`"mi"`) can be added beside it, and any message it
-lacks falls back to English. Messages are `str.format` templates: `{name}` takes a parameter.
+Other languages translate these tables in gettext catalogues (`onceonly/portal/catalogues.py`);
+a message a language lacks, or whose English changed since it was translated, falls back to
+English. `onceonly dev translations` lists what each language still lacks. Messages are
+`str.format` templates: `{name}` takes a parameter, and a translation takes the same ones.
 """
 
-from collections.abc import Mapping
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
+from onceonly.portal.catalogues import ENGLISH, languages, translated
 from onceonly.portal.text_parties import EN_PARTIES
 
 EN: dict[str, str] = {
@@ -15,6 +17,7 @@ EN: dict[str, str] = {
     "site.name": "Tell government once",
     "skip": "Skip to main content",
     "nav.home": "Your life events",
+    "nav.account": "Account",
     "nav.signin": "Sign in",
     "nav.signout": "Sign out",
     "nav.signed_in_as": "Signed in as {subject}",
@@ -253,6 +256,9 @@ EN: dict[str, str] = {
     "error.conflict": "That could not be done: {detail}",
     "error.unavailable": "The service cannot answer right now. Try again shortly.",
     "error.title": "Something went wrong",
+    "error.language": "The portal is not written in that language.",
+    # The language switch
+    "language.switch": "Language",
 }
 EN.update(EN_PARTIES)  # two parties, changing details and cancelling
 
@@ -298,19 +304,34 @@ FIELD_WORDS: dict[str, str] = {
     "health.well_child_provider": "Your choice of Well Child provider",
 }
 
-LANGUAGES: dict[str, Mapping[str, str]] = {"en": EN}
-"""Each language's messages; a language's states and fields go in the two tables below."""
-STATES: dict[str, Mapping[str, str]] = {"en": STATE_WORDS}
-FIELDS: dict[str, Mapping[str, str]] = {"en": FIELD_WORDS}
+LANGUAGES = languages()
+"""English and every language the portal has a catalogue for."""
+STATE_PREFIX = "state:"
+FIELD_PREFIX = "field:"
+"""The message ids of state and field words in catalogues (their tables' keys could clash)."""
 
 
-def text(message_id: str, lang: str = "en", **params: object) -> str:
+def english_messages() -> dict[str, str]:
+    """Every English message a catalogue translates, by the id it has there."""
+    return {
+        **EN,
+        **{STATE_PREFIX + state: words for state, words in STATE_WORDS.items()},
+        **{FIELD_PREFIX + path: words for path, words in FIELD_WORDS.items()},
+    }
+
+
+def _in(lang: str, message_id: str, english: str) -> str:
+    if lang == ENGLISH:
+        return english
+    return translated(lang, message_id, english) or english
+
+
+def text(message_id: str, lang: str = ENGLISH, **params: object) -> str:
     """The message in `lang` (English where that language lacks it), with `params` filled in.
 
     An unknown id raises KeyError: a missing string is a bug to catch in tests, not to show.
     """
-    table = LANGUAGES.get(lang, EN)
-    template = table.get(message_id) or EN[message_id]
+    template = _in(lang, message_id, EN[message_id])
     return template.format(**params) if params else template
 
 
@@ -320,11 +341,13 @@ def humanise(identifier: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def state_words(state: str, lang: str = "en") -> str:
+def state_words(state: str, lang: str = ENGLISH) -> str:
     """A step's or an event's state in plain words; states added later read as their id."""
-    return STATES.get(lang, {}).get(state) or STATE_WORDS.get(state) or humanise(state)
+    english = STATE_WORDS.get(state)
+    return _in(lang, STATE_PREFIX + state, english) if english else humanise(state)
 
 
-def field_words(path: str, lang: str = "en") -> str:
+def field_words(path: str, lang: str = ENGLISH) -> str:
     """A disclosed field (dotted path) in plain words."""
-    return FIELDS.get(lang, {}).get(path) or FIELD_WORDS.get(path) or humanise(path)
+    english = FIELD_WORDS.get(path)
+    return _in(lang, FIELD_PREFIX + path, english) if english else humanise(path)

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from onceonly.api.app import create_app
+from onceonly.api.statistics import months_rule
 from onceonly.auth import mint_token
 from onceonly.domain.address_model import Address
 from onceonly.domain.birth import registration_deadline_days
@@ -134,6 +135,23 @@ def parts_agree(value: Any) -> bool:
     return all(parts_agree(item) for item in value.values())
 
 
+def keeps_query_rules(query: Any) -> bool:
+    """Whether a query keeps the rule between its parameters that `until`'s description states:
+    the statistics' months in order and less than three years apart."""
+    if not isinstance(query, dict) or not {"since", "until"} <= query.keys():
+        return True
+    try:
+        return months_rule(str(query["since"]), str(query["until"])) is None
+    except ValueError:  # not months at all: the schema's own rule answers
+        return True
+
+
+@schema.hook
+def filter_query(context: schemathesis.HookContext, query: Any) -> bool:
+    """Generate only queries that keep the rules between parameters (keeps_query_rules)."""
+    return keeps_query_rules(query)
+
+
 @schema.hook
 def filter_body(context: schemathesis.HookContext, body: Any) -> bool:
     """Generate only bodies that keep the rules between fields (see keeps_cross_field_rules)."""
@@ -206,6 +224,7 @@ def temporal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     suppress_health_check=list(HealthCheck),
 )
 def test_every_generated_request_gets_an_answer_the_document_describes(case, temporal):
-    # Cases of the coverage phase do not pass through the body filter: the same rules here.
+    # Cases of the coverage phase do not pass through the filters: the same rules here.
     assume(keeps_cross_field_rules(case.body))
+    assume(keeps_query_rules(case.query))
     case.call_and_validate()

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from onceonly.api.problems import from_validation_error
 from onceonly.domain.birth import BirthData, registration_deadline_days
 from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.contact import PHONE_RULE, e164_phone
-from onceonly.domain.death import DeathData
+from onceonly.domain.death import DeathData, ServiceNumber
 from onceonly.domain.move import MoveData
 from onceonly.domain.people import AGENCY_NAME_RULE, PersonName, intake_context
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
@@ -270,3 +270,10 @@ def test_a_dog_and_a_funeral_director_longer_than_their_agencies_hold_are_refuse
     assert _refusals(DeathData, death) == {
         ("data.funeral_grant.funeral_director", "must be at most 100 characters, as MSD holds it")
     }
+
+
+@pytest.mark.parametrize("typed", ["s329143", " S329143 ", "\t\x0bs329143\r"])
+def test_a_service_number_in_either_case_and_spaced_is_taken_upper_cased(typed):
+    # The OpenAPI document's pattern allows a lower-case letter: so must the intake (found by
+    # the fuzz test: pydantic matches the pattern before it upper-cases).
+    assert TypeAdapter(ServiceNumber).validate_python(typed) == "S329143"
