@@ -15,6 +15,7 @@ from onceonly.portal.form_specs import FORMS
 from onceonly.portal.forms import Field, Fieldset, to_data
 from onceonly.portal.pages import form_data, page_lang, render, require_token, see_other
 from onceonly.portal.parties import SENT, told_of_change
+from onceonly.portal.routes_event import _agencies as agency_names
 from onceonly.portal.routes_event import read_event
 from onceonly.portal.text import text
 
@@ -30,11 +31,6 @@ async def _own_event(api: Api, event_id: str) -> dict[str, Any]:
     if event.get("party_role") is not None:
         raise ApiProblem(403, _NOT_YOURS)
     return event
-
-
-async def _agencies(api: Api) -> dict[str, str]:
-    catalogue = await api.get("/v1/catalogue")
-    return {agency["id"]: agency["name"] for agency in catalogue["agencies"]}
 
 
 def _changeable(event: dict[str, Any]) -> tuple[Fieldset, ...]:
@@ -80,7 +76,7 @@ async def change_value_page(request: Request, event_id: str, path: str) -> Respo
     """The right value for one detail, why, and which agencies will be told."""
     async with Api(request, require_token(request)) as api:
         event = await _own_event(api, event_id)
-        agencies = await _agencies(api)
+        agencies = await agency_names(api, page_lang(request))
     return _value_form(request, event, agencies=agencies, path=path, values={}, errors={})
 
 
@@ -116,7 +112,7 @@ async def correct(request: Request, event_id: str, path: str) -> Response:
     values = await form_data(request)
     async with Api(request, token) as api:
         event = await _own_event(api, event_id)
-        agencies = await _agencies(api)
+        agencies = await agency_names(api, page_lang(request))
         field = _field(_changeable(event), path)
         if field is None:
             raise ApiProblem(404, {"title": "Not found", "detail": "path: no such detail"})
@@ -165,7 +161,7 @@ async def changes(request: Request, event_id: str, done: str | None = None) -> R
     """Each correction asked for, and each agency's progress with it in words."""
     async with Api(request, require_token(request)) as api:
         event = await _own_event(api, event_id)
-        agencies = await _agencies(api)
+        agencies = await agency_names(api, page_lang(request))
         corrections = await api.get(f"/v1/life-events/{event['id']}/corrections")
     form = _changeable(event)
     lang = page_lang(request)
@@ -187,7 +183,7 @@ async def cancel_page(request: Request, event_id: str) -> Response:
     """What cancelling does and does not undo, and the choice."""
     async with Api(request, require_token(request)) as api:
         event = await _own_event(api, event_id)
-        agencies = await _agencies(api)
+        agencies = await agency_names(api, page_lang(request))
     sent = sorted(
         {agencies.get(s["agency"], s["agency"]) for s in event["steps"] if s["state"] in SENT}
     )
