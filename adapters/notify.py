@@ -83,8 +83,9 @@ def dialled(phone: str) -> str:
     return re.sub(r"[ ()-]", "", phone)
 
 
-def to_notify_message(reminder: Reminder) -> dict[str, Any]:
-    """The reminder as the service's message request."""
+def to_notify_message(reminder: Reminder, reference: str | None = None) -> dict[str, Any]:
+    """The reminder as the service's message request; `reference` is what the reader opens
+    (the event's id unless given: an invitation gives its link to accept)."""
     try:
         event = CATALOGUE.event(reminder.event_type)
         purposes = [event.step(step_id).purpose for step_id in reminder.step_ids]
@@ -100,7 +101,7 @@ def to_notify_message(reminder: Reminder) -> dict[str, Any]:
             "event": event.title,
             "purposes": sms_purposes(purposes) if sms else purposes,
             "deadline": deadline_sentence(reminder.due_on),
-            "reference": reminder.event_id,
+            "reference": reference or reminder.event_id,
         },
     }
 
@@ -122,9 +123,10 @@ class NotifyAdapter(AgencyClient):
     agency = AGENCY
     api = AgencyApi("/notify/v1", ApiKeyHeader("Authorization", "ApiKey-v1"), _error_message)
 
-    async def send(self, reminder: Reminder) -> str:
+    async def send(self, reminder: Reminder, reference: str | None = None) -> str:
         """Send the reminder once (its idempotency key makes a retry land on the same
-        message) and answer with the service's message id."""
-        message = to_notify_message(reminder)
+        message) and answer with the service's message id; `reference` as in
+        `to_notify_message`."""
+        message = to_notify_message(reminder, reference)
         answer = await self._send("POST", "/messages", message, reminder.idempotency_key)
         return read_answer(AGENCY, answer, _Accepted).id

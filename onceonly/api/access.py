@@ -103,4 +103,12 @@ async def read_view(access: EventAccess) -> LifeEventView:
 
 def view_of(access: EventAccess, snapshot: LifeEventSnapshot) -> LifeEventView:
     """The citizen's view of the event from its snapshot (a Query's or an Update's answer)."""
-    return life_event_view(access.kind.spec, snapshot.progress, snapshot.previews)
+    view = life_event_view(access.kind.spec, snapshot.progress, snapshot.previews)
+    return view.model_copy(update={"party_role": access.party})
+
+
+async def starter_key(access: EventAccess) -> str:
+    """The pseudonymous key of the citizen who started the event (entries in the disclosure
+    log are kept under it)."""
+    description = await access.handle.describe()
+    return description.typed_search_attributes.get(search_attributes.CITIZEN_KEY) or ""

@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from onceonly.api import (
     callbacks,
+    cancellation,
     catalogue,
     consents,
     corrections,
@@ -77,6 +78,7 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.include_router(consents.router)
     app.include_router(receipts.router)
     app.include_router(corrections.router)
+    app.include_router(cancellation.router)
     app.include_router(well_known.router)
     app.include_router(disclosures.router)
     app.include_router(callbacks.router)

@@ -1,7 +1,9 @@
 """Consent routes beyond the decision itself: withdrawing a grant (as easy as giving it),
 inviting another party, and recording that a party cannot answer (receipts: api/receipts)."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
@@ -10,14 +12,17 @@ from onceonly.api.access import (
     EventAccess,
     event_access,
     event_kind,
+    read_view,
     update,
     view_of,
 )
-from onceonly.api.deps import CurrentCitizen, Temporal
-from onceonly.api.problems import ProblemError
+from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, SharedStore, Temporal
+from onceonly.api.problems import FieldError, ProblemError, invalid_input
 from onceonly.api.views import LifeEventView
 from onceonly.domain.catalogue import STEP_ID, LifeEventSpec
 from onceonly.domain.life_event import PartyInvitation, PartyJoin, PartyUnavailable, StepWithdrawal
+from onceonly.invitations import Delivery, accept_link, contact_address, send_invitation
+from onceonly.parties import JoinedParty
 from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(tags=["consent"])
@@ -25,9 +30,18 @@ _INVALID_INVITATION = ProblemError(404, "Not found", "invitation: no such invita
 
 
 class InvitationRequest(BaseModel):
-    """Whom to invite: a party role the event's steps name (as in `other_parent`)."""
+    """Whom to invite: a party role the event's steps name (as in `other_parent`), and where
+    the notification service sends them the invitation, if it should."""
 
     role: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    channel: Literal["email", "sms"] | None = Field(
+        default=None, description="Send it by email or text message; with `to`."
+    )
+    to: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Their email address, or their mobile number (New Zealand or international).",
+    )
 
 
 class Invitation(BaseModel):
@@ -35,6 +49,10 @@ class Invitation(BaseModel):
 
     invitation: str = Field(description="Opaque; give it to the invited person only.")
     role: str
+    link: str = Field(description="The link that opens the invitation to accept it.")
+    delivery: Delivery | None = Field(
+        default=None, description="How sending it went, when it was to be sent."
+    )
 
 
 class AcceptInvitation(BaseModel):
@@ -89,21 +107,66 @@ def statutory_refusal(spec: LifeEventSpec, step_id: str) -> str | None:
 
 @router.post("/v1/life-events/{event_id}/invitations", status_code=status.HTTP_201_CREATED)
 async def invite_party(
-    event_id: str, body: InvitationRequest, citizen: CurrentCitizen, temporal: Temporal
+    event_id: str,
+    body: InvitationRequest,
+    *,
+    citizen: CurrentCitizen,
+    settings: AppSettings,
+    store: SharedStore,
+    temporal: Temporal,
 ) -> Invitation:
-    """Invite another party (the other parent) to give their own consent."""
+    """Invite another party (the other parent) to give their own consent; with `channel` and
+    `to`, the notification service sends them the link to accept it. A failed send still
+    answers with the invitation (to copy), its `delivery` saying why."""
     access = await event_access(temporal, citizen, event_id)
     access.require_citizen()
+    to = _contact(body, settings.timezone)
     invitation = PartyInvitation(role=body.role)
     code = await update(access, LifeEventWorkflow.invite_party, invitation, "Cannot invite")
-    return Invitation(invitation=f"{event_id}.{body.role}.{code}", role=body.role)
+    opaque = f"{event_id}.{body.role}.{code}"
+    answer = Invitation(invitation=opaque, role=body.role, link=accept_link(settings, opaque))
+    if body.channel is None or to is None:
+        return answer
+    view = await read_view(access)
+    needed = [s for s in view.steps if any(p.role == body.role for p in s.parties)]
+    due = [step.due_on for step in needed if step.due_on]
+    delivery = await send_invitation(
+        settings,
+        store.disclosures,
+        citizen_key=citizen.key,
+        event_id=event_id,
+        event_type=view.event_type,
+        role=body.role,
+        step_ids=tuple(step.id for step in needed),
+        due_on=min(due) if due else None,
+        channel=body.channel,
+        to=to,
+        invitation=opaque,
+    )
+    return answer.model_copy(update={"delivery": delivery})
+
+
+def _contact(body: InvitationRequest, timezone: str) -> str | None:
+    """The address to send to, checked by the contact rules: 422 naming the field and rule."""
+    if body.channel is None and body.to is None:
+        return None
+    if body.channel is None:
+        raise invalid_input([FieldError(field="channel", rule="must be email or sms with to")])
+    if not body.to:
+        rule = "must be an email address" if body.channel == "email" else "must be a mobile number"
+        raise invalid_input([FieldError(field="to", rule=f"{rule} to send the invitation to")])
+    try:
+        return contact_address(body.channel, body.to, datetime.now(ZoneInfo(timezone)).date())
+    except ValueError as broken:
+        raise invalid_input([FieldError(field="to", rule=str(broken))]) from None
 
 
 @router.post("/v1/invitations")
 async def accept_invitation(
-    body: AcceptInvitation, citizen: CurrentCitizen, temporal: Temporal
+    body: AcceptInvitation, citizen: CurrentCitizen, store: SharedStore, temporal: Temporal
 ) -> LifeEventView:
-    """Join an event as the invited party, signed in as yourself."""
+    """Join an event as the invited party, signed in as yourself. Opening an invitation you
+    accepted already answers with the event, as joining did."""
     event_id, _, rest = body.invitation.partition(".")
     role, _, code = rest.partition(".")
     try:
@@ -114,9 +177,33 @@ async def accept_invitation(
     try:
         snapshot = await update(access, LifeEventWorkflow.join_party, join, "Invitation not valid")
     except ProblemError as refused:
-        # A wrong or used code, alike: nothing confirms that the event exists.
-        raise _INVALID_INVITATION from refused
-    return view_of(access, snapshot)
+        joined = await _joined_already(temporal, citizen, event_id, role)
+        if joined is None:
+            # A wrong or used code, alike: nothing confirms that the event exists.
+            raise _INVALID_INVITATION from refused
+        access, view = joined
+    else:
+        access = EventAccess(access.handle, access.kind, role)
+        view = view_of(access, snapshot)
+    # Where the party's list of life events finds the event (again, if a crash lost it).
+    joined_at = datetime.now(UTC)
+    await store.parties.record(
+        JoinedParty(party_key=citizen.key, event_id=event_id, role=role, joined_at=joined_at)
+    )
+    return view
+
+
+async def _joined_already(
+    temporal: Temporal, citizen: Citizen, event_id: str, role: str
+) -> tuple[EventAccess, LifeEventView] | None:
+    """The event and its view when the caller joined it as `role` before, else None."""
+    try:
+        access = await event_access(temporal, citizen, event_id)
+    except ProblemError:
+        return None
+    if access.party != role:
+        return None
+    return access, await read_view(access)
 
 
 @router.post("/v1/life-events/{event_id}/parties/{role}/unavailable")

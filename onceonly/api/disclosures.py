@@ -3,17 +3,25 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
+from temporalio.client import Client
 
-from onceonly.api.deps import CurrentCitizen, SharedStore
+from adapters.notify import AGENCY as NOTIFY
+from onceonly.api.access import event_access, starter_key
+from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, SharedStore
+from onceonly.api.receipts import visible_receipts
 from onceonly.disclosures import DisclosureEntry
 from onceonly.domain.catalogue import CATALOGUE, LegalBasis
+from onceonly.invitations import SERVICE_NAME, invitation_purpose, invitation_step
+from onceonly.settings import Settings
+from onceonly.store import Store
 
 router = APIRouter(prefix="/v1/disclosures", tags=["disclosures"])
 
 MAX_ENTRIES = 500  # a life's worth of events for most citizens; more by event, with event_id
 _AGENCY_NAMES = {agency.id: agency.name for agency in CATALOGUE.agencies}
+_OTHER_NAMES = {NOTIFY: SERVICE_NAME}  # services the citizen's data goes to outside the steps
 
 
 class DisclosureView(BaseModel):
@@ -41,13 +49,15 @@ def disclosure_view(entry: DisclosureEntry) -> DisclosureView:
     try:
         purpose: str | None = CATALOGUE.event(entry.event_type).step(entry.step_id).purpose
     except KeyError:
-        purpose = None  # a step since taken out of the catalogue: what was sent still shows
+        # An invitation sent for the citizen, or a step since taken out of the catalogue:
+        # what was sent still shows.
+        purpose = invitation_purpose(entry.step_id) if entry.agency == NOTIFY else None
     return DisclosureView(
         event_id=entry.event_id,
         event_type=entry.event_type,
         step_id=entry.step_id,
         agency=entry.agency,
-        agency_name=_AGENCY_NAMES.get(entry.agency, entry.agency),
+        agency_name=_AGENCY_NAMES.get(entry.agency) or _OTHER_NAMES.get(entry.agency, entry.agency),
         service=entry.service,
         purpose=purpose,
         fields=list(entry.fields),
@@ -60,13 +70,38 @@ def disclosure_view(entry: DisclosureEntry) -> DisclosureView:
 
 @router.get("")
 async def list_disclosures(
+    request: Request,
     citizen: CurrentCitizen,
+    settings: AppSettings,
     store: SharedStore,
     event_id: Annotated[
         str | None, Query(max_length=100, description="Only this life event's disclosures.")
     ] = None,
 ) -> list[DisclosureView]:
     """Every agency that received the caller's data, across all their life events: what it
-    received, when, and under which consent receipt or law. Newest first, at most 500."""
+    received, when, and under which consent receipt or law. Newest first, at most 500. With
+    `event_id` of an event the caller joined as another party: what was sent for the steps
+    they answered, and their invitation."""
     entries = await store.disclosures.for_citizen(citizen.key, MAX_ENTRIES, event_id=event_id)
+    if event_id is not None and not entries:
+        joined = await store.parties.joined_by(citizen.key)
+        if any(row.event_id == event_id for row in joined):
+            # Temporal only for a party (the log itself is the store's): who started the event.
+            temporal: Client = request.app.state.temporal
+            entries = await _as_party(citizen, settings, store, temporal, event_id)
     return [disclosure_view(entry) for entry in entries]
+
+
+async def _as_party(
+    citizen: Citizen, settings: Settings, store: Store, temporal: Client, event_id: str
+) -> list[DisclosureEntry]:
+    """The event's disclosures that concern a party: the steps whose receipts are theirs (the
+    same receipts their receipts page shows), and the invitation sent to them."""
+    access = await event_access(temporal, citizen, event_id)
+    if access.party is None:
+        return []
+    theirs = await visible_receipts(event_id, citizen, settings, temporal)
+    steps = {receipt.step_id for receipt in theirs} | {invitation_step(access.party)}
+    starter = await starter_key(access)
+    entries = await store.disclosures.for_citizen(starter, MAX_ENTRIES, event_id=event_id)
+    return [entry for entry in entries if entry.step_id in steps]

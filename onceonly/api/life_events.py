@@ -5,7 +5,7 @@ import hmac
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -22,7 +22,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from onceonly import metrics
 from onceonly.api.access import event_access, read_view, update, view_of
-from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
+from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, SharedStore, Temporal
 from onceonly.api.prefill import PREFILL_ID, read_prefill
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
@@ -119,22 +119,38 @@ async def start_life_event(
 
 
 @router.get("")
-async def list_life_events(citizen: CurrentCitizen, temporal: Temporal) -> list[LifeEventSummary]:
-    """The caller's life events, newest first (a party reaches an event they joined by its
-    id, from the invitation)."""
-    query = f"{search_attributes.CITIZEN_KEY.name} = '{citizen.key}'"
+async def list_life_events(
+    citizen: CurrentCitizen, store: SharedStore, temporal: Temporal
+) -> list[LifeEventSummary]:
+    """The caller's life events, newest first: those they started, and those they joined as
+    another party (the other parent), each with `party_role` saying their part."""
+    joined = {row.event_id: row.role for row in await store.parties.joined_by(citizen.key)}
+    query = list_query(citizen.key, joined)
     summaries = []
     async for execution in temporal.list_workflows(query):
         attributes = execution.typed_search_attributes
+        mine = attributes.get(search_attributes.CITIZEN_KEY) == citizen.key
         summaries.append(
             LifeEventSummary(
                 id=execution.id,
                 event_type=attributes.get(search_attributes.EVENT_TYPE) or execution.workflow_type,
                 status=attributes.get(search_attributes.STATUS) or "awaiting_consent",
                 started_at=execution.start_time,
+                party_role=None if mine else joined.get(execution.id),
             )
         )
     return sorted(summaries, key=lambda summary: summary.started_at, reverse=True)
+
+
+def list_query(citizen_key: str, joined: Iterable[str]) -> str:
+    """The visibility query for the events a citizen started or joined. Keys and ids are
+    hex and `[a-z_-]` only (checked here), so nothing in the query is the caller's text."""
+    query = f"{search_attributes.CITIZEN_KEY.name} = '{citizen_key}'"
+    ids = [event_id for event_id in joined if _EVENT_ID.match(event_id)]
+    if ids:
+        listed = ", ".join(f"'{event_id}'" for event_id in ids)
+        query = f"({query}) OR WorkflowId IN ({listed})"
+    return query
 
 
 @router.get("/{event_id}")

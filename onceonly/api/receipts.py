@@ -7,11 +7,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from onceonly.api.access import event_access, query
-from onceonly.api.deps import AppSettings, CurrentCitizen, Temporal
+from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, Temporal
 from onceonly.api.problems import ProblemError
 from onceonly.domain.consent_records import CONTEXT, RECORD_MEDIA_TYPE, consent_record
 from onceonly.domain.receipts import SignedReceipt
 from onceonly.receipts import public_jwks, verify_receipt
+from onceonly.settings import Settings
 from workflows.steps import LifeEventWorkflow
 
 router = APIRouter(prefix="/v1/life-events/{event_id}/receipts", tags=["consent"])
@@ -33,19 +34,30 @@ class LinkedDataResponse(JSONResponse):
 
 @router.get("")
 async def read_receipts(
-    event_id: str, citizen: CurrentCitizen, temporal: Temporal
+    event_id: str, citizen: CurrentCitizen, settings: AppSettings, temporal: Temporal
 ) -> list[SignedReceipt]:
     """Every consent receipt of the event: each a JWS anyone can verify with the key at
-    /.well-known/jwks.json."""
+    /.well-known/jwks.json. A party who joined the event sees the receipts of their own
+    answers only (the others' are the other citizen's records)."""
+    return await visible_receipts(event_id, citizen, settings, temporal)
+
+
+async def visible_receipts(
+    event_id: str, citizen: Citizen, settings: Settings, temporal: Temporal
+) -> list[SignedReceipt]:
+    """The event's receipts the caller may read: all for its starter, a party's own for them."""
     access = await event_access(temporal, citizen, event_id)
-    return list(await query(access.handle, LifeEventWorkflow.receipts))
+    receipts: list[SignedReceipt] = list(await query(access.handle, LifeEventWorkflow.receipts))
+    if access.party is None:
+        return receipts
+    keys = public_jwks(settings)
+    return [r for r in receipts if verify_receipt(r.jws, keys).get("piiPrincipalId") == citizen.key]
 
 
 async def _receipt(
-    event_id: str, receipt_id: str, citizen: CurrentCitizen, temporal: Temporal
+    event_id: str, receipt_id: str, citizen: CurrentCitizen, settings: Settings, temporal: Temporal
 ) -> SignedReceipt:
-    access = await event_access(temporal, citizen, event_id)
-    receipts: list[SignedReceipt] = await query(access.handle, LifeEventWorkflow.receipts)
+    receipts = await visible_receipts(event_id, citizen, settings, temporal)
     found = next((r for r in receipts if r.receipt_id == receipt_id), None)
     if found is None:
         raise _NO_RECEIPT
@@ -54,10 +66,14 @@ async def _receipt(
 
 @router.get("/{receipt_id}")
 async def read_receipt(
-    event_id: str, receipt_id: str, citizen: CurrentCitizen, temporal: Temporal
+    event_id: str,
+    receipt_id: str,
+    citizen: CurrentCitizen,
+    settings: AppSettings,
+    temporal: Temporal,
 ) -> SignedReceipt:
     """One consent receipt of the event, by its `consentReceiptID`."""
-    return await _receipt(event_id, receipt_id, citizen, temporal)
+    return await _receipt(event_id, receipt_id, citizen, settings, temporal)
 
 
 @router.get(
@@ -85,6 +101,6 @@ async def read_consent_record(
     """The receipt as an ISO/IEC TS 27560 consent record using the W3C Data Privacy
     Vocabulary, made from the signed receipt's claims once they verify: it says no more and
     no less than the receipt."""
-    receipt = await _receipt(event_id, receipt_id, citizen, temporal)
+    receipt = await _receipt(event_id, receipt_id, citizen, settings, temporal)
     claims = verify_receipt(receipt.jws, public_jwks(settings))
     return consent_record(claims)

@@ -73,6 +73,11 @@ class LifeEventView(BaseModel):
     prefilled: list[PrefilledField] = Field(
         description="What came from government registers, and whether the citizen kept it."
     )
+    party_role: str | None = Field(
+        default=None,
+        description="The caller's part when they joined the event (as in `other_parent`); "
+        "null for the citizen who started it.",
+    )
 
 
 class LifeEventSummary(BaseModel):
@@ -82,6 +87,10 @@ class LifeEventSummary(BaseModel):
     event_type: str
     status: EventStatus
     started_at: datetime
+    party_role: str | None = Field(
+        default=None,
+        description="The caller's part in an event they joined; null for one they started.",
+    )
 
 
 def life_event_view(

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from onceonly.portal import (
+    routes_change,
     routes_check,
     routes_choices,
     routes_event,
@@ -27,6 +28,7 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(routes_event.router)
     app.include_router(routes_choices.router)
     app.include_router(routes_invite.router)
+    app.include_router(routes_change.router)
     app.include_router(routes_language.router)
     app.include_router(routes_statistics.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -209,7 +209,7 @@ def to_data(journey: Journey, answers: Answers, materialise: Iterable[str] = ())
         if kind == "checkbox":
             _put(data, path, bool(value))
         elif value:
-            _put(data, path, _typed(kind, value))
+            _put(data, path, typed_answer(kind, value))
     for path in materialise:
         _put(data, path, None, keep=True)
     for part, gate in journey.gates.items():
@@ -221,7 +221,8 @@ def to_data(journey: Journey, answers: Answers, materialise: Iterable[str] = ())
     return listed
 
 
-def _typed(kind: str, value: str) -> Any:
+def typed_answer(kind: str, value: str) -> Any:
+    """An answer as the event's data holds it: given names as a list, numbers as numbers."""
     if kind == "names":
         # Commas part given names: one name may hold a space ("Te Rangi").
         return [name.strip() for name in value.split(",") if name.strip()]

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from onceonly.auth import InvalidToken, verify_token
 from onceonly.portal.catalogues import ENGLISH, LANGUAGE_NAMES
 from onceonly.portal.client import ApiProblem
+from onceonly.portal.parties import role_words
 from onceonly.portal.text import LANGUAGES, field_words, state_words, text
 from onceonly.settings import Settings
 
@@ -170,6 +171,7 @@ def render(
         "lang": lang,
         "state_words": partial(state_words, lang=lang),
         "field_words": partial(field_words, lang=lang),
+        "role_words": partial(role_words, lang=lang),
         "when": partial(when, timezone=timezone, lang=lang),
         "languages": language_links(request, lang),
         "csrf": csrf_token(request),

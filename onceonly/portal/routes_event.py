@@ -13,7 +13,6 @@ from fastapi.responses import Response
 from onceonly.auth import citizen_key, verify_token
 from onceonly.portal import consent
 from onceonly.portal.client import Api, ApiProblem
-from onceonly.portal.consent import withdrawable
 from onceonly.portal.pages import (
     form_data,
     page_lang,
@@ -23,6 +22,7 @@ from onceonly.portal.pages import (
     see_other,
     settings_of,
 )
+from onceonly.portal.parties import may_answer, reader_context
 from onceonly.portal.text import field_words, text
 from onceonly.receipts import InvalidReceipt, verify_receipt
 
@@ -123,16 +123,16 @@ async def _progress(request: Request, event_id: str, done: str | None) -> dict[s
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
         catalogue = await api.get("/v1/catalogue")
+        answered = await answered_by_me(request, api, event)
     return {
         "event": event,
         "agencies": agency_names(catalogue, page_lang(request)),
         "words": step_words(event, catalogue, page_lang(request)),
         "live": event["status"] not in _FINISHED,
-        "withdrawable": withdrawable,
         "kept_by_law": consent.kept_by_law,
         "prefilled": [field_words(p["path"], page_lang(request)) for p in event["prefilled"]],
         "done": _done(done),
-        "can_invite": any(step["parties"] for step in event["steps"]),
+        **reader_context(event, answered, page_lang(request)),
     }
 
 
@@ -142,11 +142,8 @@ async def next_checkpoint(request: Request, event_id: str, done: str | None = No
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
         answered = await answered_by_me(request, api, event)
-    waiting = [
-        step["id"]
-        for step in event["steps"]
-        if step["state"] == "awaiting_consent" and step["id"] not in answered
-    ]
+    role = event.get("party_role")
+    waiting = [step["id"] for step in event["steps"] if may_answer(step, role, answered)]
     suffix = f"?done={quote(done)}" if done else ""
     if waiting:
         return see_other(request, f"/events/{event['id']}/steps/{waiting[0]}{suffix}")
@@ -291,4 +288,14 @@ def _verifies(jws: str, jwks: dict[str, Any]) -> bool:
 
 def _done(done: str | None) -> str | None:
     """The message for what just happened (only the portal's own messages, never echoed)."""
-    return text(f"done.{done}") if done in ("withdrawn", "decided", "joined", "choices") else None
+    known = (
+        "withdrawn",
+        "decided",
+        "joined",
+        "rejoined",
+        "own_invitation",
+        "cancelled",
+        "corrected",
+        "choices",
+    )
+    return text(f"done.{done}") if done in known else None

@@ -12,6 +12,7 @@ from onceonly.domain.address_words import LevelType, UnitType
 from onceonly.portal.catalogues import ENGLISH, languages, translated
 from onceonly.portal.text_consent import CONSENT_EN, CONSENT_FIELDS
 from onceonly.portal.text_forms import FORM_WORDS, MORE_FIELD_WORDS
+from onceonly.portal.text_parties import EN_PARTIES
 
 EN: dict[str, str] = {
     # Frame
@@ -237,8 +238,8 @@ EN: dict[str, str] = {
     "disclosures.receipt": "Receipt",
     # Invitations
     "invite.title": "Invite the other parent",
-    "invite.intro": "The other parent gives their own consent, signed in as themselves. Give "
-    "them this invitation privately.",
+    "invite.intro": "The other parent gives their own consent, signed in as themselves. We "
+    "can send them the invitation, or you can pass it on yourself.",
     "invite.role": "Who to invite",
     "invite.button": "Create invitation",
     "invite.none": "No one else needs to answer for this life event.",
@@ -283,11 +284,12 @@ EN: dict[str, str] = {
     "whole months that have ended are shown.",
     "statistics.data": "The same figures as data (JSON)",
 }
+EN.update(EN_PARTIES)  # two parties, changing details and cancelling
 
 EN |= FORM_WORDS  # the question pages' words (text_forms)
 
 STATE_WORDS: dict[str, str] = {
-    "awaiting_consent": "Waiting for your answer",
+    "awaiting_consent": "Waiting for an answer",
     "not_applicable": "Does not apply",
     "granted": "Agreed, waiting to send",
     "declined": "Declined: nothing sent",

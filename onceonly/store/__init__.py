@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import Protocol
 
 from onceonly.disclosures import DisclosureLog
+from onceonly.parties import EventParties
 from onceonly.settings import Settings
-from onceonly.store.sqlite import SqliteCallbackClaims, SqliteDatabase, SqliteDisclosureLog
+from onceonly.store.sqlite import (
+    SqliteCallbackClaims,
+    SqliteDatabase,
+    SqliteDisclosureLog,
+    SqliteEventParties,
+)
 
 
 class CallbackClaims(Protocol):
@@ -52,6 +58,8 @@ class Store:
     callbacks: CallbackClaims
     budgets: RateBudgets | None
     where: str
+    parties: EventParties
+    """The events each party joined (the other parent), for their list of life events."""
 
 
 def embedded_store_file(settings: Settings) -> Path:
@@ -70,6 +78,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             callbacks=SqliteCallbackClaims(database),
             budgets=None,
             where=f"SQLite at {database.path}",
+            parties=SqliteEventParties(database),
         )
         return
     # Imported here: a process on the embedded store never loads the driver.
@@ -85,6 +94,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
                 shared, settings.rate_limit_per_minute, settings.rate_limit_burst
             ),
             where="PostgreSQL",
+            parties=postgres.PostgresEventParties(shared),
         )
     finally:
         await shared.close()

@@ -100,6 +100,28 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX rate_budgets_by_age ON rate_budgets (updated);
         """,
     ),
+    Migration(
+        4,
+        "the events each party joined (the other parent), by the party's key",
+        sqlite="""
+        CREATE TABLE IF NOT EXISTS event_parties (
+            party_key TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            role TEXT NOT NULL,
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (party_key, event_id)
+        );
+        """,
+        postgres="""
+        CREATE TABLE event_parties (
+            party_key TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            role TEXT NOT NULL,
+            joined_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (party_key, event_id)
+        );
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

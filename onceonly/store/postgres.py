@@ -12,6 +12,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
+from onceonly.parties import MAX_JOINED, JoinedParty
 from onceonly.store.migrations import CREATE_LEDGER, pending, require_current
 
 # Any fixed number: every process that migrates takes this one advisory lock, so two
@@ -167,3 +168,34 @@ class PostgresRateBudgets:
                 await connection.execute(_FORGET_FULL, values)
         allowed, tokens = row
         return 0.0 if allowed else (1 - float(tokens)) / rate
+
+
+class PostgresEventParties:
+    """The events each party joined, in the shared database."""
+
+    def __init__(self, database: PostgresDatabase) -> None:
+        """The rows kept in `database`."""
+        self._pool = database.pool
+
+    async def record(self, joined: JoinedParty) -> bool:
+        """Keep that the party joined the event; True when it was new."""
+        async with self._pool.connection() as connection:
+            cursor = await connection.execute(
+                "INSERT INTO event_parties VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (joined.party_key, joined.event_id, joined.role, joined.joined_at),
+            )
+            return cursor.rowcount == 1
+
+    async def joined_by(self, party_key: str, limit: int = MAX_JOINED) -> list[JoinedParty]:
+        """The events the party joined, newest first, at most `limit`."""
+        async with self._pool.connection() as connection:
+            cursor = await connection.execute(
+                "SELECT event_id, role, joined_at FROM event_parties WHERE party_key = %s"
+                " ORDER BY joined_at DESC LIMIT %s",
+                (party_key, limit),
+            )
+            rows = await cursor.fetchall()
+        return [
+            JoinedParty(party_key=party_key, event_id=event_id, role=role, joined_at=joined_at)
+            for event_id, role, joined_at in rows
+        ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
+from onceonly.parties import MAX_JOINED, JoinedParty
 from onceonly.store.migrations import CREATE_LEDGER, pending
 
 # How long a writer waits for another process's transaction (the worker and the API share
@@ -206,3 +207,44 @@ class SqliteCallbackClaims:
                 "DELETE FROM callbacks_taken WHERE agency = ? AND callback_id = ?",
                 (agency, callback_id),
             )
+
+
+class SqliteEventParties:
+    """The events each party joined, in the embedded store."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        """The rows kept in `database`."""
+        self._database = database
+
+    async def record(self, joined: JoinedParty) -> bool:
+        """Keep that the party joined the event; True when it was new."""
+        return bool(await self._database.run(self._record, joined))
+
+    async def joined_by(self, party_key: str, limit: int = MAX_JOINED) -> list[JoinedParty]:
+        """The events the party joined, newest first, at most `limit`."""
+        if not self._database.path.exists():
+            return []  # nobody ever joined anything; reading creates nothing
+        rows = await self._database.run(self._select, party_key, limit)
+        return [
+            JoinedParty(party_key=party_key, event_id=event_id, role=role, joined_at=joined_at)
+            for event_id, role, joined_at in rows
+        ]
+
+    def _record(self, connection: sqlite3.Connection, joined: JoinedParty) -> bool:
+        at = joined.joined_at.isoformat(timespec="microseconds")
+        with self._database.writing:
+            cursor = connection.execute(
+                "INSERT INTO event_parties VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (joined.party_key, joined.event_id, joined.role, at),
+            )
+        return cursor.rowcount == 1
+
+    @staticmethod
+    def _select(
+        connection: sqlite3.Connection, party_key: str, limit: int
+    ) -> list[tuple[Any, ...]]:
+        return connection.execute(
+            "SELECT event_id, role, joined_at FROM event_parties WHERE party_key = ?"
+            " ORDER BY joined_at DESC LIMIT ?",
+            (party_key, limit),
+        ).fetchall()

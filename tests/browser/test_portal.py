@@ -176,8 +176,9 @@ def test_the_other_parent_joins_and_answers_for_themselves(
     expect(parent.locator("#step-register_birth")).to_have_attribute(
         "data-state", "awaiting_consent"
     )
-    parent.get_by_role("link", name="Invite the other parent").click()
-    parent.get_by_role("button", name="Create invitation").click()
+    parent.get_by_role("link", name="Invite the other parent").first.click()
+    parent.get_by_label("I will pass on a code myself").check()
+    parent.get_by_role("button", name="Send the invitation").click()
     link = parent.locator("#invitation-link").get_attribute("href")
     shot(parent, screenshots, "11-invitation")
 

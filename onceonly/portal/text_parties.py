@@ -1,0 +1,102 @@
+"""The portal's English words for two parties (inviting, joining, who a step waits for),
+changing details and cancelling, by message id; `text.EN` takes them all in, and other
+languages translate the same ids."""
+
+EN_PARTIES: dict[str, str] = {
+    # Who a step waits for
+    "who.you": "you",
+    "who.starter": "the person who started this life event",
+    "who.and": "and",
+    "role.other_parent": "the other parent",
+    "waiting.for": "Waiting for {who}",
+    "waiting.not_joined": "{role} has not joined yet",
+    "invite.prompt": "{step} needs {role}'s own answer, and they have not joined yet.",
+    "invite.prompt.link": "Invite {role}",
+    "invite.prompt.again": "If you invited them already, you can send the invitation again.",
+    "progress.party": "You joined this life event as {role}. You answer only your own part.",
+    "progress.change": "Change details",
+    "progress.cancel": "Cancel this event",
+    "progress.corrections": "Changes you asked for",
+    # Inviting by email, text message or a code
+    "invite.how": "How do you want to send the invitation?",
+    "invite.how.email": "By email",
+    "invite.how.sms": "By text message",
+    "invite.how.copy": "I will pass on a code myself",
+    "invite.email": "Their email address",
+    "invite.email.hint": "We send it once, only to invite them. It is listed in Who received what.",
+    "invite.sms": "Their mobile number",
+    "invite.sms.hint": "A New Zealand mobile, as in 021 123 4567, or an international number "
+    "starting with +.",
+    "invite.send": "Send the invitation",
+    "invite.sent.email": "We sent the invitation by email to {to}.",
+    "invite.sent.sms": "We sent the invitation by text message to {to}.",
+    "invite.sent.next": "When they accept it, signed in as themselves, this life event is on "
+    "their home page and they can answer their part.",
+    "invite.failed": "We could not send the message: the notification service did not take "
+    "it. Copy the code or the link below and pass it on yourself, or try again later.",
+    "invite.copy": "Give them the code or the link privately. Anyone who has it can join as "
+    "{role}.",
+    "rule.invite.how": "Choose how to send the invitation",
+    "rule.invite.email": "Enter an email address mail can be sent to, as in name@example.nz",
+    "rule.invite.sms": "Enter a mobile number, as in 021 123 4567 or +64 21 123 4567",
+    "home.role": "You were invited as {role}",
+    "home.started_by_you": "Started by you",
+    "home.whose": "Your part",
+    "done.rejoined": "You have joined this life event already: here it is.",
+    "done.own_invitation": "This is your own invitation, for the other person to accept.",
+    # Changing details (corrections)
+    "change.title": "Change details",
+    "change.intro": "Correct a detail that is wrong, such as a misspelt name. Agencies that "
+    "have it already are told the right one; steps not sent yet send the right one.",
+    "change.choose": "What do you want to change?",
+    "change.continue": "Continue",
+    "change.none": "Details of this life event cannot be changed in the portal yet.",
+    "change.ended": "This life event was cancelled, so its details can no longer be changed.",
+    "change.value.title": "Change: {field} ({group})",
+    "change.value": "The right value",
+    "change.value.date.hint": "Day, month and year, as in 27/3/2026.",
+    "change.reason": "Why it needs changing",
+    "change.reason.hint": "A few words for the agencies, such as Misspelt given name. Do not "
+    "put personal details here.",
+    "change.told": "Who will be told",
+    "change.told.sent": "{agency} has it already: it is sent the correction, or our staff ask "
+    "it to correct it where it takes no corrections online.",
+    "change.told.later": "{agency} has not been sent it yet and will get the right value.",
+    "change.told.nobody": "No agency has this detail: only your life event is corrected.",
+    "change.submit": "Send the correction",
+    "rule.change.field": "Choose the detail to change",
+    "rule.change.value": "Enter the right value",
+    "rule.change.reason": "Enter why it needs changing, in up to 200 characters",
+    "changes.title": "Changes you asked for",
+    "changes.intro": "Each correction and where each agency is with it.",
+    "changes.none": "You have not asked for any changes.",
+    "changes.number": "Change {number}",
+    "changes.fields": "Details changed",
+    "changes.state.finding_agencies": "Finding the agencies that have these details",
+    "changes.state.in_progress": "Being sent to the agencies",
+    "changes.state.done": "Done",
+    "changes.agency.pending": "Being sent",
+    "changes.agency.sent": "Sent: the agency has the corrected details",
+    "changes.agency.manual": "This agency does not take corrections online. Our staff will "
+    "ask them to correct it. You do not need to do anything.",
+    "changes.agency.failed": "The agency did not accept the correction",
+    "changes.agency.not_sent_yet": "Nothing sent yet: the agency will get the right value",
+    "changes.nobody": "No agency had these details: only your life event was corrected.",
+    "done.corrected": "Your correction was sent.",
+    # Cancelling
+    "cancel.title": "Cancel this life event",
+    "cancel.does": "What cancelling does",
+    "cancel.does.stop": "Every step that has not been sent stops: those agencies are not told.",
+    "cancel.does.answers": "Nobody can answer its checkpoints any more, the other parent included.",
+    "cancel.undo": "What cancelling does not undo",
+    "cancel.undo.sent": "Agencies that were sent details keep them. Cancelling does not ask "
+    "them to delete anything.",
+    "cancel.undo.law": "A registration the law requires, once sent, stays on the register.",
+    "cancel.undo.withdraw": "To ask an agency to delete what it received, withdraw your consent "
+    "for that step first, on the progress page. After cancelling you cannot.",
+    "cancel.sent_list": "Already sent to",
+    "cancel.confirm": "Yes, cancel this life event",
+    "cancel.keep": "No, keep it going",
+    "cancel.ended": "This life event has ended, so there is nothing to cancel.",
+    "done.cancelled": "The life event was cancelled. Nothing more will be sent.",
+}
