@@ -214,7 +214,7 @@ def test_progress_updates_a_cell_while_focus_and_scroll_stay(
     page.set_viewport_size({"width": 375, "height": 600})
     page.goto(f"/events/{event_id}")
     state = row(page, "register_birth").locator("[data-cell=state]")
-    expect(state).to_contain_text("Waiting for your answer")
+    expect(state).to_contain_text("Waiting for an answer")
     # The row's element is marked: a rebuilt table would lose the mark.
     page.evaluate("document.getElementById('step-register_birth').kept = true")
     link = page.get_by_role("link", name="Who received what")
@@ -230,7 +230,7 @@ def test_progress_updates_a_cell_while_focus_and_scroll_stay(
             json={"decisions": [{"step_id": "register_birth", "decision": "acknowledge"}]},
         )
         assert answered.status_code == 200, answered.text
-    expect(state).not_to_contain_text("Waiting for your answer", timeout=SLOW)
+    expect(state).not_to_contain_text("Waiting for an answer", timeout=SLOW)
     expect(page.locator("#announce")).to_contain_text("Birth registration:")
     assert page.evaluate("document.activeElement.textContent") == "Who received what"
     expect(link).to_be_focused()

@@ -35,7 +35,10 @@ def step(state: str = "awaiting_consent", *parties: dict[str, Any], **more: Any)
         "id": more.pop("id", "register_birth"),
         "state": state,
         "parties": list(parties),
-        "checkpoint": more.pop("checkpoint", "acknowledgement"),
+        "checkpoint": (checkpoint := more.pop("checkpoint", "acknowledgement")),
+        "legal_basis": more.pop(
+            "legal_basis", {"kind": "consent" if checkpoint == "consent" else "statute"}
+        ),
         "agency": more.pop("agency", "bdm"),
         "fields": more.pop("fields", ["child.name", "other_parent.name"]),
         **more,
@@ -83,6 +86,9 @@ def test_withdrawing_is_the_starters_and_only_of_a_consent():
     assert not may_withdraw(granted, "other_parent")
     assert not may_withdraw(step("completed"), None)  # a statutory step
     assert not may_withdraw(step("declined", checkpoint="consent"), None)
+    # Asked for by consent but required by law (a dog's registration): kept, not withdrawn.
+    required = step("completed", checkpoint="consent", legal_basis={"kind": "statute"})
+    assert not may_withdraw(required, None)
 
 
 def test_waiting_in_words_names_each_and_who_has_not_joined():
