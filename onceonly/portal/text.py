@@ -60,35 +60,17 @@ EN: dict[str, str] = {
     "event.deadline": "Deadline",
     "event.kept_by_law": "Kept by law",
     "event.prefill_offers": "Details we can fill in for you, if you agree",
-    "event.start_form": "Enter your details",
-    "event.no_form": "This portal does not have a form for this life event yet. Agencies and "
-    "developers can start it through the citizen API (POST /v1/life-events).",
     "basis.consent": "Your consent",
     "basis.statute": "Required by law",
     "basis.information_sharing_agreement": "An approved information sharing agreement",
     # Entering data
-    "form.title.birth": "Tell us about the birth",
-    "form.once": "You enter these details once. Each agency gets only the parts listed for it.",
     "form.optional": "(optional)",
-    "form.submit": "Continue to your choices",
     "form.example": "Fill in with a made-up example",
     "form.errors": "There is a problem",
     "form.error.general": "The details could not be used: {detail}",
-    "prefill.title": "Fill in from government records",
-    "prefill.intro": "Tick the records you agree to have looked up now. You can check and change "
-    "everything before you continue.",
-    "prefill.button": "Look up and fill in",
-    "prefill.filled": "Filled in from government records: {parts}. Check them before you continue.",
-    "prefill.unavailable": "Not found in records: {parts}. Please type these in.",
-    "prefill.none_chosen": "Tick at least one record to look up.",
-    # Birth form fieldsets and fields
-    "fs.child": "The baby",
-    "fs.birth_parent": "You, the birth parent",
-    "fs.other_parent": "The other parent",
+    # Inputs the question pages share (birth)
     "fs.other_parent.hint": "Leave blank if you are registering alone. If you name them, they "
     "are asked for their own consent to the birth registration.",
-    "fs.address": "Your address",
-    "fs.health": "Health choices for the baby",
     "f.given_names": "Given names",
     "f.given_names.hint": "Put a comma between given names, as in Aroha, Mere. A name with a "
     "space in it, such as Te Rangi, stays as it is.",
@@ -125,22 +107,16 @@ EN: dict[str, str] = {
     "f.gp_practice": "Doctor's practice (GP)",
     "f.well_child_provider": "Well Child Tamariki Ora provider",
     "f.well_child_provider.hint": "Such as Whānau Āwhina Plunket.",
-    # Death form fieldsets and fields
-    "form.title.death": "Tell us about the death",
+    # Inputs the question pages share (death)
     "form.choose": "Choose one",
     "prefill.needs.death_registration_number": "Death registration number, if the funeral "
     "director gave you one",
-    "fs.deceased": "The person who died",
-    "fs.last_address": "Where they lived",
     "fs.deceased_numbers": "Their numbers, if you know them",
     "fs.deceased_numbers.hint": "Each number you give lets one more agency be told. Leave out "
     "any you do not know.",
-    "fs.notifier": "You, telling us",
     "fs.postal_address": "Where agencies send you letters",
     "fs.postal_address.hint": "A street address, or a PO Box: give its number and leave the "
     "street blank.",
-    "fs.funeral_grant": "Funeral grant",
-    "fs.funeral_grant.hint": "Fill this in to apply for a funeral grant from Work and Income.",
     "f.date_of_death": "Date of death",
     "f.place_of_death": "Place of death",
     "f.death_registration_number": "Death registration number",
@@ -165,15 +141,12 @@ EN: dict[str, str] = {
     "f.authority.executor": "I am the executor of their will",
     "f.authority.administrator": "A court appointed me administrator",
     "f.box_number": "PO Box number",
-    "f.box_number.hint": "Only for a PO Box.",
     "f.lobby": "Post shop or lobby",
     "f.funeral_director": "Funeral director",
     "f.funeral_cost": "Cost of the funeral",
     "f.funeral_cost.hint": "In dollars, such as 8450.00.",
     "f.paid_by_notifier": "I pay the funeral director",
     # Checkpoints
-    "checkpoint.title": "{agency}: your choice",
-    "checkpoint.step_of": "Step {number} of {total}",
     "checkpoint.preview": "Exactly what {agency} will receive",
     "checkpoint.preview.pending": "Some details come from earlier steps and are filled in when "
     "those steps are done: {fields}.",
@@ -183,8 +156,6 @@ EN: dict[str, str] = {
     "checkpoint.decided": "You have answered this step: {state}.",
     "checkpoint.waiting_parties": "You have answered. This step now waits for: {roles}.",
     "checkpoint.parties": "Also needs the consent of: {roles}.",
-    "decision.grant": "Yes, send it",
-    "decision.decline": "No, do not send it",
     "decision.acknowledge": "I understand, send it",
     "decision.legend": "Do you agree to send this to {agency}?",
     "decision.legend.ack": "The law requires this step. Acknowledge to continue.",
@@ -241,7 +212,6 @@ EN: dict[str, str] = {
     "invite.intro": "The other parent gives their own consent, signed in as themselves. We "
     "can send them the invitation, or you can pass it on yourself.",
     "invite.role": "Who to invite",
-    "invite.button": "Create invitation",
     "invite.none": "No one else needs to answer for this life event.",
     "invite.code": "Invitation code",
     "invite.link": "Or send them this link",

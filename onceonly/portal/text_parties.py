@@ -88,6 +88,7 @@ EN_PARTIES: dict[str, str] = {
     "cancel.does": "What cancelling does",
     "cancel.does.stop": "Every step that has not been sent stops: those agencies are not told.",
     "cancel.does.answers": "Nobody can answer its checkpoints any more, the other parent included.",
+    "cancel.does.parties": "An invitation you sent can no longer be used to join it.",
     "cancel.undo": "What cancelling does not undo",
     "cancel.undo.sent": "Agencies that were sent details keep them. Cancelling does not ask "
     "them to delete anything.",
