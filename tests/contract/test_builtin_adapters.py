@@ -12,8 +12,8 @@ from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable, Discl
 from adapters.passports import PassportsAdapter
 from adapters.plugins import discover_plugins
 from adapters.registry import BUILT_IN
-from mocks.formats import nz_today
-from mocks.health import nhi_number_for
+from mocks.agencies.health import nhi_number_for
+from mocks.kit.formats import nz_today
 from onceonly.adapter_contract import (
     ContractViolation,
     Sample,

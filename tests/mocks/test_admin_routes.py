@@ -8,8 +8,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from mocks.admin import ADMIN_KEY_HEADER, admin_headers
 from mocks.app import create_app, development_settings
+from mocks.kit.admin import ADMIN_KEY_HEADER, admin_headers
 
 BASE_URL = "http://mocks.test"
 CONTROL = [

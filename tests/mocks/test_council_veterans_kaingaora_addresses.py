@@ -18,11 +18,11 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from adapters import council, kaingaora, veterans
-from mocks import addresses as mock_addresses
-from mocks import council_properties
-from mocks.admin import admin_headers
+from mocks.agencies import addresses as mock_addresses
+from mocks.agencies.council import properties as council_properties
 from mocks.app import create_app
-from mocks.formats import nz_today
+from mocks.kit.admin import admin_headers
+from mocks.kit.formats import nz_today
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from onceonly.domain.move import MoveData
 from tests.mocks.samples import disclose, sample_death, sample_move

@@ -21,8 +21,8 @@ from adapters.bdm import BdmAdapter
 from adapters.health import HealthAdapter
 from adapters.ird import IrdAdapter
 from adapters.msd import MsdAdapter
-from mocks.admin import admin_headers
 from mocks.app import create_app
+from mocks.kit.admin import admin_headers
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.identifiers import is_valid_ird_number
 from onceonly.domain.people import PersonName

@@ -15,11 +15,11 @@ import pytest
 
 from adapters.bdm import BdmAdapter
 from adapters.ird import IrdAdapter
-from mocks.admin import admin_headers
-from mocks.callbacks import delivery
-from mocks.later import MAX_RETRY_SECONDS, retry_delay
-from mocks.promises import Later
-from mocks.store import Store
+from mocks.kit.admin import admin_headers
+from mocks.kit.callbacks import delivery
+from mocks.kit.later import MAX_RETRY_SECONDS, retry_delay
+from mocks.kit.promises import Later
+from mocks.kit.store import Store
 from tests.mocks.test_slow_agencies import (
     BASE_URL,
     BIRTH_KEY,

@@ -18,8 +18,8 @@ from adapters import bdm, health, ird, msd
 from adapters.base import AgencyAdapter, AgencyRejected, AgencyUnavailable
 from adapters.bdm import BdmAdapter
 from adapters.registry import build_adapters
-from mocks.admin import admin_headers
 from mocks.app import create_app
+from mocks.kit.admin import admin_headers
 from onceonly.domain.catalogue import BIRTH
 from onceonly.settings import AGENCIES as AGENCIES_WITH_KEYS
 from tests.mocks.samples import disclose, sample_birth

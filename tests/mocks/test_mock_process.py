@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 
 from adapters.bdm import to_bdm_registration
-from mocks.admin import admin_headers
-from mocks.logs import JsonLines, access_line
+from mocks.kit.admin import admin_headers
+from mocks.kit.logs import JsonLines, access_line
 from onceonly.local_stack import free_port
 from tests.mocks.samples import disclose, sample_birth
 

@@ -20,10 +20,10 @@ from temporalio.testing import ActivityEnvironment
 from activities.notifications import Notifications, build_notifications
 from adapters import notify
 from adapters.base import AgencyRejected, AgencyUnavailable
-from mocks import notify as mock_notify
-from mocks.admin import admin_headers
+from mocks.agencies import notify as mock_notify
 from mocks.app import create_app
-from mocks.logs import JsonLines
+from mocks.kit.admin import admin_headers
+from mocks.kit.logs import JsonLines
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH
 from onceonly.domain.notices import Reminder, reminder_key
 from onceonly.settings import Settings

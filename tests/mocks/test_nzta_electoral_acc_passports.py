@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from adapters import acc, electoral, nzta, passports
-from mocks.admin import admin_headers
 from mocks.app import create_app
+from mocks.kit.admin import admin_headers
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from tests.mocks.samples import disclose, sample_death, sample_move
 

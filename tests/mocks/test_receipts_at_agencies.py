@@ -42,13 +42,14 @@ from adapters import (
 from adapters.base import AgencyAdapter, AgencyAnswer, AgencyRejected
 from adapters.http import CONSENT_RECEIPT, post_json
 from adapters.registry import BUILT_IN, build_adapters
-from mocks import council_properties
-from mocks.admin import admin_headers
-from mocks.agency import MockAgency, Problem
-from mocks.app import AGENCIES, RECEIPT_COVERAGE, create_app
-from mocks.formats import nz_today
-from mocks.health import nhi_number_for
-from mocks.receipts import Coverage, receipt_keys, uncovered_fields
+from mocks.agencies import AGENCIES
+from mocks.agencies.council import properties as council_properties
+from mocks.agencies.health import nhi_number_for
+from mocks.app import create_app
+from mocks.kit.admin import admin_headers
+from mocks.kit.agency import MockAgency, Problem
+from mocks.kit.formats import nz_today
+from mocks.kit.receipts import Coverage, receipt_keys, uncovered_fields
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.receipts import ReceiptRequest, receipt_claims
 from onceonly.domain.submission import AgencySubmission, idempotency_key
@@ -58,6 +59,10 @@ from onceonly.store.sqlite import SqliteDisclosureLog
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"
+# Each agency that checks receipts, with its coverage tables by service path.
+RECEIPT_COVERAGE = {
+    agency.name: agency.receipt_coverage for agency in AGENCIES if agency.receipt_coverage
+}
 KEYS = {adapter.agency: f"dev-{adapter.agency}-key" for adapter in BUILT_IN}
 KEY = Ed25519PrivateKey.generate()
 KID = "receipts-2026-11"

@@ -22,9 +22,9 @@ from fastapi import FastAPI
 from adapters.base import AgencyRejected
 from adapters.bdm import DEATH_REVIEW_DUE, BdmAdapter
 from adapters.ird import NEWBORN_ISSUE_DUE, IrdAdapter
-from mocks.admin import admin_headers
+from mocks.agencies.ird.numbers import is_valid_ird_number
 from mocks.app import create_app
-from mocks.ird_numbers import is_valid_ird_number
+from mocks.kit.admin import admin_headers
 from onceonly.callbacks import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

@@ -24,8 +24,8 @@ from adapters.http import CONSENT_RECEIPT
 from adapters.ird import IrdAdapter
 from adapters.msd import MsdAdapter
 from adapters.nzta import NztaAdapter
-from mocks.admin import admin_headers
 from mocks.app import create_app
+from mocks.kit.admin import admin_headers
 from onceonly.domain.amendments import AMENDMENT_NOT_OFFERED
 from onceonly.domain.catalogue import DEATH, MOVE
 from tests.mocks.samples import disclose, sample_death, sample_move

@@ -16,10 +16,10 @@ import pytest
 from fastapi import FastAPI
 
 from adapters import council, health, msd
-from mocks import council_properties
-from mocks.admin import admin_headers
+from mocks.agencies.council import properties as council_properties
 from mocks.app import create_app
-from mocks.formats import nz_today
+from mocks.kit.admin import admin_headers
+from mocks.kit.formats import nz_today
 from onceonly.domain.catalogue import DEATH, MOVE
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 

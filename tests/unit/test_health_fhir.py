@@ -25,8 +25,8 @@ from adapters.base import AgencyAnswer, AgencyRejected
 from adapters.health import HealthAdapter
 from adapters.health_fhir import NHI_SYSTEM, ROLE_CODE_SYSTEM, DeletionOutcome
 from adapters.http import read_answer
-from mocks.admin import admin_headers
 from mocks.app import create_app
+from mocks.kit.admin import admin_headers
 from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE
 from onceonly.domain.people import PersonName

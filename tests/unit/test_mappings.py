@@ -18,11 +18,11 @@ from adapters import bdm, health, ird, msd
 from adapters.base import AgencyAnswer, AgencyRejected
 from adapters.disclosure import DisclosedFields, street_line
 from adapters.health_fhir import NHI_SYSTEM
-from mocks import bdm as mock_bdm
-from mocks import health as mock_health
-from mocks import ird as mock_ird
-from mocks import msd as mock_msd
-from mocks.health_enrolment import NewbornEnrolment
+from mocks.agencies import bdm as mock_bdm
+from mocks.agencies import health as mock_health
+from mocks.agencies import ird as mock_ird
+from mocks.agencies import msd as mock_msd
+from mocks.agencies.health.enrolment import NewbornEnrolment
 from onceonly.domain.address_model import Address
 from onceonly.domain.birth import BirthData, Child, HealthChoices, Parent
 from onceonly.domain.catalogue import BIRTH

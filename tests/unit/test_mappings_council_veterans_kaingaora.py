@@ -21,14 +21,14 @@ from adapters.addresses import AddressRegister, residence_from
 from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable, Disclosure
 from adapters.disclosure import full_name
 from adapters.registry import build_adapters
-from mocks import addresses as mock_addresses
-from mocks import council as mock_council
-from mocks import council_properties
-from mocks import kaingaora as mock_kaingaora
-from mocks import veterans as mock_veterans
-from mocks.admin import admin_headers
+from mocks.agencies import addresses as mock_addresses
+from mocks.agencies import council as mock_council
+from mocks.agencies import kaingaora as mock_kaingaora
+from mocks.agencies import veterans as mock_veterans
+from mocks.agencies.council import properties as council_properties
 from mocks.app import create_app
-from mocks.formats import nz_today
+from mocks.kit.admin import admin_headers
+from mocks.kit.formats import nz_today
 from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.death import DeathData, Deceased, Notifier

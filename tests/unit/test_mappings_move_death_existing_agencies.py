@@ -15,13 +15,13 @@ from pydantic import BaseModel
 
 from adapters import bdm, health, ird, msd
 from adapters.base import AgencyAnswer, AgencyRejected
-from mocks import bdm as mock_bdm
-from mocks import health_nhi as mock_health_nhi
-from mocks import ird as mock_ird
-from mocks import ird_numbers as mock_ird_numbers
-from mocks import msd as mock_msd
-from mocks.health_enrolment import NewbornEnrolment
-from mocks.health_fhir import any_format_nhi
+from mocks.agencies import bdm as mock_bdm
+from mocks.agencies import ird as mock_ird
+from mocks.agencies import msd as mock_msd
+from mocks.agencies.health import nhi as mock_health_nhi
+from mocks.agencies.health.enrolment import NewbornEnrolment
+from mocks.agencies.health.fhir import any_format_nhi
+from mocks.agencies.ird import numbers as mock_ird_numbers
 from onceonly.domain.address_model import Address, PostBox
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec
 from onceonly.domain.death import DeathData, Deceased, FuneralGrant, Notifier

@@ -19,12 +19,12 @@ from pydantic import BaseModel
 from adapters import acc, electoral, nzta, passports
 from adapters.base import AgencyAdapter, AgencyAnswer, AgencyRejected, AgencyUnavailable
 from adapters.disclosure import DisclosedFields
-from mocks import acc as mock_acc
-from mocks import electoral as mock_electoral
-from mocks import nzta as mock_nzta
-from mocks import passports as mock_passports
-from mocks.admin import admin_headers
+from mocks.agencies import acc as mock_acc
+from mocks.agencies import electoral as mock_electoral
+from mocks.agencies import nzta as mock_nzta
+from mocks.agencies import passports as mock_passports
 from mocks.app import create_app
+from mocks.kit.admin import admin_headers
 from onceonly.domain.address_model import Address
 from onceonly.domain.addresses import parse_address
 from onceonly.domain.catalogue import DEATH, MOVE, LifeEventSpec

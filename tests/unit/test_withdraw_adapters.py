@@ -25,9 +25,9 @@ from adapters.council import CouncilAdapter
 from adapters.health import HealthAdapter
 from adapters.msd import MsdAdapter
 from adapters.registry import build_adapters
-from mocks.admin import admin_headers
 from mocks.app import create_app
-from mocks.formats import nz_today
+from mocks.kit.admin import admin_headers
+from mocks.kit.formats import nz_today
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.submission import (
     WITHDRAWAL_NOT_OFFERED,
