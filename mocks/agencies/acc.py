@@ -13,19 +13,21 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Request
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, BeforeValidator
 
 from mocks.kit.agency import Coverage, MockAgency, Problem
 from mocks.kit.formats import (
-    NAME_PATTERN,
-    NAME_RULE,
-    STREET_LINE_PATTERN,
-    STREET_LINE_RULE,
+    CamelCaseJson,
+    Email,
+    LongName,
+    Postcode,
+    RuralDelivery,
+    StreetLine,
+    Text,
     matching,
     not_after_today,
 )
+from mocks.kit.shapes import header_key
 from mocks.kit.store import NextNumber
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -47,18 +49,11 @@ def acc_date_value(value: object) -> object:
         raise ValueError("must be a date written dd-Mon-yyyy, as in 05-Nov-2026") from None
 
 
-Name = Annotated[
-    str, StringConstraints(max_length=200), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Name = LongName
 
 
-class AccModel(BaseModel):
+class AccModel(CamelCaseJson):
     """ACC's JSON: camelCase, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
 
 
 class Client(AccModel):
@@ -72,17 +67,11 @@ class Client(AccModel):
 class ClientAddress(AccModel):
     """An address in ACC's lines: the street line, then the suburb, then RD, city, postcode."""
 
-    address_line1: Annotated[
-        str,
-        StringConstraints(max_length=100),
-        AfterValidator(matching(STREET_LINE_PATTERN, STREET_LINE_RULE)),
-    ]
+    address_line1: StreetLine
     address_line2: Text | None = None
-    rural_delivery: (
-        Annotated[str, AfterValidator(matching(r"RD [1-9][0-9]?", "'RD' and a number"))] | None
-    ) = None
+    rural_delivery: RuralDelivery | None = None
     city: Text
-    post_code: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
+    post_code: Postcode
 
 
 class AddressUpdate(AccModel):
@@ -91,14 +80,7 @@ class AddressUpdate(AccModel):
     client: Client
     date_of_birth: Annotated[date, BeforeValidator(acc_date_value), AfterValidator(not_after_today)]
     address: ClientAddress
-    email: (
-        Annotated[
-            str,
-            StringConstraints(max_length=254),
-            AfterValidator(matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address")),
-        ]
-        | None
-    ) = None
+    email: Email | None = None
     phone: (
         Annotated[
             str,
@@ -106,11 +88,6 @@ class AddressUpdate(AccModel):
         ]
         | None
     ) = None
-
-
-def read_api_key(request: Request) -> str | None:
-    """ACC's gateway takes its key in a lower-case `x-acc-apikey` header."""
-    return request.headers.get("x-acc-apikey")
 
 
 def update_address(update: AddressUpdate, next_number: NextNumber) -> dict[str, Any]:
@@ -158,7 +135,8 @@ AGENCY = MockAgency(
     path="/api/v2/clients/address-updates",
     summary="Update a client's address and contact details",
     request_model=AddressUpdate,
-    read_api_key=read_api_key,
+    # ACC's gateway takes its key in a lower-case header.
+    read_api_key=header_key("x-acc-apikey"),
     issue=update_address,
     error_body=error_body,
     receipt_coverage=RECEIPT_COVERAGE,

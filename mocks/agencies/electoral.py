@@ -9,23 +9,23 @@ reports errors as `{"error": {"message", "details": [{"field", "issue"}]}}`.
 """
 
 import re
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Request
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from mocks.kit.agency import Coverage, MockAgency, MockService, Problem
 from mocks.kit.amendments import MockAmendment, amendment_routes
-from mocks.kit.formats import NAME_PATTERN, NAME_RULE, IsoPastDate, matching
+from mocks.kit.formats import (
+    Email,
+    IsoPastDate,
+    LongName,
+    Postcode,
+    RegistrationNumber,
+    SnakeCaseJson,
+    matching,
+    not_before,
+)
+from mocks.kit.shapes import authorization_key
 from mocks.kit.store import NextNumber
 
 # The last line of an address: the town, a space, then the 4-digit postcode.
@@ -33,9 +33,7 @@ _TOWN_LINE = re.compile(r"\S.* ([0-9]{4})")
 # Where letters go is not where anyone is enrolled: the roll takes residential addresses only.
 _POST_BOX = re.compile(r"\s*(p\.?\s*o\.?\s*box|private\s+bag|counter\s+delivery)\b", re.I)
 
-Name = Annotated[
-    str, StringConstraints(max_length=200), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
+Name = LongName
 Line = Annotated[
     str,
     StringConstraints(min_length=1, max_length=100),
@@ -46,10 +44,8 @@ Line = Annotated[
 PastDate = IsoPastDate
 
 
-class ElectoralModel(BaseModel):
+class ElectoralModel(SnakeCaseJson):
     """The Commission's JSON: snake_case, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Elector(ElectoralModel):
@@ -63,7 +59,7 @@ class ResidentialAddress(ElectoralModel):
     """A residential address as envelope lines, with its postcode again on its own."""
 
     address_lines: list[Line] = Field(min_length=2, max_length=4)
-    postcode: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
+    postcode: Postcode
 
     @field_validator("address_lines")
     @classmethod
@@ -84,13 +80,6 @@ class ResidentialAddress(ElectoralModel):
         return postcode
 
 
-Email = Annotated[
-    str,
-    StringConstraints(max_length=254),
-    AfterValidator(matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address")),
-]
-
-
 class EnrolmentUpdate(ElectoralModel):
     """An elector's change of residential address."""
 
@@ -108,24 +97,9 @@ class DeceasedRemoval(ElectoralModel):
     date_of_birth: PastDate
     residential_address: ResidentialAddress
     date_of_death: PastDate
-    death_registration_number: Annotated[
-        str,
-        AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn")),
-    ]
+    death_registration_number: RegistrationNumber
 
-    @field_validator("date_of_death")
-    @classmethod
-    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
-        born = info.data.get("date_of_birth")
-        if born is not None and date_of_death < born:
-            raise ValueError("must not be before date_of_birth")
-        return date_of_death
-
-
-def read_api_key(request: Request) -> str | None:
-    """The Commission takes its key as `Authorization: ApiKey <key>`."""
-    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    return key if scheme == "ApiKey" else None
+    _after_birth = not_before("date_of_death", "date_of_birth", "date_of_birth")
 
 
 def _reference(status: str, next_number: NextNumber) -> dict[str, Any]:
@@ -198,7 +172,7 @@ AGENCY = MockAgency(
     path="/api/enrolments/address-updates",
     summary="Update an elector's residential address",
     request_model=EnrolmentUpdate,
-    read_api_key=read_api_key,
+    read_api_key=authorization_key("ApiKey"),
     issue=update_enrolment,
     error_body=error_body,
     more_services=(

@@ -9,29 +9,24 @@ reports errors as `{"Errors": [{"Property", "Message"}]}`.
 """
 
 import re
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Request
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic.alias_generators import to_pascal
+from pydantic import AfterValidator, StringConstraints
 
 from mocks.kit.agency import Coverage, MockAgency, Problem
 from mocks.kit.formats import (
     NAME_PATTERN,
     LevelNumber,
     LevelType,
+    PascalCaseJson,
+    PastDate,
+    Postcode,
+    Text,
     UnitType,
     matching,
-    not_after_today,
+    not_before,
 )
+from mocks.kit.shapes import header_key, listed
 from mocks.kit.store import NextNumber
 
 _LISTED_NAME = re.compile(rf"(?P<family>{NAME_PATTERN}), (?P<given>{NAME_PATTERN})")
@@ -45,16 +40,10 @@ def _listed_name(value: str) -> str:
 
 
 ListedName = Annotated[str, StringConstraints(max_length=200), AfterValidator(_listed_name)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-PastDate = Annotated[date, AfterValidator(not_after_today)]
 
 
-class KoModel(BaseModel):
+class KoModel(PascalCaseJson):
     """Kāinga Ora's JSON: PascalCase, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_pascal, validate_by_name=False
-    )
 
 
 class Tenant(KoModel):
@@ -64,13 +53,7 @@ class Tenant(KoModel):
     date_of_birth: PastDate
     date_of_death: PastDate
 
-    @field_validator("date_of_death")
-    @classmethod
-    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
-        born = info.data.get("date_of_birth")
-        if born is not None and date_of_death < born:
-            raise ValueError("must not be before DateOfBirth")
-        return date_of_death
+    _after_birth = not_before("date_of_death", "date_of_birth", "DateOfBirth")
 
 
 StreetNumber = Annotated[
@@ -92,7 +75,7 @@ class TenancyAddress(KoModel):
     street: Text
     suburb: Text | None
     town: Text
-    postcode: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
+    postcode: Postcode
 
 
 class Contact(KoModel):
@@ -118,11 +101,6 @@ class TenancyEndNotice(KoModel):
     contact: Contact
 
 
-def read_api_key(request: Request) -> str | None:
-    """Kāinga Ora's API gateway takes its key in `Ocp-Apim-Subscription-Key`."""
-    return request.headers.get("Ocp-Apim-Subscription-Key")
-
-
 def accept(notice: TenancyEndNotice, next_number: NextNumber) -> dict[str, Any]:
     """Accept the notice for a tenancy manager to act on."""
     del notice  # the mock accepts every valid notice the same way
@@ -135,7 +113,7 @@ def accept(notice: TenancyEndNotice, next_number: NextNumber) -> dict[str, Any]:
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
     """Kāinga Ora's error shape: a list of errors, each naming the property it concerns."""
     del status  # the HTTP status says it; the body does not repeat it
-    return {"Errors": [{"Property": p.field, "Message": p.message} for p in problems]}
+    return {"Errors": listed(problems, "Property", "Message")}
 
 
 RECEIPT_COVERAGE = {
@@ -158,7 +136,8 @@ AGENCY = MockAgency(
     path="/tenancies/v1/deceased-tenant-notices",
     summary="Tell Kāinga Ora that a tenant has died, ending the tenancy",
     request_model=TenancyEndNotice,
-    read_api_key=read_api_key,
+    # Its API gateway's (Azure API Management's) subscription key.
+    read_api_key=header_key("Ocp-Apim-Subscription-Key"),
     issue=accept,
     error_body=error_body,
     success_status=202,

@@ -6,39 +6,27 @@ its registration number and date. It answers with a cancellation reference ("PC-
 reports errors as `{"code", "message", "fieldErrors": {"<field>": "<rule>"}}`.
 """
 
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Request
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, Field
 
 from mocks.kit.agency import Coverage, MockAgency, Problem
-from mocks.kit.formats import NAME_PATTERN, NAME_RULE, IsoPastDate, matching
+from mocks.kit.formats import (
+    CamelCaseJson,
+    IsoPastDate,
+    Name,
+    RegistrationNumber,
+    matching,
+    not_before,
+)
+from mocks.kit.shapes import header_key
 from mocks.kit.store import NextNumber
-
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
-
 
 PastDate = IsoPastDate
 
 
-class PassportsModel(BaseModel):
+class PassportsModel(CamelCaseJson):
     """DIA's passport JSON: camelCase, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
 
 
 class Holder(PassportsModel):
@@ -60,23 +48,9 @@ class DeceasedCancellation(PassportsModel):
     holder: Holder
     date_of_birth: PastDate
     date_of_death: PastDate
-    death_registration_number: Annotated[
-        str,
-        AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn")),
-    ]
+    death_registration_number: RegistrationNumber
 
-    @field_validator("date_of_death")
-    @classmethod
-    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
-        born = info.data.get("date_of_birth")
-        if born is not None and date_of_death < born:
-            raise ValueError("must not be before dateOfBirth")
-        return date_of_death
-
-
-def read_api_key(request: Request) -> str | None:
-    """DIA's passport service takes its key in `X-DIA-Api-Key`."""
-    return request.headers.get("X-DIA-Api-Key")
+    _after_birth = not_before("date_of_death", "date_of_birth", "dateOfBirth")
 
 
 def cancel(cancellation: DeceasedCancellation, next_number: NextNumber) -> dict[str, Any]:
@@ -131,7 +105,7 @@ AGENCY = MockAgency(
     path="/v1/passports/deceased-cancellations",
     summary="Cancel the passport of a holder who has died",
     request_model=DeceasedCancellation,
-    read_api_key=read_api_key,
+    read_api_key=header_key("X-DIA-Api-Key"),
     issue=cancel,
     error_body=error_body,
     receipt_coverage=RECEIPT_COVERAGE,

@@ -1,14 +1,25 @@
 """Field rules the mock agencies share, as their real systems would: New Zealand's today, names,
-address parts (AS/NZS 4819 unit and level types, street lines) and ISO dates.
+address parts (AS/NZS 4819 unit and level types, street lines, postcodes, rural delivery), ISO
+dates, BDM's registration numbers, and the strict JSON conventions (camelCase, PascalCase,
+snake_case) agencies' schemas are written in. Each agency's module keeps what is its own.
 """
 
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel, to_pascal
 
 
 def _nz_zone() -> tzinfo:
@@ -107,3 +118,74 @@ def iso_date_value(value: object) -> object:
 
 IsoPastDate = Annotated[date, BeforeValidator(iso_date_value), AfterValidator(not_after_today)]
 """An ISO date (and nothing else) that has already happened."""
+
+
+class CamelCaseJson(BaseModel):
+    """An agency's JSON in camelCase: strict types, and no field it does not know."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
+    )
+
+
+class PascalCaseJson(BaseModel):
+    """An agency's JSON in PascalCase: strict types, and no field it does not know."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, alias_generator=to_pascal, validate_by_name=False
+    )
+
+
+class SnakeCaseJson(BaseModel):
+    """An agency's JSON with Python's own snake_case names: strict, and no unknown field."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+Name = Annotated[
+    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
+]
+"""A personal name (see `NAME_PATTERN`) of at most 100 characters, as most registers keep."""
+LongName = Annotated[
+    str, StringConstraints(max_length=200), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
+]
+"""Several personal names in one field (every given name, say): at most 200 characters."""
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+"""A free-text part (a suburb, a town, a street's name): 1 to 100 characters."""
+PastDate = Annotated[date, AfterValidator(not_after_today)]
+"""A date (in the agency's JSON type) that has already happened."""
+Postcode = Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
+"""An NZ postcode."""
+RuralDelivery = Annotated[str, AfterValidator(matching(r"RD [1-9][0-9]?", "'RD' and a number"))]
+"""A rural delivery number as NZ Post writes it ("RD 2")."""
+StreetLine = Annotated[
+    str,
+    StringConstraints(max_length=100),
+    AfterValidator(matching(STREET_LINE_PATTERN, STREET_LINE_RULE)),
+]
+"""A street line as NZ Post writes one (see `STREET_LINE_PATTERN`)."""
+RegistrationNumber = Annotated[
+    str, AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn"))
+]
+"""A BDM registration number (a birth's or a death's), as every agency quotes it."""
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address")),
+]
+"""An email address, checked no further than its shape (the agency writes to it, not us)."""
+
+
+def not_before(field: str, earlier: str, earlier_named: str) -> Any:
+    """A model's validator for the date `field`, which must not come before the date field
+    `earlier` (named `earlier_named` in the agency's JSON): a death before its birth, say."""
+
+    def check(cls: type[BaseModel], value: date, info: ValidationInfo) -> date:
+        del cls
+        before = info.data.get(earlier)
+        if before is not None and value < before:
+            raise ValueError(f"must not be before {earlier_named}")
+        return value
+
+    return field_validator(field)(check)

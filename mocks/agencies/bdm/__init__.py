@@ -10,19 +10,9 @@ delivery, city and postcode. It answers with a registration number per year and 
 registration may be reviewed before BDM registers it (see mocks/agencies/bdm/reviews.py).
 """
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import Request
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, StringConstraints
 
 from mocks.agencies.bdm.reviews import (
     REVIEW_DEFERRAL,
@@ -32,29 +22,24 @@ from mocks.agencies.bdm.reviews import (
 )
 from mocks.kit.agency import Coverage, MockAgency, MockLookup, MockService, Problem
 from mocks.kit.formats import (
-    NAME_PATTERN,
-    NAME_RULE,
-    STREET_LINE_PATTERN,
-    STREET_LINE_RULE,
+    CamelCaseJson,
+    Name,
+    PastDate,
+    Postcode,
+    RuralDelivery,
+    StreetLine,
     matching,
-    not_after_today,
+    not_before,
     nz_today,
 )
+from mocks.kit.shapes import header_key, listed
 from mocks.kit.store import NextNumber, Store
 
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
 Place = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-PastDate = Annotated[date, AfterValidator(not_after_today)]
 
 
-class BdmModel(BaseModel):
+class BdmModel(CamelCaseJson):
     """BDM's JSON: camelCase, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
 
 
 class Child(BdmModel):
@@ -79,17 +64,11 @@ class Parent(BdmModel):
 class UsualResidence(BdmModel):
     """Where the child will usually live."""
 
-    line1: Annotated[
-        str,
-        StringConstraints(max_length=100),
-        AfterValidator(matching(STREET_LINE_PATTERN, STREET_LINE_RULE)),
-    ]
+    line1: StreetLine
     suburb: Place | None = None
-    rural_delivery: (
-        Annotated[str, AfterValidator(matching(r"RD [1-9][0-9]?", "'RD' and a number"))] | None
-    ) = None
+    rural_delivery: RuralDelivery | None = None
     city: Place
-    postcode: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
+    postcode: Postcode
 
 
 class BirthRegistration(BdmModel):
@@ -112,13 +91,7 @@ class Deceased(BdmModel):
     sex: Literal["F", "M", "X"]
     place_of_death: Place
 
-    @field_validator("date_of_death")
-    @classmethod
-    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
-        born = info.data.get("date_of_birth")
-        if born is not None and date_of_death < born:
-            raise ValueError("must not be before dateOfBirth")
-        return date_of_death
+    _after_birth = not_before("date_of_death", "date_of_birth", "dateOfBirth")
 
 
 class Informant(BdmModel):
@@ -144,11 +117,6 @@ class DeathRegistrationQuery(BdmModel):
 
     year: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
     number: Annotated[str, AfterValidator(matching(r"[0-9]{6}", "six digits"))]
-
-
-def read_api_key(request: Request) -> str | None:
-    """BDM takes its key in `X-Api-Key`."""
-    return request.headers.get("X-Api-Key")
 
 
 def register(registration: BirthRegistration, next_number: NextNumber) -> dict[str, Any]:
@@ -181,7 +149,7 @@ async def registered_death(query: DeathRegistrationQuery, store: Store) -> dict[
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
     """BDM's error shape: a list of field and message pairs."""
     del status  # BDM's body does not repeat the status
-    return {"errors": [{"field": p.field, "message": p.message} for p in problems]}
+    return {"errors": listed(problems, "field", "message")}
 
 
 RECEIPT_COVERAGE = {
@@ -227,7 +195,7 @@ AGENCY = MockAgency(
     path="/v1/birth-registrations",
     summary="Register a birth",
     request_model=BirthRegistration,
-    read_api_key=read_api_key,
+    read_api_key=header_key("X-Api-Key"),
     issue=register,
     error_body=error_body,
     more_services=(

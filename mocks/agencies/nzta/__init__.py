@@ -14,17 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Request
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, BeforeValidator
 
 from mocks.agencies.nzta.transactions import (
     add_transaction_routes,
@@ -34,14 +24,21 @@ from mocks.agencies.nzta.transactions import (
 from mocks.kit.agency import Coverage, MockAgency, MockService, Problem
 from mocks.kit.amendments import MockAmendment, amendment_routes
 from mocks.kit.formats import (
-    NAME_PATTERN,
-    NAME_RULE,
+    CamelCaseJson,
     LevelNumber,
     LevelType,
+    LongName,
+    Name,
+    Postcode,
+    RegistrationNumber,
+    RuralDelivery,
+    Text,
     UnitType,
     matching,
     not_after_today,
+    not_before,
 )
+from mocks.kit.shapes import header_key
 from mocks.kit.store import NextNumber
 
 # ASCII digits only: \d would also take other scripts' digits.
@@ -61,18 +58,10 @@ def nzta_date_value(value: object) -> object:
 
 
 NztaDate = Annotated[date, BeforeValidator(nzta_date_value), AfterValidator(not_after_today)]
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
-class NztaModel(BaseModel):
+class NztaModel(CamelCaseJson):
     """NZTA's JSON: camelCase, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
 
 
 class LicenceHolder(NztaModel):
@@ -84,14 +73,7 @@ class LicenceHolder(NztaModel):
     licence_version: Annotated[str, AfterValidator(matching(r"[0-9]{3}", "three digits"))]
     first_name: Name
     # Middle names are several names joined by spaces, which the name rule already allows.
-    middle_names: (
-        Annotated[
-            str,
-            StringConstraints(max_length=200),
-            AfterValidator(matching(NAME_PATTERN, NAME_RULE)),
-        ]
-        | None
-    ) = None
+    middle_names: LongName | None = None
     surname: Name
     date_of_birth: NztaDate
 
@@ -120,11 +102,9 @@ class ResidentialAddress(NztaModel):
     street_alpha_last: StreetAlpha | None = None
     street_name: Text
     suburb: Text | None = None
-    rural_delivery: (
-        Annotated[str, AfterValidator(matching(r"RD [1-9][0-9]?", "'RD' and a number"))] | None
-    ) = None
+    rural_delivery: RuralDelivery | None = None
     town: Text
-    postcode: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
+    postcode: Postcode
 
 
 class AddressChange(LicenceHolder):
@@ -137,23 +117,9 @@ class DeceasedCancellation(LicenceHolder):
     """A request to cancel the licence of a holder who has died."""
 
     date_of_death: NztaDate
-    death_registration_number: Annotated[
-        str,
-        AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn")),
-    ]
+    death_registration_number: RegistrationNumber
 
-    @field_validator("date_of_death")
-    @classmethod
-    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
-        born = info.data.get("date_of_birth")
-        if born is not None and date_of_death < born:
-            raise ValueError("must not be before dateOfBirth")
-        return date_of_death
-
-
-def read_api_key(request: Request) -> str | None:
-    """NZTA takes its key in `X-NZTA-Api-Key`."""
-    return request.headers.get("X-NZTA-Api-Key")
+    _after_birth = not_before("date_of_death", "date_of_birth", "dateOfBirth")
 
 
 def _transaction(
@@ -220,7 +186,7 @@ AGENCY = MockAgency(
     path="/api/v1/licence-holders/address-changes",
     summary="Change a driver licence holder's address",
     request_model=AddressChange,
-    read_api_key=read_api_key,
+    read_api_key=header_key("X-NZTA-Api-Key"),
     issue=change_address,
     error_body=error_body,
     more_services=(
