@@ -97,13 +97,9 @@ def update_address(update: AddressUpdate, next_number: NextNumber) -> dict[str, 
 
 
 _TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    409: "Conflict",
-    422: "Your request parameters didn't validate.",
-    503: "Service Unavailable",
-}
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 409: "Conflict",
+    422: "Your request parameters didn't validate.", 503: "Service Unavailable",
+}  # fmt: skip
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:

@@ -21,45 +21,34 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, Field, StringConstraints
 
 from mocks.kit.agency import MockLookup, Problem
 from mocks.kit.formats import (
-    NAME_PATTERN,
-    NAME_RULE,
+    CamelCaseJson,
+    Identity,
     LevelNumber,
     LevelType,
+    Name,
+    Postcode,
+    RuralDelivery,
+    Text,
     UnitType,
     matching,
     not_after_today,
 )
 from mocks.kit.register import MockRegister
+from mocks.kit.shapes import header_key
 from mocks.kit.store import Store
 
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Identity = Annotated[
-    str,
-    AfterValidator(
-        matching(r"[A-Za-z0-9._:-]{1,128}", "1 to 128 letters, digits, '.', '_', ':' or '-'")
-    ),
-]
 Relationship = Literal[
     "partner", "son-or-daughter", "mother-or-father", "brother-or-sister", "boarder-or-flatmate",
     "other",
 ]  # fmt: skip
 
 
-class RegisterModel(BaseModel):
+class RegisterModel(CamelCaseJson):
     """The register's JSON: camelCase, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
 
 
 class ResidentQuery(RegisterModel):
@@ -86,11 +75,9 @@ class RegisteredAddress(RegisterModel):
     street_number_last: StreetNumber | None = None
     street: Text
     suburb: Text | None = None
-    rural_delivery: (
-        Annotated[str, AfterValidator(matching(r"RD [1-9][0-9]?", "'RD' and a number"))] | None
-    ) = None
+    rural_delivery: RuralDelivery | None = None
     town: Text
-    postcode: Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
+    postcode: Postcode
 
 
 class HouseholdMember(RegisterModel):
@@ -230,11 +217,6 @@ async def residence(query: ResidentQuery, store: Store) -> dict[str, Any]:
     return held.answer if held is not None else synthetic_residence(query.identity)
 
 
-def read_api_key(request: Request) -> str | None:
-    """The register takes its key in `X-Api-Key`."""
-    return request.headers.get("X-Api-Key")
-
-
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
     """The register's error shape: a failure flag and the parameter each problem concerns."""
     del status  # the HTTP status says it; the body does not repeat it
@@ -246,7 +228,7 @@ def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
 
 REGISTER = MockRegister(
     name="addresses",
-    read_api_key=read_api_key,
+    read_api_key=header_key("X-Api-Key"),
     error_body=error_body,
     lookups=(
         MockLookup(

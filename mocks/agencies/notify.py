@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import Request
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -28,6 +27,7 @@ from pydantic import (
 
 from mocks.kit.agency import MockAgency, Problem
 from mocks.kit.formats import matching
+from mocks.kit.shapes import authorization_key
 from mocks.kit.store import NextNumber
 
 log = logging.getLogger("mocks.notify")
@@ -182,12 +182,6 @@ class MessageRequest(BaseModel):
         return personalisation
 
 
-def read_api_key(request: Request) -> str | None:
-    """The service takes its key as `Authorization: ApiKey-v1 <key>`."""
-    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    return key if scheme == "ApiKey-v1" else None
-
-
 def send(message: MessageRequest, next_number: NextNumber) -> dict[str, Any]:
     """Accept the message: render it, log its content and answer with the message id."""
     template = TEMPLATES[message.template_id]
@@ -209,13 +203,9 @@ def send(message: MessageRequest, next_number: NextNumber) -> dict[str, Any]:
 
 # The service names each refusal with an error type, as GOV.UK Notify does.
 _ERROR_TYPES = {
-    400: "BadRequestError",
-    401: "AuthError",
-    404: "NotFoundError",
-    409: "ConflictError",
-    422: "ValidationError",
-    503: "ServiceUnavailableError",
-}
+    400: "BadRequestError", 401: "AuthError", 404: "NotFoundError", 409: "ConflictError",
+    422: "ValidationError", 503: "ServiceUnavailableError",
+}  # fmt: skip
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
@@ -235,7 +225,7 @@ AGENCY = MockAgency(
     path="/v1/messages",
     summary="Send an email or text message made from a template",
     request_model=MessageRequest,
-    read_api_key=read_api_key,
+    read_api_key=authorization_key("ApiKey-v1"),
     issue=send,
     error_body=error_body,
 )

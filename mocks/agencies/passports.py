@@ -63,13 +63,9 @@ def cancel(cancellation: DeceasedCancellation, next_number: NextNumber) -> dict[
 
 
 _CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHENTICATED",
-    403: "FORBIDDEN",
-    409: "IDEMPOTENCY_KEY_REUSED",
-    422: "VALIDATION_FAILED",
-    503: "UNAVAILABLE",
-}
+    400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 409: "IDEMPOTENCY_KEY_REUSED",
+    422: "VALIDATION_FAILED", 503: "UNAVAILABLE",
+}  # fmt: skip
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:

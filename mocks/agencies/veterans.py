@@ -11,51 +11,47 @@ with a case number and reports errors as
 
 import base64
 import binascii
-import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Request
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
-    Field,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
 from mocks.kit.agency import Coverage, MockAgency, Problem
-from mocks.kit.formats import NAME_PATTERN, NAME_RULE, matching, not_after_today, nz_today
+from mocks.kit.formats import (
+    LongName,
+    PostalLines,
+    RegistrationNumber,
+    SnakeCaseJson,
+    date_written,
+    matching,
+    not_after_today,
+    nz_today,
+)
+from mocks.kit.shapes import joined
 from mocks.kit.store import NextNumber
 
 USER = "onceonly"
 """The user name Veterans' Affairs issued onceonly; the API key is its password."""
 
 
-def _va_date(value: object) -> object:
-    # Veterans' Affairs writes dates dd.mm.yyyy; anything else (ISO included) is refused.
-    if not isinstance(value, str):
-        return value
-    try:
-        return datetime.strptime(value, "%d.%m.%Y").date()
-    except ValueError:
-        raise ValueError("must be a date written dd.mm.yyyy") from None
-
-
-VaDate = Annotated[date, BeforeValidator(_va_date), AfterValidator(not_after_today)]
-FullName = Annotated[
-    str, StringConstraints(max_length=200), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
+VaDate = Annotated[
+    date,
+    BeforeValidator(date_written("%d.%m.%Y", "dd.mm.yyyy")),
+    AfterValidator(not_after_today),
 ]
+FullName = LongName
 Line = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
-class VaModel(BaseModel):
+class VaModel(SnakeCaseJson):
     """Veterans' Affairs' JSON: snake_case, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Veteran(VaModel):
@@ -76,9 +72,7 @@ class Death(VaModel):
     """When the veteran died, and BDM's registration of the death."""
 
     date_of_death: VaDate
-    registration_number: Annotated[
-        str, AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn"))
-    ]
+    registration_number: RegistrationNumber
 
 
 class NextOfKin(VaModel):
@@ -89,14 +83,7 @@ class NextOfKin(VaModel):
     phone: Annotated[
         str, AfterValidator(matching(r"\+?[0-9]{7,15}", "7 to 15 digits, optionally after +"))
     ]
-    postal_address_lines: list[Line] = Field(min_length=2, max_length=5)
-
-    @field_validator("postal_address_lines")
-    @classmethod
-    def _ends_with_postcode(cls, lines: list[str]) -> list[str]:
-        if not re.fullmatch(r"\S.* [0-9]{4}", lines[-1]):
-            raise ValueError("must end with a line of the town and a 4-digit postcode")
-        return lines
+    postal_address_lines: PostalLines
 
 
 class DeceasedVeteranNotification(VaModel):
@@ -135,22 +122,16 @@ def open_case(notification: DeceasedVeteranNotification, next_number: NextNumber
 
 
 _CODES = {
-    400: "MISSING_HEADER",
-    401: "NOT_AUTHENTICATED",
-    403: "FORBIDDEN",
-    409: "DUPLICATE_REQUEST",
-    422: "INVALID_FIELDS",
-    503: "SERVICE_UNAVAILABLE",
-}
+    400: "MISSING_HEADER", 401: "NOT_AUTHENTICATED", 403: "FORBIDDEN", 409: "DUPLICATE_REQUEST",
+    422: "INVALID_FIELDS", 503: "SERVICE_UNAVAILABLE",
+}  # fmt: skip
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
     """Veterans' Affairs' error shape: a code, a description, and the fields in error."""
     return {
         "error_code": _CODES.get(status, "ERROR"),
-        "error_description": "; ".join(
-            f"{p.field}: {p.message}" if p.field else p.message for p in problems
-        ),
+        "error_description": joined(problems),
         "invalid_fields": [p.field for p in problems if p.field],
     }
 

@@ -22,11 +22,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from mocks.kit.agency import AMENDING_DECISIONS, Problem, RouteContext, problems_from
-from mocks.kit.routes import amendments_of, refusal, turned_away
+from mocks.kit.compensations import record_call
+from mocks.kit.routes import amendments_of, keyed_request, reference_call_route, refusal
 from mocks.kit.store import NextNumber
-
-# As the submissions' rule (mocks/kit/routes.py): keys are opaque tokens.
-_MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -72,16 +70,9 @@ async def _checked_body(
     """The body and idempotency key of a request through the submission's gates, or the
     refusal of the first gate it fails."""
     agency = context.agency
-    turned = await turned_away(agency, request, context.knobs, context.api_key)
-    if turned is not None:
-        return turned
-    idempotency_key = request.headers.get("Idempotency-Key", "")
-    if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
-        return refusal(
-            agency,
-            400,
-            Problem("Idempotency-Key", "the header is required (1 to 255 characters)"),
-        )
+    idempotency_key = await keyed_request(agency, request, context.knobs, context.api_key)
+    if isinstance(idempotency_key, JSONResponse):
+        return idempotency_key
     raw = await request.body()
     try:
         amendment.request_model.model_validate_json(raw)
@@ -112,18 +103,11 @@ def _add_amendment_route(
 ) -> None:
     agency = context.agency
     parameter = amendment.parameter
-    documented = {"name": parameter, "in": "path", "required": True, "schema": {"type": "string"}}
 
     def refuse(status: int, *problems: Problem) -> JSONResponse:
         return refusal(agency, status, *problems)
 
-    @router.api_route(
-        amendment.path,
-        methods=[amendment.method],
-        summary=amendment.summary,
-        status_code=amendment.success_status,
-        openapi_extra={"parameters": [documented]},
-    )
+    @reference_call_route(router, amendment)
     async def amend(request: Request) -> JSONResponse:
         checked = await _checked_body(request, context, amendment)
         if isinstance(checked, JSONResponse):
@@ -137,16 +121,15 @@ def _add_amendment_route(
         if not found or not _made_by_service(found.received, amendment):
             return refuse(404, Problem(None, "the agency holds no record with that reference"))
         received = {parameter: reference, **body}
-        record = await context.store.record_once(
+        record = await record_call(
+            context.store,
             amendments_of(agency.name),
             idempotency_key,
             received,
-            lambda next_number: (
-                amendment.success_status,
-                amendment.issue(reference, next_number),
-            ),
+            call=amendment,
+            reference=reference,
         )
-        if record.received != received:
+        if record is None:
             return refuse(
                 409,
                 Problem("Idempotency-Key", "the key was already used for a different amendment"),

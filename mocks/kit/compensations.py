@@ -14,7 +14,7 @@ lists both.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -90,17 +90,55 @@ async def withdraw(
     # under two keys at the same instant would both pass, which a mock can live with.
     if earlier is not None and earlier.idempotency_key != idempotency_key:
         return Refused(409, "the record was already withdrawn")
-    record = await store.record_once(
+    record = await record_call(
+        store,
         withdrawals,
         idempotency_key,
         received,
-        lambda next_number: (
-            compensation.success_status,
-            compensation.issue(reference, next_number),
-        ),
+        call=compensation,
+        reference=reference,
     )
-    if record.received != received:
+    if record is None:
         return Refused(
             409, "the key was already used for a different withdrawal", "Idempotency-Key"
         )
     return record
+
+
+class ReferenceCall(Protocol):
+    """A call about the record a service issued a reference for: a withdrawal
+    (`MockCompensation`) or an amendment (`mocks.kit.amendments.MockAmendment`)."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def success_status(self) -> int: ...
+    @property
+    def parameter(self) -> str: ...
+    @property
+    def issue(self) -> Callable[[str, NextNumber], dict[str, Any]]: ...
+
+
+async def record_call(
+    store: Store,
+    kind: str,
+    idempotency_key: str,
+    received: dict[str, Any],
+    *,
+    call: ReferenceCall,
+    reference: str,
+) -> Record | None:
+    """The `call` about `reference`, kept under `kind` once per idempotency key: the new
+    record, the first one again for a repeat, or None when the key comes back with a
+    different call."""
+    record = await store.record_once(
+        kind,
+        idempotency_key,
+        received,
+        lambda next_number: (call.success_status, call.issue(reference, next_number)),
+    )
+    return record if record.received == received else None

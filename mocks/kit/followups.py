@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from mocks.kit.agency import Problem, RouteContext
-from mocks.kit.routes import refusal, turned_away
+from mocks.kit.routes import reference_parameter, refusal, turned_away
 
 ReferenceAnswer = Callable[[str, RouteContext], Awaitable[dict[str, Any] | None]]
 """The agency's answer about the request under a reference; None when it issued no such one."""
@@ -47,11 +47,11 @@ def add_reference_route(
     `pattern`, else 404), answered by `answer`."""
     (parameter,) = re.findall(r"\{(\w+)\}", path)
     compiled = re.compile(pattern)
-    # The handler reads the reference itself, so the OpenAPI entry names it here.
-    documented = {"name": parameter, "in": "path", "required": True, "schema": {"type": "string"}}
     agency = context.agency
 
-    @router.get(path, summary=summary, openapi_extra={"parameters": [documented]})
+    @router.get(
+        path, summary=summary, openapi_extra={"parameters": [reference_parameter(parameter)]}
+    )
     async def about(request: Request) -> JSONResponse:
         refused = await turned_away(agency, request, context.knobs, context.api_key)
         if refused is not None:
@@ -63,3 +63,17 @@ def add_reference_route(
                 agency, 404, Problem(None, "the agency holds no request with that reference")
             )
         return JSONResponse(found)
+
+
+def reference_route(
+    *, path: str, summary: str, pattern: str, answer: ReferenceAnswer
+) -> Callable[[APIRouter, RouteContext], None]:
+    """An agency's own route (`MockAgency.routes`) about the request under a reference: see
+    `add_reference_route`."""
+
+    def add(router: APIRouter, context: RouteContext) -> None:
+        add_reference_route(
+            router, context, path=path, summary=summary, pattern=pattern, answer=answer
+        )
+
+    return add

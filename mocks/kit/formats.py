@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -116,6 +117,25 @@ def iso_date_value(value: object) -> object:
         raise ValueError("must be an ISO date YYYY-MM-DD") from None
 
 
+def date_written(layout: str, rule: str, shape: str | None = None) -> Callable[[object], object]:
+    """A validator for agencies that write dates their own way (`layout`, as strptime reads
+    it; `shape`, a pattern the text must match first): anything else (ISO included) is refused
+    as `must be a date written <rule>`, not guessed."""
+    required = None if shape is None else re.compile(shape)
+
+    def parse(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            if required is not None and not required.fullmatch(value):
+                raise ValueError
+            return datetime.strptime(value, layout).date()
+        except ValueError:
+            raise ValueError(f"must be a date written {rule}") from None
+
+    return parse
+
+
 IsoPastDate = Annotated[date, BeforeValidator(iso_date_value), AfterValidator(not_after_today)]
 """An ISO date (and nothing else) that has already happened."""
 
@@ -175,6 +195,28 @@ Email = Annotated[
     AfterValidator(matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address")),
 ]
 """An email address, checked no further than its shape (the agency writes to it, not us)."""
+
+Identity = Annotated[
+    str,
+    AfterValidator(
+        matching(r"[A-Za-z0-9._:-]{1,128}", "1 to 128 letters, digits, '.', '_', ':' or '-'")
+    ),
+]
+"""The opaque identity a register looks a person up by (never a name): the rule every mock
+register shares."""
+
+
+def _ends_with_town_and_postcode(lines: list[str]) -> list[str]:
+    if not re.fullmatch(r"\S.* [0-9]{4}", lines[-1]):
+        raise ValueError("must end with a line of the town and a 4-digit postcode")
+    return lines
+
+
+PostalLines = Annotated[
+    list[Text], Field(min_length=2, max_length=5), AfterValidator(_ends_with_town_and_postcode)
+]
+"""A postal address as 2 to 5 lines (a street address or a PO Box), the last one the town and
+its postcode."""
 
 
 def not_before(field: str, earlier: str, earlier_named: str) -> Any:

@@ -20,7 +20,7 @@ error shape.
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -41,7 +41,13 @@ from mocks.kit.agency import (
     problems_from,
 )
 from mocks.kit.callbacks import callback_target
-from mocks.kit.compensations import MockCompensation, Refused, withdraw, withdrawals_of
+from mocks.kit.compensations import (
+    MockCompensation,
+    ReferenceCall,
+    Refused,
+    withdraw,
+    withdrawals_of,
+)
 from mocks.kit.faults import FaultKnobs, add_fault_routes
 from mocks.kit.later import Action, Decided
 from mocks.kit.store import NextNumber, Record, Store
@@ -170,14 +176,9 @@ def _add_submission_route(
 
     @router.post(service.path, summary=service.summary, status_code=service.success_status)
     async def submit(request: Request) -> JSONResponse:
-        turned_away = await _turned_away(agency, request, knobs, api_key)
-        if turned_away is not None:
-            return turned_away
-        idempotency_key = request.headers.get("Idempotency-Key", "")
-        if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
-            return refuse(
-                400, Problem("Idempotency-Key", "the header is required (1 to 255 characters)")
-            )
+        idempotency_key = await keyed_request(agency, request, knobs, api_key)
+        if isinstance(idempotency_key, JSONResponse):
+            return idempotency_key
         raw = await request.body()
         try:
             submission = service.request_model.model_validate_json(raw)
@@ -224,6 +225,43 @@ async def turned_away(
 ) -> JSONResponse | None:
     """The faults and API key gates, for the agency's own routes."""
     return await _turned_away(agency, request, knobs, api_key)
+
+
+async def keyed_request(
+    agency: ServedAgency, request: Request, knobs: FaultKnobs, api_key: str
+) -> str | JSONResponse:
+    """The gates of every call that changes data: faults, the API key, then the
+    `Idempotency-Key` header, whose value it gives (else the refusal of the first gate)."""
+    turned = await _turned_away(agency, request, knobs, api_key)
+    if turned is not None:
+        return turned
+    idempotency_key = request.headers.get("Idempotency-Key", "")
+    if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
+        return _refusal(
+            agency,
+            400,
+            Problem("Idempotency-Key", "the header is required (1 to 255 characters)"),
+        )
+    return idempotency_key
+
+
+def reference_call_route(
+    router: APIRouter, call: ReferenceCall
+) -> Callable[[Callable[[Request], Awaitable[JSONResponse]]], Any]:
+    """The route of a call about a record by its reference (a withdrawal, an amendment)."""
+    return router.api_route(
+        call.path,
+        methods=[call.method],
+        summary=call.summary,
+        status_code=call.success_status,
+        openapi_extra={"parameters": [reference_parameter(call.parameter)]},
+    )
+
+
+def reference_parameter(name: str) -> dict[str, Any]:
+    """A reference in a route's path, as OpenAPI documents it (the handlers of routes about a
+    record read the reference themselves, so FastAPI cannot see it)."""
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def _refusal(agency: ServedAgency, status: int, *problems: Problem) -> JSONResponse:
@@ -304,28 +342,15 @@ def _add_compensation_route(
 ) -> None:
     """The compensating call's route: a submission's gates, then mocks/kit/compensations.py."""
     parameter = compensation.parameter
-    # The handler reads the reference itself, so the OpenAPI entry names it here.
-    documented = {"name": parameter, "in": "path", "required": True, "schema": {"type": "string"}}
 
     def refuse(status: int, *problems: Problem) -> JSONResponse:
         return _refusal(agency, status, *problems)
 
-    @router.api_route(
-        compensation.path,
-        methods=[compensation.method],
-        summary=compensation.summary,
-        status_code=compensation.success_status,
-        openapi_extra={"parameters": [documented]},
-    )
+    @reference_call_route(router, compensation)
     async def compensate(request: Request) -> JSONResponse:
-        turned_away = await _turned_away(agency, request, knobs, api_key)
-        if turned_away is not None:
-            return turned_away
-        idempotency_key = request.headers.get("Idempotency-Key", "")
-        if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
-            return refuse(
-                400, Problem("Idempotency-Key", "the header is required (1 to 255 characters)")
-            )
+        idempotency_key = await keyed_request(agency, request, knobs, api_key)
+        if isinstance(idempotency_key, JSONResponse):
+            return idempotency_key
         raw = await request.body()
         body: dict[str, Any] = {}
         if compensation.request_model is None:

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, StringConstraints
 
 from mocks.agencies.bdm.reviews import (
     REVIEW_DEFERRAL,
-    add_review_routes,
+    REVIEW_STATUS,
     death_registration_number,
     reviewed_registration,
 )
@@ -215,6 +215,6 @@ AGENCY = MockAgency(
         ),
     ),
     deferrals={"/v1/death-registrations": REVIEW_DEFERRAL},
-    routes=(add_review_routes,),
+    routes=(REVIEW_STATUS,),
     receipt_coverage=RECEIPT_COVERAGE,
 )

@@ -11,11 +11,9 @@ number. The decision is work promised in the mocks' store with the review and ta
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from mocks.kit.agency import MockDeferral, RouteContext
 from mocks.kit.faults import FaultSettings
-from mocks.kit.followups import add_reference_route, due_at, seconds_until
+from mocks.kit.followups import due_at, reference_route, seconds_until
 from mocks.kit.formats import nz_today
 from mocks.kit.later import Decided
 from mocks.kit.store import NextNumber, Record, Store
@@ -100,13 +98,10 @@ async def reviewed_registration(store: Store, agency: str, number: str) -> Recor
     return await store.record_answered(agency, "reviewReference", decided.answer["reviewReference"])
 
 
-def add_review_routes(router: APIRouter, context: RouteContext) -> None:
-    """BDM's review status route."""
-    add_reference_route(
-        router,
-        context,
-        path="/v1/death-registration-reviews/{reviewReference}",
-        summary="Read where the review of a death registration stands",
-        pattern=REVIEW_REFERENCE,
-        answer=review_status,
-    )
+REVIEW_STATUS = reference_route(
+    path="/v1/death-registration-reviews/{reviewReference}",
+    summary="Read where the review of a death registration stands",
+    pattern=REVIEW_REFERENCE,
+    answer=review_status,
+)
+"""BDM's review status route."""

@@ -13,17 +13,14 @@ transfer can be cancelled (`POST .../address-changes/{requestNumber}/cancellatio
 `reasonCode`, answered with a cancellation number "CAN-000001").
 """
 
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import Request
 from pydantic import (
     AfterValidator,
     Field,
     StringConstraints,
-    field_validator,
 )
 
 from mocks.agencies.council.properties import (
@@ -34,16 +31,20 @@ from mocks.agencies.council.properties import (
 )
 from mocks.kit.agency import Coverage, MockAgency, MockLookup, MockService, Problem
 from mocks.kit.compensations import MockCompensation
-from mocks.kit.formats import NAME_PATTERN, NAME_RULE, matching, not_after_today, nz_today
+from mocks.kit.formats import (
+    LongName,
+    PostalLines,
+    matching,
+    not_after_today,
+    nz_today,
+)
+from mocks.kit.shapes import header_key
 from mocks.kit.store import NextNumber
 
 # An occupier may tell the council of a move up to a year either side of it.
 _MOVE_WINDOW = timedelta(days=366)
 
-FullName = Annotated[
-    str, StringConstraints(max_length=200), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+FullName = LongName
 
 
 def _near_today(value: date) -> date:
@@ -112,14 +113,7 @@ class Notifier(CouncilModel):
     """Who told the council, and where it writes to them now (a PO Box will do)."""
 
     full_name: FullName
-    correspondence_address: list[Text] = Field(min_length=2, max_length=5)
-
-    @field_validator("correspondence_address")
-    @classmethod
-    def _ends_with_town_and_postcode(cls, lines: list[str]) -> list[str]:
-        if not re.fullmatch(r"\S.* [0-9]{4}", lines[-1]):
-            raise ValueError("must end with a line of the town and a 4-digit postcode")
-        return lines
+    correspondence_address: PostalLines
 
 
 class Cancellation(CouncilModel):
@@ -133,11 +127,6 @@ class DeceasedRatepayer(PropertySubmission):
 
     deceased: Deceased
     notifier: Notifier
-
-
-def read_api_key(request: Request) -> str | None:
-    """The council takes its key in `X-Council-Key`."""
-    return request.headers.get("X-Council-Key")
 
 
 def _lodge(prefix: str) -> Callable[[PropertySubmission, NextNumber], dict[str, Any]]:
@@ -217,7 +206,7 @@ AGENCY = MockAgency(
     path="/v1/rates-notices",
     summary="Change the occupier on a property's rates notice",
     request_model=RatesNotice,
-    read_api_key=read_api_key,
+    read_api_key=header_key("X-Council-Key"),
     issue=_lodge("RATES"),
     error_body=error_body,
     more_services=(

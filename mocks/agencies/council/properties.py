@@ -13,17 +13,17 @@ import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, StringConstraints, ValidationInfo, field_validator
 
-from mocks.kit.formats import STREET_LINE_PATTERN, STREET_LINE_RULE, matching
+from mocks.kit.formats import (
+    STREET_LINE_PATTERN,
+    STREET_LINE_RULE,
+    CamelCaseJson,
+    Postcode,
+    RuralDelivery,
+    Text,
+    matching,
+)
 from mocks.kit.store import Store
 
 # The council prefix of a property id, by the postcode's first digit: its region (Northland,
@@ -32,17 +32,9 @@ from mocks.kit.store import Store
 _COUNCIL_BY_REGION = ("NTH", "AKL", "AKL", "WKO", "MWT", "WGN", "WGN", "NSN", "CHC", "DUD")
 _STREET_LINE = re.compile(STREET_LINE_PATTERN)
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Postcode = Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
-RuralDelivery = Annotated[str, AfterValidator(matching(r"RD [1-9][0-9]?", "'RD' and a number"))]
 
-
-class CouncilModel(BaseModel):
+class CouncilModel(CamelCaseJson):
     """The council's JSON: camelCase, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
 
 
 class PropertyQuery(CouncilModel):

@@ -23,7 +23,6 @@ NHI record services (nhi.py) and the shared FHIR parts (fhir.py).
 
 from typing import Annotated, Any, Literal
 
-from fastapi import Request
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
@@ -36,7 +35,6 @@ from mocks.agencies.health.fhir import (
     FhirResource,
     HumanName,
     NhiIdentifier,
-    PastDate,
     Text,
     fhir_meta,
     nhi_check_character,
@@ -52,7 +50,8 @@ from mocks.agencies.health.nhi import (
 )
 from mocks.kit.agency import Coverage, MockAgency, MockService, Problem
 from mocks.kit.compensations import MockCompensation
-from mocks.kit.formats import matching
+from mocks.kit.formats import PastDate, matching
+from mocks.kit.shapes import header_key
 from mocks.kit.store import NextNumber
 
 # NHI letters leave out I and O. The range starting with Z is reserved for testing, so mock
@@ -112,11 +111,6 @@ class ImmunisationRegistration(FhirResource):
     name: list[HumanName] = Field(min_length=1, max_length=2)
     birth_date: PastDate
     contact: list[PatientContact] = Field(default_factory=list, max_length=1)
-
-
-def read_api_key(request: Request) -> str | None:
-    """Health's API gateway takes its key in a lower-case `apikey` header."""
-    return request.headers.get("apikey")
 
 
 def _created(resource: dict[str, Any]) -> dict[str, Any]:
@@ -193,14 +187,9 @@ def opt_off(registration_id: str, next_number: NextNumber) -> dict[str, Any]:
 
 # FHIR's IssueType codes for each refusal.
 _ISSUE_CODES = {
-    400: "required",
-    401: "security",
-    403: "forbidden",
-    404: "not-found",
-    409: "conflict",
-    422: "invalid",
-    503: "transient",
-}
+    400: "required", 401: "security", 403: "forbidden", 404: "not-found", 409: "conflict",
+    422: "invalid", 503: "transient",
+}  # fmt: skip
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
@@ -241,7 +230,8 @@ AGENCY = MockAgency(
     path="/fhir/newborn-enrolments",
     summary="Enrol a newborn: NHI number, GP and Well Child provider",
     request_model=NewbornEnrolment,
-    read_api_key=read_api_key,
+    # Its API gateway takes the key in a lower-case header.
+    read_api_key=header_key("apikey"),
     issue=enrol,
     error_body=error_body,
     success_status=200,  # a FHIR transaction succeeds as a whole with 200 OK

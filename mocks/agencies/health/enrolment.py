@@ -15,11 +15,10 @@ from mocks.agencies.health.fhir import (
     FhirResource,
     OfficialNames,
     OrganisationReference,
-    PastDate,
     Text,
 )
 from mocks.kit.agency import Coverage
-from mocks.kit.formats import matching
+from mocks.kit.formats import PastDate, matching
 
 Urn = Annotated[str, AfterValidator(matching(r"urn:uuid:[0-9a-f-]{36}", "a urn:uuid"))]
 

@@ -13,22 +13,14 @@ the new AAANNAX, whose check is a letter. NHI letters leave out I and O.
 """
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from fhir.resources.R4B.resource import Resource
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-)
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from mocks.kit.formats import NAME_PATTERN, NAME_RULE, matching, not_after_today
+from mocks.kit.formats import CamelCaseJson, Name, matching
 
 # NHI letters leave out I and O, so A=1 ... Z=24.
 _NHI_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -81,19 +73,11 @@ def _one_official_name(names: list["HumanName"]) -> list["HumanName"]:
     return names
 
 
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-PastDate = Annotated[date, AfterValidator(not_after_today)]
 
 
-class FhirModel(BaseModel):
+class FhirModel(CamelCaseJson):
     """FHIR JSON: camelCase, strict types, and no element it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
 
 
 def _fhir_rule(error: Any) -> str:

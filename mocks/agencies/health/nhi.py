@@ -8,11 +8,10 @@ name; the death is `deceasedDateTime` (a date). Both answer the updated Patient 
 NHI number, as on Health's NHI FHIR API), whose `meta.versionId` is the update's id.
 """
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fhir.resources.R4B.patient import Patient
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from mocks.agencies.health.fhir import (
     NHI_SYSTEM,
@@ -21,11 +20,11 @@ from mocks.agencies.health.fhir import (
     FhirResource,
     OfficialNames,
     OrganisationReference,
-    PastDate,
     fhir_meta,
     valid_fhir,
 )
 from mocks.kit.agency import Coverage
+from mocks.kit.formats import PastDate, not_before
 from mocks.kit.store import NextNumber
 
 OneNhi = Annotated[list[AnyNhiIdentifier], Field(min_length=1, max_length=1)]
@@ -55,13 +54,7 @@ class NhiDeceasedNotification(FhirResource):
     birth_date: PastDate
     deceased_date_time: PastDate
 
-    @field_validator("deceased_date_time")
-    @classmethod
-    def _after_birth(cls, deceased: date, info: ValidationInfo) -> date:
-        born = info.data.get("birth_date")
-        if born is not None and deceased < born:
-            raise ValueError("must not be before birthDate")
-        return deceased
+    _after_birth = not_before("deceased_date_time", "birth_date", "birthDate")
 
 
 def _updated(nhi: str, version_id: str) -> dict[str, Any]:

@@ -10,42 +10,34 @@ is in `mocks.agencies.ird.numbers`; its cases that end later, and their status, 
 `mocks.agencies.ird.cases`.
 """
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import Request
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from mocks.agencies.ird.cases import NEWBORN_DEFERRAL, add_case_routes, case_reference
 from mocks.agencies.ird.numbers import customer_ird_number
 
-# `x as x` re-exports (PEP 484) the number rules that lived here before mocks.agencies.ird.numbers.
+# `x as x` re-exports (PEP 484) the number rules that lived here before ird/numbers.py.
 from mocks.agencies.ird.numbers import ird_number_for as ird_number_for
 from mocks.agencies.ird.numbers import is_valid_ird_number as is_valid_ird_number
 from mocks.agencies.ird.numbers import issue_ird_number as issue_ird_number
 from mocks.kit.agency import Coverage, MockAgency, MockLookup, MockService, Problem
 from mocks.kit.amendments import MockAmendment, amendment_routes
-from mocks.kit.formats import NAME_PATTERN, NAME_RULE, matching, not_after_today
+from mocks.kit.formats import (
+    CamelCaseJson,
+    Identity,
+    Name,
+    RegistrationNumber,
+    date_written,
+    matching,
+    not_after_today,
+    not_before,
+)
+from mocks.kit.shapes import authorization_key, joined
 from mocks.kit.store import NextNumber, Store
 
-
-def _ird_date(value: object) -> object:
-    # IRD writes dates dd/mm/yyyy; anything else (ISO included) is refused, not guessed.
-    if not isinstance(value, str):
-        return value
-    try:
-        return datetime.strptime(value, "%d/%m/%Y").date()
-    except ValueError:
-        raise ValueError("must be a date written dd/mm/yyyy") from None
+_ird_date = date_written("%d/%m/%Y", "dd/mm/yyyy")
 
 
 def _bare_ird_number(value: str) -> str:
@@ -57,13 +49,7 @@ def _bare_ird_number(value: str) -> str:
 IrdDate = Annotated[date, BeforeValidator(_ird_date), AfterValidator(not_after_today)]
 # A date that may lie ahead, such as the day a customer will move.
 AnyIrdDate = Annotated[date, BeforeValidator(_ird_date)]
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
 IrdNumber = Annotated[str, AfterValidator(_bare_ird_number)]
-RegistrationNumber = Annotated[
-    str, AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn"))
-]
 OneLineAddress = Annotated[
     str,
     StringConstraints(max_length=200),
@@ -76,12 +62,8 @@ OneLineAddress = Annotated[
 ]
 
 
-class IrdModel(BaseModel):
+class IrdModel(CamelCaseJson):
     """IRD's JSON: camelCase, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, validate_by_name=False
-    )
 
 
 class NewbornRegistration(IrdModel):
@@ -122,31 +104,13 @@ class DeceasedNotification(IrdModel):
     notifier_capacity: Literal["NEXT_OF_KIN", "EXECUTOR", "ADMINISTRATOR"]
     notifier_postal_address: OneLineAddress
 
-    @field_validator("date_of_death")
-    @classmethod
-    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
-        born = info.data.get("date_of_birth")
-        if born is not None and date_of_death < born:
-            raise ValueError("must not be before dateOfBirth")
-        return date_of_death
+    _after_birth = not_before("date_of_death", "date_of_birth", "dateOfBirth")
 
 
 class CustomerQuery(IrdModel):
     """A look-up of a customer's own IRD number by the identity they signed in with."""
 
-    identity: Annotated[
-        str,
-        AfterValidator(
-            # The identity rule every mock register shares (see mocks/agencies/addresses.py).
-            matching(r"[A-Za-z0-9._:-]{1,128}", "1 to 128 letters, digits, '.', '_', ':' or '-'")
-        ),
-    ]
-
-
-def read_api_key(request: Request) -> str | None:
-    """IRD's gateway takes its key as an OAuth-style bearer token."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token if scheme.lower() == "bearer" else None
+    identity: Identity
 
 
 def register_newborn(registration: NewbornRegistration, next_number: NextNumber) -> dict[str, Any]:
@@ -182,23 +146,16 @@ async def customers_ird_number(query: CustomerQuery, store: Store) -> dict[str, 
 
 # IRD's gateway names each refusal with a fault code rather than a field list.
 _FAULT_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORISED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    409: "IDEMPOTENCY_CONFLICT",
-    422: "VALIDATION",
-    503: "SERVICE_UNAVAILABLE",
-}
+    400: "BAD_REQUEST", 401: "UNAUTHORISED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+    409: "IDEMPOTENCY_CONFLICT", 422: "VALIDATION", 503: "SERVICE_UNAVAILABLE",
+}  # fmt: skip
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
     """IRD's error shape: a fault code and one fault string joining every problem."""
     return {
         "faultCode": _FAULT_CODES.get(status, "ERROR"),
-        "faultString": "; ".join(
-            f"{p.field}: {p.message}" if p.field else p.message for p in problems
-        ),
+        "faultString": joined(problems),
     }
 
 
@@ -248,7 +205,8 @@ AGENCY = MockAgency(
     path="/gateway/v2/newborn-registrations",
     summary="Issue a newborn's IRD number",
     request_model=NewbornRegistration,
-    read_api_key=read_api_key,
+    # IRD's gateway takes its key as an OAuth-style bearer token.
+    read_api_key=authorization_key("Bearer", any_case=True),
     issue=register_newborn,
     error_body=error_body,
     success_status=200,

@@ -13,13 +13,10 @@ of circumstances can be withdrawn (`POST .../{id}/withdrawal` with a reason code
 with a withdrawal id "WD-000001"); stopped payments cannot be withdrawn online.
 """
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import Request
-
-from mocks.agencies.msd.cases import add_case_routes, amend_change
+from mocks.agencies.msd.cases import CASE_STATUS, amend_change
 from mocks.agencies.msd.parts import (
     Address,
     Amount,
@@ -29,18 +26,16 @@ from mocks.agencies.msd.parts import (
     IrdNumber,
     MiddleNames,
     MsdModel,
-    Name,
-    PastDate,
     Phone,
     PostalAddress,
-    RegistrationNumber,
-    Text,
     WithdrawalRequest,
     deceased_client_coverage,
 )
 from mocks.kit.agency import Coverage, MockAgency, MockService, Problem
 from mocks.kit.amendments import MockAmendment, amendment_routes
 from mocks.kit.compensations import MockCompensation
+from mocks.kit.formats import Name, PastDate, RegistrationNumber, Text
+from mocks.kit.shapes import header_key
 from mocks.kit.store import NextNumber
 
 
@@ -120,11 +115,6 @@ class FuneralGrantApplication(MsdModel):
     funeral: Funeral
 
 
-def read_api_key(request: Request) -> str | None:
-    """MSD takes its key in its own `X-MSD-Client-Key` header."""
-    return request.headers.get("X-MSD-Client-Key")
-
-
 def receive(application: BestStartApplication, next_number: NextNumber) -> dict[str, Any]:
     """Receive the application for assessment."""
     del application  # the mock receives every valid application the same way
@@ -151,25 +141,29 @@ def receive_funeral_grant(
     return {"application_id": f"FG-{next_number('msd.application'):06d}", "status": "received"}
 
 
-def _withdraw(reference_field: str) -> Callable[[str, NextNumber], dict[str, Any]]:
-    """Withdrawing what `reference_field` names: a withdrawal id in MSD's own sequence."""
+def _withdrawal(path: str, summary: str, reference_field: str, prefix: str) -> MockCompensation:
+    """Withdrawing what a service issued under `reference_field` (`<prefix>-nnnnnn`), by a
+    `POST <path>` with MSD's reason: a withdrawal id in MSD's own sequence."""
 
     def withdraw(reference: str, next_number: NextNumber) -> dict[str, Any]:
         withdrawal_id = f"WD-{next_number('msd.withdrawal'):06d}"
         return {"withdrawal_id": withdrawal_id, reference_field: reference, "status": "withdrawn"}
 
-    return withdraw
+    return MockCompensation(
+        method="POST",
+        path=path,
+        summary=summary,
+        reference_field=reference_field,
+        reference_pattern=rf"{prefix}-[0-9]{{6}}",
+        issue=withdraw,
+        request_model=WithdrawalRequest,
+    )
 
 
 _CODES = {
-    400: "bad_request",
-    401: "unauthorised",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    422: "invalid_application",
-    503: "unavailable",
-}
+    400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found",
+    409: "conflict", 422: "invalid_application", 503: "unavailable",
+}  # fmt: skip
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
@@ -245,7 +239,7 @@ AGENCY = MockAgency(
     path="/api/best-start/applications",
     summary="Apply for Best Start",
     request_model=BestStartApplication,
-    read_api_key=read_api_key,
+    read_api_key=header_key("X-MSD-Client-Key"),
     issue=receive,
     error_body=error_body,
     more_services=(
@@ -269,36 +263,27 @@ AGENCY = MockAgency(
         ),
     ),
     compensations=(
-        MockCompensation(
-            method="POST",
-            path="/api/best-start/applications/{application_id}/withdrawal",
-            summary="Withdraw a Best Start application",
-            reference_field="application_id",
-            reference_pattern=r"BS-[0-9]{6}",
-            issue=_withdraw("application_id"),
-            request_model=WithdrawalRequest,
+        _withdrawal(
+            "/api/best-start/applications/{application_id}/withdrawal",
+            "Withdraw a Best Start application",
+            "application_id",
+            "BS",
         ),
-        MockCompensation(
-            method="POST",
-            path="/api/clients/changes-of-circumstances/{case_id}/withdrawal",
-            summary="Withdraw a change of circumstances",
-            reference_field="case_id",
-            reference_pattern=r"CC-[0-9]{6}",
-            issue=_withdraw("case_id"),
-            request_model=WithdrawalRequest,
+        _withdrawal(
+            "/api/clients/changes-of-circumstances/{case_id}/withdrawal",
+            "Withdraw a change of circumstances",
+            "case_id",
+            "CC",
         ),
-        MockCompensation(
-            method="POST",
-            path="/api/funeral-grant/applications/{application_id}/withdrawal",
-            summary="Withdraw a funeral grant application",
-            reference_field="application_id",
-            reference_pattern=r"FG-[0-9]{6}",
-            issue=_withdraw("application_id"),
-            request_model=WithdrawalRequest,
+        _withdrawal(
+            "/api/funeral-grant/applications/{application_id}/withdrawal",
+            "Withdraw a funeral grant application",
+            "application_id",
+            "FG",
         ),
     ),
     routes=(
-        add_case_routes,
+        CASE_STATUS,
         amendment_routes(
             MockAmendment(
                 method="POST",

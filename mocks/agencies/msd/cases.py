@@ -10,10 +10,8 @@ circumstances are `POST .../changes-of-circumstances/{case_id}/amendments`
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from mocks.kit.agency import RouteContext
-from mocks.kit.followups import add_reference_route, in_effect
+from mocks.kit.followups import in_effect, reference_route
 from mocks.kit.store import NextNumber
 
 # Each case id's prefix: MSD's case type, the catalogue service, and the status in force or not.
@@ -44,13 +42,10 @@ def amend_change(case_id: str, next_number: NextNumber) -> dict[str, Any]:
     return {"amendment_id": amendment_id, "case_id": case_id, "status": "amended"}
 
 
-def add_case_routes(router: APIRouter, context: RouteContext) -> None:
-    """MSD's case status route."""
-    add_reference_route(
-        router,
-        context,
-        path="/api/clients/cases/{case_id}",
-        summary="Read the status of a client's case",
-        pattern=r"(?:CC|SP)-[0-9]{6}",
-        answer=case_status,
-    )
+CASE_STATUS = reference_route(
+    path="/api/clients/cases/{case_id}",
+    summary="Read the status of a client's case",
+    pattern=r"(?:CC|SP)-[0-9]{6}",
+    answer=case_status,
+)
+"""MSD's case status route."""

@@ -2,20 +2,15 @@
 its JSON conventions, field rules, a client, and addresses, a postal box being its own shape.
 """
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
     Tag,
-    ValidationInfo,
-    field_validator,
     model_validator,
 )
 
@@ -25,10 +20,15 @@ from mocks.kit.formats import (
     NAME_RULE,
     LevelNumber,
     LevelType,
+    Name,
+    PastDate,
+    SnakeCaseJson,
+    Text,
     UnitType,
     matching,
-    not_after_today,
+    not_before,
 )
+from mocks.kit.formats import Postcode as PostCode
 
 
 def _ird_number(value: str) -> str:
@@ -43,9 +43,6 @@ def _positive(amount: str) -> str:
     return amount
 
 
-Name = Annotated[
-    str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
-]
 # Middle names may be empty: many people have none.
 MiddleNames = Annotated[
     str,
@@ -53,16 +50,10 @@ MiddleNames = Annotated[
     AfterValidator(matching(rf"(?:{NAME_PATTERN})?", f"empty, or {NAME_RULE}")),
 ]
 IrdNumber = Annotated[str, AfterValidator(_ird_number)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-PastDate = Annotated[date, AfterValidator(not_after_today)]
 Phone = Annotated[
     str, AfterValidator(matching(r"\+?[0-9]{7,15}", "7 to 15 digits, optionally after +"))
 ]
-PostCode = Annotated[str, AfterValidator(matching(r"[0-9]{4}", "four digits"))]
 ClientNumber = Annotated[str, AfterValidator(matching(r"[0-9]{9}", "nine digits"))]
-RegistrationNumber = Annotated[
-    str, AfterValidator(matching(r"[0-9]{4}/[0-9]{6}", "a registration number yyyy/nnnnnn"))
-]
 Amount = Annotated[
     str,
     AfterValidator(matching(r"[0-9]{1,6}\.[0-9]{2}", "dollars with two decimals, as in 8450.00")),
@@ -70,10 +61,8 @@ Amount = Annotated[
 ]
 
 
-class MsdModel(BaseModel):
+class MsdModel(SnakeCaseJson):
     """MSD's JSON: snake_case, strict types, and no field it does not know."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 StreetNumber = Annotated[
@@ -112,13 +101,7 @@ class DeceasedClient(Client):
 
     date_of_death: PastDate
 
-    @field_validator("date_of_death")
-    @classmethod
-    def _after_birth(cls, date_of_death: date, info: ValidationInfo) -> date:
-        born = info.data.get("date_of_birth")
-        if born is not None and date_of_death < born:
-            raise ValueError("must not be before date_of_birth")
-        return date_of_death
+    _after_birth = not_before("date_of_death", "date_of_birth", "date_of_birth")
 
 
 class StreetPostalAddress(Address):

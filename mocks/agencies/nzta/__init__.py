@@ -10,14 +10,13 @@ a transaction id ("DL-000001") and reports errors as `{"errors": [{"code", "fiel
 "message"}]}`.
 """
 
-import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator
 
 from mocks.agencies.nzta.transactions import (
-    add_transaction_routes,
+    TRANSACTION_STATUS,
     correct_address,
     new_transaction_id,
 )
@@ -34,6 +33,7 @@ from mocks.kit.formats import (
     RuralDelivery,
     Text,
     UnitType,
+    date_written,
     matching,
     not_after_today,
     not_before,
@@ -41,20 +41,8 @@ from mocks.kit.formats import (
 from mocks.kit.shapes import header_key
 from mocks.kit.store import NextNumber
 
-# ASCII digits only: \d would also take other scripts' digits.
-_COMPACT_DATE = re.compile(r"[0-9]{8}")
-
-
-def nzta_date_value(value: object) -> object:
-    """NZTA's dates are YYYYMMDD; anything else (ISO included) is refused, not guessed."""
-    if not isinstance(value, str):
-        return value
-    try:
-        if not _COMPACT_DATE.fullmatch(value):
-            raise ValueError
-        return datetime.strptime(value, "%Y%m%d").date()
-    except ValueError:
-        raise ValueError("must be a date written YYYYMMDD") from None
+# NZTA's dates are YYYYMMDD, of ASCII digits only (strptime would take other scripts' digits).
+nzta_date_value = date_written("%Y%m%d", "YYYYMMDD", r"[0-9]{8}")
 
 
 NztaDate = Annotated[date, BeforeValidator(nzta_date_value), AfterValidator(not_after_today)]
@@ -142,13 +130,9 @@ def cancel_licence(cancellation: DeceasedCancellation, next_number: NextNumber) 
 
 
 _CODES = {
-    400: "MISSING_HEADER",
-    401: "NOT_AUTHENTICATED",
-    403: "FORBIDDEN",
-    409: "DUPLICATE_REQUEST",
-    422: "INVALID_FIELD",
-    503: "SERVICE_UNAVAILABLE",
-}
+    400: "MISSING_HEADER", 401: "NOT_AUTHENTICATED", 403: "FORBIDDEN", 409: "DUPLICATE_REQUEST",
+    422: "INVALID_FIELD", 503: "SERVICE_UNAVAILABLE",
+}  # fmt: skip
 
 
 def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
@@ -198,7 +182,7 @@ AGENCY = MockAgency(
         ),
     ),
     routes=(
-        add_transaction_routes,
+        TRANSACTION_STATUS,
         amendment_routes(
             MockAmendment(
                 method="POST",

@@ -9,10 +9,8 @@ transaction of its own that names the one it corrects.
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from mocks.kit.agency import RouteContext
-from mocks.kit.followups import add_reference_route, in_effect
+from mocks.kit.followups import in_effect, reference_route
 from mocks.kit.store import NextNumber
 
 TRANSACTION_ID = r"DL-[0-9]{6}"
@@ -52,13 +50,10 @@ def correct_address(transaction_id: str, next_number: NextNumber) -> dict[str, A
     }
 
 
-def add_transaction_routes(router: APIRouter, context: RouteContext) -> None:
-    """NZTA's transaction status route."""
-    add_reference_route(
-        router,
-        context,
-        path="/api/v1/transactions/{transactionId}",
-        summary="Read a register transaction",
-        pattern=TRANSACTION_ID,
-        answer=transaction_status,
-    )
+TRANSACTION_STATUS = reference_route(
+    path="/api/v1/transactions/{transactionId}",
+    summary="Read a register transaction",
+    pattern=TRANSACTION_ID,
+    answer=transaction_status,
+)
+"""NZTA's transaction status route."""
