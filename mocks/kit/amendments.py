@@ -23,7 +23,8 @@ from pydantic import BaseModel, ValidationError
 
 from mocks.kit.agency import AMENDING_DECISIONS, Problem, RouteContext, problems_from
 from mocks.kit.compensations import record_call
-from mocks.kit.routes import amendments_of, keyed_request, reference_call_route, refusal
+from mocks.kit.gates import keyed_request, reference_call_route, refusal
+from mocks.kit.routes import amendments_of
 from mocks.kit.store import NextNumber
 
 

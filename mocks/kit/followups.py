@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from mocks.kit.agency import Problem, RouteContext
-from mocks.kit.routes import reference_parameter, refusal, turned_away
+from mocks.kit.gates import reference_parameter, refusal, turned_away
 
 ReferenceAnswer = Callable[[str, RouteContext], Awaitable[dict[str, Any] | None]]
 """The agency's answer about the request under a reference; None when it issued no such one."""

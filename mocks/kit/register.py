@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from mocks.kit.agency import MockLookup, MockService, Problem, problems_from
 from mocks.kit.faults import FaultKnobs
-from mocks.kit.routes import agency_router, key_refusal
+from mocks.kit.gates import key_refusal
+from mocks.kit.routes import agency_router
 from mocks.kit.store import Store
 
 RecordT = TypeVar("RecordT", bound=BaseModel)

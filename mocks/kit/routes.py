@@ -2,10 +2,11 @@
 pipeline, register look-ups, compensating calls and the control routes.
 
 A submission goes through the same gates at every agency, in this order: faults (the agency
-may be slow or down, and a 503 records nothing), the API key, the `Idempotency-Key` header,
-the agency's own schema, the consent receipt when the mocks check receipts (403 without a
-receipt that allows the submission, see mocks/kit/receipts.py), then the store, which answers a
-repeated key with its first answer (and with 409 when the key comes back with a different body).
+may be slow or down, and a 503 records nothing), the API key, the `Idempotency-Key` header
+(these three in mocks/kit/gates.py), the agency's own schema, the consent receipt when the
+mocks check receipts (403 without a receipt that allows the submission, see
+mocks/kit/receipts.py), then the store, which answers a repeated key with its first answer
+(and with 409 when the key comes back with a different body).
 A register look-up (a GET) passes the same faults and API key gates, then the agency's own
 schema for its path and query parameters, and answers 404 when the register holds nothing.
 A compensating call (withdrawing what a submission made) passes the faults, API key,
@@ -19,8 +20,7 @@ error shape.
 """
 
 import json
-import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -43,17 +43,14 @@ from mocks.kit.agency import (
 from mocks.kit.callbacks import callback_target
 from mocks.kit.compensations import (
     MockCompensation,
-    ReferenceCall,
     Refused,
     withdraw,
     withdrawals_of,
 )
 from mocks.kit.faults import FaultKnobs, add_fault_routes
+from mocks.kit.gates import keyed_request, reference_call_route, refusal, turned_away
 from mocks.kit.later import Action, Decided
 from mocks.kit.store import NextNumber, Record, Store
-
-# Keys are opaque tokens (a UUID, a workflow's step id); a limit keeps them tokens.
-_MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 
 def agency_router(
@@ -172,7 +169,7 @@ def _add_submission_route(
     with `later`, a request the deferral accepts is answered now and decided afterwards."""
 
     def refuse(status: int, *problems: Problem) -> JSONResponse:
-        return _refusal(agency, status, *problems)
+        return refusal(agency, status, *problems)
 
     @router.post(service.path, summary=service.summary, status_code=service.success_status)
     async def submit(request: Request) -> JSONResponse:
@@ -215,77 +212,6 @@ def amendments_of(agency: str) -> str:
     return f"{agency}.amendments"
 
 
-def refusal(agency: ServedAgency, status: int, *problems: Problem) -> JSONResponse:
-    """The agency's answer refusing a request, in its own error shape."""
-    return _refusal(agency, status, *problems)
-
-
-async def turned_away(
-    agency: ServedAgency, request: Request, knobs: FaultKnobs, api_key: str
-) -> JSONResponse | None:
-    """The faults and API key gates, for the agency's own routes."""
-    return await _turned_away(agency, request, knobs, api_key)
-
-
-async def keyed_request(
-    agency: ServedAgency, request: Request, knobs: FaultKnobs, api_key: str
-) -> str | JSONResponse:
-    """The gates of every call that changes data: faults, the API key, then the
-    `Idempotency-Key` header, whose value it gives (else the refusal of the first gate)."""
-    turned = await _turned_away(agency, request, knobs, api_key)
-    if turned is not None:
-        return turned
-    idempotency_key = request.headers.get("Idempotency-Key", "")
-    if not 0 < len(idempotency_key) <= _MAX_IDEMPOTENCY_KEY_LENGTH:
-        return _refusal(
-            agency,
-            400,
-            Problem("Idempotency-Key", "the header is required (1 to 255 characters)"),
-        )
-    return idempotency_key
-
-
-def reference_call_route(
-    router: APIRouter, call: ReferenceCall
-) -> Callable[[Callable[[Request], Awaitable[JSONResponse]]], Any]:
-    """The route of a call about a record by its reference (a withdrawal, an amendment)."""
-    return router.api_route(
-        call.path,
-        methods=[call.method],
-        summary=call.summary,
-        status_code=call.success_status,
-        openapi_extra={"parameters": [reference_parameter(call.parameter)]},
-    )
-
-
-def reference_parameter(name: str) -> dict[str, Any]:
-    """A reference in a route's path, as OpenAPI documents it (the handlers of routes about a
-    record read the reference themselves, so FastAPI cannot see it)."""
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-
-
-def _refusal(agency: ServedAgency, status: int, *problems: Problem) -> JSONResponse:
-    return JSONResponse(agency.error_body(status, list(problems)), status_code=status)
-
-
-async def _turned_away(
-    agency: ServedAgency, request: Request, knobs: FaultKnobs, api_key: str
-) -> JSONResponse | None:
-    """The first gates of every route that serves data: faults, then the API key."""
-    if await knobs.strikes():
-        return _refusal(agency, 503, Problem(None, "the service is temporarily unavailable"))
-    return key_refusal(agency, request, api_key)
-
-
-def key_refusal(agency: ServedAgency, request: Request, api_key: str) -> JSONResponse | None:
-    """The agency's 401 when the request lacks its valid API key, else None (control routes
-    that change data, such as a register's seeding, pass this gate but not the faults)."""
-    presented = agency.read_api_key(request) or ""
-    if not secrets.compare_digest(presented.encode(), api_key.encode()):
-        return _refusal(agency, 401, Problem(None, "a valid API key is required"))
-    return None
-
-
 def _add_lookup_route(
     router: APIRouter,
     agency: ServedAgency,
@@ -303,18 +229,18 @@ def _add_lookup_route(
 
     @router.get(lookup.path, summary=lookup.summary, openapi_extra={"parameters": documented})
     async def look_up(request: Request) -> JSONResponse:
-        turned_away = await _turned_away(agency, request, knobs, api_key)
-        if turned_away is not None:
-            return turned_away
+        turned = await turned_away(agency, request, knobs, api_key)
+        if turned is not None:
+            return turned
         # Path parameters win over a query parameter of the same name.
         parameters = {**request.query_params, **request.path_params}
         try:
             query = lookup.query_model.model_validate(parameters)
         except ValidationError as error:
-            return _refusal(agency, 422, *problems_from(error))
+            return refusal(agency, 422, *problems_from(error))
         found = await lookup.answer(query, store)
         if found is None:
-            return _refusal(agency, 404, Problem(None, "the register holds no such record"))
+            return refusal(agency, 404, Problem(None, "the register holds no such record"))
         return JSONResponse(found)
 
 
@@ -344,7 +270,7 @@ def _add_compensation_route(
     parameter = compensation.parameter
 
     def refuse(status: int, *problems: Problem) -> JSONResponse:
-        return _refusal(agency, status, *problems)
+        return refusal(agency, status, *problems)
 
     @reference_call_route(router, compensation)
     async def compensate(request: Request) -> JSONResponse:
