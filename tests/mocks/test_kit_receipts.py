@@ -8,7 +8,6 @@ declares.
 
 import base64
 import json
-import time
 import typing
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
 from pydantic import BaseModel
@@ -50,12 +49,13 @@ from mocks.kit.admin import admin_headers
 from mocks.kit.agency import MockAgency, Problem
 from mocks.kit.formats import nz_today
 from mocks.kit.receipts import Coverage, receipt_keys, uncovered_fields
-from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH, MOVE, LifeEventSpec, StepSpec
+from onceonly.domain.catalogue import BIRTH, CATALOGUE, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.receipts import ReceiptRequest, receipt_claims
 from onceonly.domain.submission import AgencySubmission, idempotency_key
 from onceonly.receipts import public_jwks, receipt_issuer, sign_receipt
 from onceonly.settings import Settings
 from onceonly.store.sqlite import SqliteDisclosureLog
+from tests.mocks.receipts import JWKS, KEY, KID, STEPS, claims, jwk, receipt, sign
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"
@@ -64,20 +64,6 @@ RECEIPT_COVERAGE = {
     agency.name: agency.receipt_coverage for agency in AGENCIES if agency.receipt_coverage
 }
 KEYS = {adapter.agency: f"dev-{adapter.agency}-key" for adapter in BUILT_IN}
-KEY = Ed25519PrivateKey.generate()
-KID = "receipts-2026-11"
-
-
-def jwk(public: Ed25519PublicKey, kid: str) -> dict[str, str]:
-    """A public key as onceonly publishes it in its JWKS."""
-    return {**json.loads(OKPAlgorithm.to_jwk(public)), "kid": kid, "use": "sig", "alg": "EdDSA"}
-
-
-JWKS = json.dumps({"keys": [jwk(KEY.public_key(), KID)]})
-EVENTS = (BIRTH, MOVE, DEATH)
-STEPS: dict[str, tuple[LifeEventSpec, StepSpec]] = {
-    step.id: (event, step) for event in EVENTS for step in event.steps
-}
 # Facts earlier steps issued, for the steps that disclose them (valid in each agency's rules).
 FACTS = {
     "child__birth_registration_number": "2026/000001",
@@ -164,46 +150,6 @@ def coverage(step: StepSpec) -> tuple[str, Coverage]:
     found = [(p, c) for p, c in RECEIPT_COVERAGE[step.agency].items() if c.service == step.service]
     assert len(found) == 1, step.service
     return found[0]
-
-
-def claims(step_id: str, **onceonly: Any) -> dict[str, Any]:
-    """A receipt's claims for the step's decision (the design's Kantara fields and ours);
-    `onceonly` changes what our own claims say."""
-    event, step = STEPS[step_id]
-    decision = "grant" if step.legal_basis.kind == "consent" else "acknowledge"
-    now = int(time.time())
-    purpose = {"purpose": step.purpose, "purposeCategory": [step.id], "consentType": "EXPLICIT"}
-    return {
-        "iss": "onceonly",
-        "iat": now,
-        "version": "KI-CR-v1.1.0",
-        "jurisdiction": "NZ",
-        "consentTimestamp": now,
-        "consentReceiptID": "0b7e6f0e-3c1d-4b8e-9a55-1e2d3c4b5a69",
-        "piiPrincipalId": "c" * 64,
-        "piiControllers": [{"piiController": step.agency, "controllerId": step.agency}],
-        "services": [{"service": step.service, "purposes": [purpose | {"piiCategory": []}]}],
-        "onceonly": {
-            "event_id": f"{event.event_type}-{'e' * 32}",
-            "step_id": step.id,
-            "agency": step.agency,
-            "service": step.service,
-            "decision": decision,
-            "legal_basis": step.legal_basis.model_dump(mode="json"),
-            "notice_version": event.notice_version,
-            "fields": list(step.fields),
-            "note": None,
-        }
-        | onceonly,
-    }
-
-
-def sign(claims: dict[str, Any], key: Ed25519PrivateKey = KEY, kid: str = KID) -> str:
-    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid})
-
-
-def receipt(step_id: str, **onceonly: Any) -> str:
-    return sign(claims(step_id, **onceonly))
 
 
 @pytest.fixture

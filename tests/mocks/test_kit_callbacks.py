@@ -20,22 +20,18 @@ from mocks.kit.callbacks import delivery
 from mocks.kit.later import MAX_RETRY_SECONDS, retry_delay
 from mocks.kit.promises import Later
 from mocks.kit.store import Store
-from tests.mocks.test_slow_agencies import (
+from tests.mocks.support import (
     BASE_URL,
     BIRTH_KEY,
     DEATH_KEY,
     DEATH_REGISTRATION,
     NEWBORN,
     Receiver,
-    _app,
     death,
+    mocks_app,
     newborn,
-    receiver,
     serving,
-    slow_environ,
 )
-
-__all__ = ["receiver", "slow_environ"]  # fixtures, used by name
 
 
 def test_retries_double_from_half_a_second_to_fifteen():
@@ -79,7 +75,7 @@ async def test_a_callback_promised_before_a_crash_is_delivered_after_the_restart
 ) -> None:
     # The first process accepts the registration and dies before the number is due: its loop
     # never ran (no lifespan), as after a SIGKILL.
-    crashed = _app(tmp_path, **slow_environ)
+    crashed = mocks_app(tmp_path, **slow_environ)
     transport = httpx.ASGITransport(crashed)
     async with httpx.AsyncClient(
         transport=transport, base_url=BASE_URL, headers=admin_headers()
@@ -93,7 +89,7 @@ async def test_a_callback_promised_before_a_crash_is_delivered_after_the_restart
     await asyncio.sleep(0.4)  # due while no mocks run
     assert receiver[0].calls == 0
 
-    async with serving(_app(tmp_path, **slow_environ)) as client:
+    async with serving(mocks_app(tmp_path, **slow_environ)) as client:
         callback = await asyncio.wait_for(receiver[0].callbacks.get(), timeout=5)
         assert (callback.reference, callback.state) == (answer.reference, "completed")
         work = await until_done(client, "ird")
@@ -108,7 +104,7 @@ LEASE = 2.0  # long enough to start an app in, on a busy machine
 async def test_a_claim_whose_process_died_is_taken_again_once_its_lease_runs_out(
     tmp_path: Path, slow_environ: dict[str, str], receiver: tuple[Receiver, str]
 ) -> None:
-    crashed = _app(tmp_path, **slow_environ)
+    crashed = mocks_app(tmp_path, **slow_environ)
     transport = httpx.ASGITransport(crashed)
     async with httpx.AsyncClient(
         transport=transport, base_url=BASE_URL, headers=admin_headers()
@@ -119,7 +115,7 @@ async def test_a_claim_whose_process_died_is_taken_again_once_its_lease_runs_out
     await asyncio.sleep(0.35)
     claimed_at = time.time()
     [claimed] = await store.promises.claim_due(claimed_at, 10, LEASE, "dead-process")
-    async with serving(_app(tmp_path, **slow_environ)) as client:
+    async with serving(mocks_app(tmp_path, **slow_environ)) as client:
         # Halfway through the lease, however long the app took to start: still untouched.
         await asyncio.sleep(max(0.0, claimed_at + LEASE / 2 - time.time()))
         assert receiver[0].calls == 0, "a live claim was taken"
@@ -149,7 +145,7 @@ async def test_a_callback_is_tried_until_onceonly_takes_it_or_refuses_it(
     attempts: int,
 ) -> None:
     receiver[0].first_answers = answers
-    async with serving(_app(tmp_path, **slow_environ)) as client:
+    async with serving(mocks_app(tmp_path, **slow_environ)) as client:
         await IrdAdapter(client, BASE_URL, "dev-ird-key").submit(NEWBORN, newborn(), BIRTH_KEY)
         work = await until_done(client, "ird", seconds=10)
     assert (work["state"], work["outcome"], work["attempts"]) == ("done", outcome, attempts)
@@ -159,7 +155,7 @@ async def test_a_callback_is_tried_until_onceonly_takes_it_or_refuses_it(
 async def test_bdm_decides_when_due_without_being_asked(
     tmp_path: Path, slow_environ: dict[str, str], receiver: tuple[Receiver, str]
 ) -> None:
-    async with serving(_app(tmp_path, **slow_environ)) as client:
+    async with serving(mocks_app(tmp_path, **slow_environ)) as client:
         bdm = BdmAdapter(client, BASE_URL, "dev-bdm-key")
         answer = await bdm.submit(DEATH_REGISTRATION, death(), DEATH_KEY)
         work = await until_done(client, "bdm")

@@ -28,8 +28,8 @@ from mocks.app import create_app
 from mocks.kit.admin import admin_headers
 from onceonly.domain.amendments import AMENDMENT_NOT_OFFERED
 from onceonly.domain.catalogue import DEATH, MOVE
+from tests.mocks.receipts import JWKS, receipt
 from tests.mocks.samples import disclose, sample_death, sample_move
-from tests.mocks.test_receipts_at_agencies import JWKS, receipt
 
 BASE_URL = "http://agencies.test"
 ADAPTERS: dict[str, Callable[[httpx.AsyncClient, str, str], Any]] = {
