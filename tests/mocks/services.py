@@ -53,6 +53,7 @@ def mapped(
     step_id: str,
     sample: Callable[[], BaseModel],
     event: LifeEventSpec = BIRTH,
+    /,
     **facts: str,
 ) -> Callable[[], dict[str, Any]]:
     """A body maker: the adapter's `mapping` of the sample's disclosure to the step, with the

@@ -46,9 +46,9 @@ from mocks.agencies.council import properties as council_properties
 from mocks.agencies.health import nhi_number_for
 from mocks.app import create_app
 from mocks.kit.admin import admin_headers
-from mocks.kit.agency import MockAgency, Problem
+from mocks.kit.agency import Coverage, MockAgency, Problem
 from mocks.kit.formats import nz_today
-from mocks.kit.receipts import Coverage, receipt_keys, uncovered_fields
+from mocks.kit.receipts import receipt_keys, uncovered_fields
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.receipts import ReceiptRequest, receipt_claims
 from onceonly.domain.submission import AgencySubmission, idempotency_key
