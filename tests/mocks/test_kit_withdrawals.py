@@ -5,25 +5,20 @@ idempotency key, behind the agency's key, faults and error shape; `_records` sho
 """
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from adapters import council, health, msd
 from mocks.agencies.council import properties as council_properties
-from mocks.app import create_app
-from mocks.kit.admin import admin_headers
 from mocks.kit.formats import nz_today
 from onceonly.domain.catalogue import DEATH, MOVE
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
-BASE_URL = "http://agencies.test"
 KEYS = {agency: f"dev-{agency}-key" for agency in ("msd", "health", "council")}
 AUTH: dict[str, Callable[[str], dict[str, str]]] = {
     "msd": lambda key: {"X-MSD-Client-Key": key},
@@ -152,19 +147,6 @@ WITHDRAWABLE = {
         "DOG-000002",
     ),
 }
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
-    return create_app(tmp_path / "agencies.db", environ={})
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
-    ) as client:
-        yield client
 
 
 def _headers(agency: str, key: str | None = "withdraw-1") -> dict[str, str]:

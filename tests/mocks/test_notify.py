@@ -4,14 +4,11 @@ and log line), and the reminder activity end to end through the adapter against 
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 from temporalio.exceptions import ApplicationError
@@ -21,15 +18,13 @@ from activities.notifications import Notifications, build_notifications
 from adapters import notify
 from adapters.base import AgencyRejected, AgencyUnavailable
 from mocks.agencies import notify as mock_notify
-from mocks.app import create_app
-from mocks.kit.admin import admin_headers
 from mocks.kit.logs import JsonLines
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, DEATH
 from onceonly.domain.notices import Reminder, reminder_key
 from onceonly.settings import Settings
 from tests.mocks.samples import sample_birth, sample_death
+from tests.mocks.support import BASE_URL
 
-BASE_URL = "http://agencies.test"
 PATH = "/notify/v1/messages"
 KEY = "dev-notify-key"
 EVENT_ID = "birth-" + "7" * 32
@@ -65,19 +60,6 @@ def _reminder(**changes: Any) -> Reminder:
         "idempotency_key": reminder_key(EVENT_ID, "reminder", steps, 1),
     }
     return Reminder.model_validate(fields | changes)
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
-    return create_app(tmp_path / "db.sqlite", environ={})
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app), base_url=BASE_URL, headers=admin_headers()
-    ) as client:
-        yield client
 
 
 @pytest.fixture
