@@ -6,7 +6,7 @@ Every adapter, built-in or not, is a distribution's entry point in the group
     [project.entry-points."onceonly.adapters"]
     kiwisaver = "kiwisaver_adapter.adapter:PLUGIN"
 
-A plugin's mock agency (group `onceonly.mocks`, see mocks/plugins.py) and its catalogue
+A plugin's mock agency (group `onceonly.mocks`, see mocks/kit/plugins.py) and its catalogue
 fragment (group `onceonly.catalogue`, see onceonly/domain/catalogue.py) are entry points of
 their own, so that neither the mock process nor the workflow sandbox imports adapter code.
 """

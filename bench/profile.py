@@ -33,7 +33,7 @@ BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("logging (structlog JSON lines)", ("structlog/", "logging/__init__", "/logs.py")),
     ("HTTP client (httpx, httpcore)", ("httpx/", "httpcore/")),
     ("agency adapters and the activity", ("adapters/", "activities/")),
-    ("SQLite (mock agencies' records)", ("sqlite3", "mocks/store.py")),
+    ("SQLite (mock agencies' records)", ("sqlite3", "mocks/kit/store.py")),
     ("Temporal client calls (start, update, query)", ("temporalio/client",)),
     ("SDK bridge (calls into the Rust core)", ("temporalio/bridge/",)),
     ("HTTP server (uvicorn, starlette, FastAPI)", ("uvicorn/", "starlette/", "fastapi/")),

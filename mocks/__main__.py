@@ -8,7 +8,7 @@ from pathlib import Path
 import uvicorn
 
 from mocks.app import create_app, refusals
-from mocks.logs import uvicorn_log_config
+from mocks.kit.logs import uvicorn_log_config
 
 
 def main(argv: list[str] | None = None) -> None:

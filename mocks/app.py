@@ -1,5 +1,5 @@
 """The mock agencies as one FastAPI app: each agency's router under its own prefix, and the loop
-that keeps the slow agencies' promises (mocks/later.py) while the app runs."""
+that keeps the slow agencies' promises (mocks/kit/later.py) while the app runs."""
 
 import asyncio
 import contextlib
@@ -21,65 +21,17 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mocks import (
-    acc,
-    addresses,
-    bdm,
-    council,
-    electoral,
-    health,
-    ird,
-    kaingaora,
-    msd,
-    notify,
-    nzta,
-    passports,
-    veterans,
-)
-from mocks.admin import admin_key_from_env
-from mocks.agency import MockAgency, ReceiptCheck
-from mocks.agency_routes import agency_router
-from mocks.faults import FaultKnobs, faults_from_env
-from mocks.later import Action, run
-from mocks.plugins import PluginMock, discover_mocks
-from mocks.production import development_api_key, development_settings_of, startup_refusals
-from mocks.receipts import Coverage, ReceiptKeys, receipt_check, receipt_keys_from_env
-from mocks.register import MockRegister, register_router
-from mocks.store import Store
-
-AGENCIES: tuple[MockAgency[Any], ...] = (
-    bdm.AGENCY,
-    ird.AGENCY,
-    msd.AGENCY,
-    health.AGENCY,
-    nzta.AGENCY,
-    electoral.AGENCY,
-    acc.AGENCY,
-    passports.AGENCY,
-    council.AGENCY,
-    veterans.AGENCY,
-    kaingaora.AGENCY,
-    notify.AGENCY,
-)
-"""Every mock agency, each mounted at `/<name>`, the notification service (for reminders) too."""
-REGISTERS: tuple[MockRegister[Any], ...] = (addresses.REGISTER,)
-"""Every mock register (look-ups only, no submissions), each mounted at `/<name>`."""
-RECEIPT_COVERAGE: dict[str, Mapping[str, Coverage]] = {
-    bdm.AGENCY.name: bdm.RECEIPT_COVERAGE,
-    ird.AGENCY.name: ird.RECEIPT_COVERAGE,
-    msd.AGENCY.name: msd.RECEIPT_COVERAGE,
-    health.AGENCY.name: health.RECEIPT_COVERAGE,
-    nzta.AGENCY.name: nzta.RECEIPT_COVERAGE,
-    electoral.AGENCY.name: electoral.RECEIPT_COVERAGE,
-    acc.AGENCY.name: acc.RECEIPT_COVERAGE,
-    passports.AGENCY.name: passports.RECEIPT_COVERAGE,
-    council.AGENCY.name: council.RECEIPT_COVERAGE,
-    veterans.AGENCY.name: veterans.RECEIPT_COVERAGE,
-    kaingaora.AGENCY.name: kaingaora.RECEIPT_COVERAGE,
-}
-"""Each agency's coverage tables by service path: the agencies whose submissions disclose a
-citizen's data under a catalogue step, and so carry its consent receipt (see mocks/receipts.py).
-The notification service is onceonly's own messenger, not such an agency."""
+from mocks.agencies import AGENCIES, BUILT_IN
+from mocks.kit.admin import admin_key_from_env
+from mocks.kit.agency import Coverage, MockAgency, ReceiptCheck
+from mocks.kit.faults import FaultKnobs, faults_from_env
+from mocks.kit.later import Action, run
+from mocks.kit.plugins import PluginMock, discover_mocks
+from mocks.kit.production import development_api_key, development_settings_of, startup_refusals
+from mocks.kit.receipts import ReceiptKeys, receipt_check, receipt_keys_from_env
+from mocks.kit.register import MockRegister, register_router
+from mocks.kit.routes import agency_router
+from mocks.kit.store import Store
 
 
 def api_key_from_env(agency: str, environ: Mapping[str, str]) -> str:
@@ -89,7 +41,7 @@ def api_key_from_env(agency: str, environ: Mapping[str, str]) -> str:
 
 def _served(plugins: Sequence[PluginMock] | None) -> tuple[list[PluginMock], list[str]]:
     """The plugin mocks served (the installed ones when None) and every served name."""
-    builtin = [*(agency.name for agency in AGENCIES), *(register.name for register in REGISTERS)]
+    builtin = [mock.name for mock in BUILT_IN]
     served = list(discover_mocks(builtin) if plugins is None else plugins)
     return served, [*builtin, *(plugin.agency.name for plugin in served)]
 
@@ -103,19 +55,16 @@ def development_settings(
 
 
 def refusals(environ: Mapping[str, str], plugins: Sequence[PluginMock] | None = None) -> list[str]:
-    """Why the mocks must not start in this environment (see mocks/production.py)."""
+    """Why the mocks must not start in this environment (see mocks/kit/production.py)."""
     return startup_refusals(environ, _served(plugins)[1])
 
 
 def receipt_gate(
-    agency: MockAgency[Any],
-    keys: ReceiptKeys | None,
-    coverages: Mapping[str, Mapping[str, Coverage]] = RECEIPT_COVERAGE,
+    agency: MockAgency[Any], keys: ReceiptKeys | None, coverage: Mapping[str, Coverage]
 ) -> ReceiptCheck | None:
     """The agency's consent receipt gate, or None when the mocks check no receipts (no
-    `MOCK_RECEIPT_JWKS`) or the agency takes none (has no tables in `coverages`)."""
-    coverage = coverages.get(agency.name)
-    return None if keys is None or coverage is None else receipt_check(agency, coverage, keys)
+    `MOCK_RECEIPT_JWKS`) or the agency takes none (an empty `coverage`)."""
+    return None if keys is None or not coverage else receipt_check(agency, coverage, keys)
 
 
 class SubmissionMetrics:
@@ -191,9 +140,8 @@ def create_app(
     app = FastAPI(
         lifespan=keeping_promises,
         title="onceonly mock agencies",
-        summary="BDM, IRD, MSD, Health, NZTA, the Electoral Commission, ACC, Passports, a"
-        " council, Veterans' Affairs, Kāinga Ora, the address register and the notification"
-        " service as development and test stand-ins.",
+        summary="Development and test stand-ins for the agencies onceonly works with: "
+        + ", ".join(mock.name for mock in BUILT_IN),
         version="1",
     )
     plugins, _ = _served(plugins)
@@ -201,29 +149,26 @@ def create_app(
     admin_key = admin_key_from_env(environ)
     agencies = (*AGENCIES, *(plugin.agency for plugin in plugins))
     coverages = {
-        **RECEIPT_COVERAGE,
+        **{agency.name: agency.receipt_coverage for agency in AGENCIES},
         **{plugin.agency.name: plugin.receipt_coverage for plugin in plugins},
     }
-    for agency in agencies:
-        knobs = FaultKnobs(faults_from_env(agency.name, environ), rng)
-        key = api_key_from_env(agency.name, environ)
-        receipts = receipt_gate(agency, receipt_keys, coverages)
-        router = agency_router(
-            agency,
-            store,
-            knobs,
-            key,
-            admin_key=admin_key,
-            receipts=receipts,
-            environ=environ,
-            actions=actions,
-        )
-        app.include_router(router, prefix=f"/{agency.name}")
-    for register in REGISTERS:
-        knobs = FaultKnobs(faults_from_env(register.name, environ), rng)
-        key = api_key_from_env(register.name, environ)
-        router = register_router(register, store, knobs, key, admin_key=admin_key)
-        app.include_router(router, prefix=f"/{register.name}")
+    for mock in (*BUILT_IN, *(plugin.agency for plugin in plugins)):
+        knobs = FaultKnobs(faults_from_env(mock.name, environ), rng)
+        key = api_key_from_env(mock.name, environ)
+        if isinstance(mock, MockRegister):
+            router = register_router(mock, store, knobs, key, admin_key=admin_key)
+        else:
+            router = agency_router(
+                mock,
+                store,
+                knobs,
+                key,
+                admin_key=admin_key,
+                receipts=receipt_gate(mock, receipt_keys, coverages[mock.name]),
+                environ=environ,
+                actions=actions,
+            )
+        app.include_router(router, prefix=f"/{mock.name}")
     # One registry per app, so apps built side by side (tests) keep their own counts.
     registry = CollectorRegistry()
     for collector in (ProcessCollector, PlatformCollector, GCCollector):

@@ -44,7 +44,7 @@ class ServedMocks:
 
     @contextmanager
     def faults(self, agency: str, **settings: Any) -> Iterator[None]:
-        """The agency behaving as `settings` say (mocks/faults.py) for the block only."""
+        """The agency behaving as `settings` say (mocks/kit/faults.py) for the block only."""
         url = f"{self.base_url}/{agency}/_faults"
         headers = self.admin_headers
         before = httpx.get(url, headers=headers).json()

@@ -4,8 +4,8 @@ shared by the adapter, contract, preview and mock tests."""
 from typing import Any
 
 from adapters.plugins import AdapterPlugin, discover_plugins
-from mocks.formats import nz_today
-from mocks.health import nhi_number_for
+from mocks.agencies.health import nhi_number_for
+from mocks.kit.formats import nz_today
 from onceonly.adapter_contract import Sample
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 
 from adapters.addresses import AddressRegister
 from adapters.registry import build_adapters
-from mocks.admin import admin_headers
 from mocks.app import create_app
+from mocks.kit.admin import admin_headers
 from tests.adapters.support import BASE_URL, KEYS
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from mocks.formats import nz_today
+from mocks.kit.formats import nz_today
 from onceonly.domain.address_model import Address, PostBox
 from onceonly.domain.birth import BirthData, Child, HealthChoices, Parent
 from onceonly.domain.death import DeathData, Deceased, FuneralGrant, Notifier

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from adapters.addresses import AddressRegister, residence_from
 from adapters.base import AgencyRejected, AgencyUnavailable
-from mocks import addresses as mock_addresses
+from mocks.agencies import addresses as mock_addresses
 from onceonly.domain.address_model import Address
 from onceonly.domain.people import PersonName
 from onceonly.domain.prefill import Residence, Resident

@@ -17,7 +17,7 @@ from adapters.base import (
     AgencyRejected,
     AgencyUnavailable,
 )
-from mocks.formats import nz_today
+from mocks.kit.formats import nz_today
 from onceonly.domain.catalogue import DEATH, MOVE
 from tests.adapters.support import BASE_URL, FACTS, death_facts, every_path, records
 from tests.mocks.samples import disclose, sample_death, sample_move

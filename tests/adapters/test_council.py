@@ -9,7 +9,7 @@ import pytest
 
 from adapters import council
 from adapters.base import AgencyAnswer, AgencyRejected
-from mocks.formats import nz_today
+from mocks.kit.formats import nz_today
 from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.move import MoveData

@@ -10,12 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters import acc, bdm, council, health, ird, kaingaora, msd, nzta, veterans
-from mocks import acc as mock_acc
-from mocks import bdm as mock_bdm
-from mocks import ird as mock_ird
-from mocks import msd as mock_msd
-from mocks import nzta as mock_nzta
-from mocks.health_enrolment import NewbornEnrolment
+from mocks.agencies import acc as mock_acc
+from mocks.agencies import bdm as mock_bdm
+from mocks.agencies import ird as mock_ird
+from mocks.agencies import msd as mock_msd
+from mocks.agencies import nzta as mock_nzta
+from mocks.agencies.health.enrolment import NewbornEnrolment
 from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.move import MoveData

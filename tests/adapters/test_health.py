@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from adapters import health
 from adapters.health_fhir import NHI_SYSTEM
-from mocks import health as mock_health
-from mocks.health_fhir import any_format_nhi
+from mocks.agencies import health as mock_health
+from mocks.agencies.health.fhir import any_format_nhi
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.identifiers import is_valid_nhi_number
 from onceonly.domain.people import PersonName

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from adapters import ird
 from adapters.base import AgencyRejected
-from mocks import ird as mock_ird
-from mocks import ird_numbers as mock_ird_numbers
+from mocks.agencies import ird as mock_ird
+from mocks.agencies.ird import numbers as mock_ird_numbers
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.identifiers import is_valid_ird_number
 from tests.adapters.support import (

@@ -20,20 +20,20 @@ from adapters import (
     passports,
     veterans,
 )
-from mocks import acc as mock_acc
-from mocks import bdm as mock_bdm
-from mocks import council as mock_council
-from mocks import council_properties
-from mocks import electoral as mock_electoral
-from mocks import health as mock_health
-from mocks import health_nhi as mock_health_nhi
-from mocks import ird as mock_ird
-from mocks import kaingaora as mock_kaingaora
-from mocks import msd as mock_msd
-from mocks import nzta as mock_nzta
-from mocks import passports as mock_passports
-from mocks import veterans as mock_veterans
-from mocks.health_enrolment import NewbornEnrolment
+from mocks.agencies import acc as mock_acc
+from mocks.agencies import bdm as mock_bdm
+from mocks.agencies import council as mock_council
+from mocks.agencies import electoral as mock_electoral
+from mocks.agencies import health as mock_health
+from mocks.agencies import ird as mock_ird
+from mocks.agencies import kaingaora as mock_kaingaora
+from mocks.agencies import msd as mock_msd
+from mocks.agencies import nzta as mock_nzta
+from mocks.agencies import passports as mock_passports
+from mocks.agencies import veterans as mock_veterans
+from mocks.agencies.council import properties as council_properties
+from mocks.agencies.health import nhi as mock_health_nhi
+from mocks.agencies.health.enrolment import NewbornEnrolment
 from onceonly.domain.catalogue import DEATH, MOVE
 from tests.adapters.strategies import (
     births,

@@ -9,7 +9,7 @@ from hypothesis import given
 
 from adapters import nzta
 from adapters.base import AgencyRejected
-from mocks import nzta as mock_nzta
+from mocks.agencies import nzta as mock_nzta
 from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import DEATH, MOVE
 from onceonly.domain.death import DeathData

@@ -25,7 +25,7 @@ from adapters.council import CouncilAdapter
 from adapters.health import HealthAdapter
 from adapters.msd import MsdAdapter
 from adapters.registry import build_adapters
-from mocks.formats import nz_today
+from mocks.kit.formats import nz_today
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec
 from onceonly.domain.submission import (
     WITHDRAWAL_NOT_OFFERED,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from mocks.addresses import synthetic_residence
+from mocks.agencies.addresses import synthetic_residence
 from tests.browser.accessibility import WIDTHS, assert_page_is_accessible
 from tests.integration.conftest import Stack, citizen, today, wait_for
 

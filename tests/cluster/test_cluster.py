@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mocks.callbacks import Callback, signed_request
+from mocks.kit.callbacks import Callback, signed_request
 from onceonly.domain.catalogue import BIRTH, MOVE
 from onceonly.domain.move import MoveData
 from onceonly.domain.people import intake_context

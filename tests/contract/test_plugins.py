@@ -20,11 +20,11 @@ from adapters.plugins import (
     load_plugins,
 )
 from adapters.registry import build_adapters
-from mocks.admin import admin_headers
+from mocks.agencies.passports import AGENCY as PASSPORTS_MOCK
+from mocks.agencies.passports import RECEIPT_COVERAGE as PASSPORTS_COVERAGE
 from mocks.app import create_app
-from mocks.passports import AGENCY as PASSPORTS_MOCK
-from mocks.passports import RECEIPT_COVERAGE as PASSPORTS_COVERAGE
-from mocks.plugins import MOCKS_GROUP, PluginMock, load_mocks
+from mocks.kit.admin import admin_headers
+from mocks.kit.plugins import MOCKS_GROUP, PluginMock, load_mocks
 from onceonly.cli import main
 from onceonly.domain import catalogue as catalogue_module
 from onceonly.domain.catalogue import (

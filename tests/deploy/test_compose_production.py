@@ -21,8 +21,8 @@ from uvicorn import Config
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mocks.app import api_key_from_env, refusals
-from mocks.callbacks import Callback, callback_target, signed_request
-from mocks.receipts import receipt_keys_from_env, verified_claims
+from mocks.kit.callbacks import Callback, callback_target, signed_request
+from mocks.kit.receipts import receipt_keys_from_env, verified_claims
 from onceonly.callbacks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_callback
 from onceonly.keys import env_file, generate_secrets
 from onceonly.production import production_problems

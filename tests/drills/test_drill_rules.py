@@ -9,9 +9,9 @@ import pytest
 from bench.checks import answers_from_metrics, latency_ms, percentile, ratio, record_problems
 from bench.profile import buckets
 from bench.report import table
-from mocks.admin import admin_headers
 from mocks.app import create_app
-from mocks.faults import FaultKnobs, FaultSettings, faults_from_env
+from mocks.kit.admin import admin_headers
+from mocks.kit.faults import FaultKnobs, FaultSettings, faults_from_env
 
 STEP_AGENCY = {"register_birth": "bdm", "child_ird_number": "ird", "best_start": "msd"}
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mocks.bdm_reviews import REJECTION
+from mocks.agencies.bdm.reviews import REJECTION
 from onceonly.callbacks import SIGNATURE_HEADER, TIMESTAMP_HEADER, TOLERANCE_SECONDS, sign_callback
 from onceonly.domain.catalogue import DEATH
 from onceonly.domain.death import DeathData

@@ -17,18 +17,18 @@ from hypothesis import given
 from pydantic import BaseModel, TypeAdapter
 
 from adapters.base import AgencyAdapter
-from mocks import acc as mock_acc
-from mocks import bdm as mock_bdm
-from mocks import council as mock_council
-from mocks import council_properties as mock_council_properties
-from mocks import electoral as mock_electoral
-from mocks import ird as mock_ird
-from mocks import kaingaora as mock_kaingaora
-from mocks import msd_parts as mock_msd_parts
-from mocks import nzta as mock_nzta
-from mocks import veterans as mock_veterans
-from mocks.admin import admin_headers
+from mocks.agencies import acc as mock_acc
+from mocks.agencies import bdm as mock_bdm
+from mocks.agencies import council as mock_council
+from mocks.agencies import electoral as mock_electoral
+from mocks.agencies import ird as mock_ird
+from mocks.agencies import kaingaora as mock_kaingaora
+from mocks.agencies import nzta as mock_nzta
+from mocks.agencies import veterans as mock_veterans
+from mocks.agencies.council import properties as mock_council_properties
+from mocks.agencies.msd import parts as mock_msd_parts
 from mocks.app import create_app
+from mocks.kit.admin import admin_headers
 from onceonly.domain.address_model import Address, PostalAddress, PostBox
 from onceonly.domain.addresses import parse_address
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec

@@ -13,9 +13,9 @@ import nhi as python_nhi
 import pytest
 from stdnum.nz import ird as stdnum_ird
 
-from mocks import health_fhir
-from mocks.health import nhi_number_for
-from mocks.ird_numbers import is_valid_ird_number as mock_is_valid_ird_number
+from mocks.agencies.health import fhir as health_fhir
+from mocks.agencies.health import nhi_number_for
+from mocks.agencies.ird.numbers import is_valid_ird_number as mock_is_valid_ird_number
 from onceonly.domain.identifiers import (
     is_valid_ird_number,
     is_valid_nhi_number,

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.base import AgencyRejected
-from mocks import council_properties
-from mocks.app import AGENCIES, RECEIPT_COVERAGE
-from mocks.formats import nz_today
+from mocks.agencies import AGENCIES
+from mocks.agencies.council import properties as council_properties
+from mocks.kit.formats import nz_today
 from onceonly.domain.birth import BirthData
 from onceonly.domain.catalogue import BIRTH, DEATH, MOVE, LifeEventSpec, StepSpec
 from onceonly.domain.contact import Email, Phone
@@ -51,7 +51,7 @@ def _request_models() -> dict[tuple[str, str], type[BaseModel]]:
     models = {}
     for agency in AGENCIES:
         by_path = {service.path: service.request_model for service in agency.services}
-        for path, coverage in RECEIPT_COVERAGE.get(agency.name, {}).items():
+        for path, coverage in agency.receipt_coverage.items():
             models[(agency.name, coverage.service)] = by_path[path]
     return models
 

@@ -31,8 +31,8 @@ from adapters.base import (
     AgencyUnavailable,
     Disclosure,
 )
-from mocks.admin import admin_headers
 from mocks.app import create_app as create_mocks_app
+from mocks.kit.admin import admin_headers
 from onceonly import metrics
 from onceonly.api.app import create_app
 from onceonly.binaries import temporal_test_server

@@ -24,7 +24,7 @@ from activities.submissions import AgencySubmissions
 from adapters.base import AgencyAdapter, AmendingAdapter, Disclosure
 from adapters.http import CONSENT_RECEIPT
 from adapters.registry import build_adapters
-from mocks.admin import admin_headers
+from mocks.kit.admin import admin_headers
 from onceonly.domain.amendments import correction_idempotency_key
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.corrections import (

@@ -22,11 +22,10 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from mocks.agency import MockAgency, Problem
-from mocks.formats import NAME_PATTERN, NAME_RULE, IsoPastDate, matching
-from mocks.plugins import PluginMock
-from mocks.receipts import Coverage
-from mocks.store import NextNumber
+from mocks.kit.agency import Coverage, MockAgency, Problem
+from mocks.kit.formats import NAME_PATTERN, NAME_RULE, IsoPastDate, matching
+from mocks.kit.plugins import PluginMock
+from mocks.kit.store import NextNumber
 
 Name = Annotated[
     str, StringConstraints(max_length=100), AfterValidator(matching(NAME_PATTERN, NAME_RULE))
