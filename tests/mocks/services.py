@@ -223,8 +223,15 @@ async def records(client: httpx.AsyncClient, agency: str) -> list[dict[str, Any]
     return held
 
 
-DELETE = object()
-"""Stands for "leave the key out" in a change."""
+class _Delete:
+    """Stands for "leave the key out" in a change; named, so test ids are the same in every
+    process (pytest-xdist compares them)."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 
 
 def changed(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
