@@ -1,0 +1,134 @@
+"""Twins and more: a multiple birth is one birth event per child, each named, linked to the
+others, so BDM registers each child with the plurality and birth order; and the rule that
+tells a second birth told by mistake from another child of the same birth.
+
+The identity rule. Two births are the same birth when one citizen tells them, the child's
+date of birth is the same and so is the birth parent (normalised names and date of birth).
+The child's own names and sex are left out on purpose: the commonest duplicate is a parent
+starting again to put right a misspelt name, which must still be caught, and a twin has a
+name of its own, so a second child of a multiple birth is caught too, and the citizen is
+asked which it is (the request says "another child" by linking the first event). Names are
+compared as people type them: case, macrons and other accents, spacing, hyphens and
+apostrophes aside ("Mārama Te-Aho" is "marama te aho").
+
+Pure: no clock or I/O; the API keeps only a keyed hash of the identity (`birth_fingerprint`).
+"""
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from onceonly.domain.people import Canonical
+
+MAX_PLURALITY = 9
+"""The most children of one birth BDM records (its plurality field is one digit)."""
+EVENT_ID_PATTERN = r"^birth-[0-9a-f]{32}$"
+"""A birth event's id: the only kind of event a birth may be linked to."""
+SHARED_PARTS = ("birth_parent", "other_parent", "address", "health")
+"""What the children of one birth share: asked once, taken from the first child's event."""
+# Bumped if the rule changes: fingerprints of the old rule then match nothing new.
+_RULE_VERSION = "birth-identity/v1"
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+class MultipleBirth(Canonical):
+    """This child is one of a multiple birth (twins, triplets, ...): how many children were
+    born, which of them this one is, and the event of a brother or sister told already."""
+
+    plurality: int = Field(
+        ge=2, le=MAX_PLURALITY, description="How many children were born: 2 for twins."
+    )
+    birth_order: int = Field(
+        ge=1, le=MAX_PLURALITY, description="Which of them this child is: 1 for the first born."
+    )
+    sibling_event_id: str | None = Field(
+        default=None,
+        pattern=EVENT_ID_PATTERN,
+        description="The birth event of a brother or sister of this birth, started already. "
+        "The parents' details, the address and the health choices are then taken from it "
+        "(leave them out), and a duplicate check on the same birth lets this one start.",
+    )
+
+    @field_validator("birth_order")
+    @classmethod
+    def _within_plurality(cls, birth_order: int, info: ValidationInfo) -> int:
+        plurality = info.data.get("plurality")
+        if plurality is not None and birth_order > plurality:
+            raise ValueError("must be at most plurality (the number of children born)")
+        return birth_order
+
+
+def normalised_name(given_names: list[str], family_name: str) -> str:
+    """A name as the identity rule compares it: accents and case folded, every run of
+    spaces, hyphens, apostrophes or other non-letters one space."""
+
+    def folded(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text)
+        letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+        return _NOT_LETTERS.sub(" ", letters.casefold()).strip()
+
+    return f"{folded(' '.join(given_names))}|{folded(family_name)}"
+
+
+def birth_identity(dossier: Mapping[str, Any]) -> str:
+    """The identity of a birth (canonical JSON dossier): the child's date of birth and the
+    birth parent's normalised name and date of birth. Personal data: never kept as it is."""
+    child, parent = dossier["child"], dossier["birth_parent"]
+    name = normalised_name(parent["name"]["given_names"], parent["name"]["family_name"])
+    return "\x1f".join((child["date_of_birth"], parent["date_of_birth"], name))
+
+
+def birth_fingerprint(secret: str, citizen_key: str, dossier: Mapping[str, Any]) -> str:
+    """The keyed hash (HMAC-SHA256 with the citizen-key secret) of one citizen's birth: what
+    the store keeps to find a duplicate across API replicas. Without the secret it cannot be
+    tested against a guessed name and date; another citizen's same birth hashes apart."""
+    message = "\x1e".join((_RULE_VERSION, citizen_key, birth_identity(dossier)))
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def linked_data(
+    data: Mapping[str, Any], sibling: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A linked birth's data (as sent) completed with the parts the children share, from the
+    sibling event's dossier; and the refusals (field, rule) for shared parts sent anyway."""
+    refusals = [
+        (f"data.{part}", "must be left out: it is taken from the sibling event")
+        for part in SHARED_PARTS
+        if part in data
+    ]
+    shared = {part: sibling[part] for part in SHARED_PARTS if sibling.get(part) is not None}
+    return {**data, **shared}, refusals
+
+
+def sibling_refusals(
+    dossier: Mapping[str, Any], sibling: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """Why a linked birth (canonical JSON dossier) cannot be a child of the same birth as its
+    sibling event's: each refusal as (field, rule); none when it can."""
+    refusals = []
+    if dossier["child"]["date_of_birth"] != sibling["child"]["date_of_birth"]:
+        refusals.append(
+            (
+                "data.child.date_of_birth",
+                "must be the sibling event's child's date of birth (one birth, one date)",
+            )
+        )
+    mine, theirs = dossier["multiple_birth"], sibling.get("multiple_birth")
+    if theirs is not None:
+        if mine["plurality"] != theirs["plurality"]:
+            refusals.append(
+                ("data.multiple_birth.plurality", "must be the sibling event's plurality")
+            )
+        if mine["birth_order"] == theirs["birth_order"]:
+            refusals.append(
+                (
+                    "data.multiple_birth.birth_order",
+                    "must differ from the sibling event's birth order",
+                )
+            )
+    return refusals
