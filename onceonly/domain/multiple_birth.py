@@ -7,7 +7,8 @@ date of birth is the same and so is the birth parent (normalised names and date 
 The child's own names and sex are left out on purpose: the commonest duplicate is a parent
 starting again to put right a misspelt name, which must still be caught, and a twin has a
 name of its own, so a second child of a multiple birth is caught too, and the citizen is
-asked which it is (the request says "another child" by linking the first event). Names are
+asked which it is (the request says "another child" by linking the first event; a linked
+child is then told apart from its siblings by its birth order). Names are
 compared as people type them: case, macrons and other accents, spacing, hyphens and
 apostrophes aside ("Mārama Te-Aho" is "marama te aho").
 
@@ -30,7 +31,7 @@ MAX_PLURALITY = 9
 EVENT_ID_PATTERN = r"^birth-[0-9a-f]{32}$"
 """A birth event's id: the only kind of event a birth may be linked to."""
 SHARED_PARTS = ("birth_parent", "other_parent", "address", "health")
-"""What the children of one birth share: asked once, taken from the first child's event."""
+"""What the children of one birth share: asked once, given again from the first child's event."""
 # Bumped if the rule changes: fingerprints of the old rule then match nothing new.
 _RULE_VERSION = "birth-identity/v1"
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
@@ -49,9 +50,11 @@ class MultipleBirth(Canonical):
     sibling_event_id: str | None = Field(
         default=None,
         pattern=EVENT_ID_PATTERN,
-        description="The birth event of a brother or sister of this birth, started already. "
-        "The parents' details, the address and the health choices are then taken from it "
-        "(leave them out), and a duplicate check on the same birth lets this one start.",
+        description="The birth event of a brother or sister of this birth, started already "
+        "by you: the parents, the address and the health choices must then be that event's "
+        "(GET /v1/life-events/{id}/shared-birth-data), the child's date of birth the same, "
+        "and the plurality the same as its (if it has one) with another birth order. Linked, "
+        "this birth is not refused as a duplicate of that one.",
     )
 
     @field_validator("birth_order")
@@ -77,10 +80,16 @@ def normalised_name(given_names: list[str], family_name: str) -> str:
 
 def birth_identity(dossier: Mapping[str, Any]) -> str:
     """The identity of a birth (canonical JSON dossier): the child's date of birth and the
-    birth parent's normalised name and date of birth. Personal data: never kept as it is."""
+    birth parent's normalised name and date of birth; for a child linked to a sibling event,
+    its birth order too (so the same twin told twice is caught, and its sibling is not).
+    Personal data: never kept as it is."""
     child, parent = dossier["child"], dossier["birth_parent"]
     name = normalised_name(parent["name"]["given_names"], parent["name"]["family_name"])
-    return "\x1f".join((child["date_of_birth"], parent["date_of_birth"], name))
+    parts = [child["date_of_birth"], parent["date_of_birth"], name]
+    multiple = dossier.get("multiple_birth") or {}
+    if multiple.get("sibling_event_id") is not None:
+        parts.append(f"birth order {multiple['birth_order']}")
+    return "\x1f".join(parts)
 
 
 def birth_fingerprint(secret: str, citizen_key: str, dossier: Mapping[str, Any]) -> str:
@@ -91,18 +100,20 @@ def birth_fingerprint(secret: str, citizen_key: str, dossier: Mapping[str, Any])
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def linked_data(
-    data: Mapping[str, Any], sibling: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """A linked birth's data (as sent) completed with the parts the children share, from the
-    sibling event's dossier; and the refusals (field, rule) for shared parts sent anyway."""
-    refusals = [
-        (f"data.{part}", "must be left out: it is taken from the sibling event")
+def shared_part_refusals(
+    dossier: Mapping[str, Any], sibling: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The parts a linked birth (canonical JSON dossier) must share with its sibling event's
+    and does not, each as (field, rule): the parents' details are asked once."""
+    return [
+        (
+            f"data.{part}",
+            "must be the sibling event's, as GET /v1/life-events/{id}/shared-birth-data "
+            "gives it (the children of one birth share it)",
+        )
         for part in SHARED_PARTS
-        if part in data
+        if dossier.get(part) != sibling.get(part)
     ]
-    shared = {part: sibling[part] for part in SHARED_PARTS if sibling.get(part) is not None}
-    return {**data, **shared}, refusals
 
 
 def sibling_refusals(
