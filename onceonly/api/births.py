@@ -38,7 +38,7 @@ router = APIRouter(prefix="/v1/life-events", tags=["life events"])
 
 # A claim whose event Temporal does not know yet may be another replica's start under way;
 # one older than this is a start that failed without letting go, and is taken over.
-START_GRACE = timedelta(minutes=2)
+START_GRACE = timedelta(seconds=30)
 # An event in these states may still send what a duplicate would send again.
 OPEN_STATUSES = frozenset({"awaiting_consent", "in_progress"})
 # Each attempt reads a holder and tries to take it over; a holder changing every time means
