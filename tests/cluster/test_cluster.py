@@ -13,8 +13,8 @@ import asyncio
 import secrets
 import threading
 import time
-from datetime import date, timedelta
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
