@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from onceonly.api.access import UNAVAILABLE, event_access
+from onceonly.api.access import NOT_FOUND, UNAVAILABLE, event_access
 from onceonly.api.deps import Citizen, CurrentCitizen, Temporal
 from onceonly.api.problems import FieldError, Problem, ProblemError, invalid_input
 from onceonly.domain.birth import BirthStart
@@ -99,7 +99,7 @@ async def read_shared_birth_data(
 ) -> SharedBirthData:
     """The parents, address and health choices of a birth event the caller started, as they
     gave them: another child of the same birth (twins) starts from these, never re-typed."""
-    dossier = await sibling_dossier(temporal, citizen, event_id, field="event_id")
+    dossier = await sibling_dossier(temporal, citizen, event_id, refusal=NOT_FOUND)
     multiple = dossier.get("multiple_birth") or {}
     return SharedBirthData(
         event_id=event_id,
@@ -110,20 +110,25 @@ async def read_shared_birth_data(
     )
 
 
+_NOT_A_SIBLING = invalid_input(
+    [FieldError(field=_SIBLING, rule="must be a birth event you started")]
+)
+
+
 async def sibling_dossier(
-    temporal: Client, citizen: Citizen, event_id: str, field: str = _SIBLING
+    temporal: Client, citizen: Citizen, event_id: str, refusal: ProblemError = _NOT_A_SIBLING
 ) -> dict[str, Any]:
     """The data a birth event of the caller's started with (its start input, read back from
-    Temporal through the codec); 422 on `field` unless the caller started that birth."""
-    refused = invalid_input([FieldError(field=field, rule="must be a birth event you started")])
+    Temporal through the codec); `refusal` unless the caller started that birth (an event
+    of another citizen's is not told apart from none)."""
     try:
         access = await event_access(temporal, citizen, event_id)
     except ProblemError as problem:
         if problem.problem.status == 404:
-            raise refused from None
+            raise refusal from None
         raise
     if access.party is not None or access.kind.spec.event_type != "birth":
-        raise refused
+        raise refusal
     async for event in access.handle.fetch_history_events(page_size=1):
         payloads = event.workflow_execution_started_event_attributes.input.payloads
         [start] = await temporal.data_converter.decode(list(payloads), [BirthStart])
