@@ -5,10 +5,13 @@ event's shared data, and BDM registers its plurality and birth order; a finished
 blocks nothing."""
 
 import copy
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
+from onceonly.auth import mint_token
 from onceonly.samples import birth_request_data
 from tests.integration.conftest import (
     Stack,
@@ -154,3 +157,23 @@ def test_a_finished_event_does_not_block_telling_the_birth_again(stack: Stack):
         third = api.post("/v1/life-events", json=birth(stack))
     assert third.status_code == 409
     assert third.json()["existing_event_id"] == again.json()["id"]
+
+
+def test_a_cancelled_event_does_not_block_telling_the_birth_again(stack: Stack):
+    operator = mint_token(stack.settings, "op-alice", role="operator")
+    with citizen(stack, "parent-cancelled-by-an-operator") as api:
+        first_id = api.post("/v1/life-events", json=birth(stack)).json()["id"]
+        assert api.post("/v1/life-events", json=birth(stack)).status_code == 409
+        cancel = [sys.executable, "-m", "onceonly", "ops", "--token", operator, "cancel"]
+        cancelled = subprocess.run(
+            [*cancel, first_id, "--reason", "told twice"],
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert cancelled.returncode == 0, cancelled.stderr
+        assert wait_until_finished(api, first_id)["status"] == "cancelled"
+        again = api.post("/v1/life-events", json=birth(stack))
+    assert again.status_code == 201, again.text
