@@ -5,7 +5,7 @@ life event by calling the citizen API (/v1) exactly as any other client would.
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from onceonly.portal import routes_event, routes_invite, routes_start
+from onceonly.portal import routes_event, routes_invite, routes_start, routes_twins
 from onceonly.portal.pages import HERE, install_handlers
 
 
@@ -15,4 +15,5 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(routes_start.router)
     app.include_router(routes_event.router)
     app.include_router(routes_invite.router)
+    app.include_router(routes_twins.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from onceonly.auth import mint_token
+from onceonly.portal import routes_twins
 from onceonly.portal.client import Api, ApiProblem
 from onceonly.portal.form_specs import FORMS
 from onceonly.portal.forms import errors_by_input, to_data, to_values
@@ -143,6 +144,9 @@ async def start(request: Request, event_type: str) -> Response:
                 "/v1/life-events", body, headers={"Idempotency-Key": idempotency_key}
             )
     except ApiProblem as problem:
+        existing = routes_twins.existing_event(problem) if problem.status == 409 else None
+        if existing:
+            return await routes_twins.ask_which_baby(request, values, existing)
         if problem.status != 422:
             raise
         return await _details(

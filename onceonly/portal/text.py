@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
+from onceonly.portal import text_twins
 
 EN: dict[str, str] = {
     # Frame
@@ -295,6 +296,9 @@ FIELD_WORDS: dict[str, str] = {
     "health.gp_practice": "Your choice of doctor",
     "health.well_child_provider": "Your choice of Well Child provider",
 }
+
+EN |= text_twins.EN
+FIELD_WORDS |= text_twins.FIELD_WORDS
 
 LANGUAGES: dict[str, Mapping[str, str]] = {"en": EN}
 """Each language's messages; a language's states and fields go in the two tables below."""
