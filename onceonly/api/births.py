@@ -14,20 +14,24 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from onceonly.api.access import NOT_FOUND, UNAVAILABLE, event_access
+from onceonly.api.corrections import start_correction
 from onceonly.api.deps import Citizen, CurrentCitizen, Temporal
 from onceonly.api.problems import FieldError, Problem, ProblemError, invalid_input
 from onceonly.domain.birth import BirthStart
+from onceonly.domain.corrections import CorrectionOrder, CorrectionRequest, FieldCorrection
 from onceonly.domain.multiple_birth import (
     MAX_PLURALITY,
     SHARED_PARTS,
     birth_fingerprint,
     shared_part_refusals,
+    sibling_link,
     sibling_refusals,
 )
 from onceonly.settings import Settings
@@ -35,6 +39,7 @@ from onceonly.store import Store
 from workflows import search_attributes
 
 router = APIRouter(prefix="/v1/life-events", tags=["life events"])
+log = structlog.get_logger(__name__)
 
 # A claim whose event Temporal does not know yet may be another replica's start under way;
 # one older than this is a start that failed without letting go, and is taken over.
@@ -136,18 +141,49 @@ async def sibling_dossier(
     raise UNAVAILABLE
 
 
-async def check_sibling(temporal: Client, citizen: Citizen, dossier: dict[str, Any]) -> None:
-    """For a birth linked to a sibling event: 422 naming each field that breaks a rule of one
-    multiple birth (a birth of the caller's, the same day, the same shared parts, plurality
-    and birth order consistent)."""
+async def check_sibling(
+    temporal: Client, citizen: Citizen, dossier: dict[str, Any]
+) -> dict[str, Any] | None:
+    """For a birth linked to a sibling event: the sibling's data, or 422 naming each field
+    that breaks a rule of one multiple birth (a birth of the caller's, the same day, the same
+    shared parts, plurality and birth order consistent). None for a birth not linked."""
     multiple = dossier.get("multiple_birth") or {}
     sibling_id = multiple.get("sibling_event_id")
     if sibling_id is None:
-        return
+        return None
     sibling = await sibling_dossier(temporal, citizen, sibling_id)
     refusals = shared_part_refusals(dossier, sibling) + sibling_refusals(dossier, sibling)
     if refusals:
         raise invalid_input([FieldError(field=field, rule=rule) for field, rule in refusals])
+    return sibling
+
+
+async def link_sibling(
+    temporal: Client, dossier: dict[str, Any], sibling: dict[str, Any], event_id: str
+) -> None:
+    """Correct a sibling event started as a single birth to say it is one of this multiple
+    birth (plurality, its birth order, linked to `event_id`), through the event's own
+    correction, so that BDM registers it so too. The new event stands whatever the sibling
+    answers (it may have ended): a refusal is logged, by event ids only."""
+    block = sibling_link(dossier, sibling, event_id)
+    if block is None:
+        return
+    sibling_id = dossier["multiple_birth"]["sibling_event_id"]
+    request = CorrectionRequest(
+        corrections=(FieldCorrection(path="multiple_birth", value=block),),
+        reason="another baby of the same birth was told",
+    )
+    try:
+        await start_correction(
+            temporal.get_workflow_handle(sibling_id), CorrectionOrder(request=request)
+        )
+    except (ProblemError, RPCError) as refused:
+        log.warning(
+            "api.sibling_not_linked",
+            event_id=event_id,
+            sibling_event_id=sibling_id,
+            error_type=type(refused).__name__,
+        )
 
 
 async def held_open(temporal: Client, event_id: str, claimed_at: datetime) -> bool:

@@ -103,8 +103,7 @@ async def start_life_event(
         raise from_validation_error(error, ("data",)) from None
     dossier = data.model_dump(mode="json")
     birth = kind.spec.event_type == "birth"
-    if birth:
-        await births.check_sibling(temporal, citizen, dossier)
+    sibling = await births.check_sibling(temporal, citizen, dossier) if birth else None
     prefilled = await _prefilled(temporal, citizen, kind, body.prefill_id, dossier)
     event_id = _new_event_id(settings, kind, citizen, idempotency_key)
     start = kind.start(settings, citizen.key, data, prefilled)
@@ -117,7 +116,7 @@ async def start_life_event(
         else contextlib.nullcontext()
     )
     async with held:
-        return await _start(
+        view, started = await _start(
             temporal,
             settings,
             citizen,
@@ -127,6 +126,9 @@ async def start_life_event(
             progress=progress,
             dossier=dossier,
         )
+    if started and sibling is not None:
+        await births.link_sibling(temporal, dossier, sibling, event_id)
+    return view
 
 
 async def _start(
@@ -139,7 +141,9 @@ async def _start(
     event_id: str,
     progress: LifeEventProgress,
     dossier: dict[str, Any],
-) -> LifeEventView:
+) -> tuple[LifeEventView, bool]:
+    """The event's view, and whether this request started it (not an Idempotency-Key
+    repeat)."""
     try:
         await temporal.start_workflow(
             kind.run,
@@ -162,9 +166,9 @@ async def _start(
         )
     except WorkflowAlreadyStartedError:
         # Only an Idempotency-Key repeat can collide: answer with the event it started.
-        return await read_view(await event_access(temporal, citizen, event_id))
+        return await read_view(await event_access(temporal, citizen, event_id)), False
     metrics.record_event_started(kind.spec.event_type)
-    return life_event_view(kind.spec, progress)
+    return life_event_view(kind.spec, progress), True
 
 
 @router.get("")

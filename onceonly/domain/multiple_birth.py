@@ -57,6 +57,16 @@ class MultipleBirth(Canonical):
         "this birth is not refused as a duplicate of that one.",
     )
 
+    sibling_birth_order: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_PLURALITY,
+        description="The birth order of the sibling event's child, when that event does not "
+        "say it yet (it was started as a single birth): it is then corrected to say so "
+        "(plurality, its birth order, linked back), so BDM registers both children as one "
+        "multiple birth. For twins it may be left out: the other order is taken.",
+    )
+
     @field_validator("birth_order")
     @classmethod
     def _within_plurality(cls, birth_order: int, info: ValidationInfo) -> int:
@@ -64,6 +74,20 @@ class MultipleBirth(Canonical):
         if plurality is not None and birth_order > plurality:
             raise ValueError("must be at most plurality (the number of children born)")
         return birth_order
+
+    @field_validator("sibling_birth_order")
+    @classmethod
+    def _of_a_linked_sibling(cls, order: int | None, info: ValidationInfo) -> int | None:
+        if order is None:
+            return order
+        if info.data.get("sibling_event_id") is None:
+            raise ValueError("must be left out unless sibling_event_id is given")
+        plurality = info.data.get("plurality")
+        if plurality is not None and order > plurality:
+            raise ValueError("must be at most plurality (the number of children born)")
+        if order == info.data.get("birth_order"):
+            raise ValueError("must differ from birth_order (two babies, two places)")
+        return order
 
 
 def normalised_name(given_names: list[str], family_name: str) -> str:
@@ -130,7 +154,22 @@ def sibling_refusals(
             )
         )
     mine, theirs = dossier["multiple_birth"], sibling.get("multiple_birth")
+    if theirs is None and sibling_order(mine) is None:
+        refusals.append(
+            (
+                "data.multiple_birth.sibling_birth_order",
+                "is required: the sibling event does not say which of the babies it is",
+            )
+        )
     if theirs is not None:
+        told = mine.get("sibling_birth_order")
+        if told is not None and told != theirs["birth_order"]:
+            refusals.append(
+                (
+                    "data.multiple_birth.sibling_birth_order",
+                    "must be the sibling event's birth order",
+                )
+            )
         if mine["plurality"] != theirs["plurality"]:
             refusals.append(
                 ("data.multiple_birth.plurality", "must be the sibling event's plurality")
@@ -143,3 +182,28 @@ def sibling_refusals(
                 )
             )
     return refusals
+
+
+def sibling_order(multiple: Mapping[str, Any]) -> int | None:
+    """The sibling's birth order a linked child's block gives: as told, or for twins the
+    other one; None when it cannot be known."""
+    told = multiple.get("sibling_birth_order")
+    if told is not None:
+        return int(told)
+    if multiple["plurality"] == 2:
+        return 3 - int(multiple["birth_order"])
+    return None
+
+
+def sibling_link(
+    dossier: Mapping[str, Any], sibling: Mapping[str, Any], event_id: str
+) -> dict[str, Any] | None:
+    """The multiple-birth block that links a sibling event started as a single birth back to
+    this linked child's event (`event_id`); None when the sibling says it already."""
+    mine = dossier.get("multiple_birth") or {}
+    if mine.get("sibling_event_id") is None or sibling.get("multiple_birth") is not None:
+        return None
+    order = sibling_order(mine)
+    if order is None:
+        return None
+    return {"plurality": mine["plurality"], "birth_order": order, "sibling_event_id": event_id}

@@ -62,6 +62,24 @@ ANOTHER_CHILD_FORM: tuple[Fieldset, ...] = (
     ),
 )
 """This baby's details and its place in the birth: all the other-baby page asks."""
+SIBLING_ORDER = Fieldset(
+    "twins.fs.first_baby",
+    (
+        Field(
+            "multiple_birth.sibling_birth_order",
+            "twins.f.sibling_birth_order",
+            "number",
+            required=False,
+            hint="twins.f.sibling_birth_order.hint",
+        ),
+    ),
+)
+"""Asked too when the first event does not say which of the babies it is."""
+
+
+def another_child_form(shared: dict[str, Any]) -> tuple[Fieldset, ...]:
+    """The other-baby page's inputs, given the first event's shared data."""
+    return ANOTHER_CHILD_FORM + ((SIBLING_ORDER,) if shared.get("birth_order") is None else ())
 
 
 def existing_event(problem: ApiProblem) -> str | None:
@@ -106,10 +124,10 @@ async def start_another_baby(request: Request, sibling_id: str) -> Response:
     sibling_id = _birth_id(sibling_id)
     values = await form_data(request)
     idempotency_key = values.pop("idempotency_key", "") or secrets.token_urlsafe(16)
-    entered = to_data(ANOTHER_CHILD_FORM, values)
     try:
         async with Api(request, token) as api:
             shared = await api.get(f"/v1/life-events/{sibling_id}/shared-birth-data")
+            entered = to_data(another_child_form(shared), values)
             body = {"event_type": "birth", "data": linked_data(entered, shared, sibling_id)}
             event = await api.post(
                 "/v1/life-events", body, headers={"Idempotency-Key": idempotency_key}
@@ -160,18 +178,19 @@ async def _another(
 ) -> Response:
     async with Api(request, require_token(request)) as api:
         shared = await api.get(f"/v1/life-events/{sibling_id}/shared-birth-data")
-    errors, summary = errors_by_input(ANOTHER_CHILD_FORM, problem.errors if problem else [])
+    form = another_child_form(shared)
+    errors, summary = errors_by_input(form, problem.errors if problem else [])
     context = {
         "sibling_id": sibling_id,
         "shared": shared,
         "from_first": shared_summary(shared),
-        "form": ANOTHER_CHILD_FORM,
+        "form": form,
         "values": values,
         "errors": errors,
         "summary": summary,
         "problem": problem if problem and not problem.errors else None,
         "idempotency_key": secrets.token_urlsafe(16),
-        "labels": {f.path: text(f.label) for fs in ANOTHER_CHILD_FORM for f in fs.fields},
+        "labels": {f.path: text(f.label) for fs in form for f in fs.fields},
     }
     return render(request, "twins_another.html", context, status)
 
@@ -189,7 +208,8 @@ def _question(
 
 def _child_values(values: dict[str, str]) -> dict[str, str]:
     """Of a form's inputs, those this baby's page takes (carried through the question)."""
-    return {path: values[path] for path in form_paths(ANOTHER_CHILD_FORM) if path in values}
+    paths = form_paths((*ANOTHER_CHILD_FORM, SIBLING_ORDER))
+    return {path: values[path] for path in paths if path in values}
 
 
 def _birth_id(event_id: str) -> str:

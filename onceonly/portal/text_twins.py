@@ -46,6 +46,10 @@ EN: dict[str, str] = {
     "twins.f.plurality.hint": "For twins, 2; for triplets, 3.",
     "twins.f.birth_order": "Which of them is this baby",
     "twins.f.birth_order.hint": "1 for the first born, 2 for the second, and so on.",
+    "twins.fs.first_baby": "The baby you told us about first",
+    "twins.f.sibling_birth_order": "Which of them is the baby you told us about first",
+    "twins.f.sibling_birth_order.hint": "For twins you can leave this blank. We add it to "
+    "that baby's life event, so both are registered as one birth.",
 }
 
 FIELD_WORDS: dict[str, str] = {

@@ -9,6 +9,8 @@ from onceonly.portal.client import ApiProblem
 from onceonly.portal.forms import to_data
 from onceonly.portal.routes_twins import (
     ANOTHER_CHILD_FORM,
+    SIBLING_ORDER,
+    another_child_form,
     existing_event,
     linked_data,
     shared_summary,
@@ -75,9 +77,15 @@ def test_only_a_duplicate_births_409_leads_to_the_question():
     assert existing_event(ApiProblem(409, {"existing_event_id": f"move-{'a' * 32}"})) is None
 
 
+def test_the_first_babys_order_is_asked_only_where_its_event_does_not_say_it():
+    first = shared(birth_request_data(date(2026, 12, 7)))
+    assert another_child_form(first) == (*ANOTHER_CHILD_FORM, SIBLING_ORDER)
+    assert another_child_form(first | {"plurality": 2, "birth_order": 1}) == ANOTHER_CHILD_FORM
+
+
 def test_every_word_of_the_twins_pages_exists():
-    ids = {fs.legend for fs in ANOTHER_CHILD_FORM}
-    for fs in ANOTHER_CHILD_FORM:
+    ids = {fs.legend for fs in (*ANOTHER_CHILD_FORM, SIBLING_ORDER)}
+    for fs in (*ANOTHER_CHILD_FORM, SIBLING_ORDER):
         for field in fs.fields:
             ids |= {field.label, *([field.hint] if field.hint else [])}
             ids |= {f"{field.label}.{choice}" for choice in field.choices}

@@ -90,19 +90,28 @@ def test_a_birth_told_twice_is_caught_and_a_twin_starts_linked(stack: Stack):
         assert twice.status_code == 409, twice.text
         assert twice.json()["existing_event_id"] == twin_event["id"]
 
-        grant = {"decisions": [{"step_id": "register_birth", "decision": "acknowledge"}]}
-        decided = api.post(f"/v1/life-events/{twin_event['id']}/consents", json=grant)
-        assert decided.status_code == 200, decided.text
-        registered = wait_until_registered(api, twin_event["id"])
-    [record] = records_of(stack, "bdm", twin_event["id"])
-    assert (
-        record["received"]["child"]["plurality"],
-        record["received"]["child"]["birthOrder"],
-    ) == (
-        2,
-        2,
-    )
-    assert registered["reference"] == record["answer"]["registrationNumber"]
+        # The first event, told as a single birth, now says it is the first of the twins.
+        [linked] = api.get(f"/v1/life-events/{first_id}/corrections").json()
+        assert linked["paths"] == ["multiple_birth"]
+        assert {a["state"] for a in linked["agencies"]} == {"not_sent_yet"}
+        first_previewed = wait_for(
+            api, first_id, lambda e: "plurality" in registration_preview(e).get("child", {})
+        )
+        first_child = registration_preview(first_previewed)["child"]
+        assert (first_child["plurality"], first_child["birthOrder"]) == (2, 1)
+
+        acknowledge = {"decisions": [{"step_id": "register_birth", "decision": "acknowledge"}]}
+        for event_id in (first_id, twin_event["id"]):
+            decided = api.post(f"/v1/life-events/{event_id}/consents", json=acknowledge)
+            assert decided.status_code == 200, decided.text
+        registered = [wait_until_registered(api, e) for e in (first_id, twin_event["id"])]
+    for (event_id, order), step in zip(
+        ((first_id, 1), (twin_event["id"], 2)), registered, strict=True
+    ):
+        [record] = records_of(stack, "bdm", event_id)
+        child = record["received"]["child"]
+        assert (child["plurality"], child["birthOrder"]) == (2, order)
+        assert step["reference"] == record["answer"]["registrationNumber"]
 
 
 def registration_preview(event: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +143,11 @@ def test_a_link_must_be_to_a_birth_of_the_callers_own_and_of_the_same_birth(stac
                 second_twin(shared, first_id, birth_order=3),
                 "data.multiple_birth.birth_order",
                 "must be at most plurality",
+            ),
+            (
+                second_twin(shared, first_id, plurality=3, birth_order=3),
+                "data.multiple_birth.sibling_birth_order",
+                "is required",
             ),
         ]
         for body, field, rule in cases:

@@ -16,6 +16,7 @@ from onceonly.domain.multiple_birth import (
     birth_identity,
     normalised_name,
     shared_part_refusals,
+    sibling_link,
     sibling_refusals,
 )
 from onceonly.domain.people import intake_context
@@ -120,6 +121,31 @@ def test_a_linked_twin_is_told_apart_by_its_birth_order(birth):
             "should match pattern",
         ),
         (
+            {"plurality": 3, "birth_order": 1, "sibling_birth_order": 2},
+            "data.multiple_birth.sibling_birth_order",
+            "unless sibling_event_id is given",
+        ),
+        (
+            {
+                "plurality": 3,
+                "birth_order": 2,
+                "sibling_event_id": SIBLING,
+                "sibling_birth_order": 2,
+            },
+            "data.multiple_birth.sibling_birth_order",
+            "must differ from birth_order",
+        ),
+        (
+            {
+                "plurality": 3,
+                "birth_order": 2,
+                "sibling_event_id": SIBLING,
+                "sibling_birth_order": 4,
+            },
+            "data.multiple_birth.sibling_birth_order",
+            "at most plurality",
+        ),
+        (
             {"plurality": 2, "birth_order": 1, "twins": True},
             "data.multiple_birth.twins",
             "is not a field of this form",
@@ -167,3 +193,39 @@ def test_a_linked_twin_shares_the_parents_address_and_health_choices(birth):
     refused = shared_part_refusals(canonical(moved), first)
     assert [field for field, _ in refused] == ["data.other_parent", "data.address"]
     assert all("must be the sibling event's" in rule for _, rule in refused)
+
+
+def test_a_sibling_started_as_a_single_birth_is_linked_back_with_its_order(birth):
+    first = canonical(birth)
+    twin_two = canonical(twin(birth, sibling_event_id=SIBLING))
+    new_id = f"birth-{'b' * 32}"
+    # Twins: the other order is the sibling's.
+    assert sibling_link(twin_two, first, new_id) == {
+        "plurality": 2,
+        "birth_order": 1,
+        "sibling_event_id": new_id,
+    }
+    # Triplets: the sibling's order must be told, and is then used.
+    triplet = canonical(twin(birth, sibling_event_id=SIBLING, plurality=3, birth_order=3))
+    assert sibling_refusals(triplet, first) == [
+        (
+            "data.multiple_birth.sibling_birth_order",
+            "is required: the sibling event does not say which of the babies it is",
+        )
+    ]
+    told = canonical(
+        twin(birth, sibling_event_id=SIBLING, plurality=3, birth_order=3, sibling_birth_order=2)
+    )
+    assert sibling_refusals(told, first) == []
+    assert sibling_link(told, first, new_id) == {
+        "plurality": 3,
+        "birth_order": 2,
+        "sibling_event_id": new_id,
+    }
+    # A sibling that says it already is not changed; what is told of it must agree.
+    said = canonical({**birth, "multiple_birth": {"plurality": 3, "birth_order": 1}})
+    assert sibling_link(told, said, new_id) is None
+    assert sibling_refusals(told, said) == [
+        ("data.multiple_birth.sibling_birth_order", "must be the sibling event's birth order")
+    ]
+    assert sibling_link(first, first, new_id) is None  # not linked at all
