@@ -45,7 +45,9 @@ class MultipleBirth(Canonical):
         ge=2, le=MAX_PLURALITY, description="How many children were born: 2 for twins."
     )
     birth_order: int = Field(
-        ge=1, le=MAX_PLURALITY, description="Which of them this child is: 1 for the first born."
+        ge=1,
+        le=MAX_PLURALITY,
+        description="Which of them this child is: 1 for the first born; at most plurality.",
     )
     sibling_event_id: str | None = Field(
         default=None,
