@@ -23,7 +23,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from onceonly.api.access import NOT_FOUND, UNAVAILABLE, event_access
 from onceonly.api.corrections import start_correction
 from onceonly.api.deps import Citizen, CurrentCitizen, Temporal
-from onceonly.api.problems import FieldError, Problem, ProblemError, invalid_input
+from onceonly.api.problems import (
+    PROBLEM_JSON,
+    FieldError,
+    Problem,
+    ProblemError,
+    invalid_input,
+)
 from onceonly.domain.birth import BirthStart
 from onceonly.domain.corrections import CorrectionOrder, CorrectionRequest, FieldCorrection
 from onceonly.domain.multiple_birth import (
@@ -67,6 +73,14 @@ class DuplicateProblem(Problem):
         description="The open event of the same birth: continue it (the same child), or start "
         "this one again linked to it (another child) by data.multiple_birth.sibling_event_id."
     )
+
+
+DUPLICATE_RESPONSE: dict[str, Any] = {
+    "model": DuplicateProblem,
+    "description": DUPLICATE,
+    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/DuplicateProblem"}}},
+}
+"""The 409 as the OpenAPI document states it: a problem document, as every error is."""
 
 
 def duplicate_birth(existing_event_id: str) -> ProblemError:

@@ -75,7 +75,7 @@ class DecisionsRequest(BaseModel):
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"model": births.DuplicateProblem, "description": births.DUPLICATE}},
+    responses={409: births.DUPLICATE_RESPONSE},
 )
 async def start_life_event(
     body: StartLifeEvent,
