@@ -135,7 +135,7 @@ async def start_another_baby(request: Request, sibling_id: str) -> Response:
     except ApiProblem as problem:
         twin_told_twice = existing_event(problem) if problem.status == 409 else None
         if twin_told_twice:
-            return _question(request, twin_told_twice, values, error=None)
+            return _question(request, twin_told_twice, _child_values(values), error=None)
         if problem.status != 422:
             raise
         return await _another(request, sibling_id, values, problem=problem, status=422)
