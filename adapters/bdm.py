@@ -80,6 +80,11 @@ def to_bdm_registration(disclosure: Disclosure) -> dict[str, Any]:
         "sex": _code(_SEX_CODES, fields, "child.sex"),
         "placeOfBirth": fields.text("child.place_of_birth"),
     }
+    # A child of twins or more: BDM records how many were born and which this one is.
+    plurality = fields.optional("multiple_birth.plurality")
+    birth_order = fields.optional("multiple_birth.birth_order")
+    if plurality is not None:
+        child |= {"plurality": plurality, "birthOrder": birth_order}
     registration = {"child": child, "mother": _parent(fields, "birth_parent")}
     # A birth may be registered with one parent; BDM then expects no otherParent at all.
     if fields.optional("other_parent.name") is not None:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from onceonly.api import (
+    births,
     callbacks,
     cancellation,
     catalogue,
@@ -74,6 +75,7 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.add_middleware(RateLimit, settings=settings)
     app.include_router(catalogue.router)
     app.include_router(life_events.router)
+    app.include_router(births.router)
     app.include_router(prefill.router)
     app.include_router(consents.router)
     app.include_router(receipts.router)

@@ -1,5 +1,6 @@
 """Life-event routes: start one, list mine, read one, answer its consent checkpoints."""
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -21,13 +22,20 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from onceonly import metrics
+from onceonly.api import births
 from onceonly.api.access import event_access, read_view, update, view_of
 from onceonly.api.deps import AppSettings, Citizen, CurrentCitizen, SharedStore, Temporal
 from onceonly.api.prefill import PREFILL_ID, read_prefill
 from onceonly.api.problems import FieldError, ProblemError, from_validation_error, invalid_input
 from onceonly.api.views import LifeEventSummary, LifeEventView, life_event_view
 from onceonly.domain import search_attributes
-from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, PrefilledField
+from onceonly.domain.life_event import (
+    ConsentDecision,
+    ConsentDecisions,
+    LifeEventProgress,
+    LifeEventStart,
+    PrefilledField,
+)
 from onceonly.domain.people import intake_context
 from onceonly.domain.prefill import provenance
 from onceonly.domain.progress import indexed_state, initial_progress
@@ -64,15 +72,22 @@ class DecisionsRequest(BaseModel):
     decisions: list[ConsentDecision] = Field(min_length=1, max_length=50)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: births.DUPLICATE_RESPONSE},
+)
 async def start_life_event(
     body: StartLifeEvent,
     citizen: CurrentCitizen,
     settings: AppSettings,
     temporal: Temporal,
+    *,
+    store: SharedStore,
     idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY_KEY)] = None,
 ) -> LifeEventView:
-    """Start a life event; the same Idempotency-Key always answers with the same event."""
+    """Start a life event; the same Idempotency-Key always answers with the same event. A
+    birth the caller told already, while its event is open, is answered 409 (see below)."""
     kind = _kind(body.event_type)
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     unpaired = list(_unpaired_surrogates(body.data, "data"))
@@ -87,10 +102,48 @@ async def start_life_event(
     except ValidationError as error:
         raise from_validation_error(error, ("data",)) from None
     dossier = data.model_dump(mode="json")
+    birth = kind.spec.event_type == "birth"
+    sibling = await births.check_sibling(temporal, citizen, dossier) if birth else None
     prefilled = await _prefilled(temporal, citizen, kind, body.prefill_id, dossier)
     event_id = _new_event_id(settings, kind, citizen, idempotency_key)
     start = kind.start(settings, citizen.key, data, prefilled)
     progress = initial_progress(kind.spec, event_id, start, dossier, datetime.now(UTC))
+    held = (
+        births.birth_held(
+            store, temporal, settings, citizen=citizen, dossier=dossier, event_id=event_id
+        )
+        if birth
+        else contextlib.nullcontext()
+    )
+    async with held:
+        view, started = await _start(
+            temporal,
+            settings,
+            citizen,
+            kind=kind,
+            start=start,
+            event_id=event_id,
+            progress=progress,
+            dossier=dossier,
+        )
+    if started and sibling is not None:
+        await births.link_sibling(temporal, dossier, sibling, event_id)
+    return view
+
+
+async def _start(
+    temporal: Temporal,
+    settings: Settings,
+    citizen: Citizen,
+    *,
+    kind: LifeEventKind,
+    start: LifeEventStart,
+    event_id: str,
+    progress: LifeEventProgress,
+    dossier: dict[str, Any],
+) -> tuple[LifeEventView, bool]:
+    """The event's view, and whether this request started it (not an Idempotency-Key
+    repeat)."""
     try:
         await temporal.start_workflow(
             kind.run,
@@ -113,9 +166,9 @@ async def start_life_event(
         )
     except WorkflowAlreadyStartedError:
         # Only an Idempotency-Key repeat can collide: answer with the event it started.
-        return await read_view(await event_access(temporal, citizen, event_id))
+        return await read_view(await event_access(temporal, citizen, event_id)), False
     metrics.record_event_started(kind.spec.event_type)
-    return life_event_view(kind.spec, progress)
+    return life_event_view(kind.spec, progress), True
 
 
 @router.get("")

@@ -14,6 +14,7 @@ from onceonly.domain.address_model import Address
 from onceonly.domain.catalogue import BIRTH
 from onceonly.domain.contact import Email, Phone
 from onceonly.domain.life_event import LifeEventStart
+from onceonly.domain.multiple_birth import MultipleBirth
 from onceonly.domain.people import (
     Canonical,
     IrdNumber,
@@ -98,6 +99,10 @@ class BirthData(Canonical):
     other_parent: Parent | None = None
     address: Address
     health: HealthChoices
+    multiple_birth: MultipleBirth | None = Field(
+        default=None,
+        description="Set for each child of twins, triplets or more: one event per child.",
+    )
 
 
 class BirthStart(LifeEventStart):

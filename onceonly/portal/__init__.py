@@ -15,6 +15,7 @@ from onceonly.portal import (
     routes_language,
     routes_start,
     routes_statistics,
+    routes_twins,
 )
 from onceonly.portal.pages import HERE, install_handlers
 
@@ -31,4 +32,5 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(routes_change.router)
     app.include_router(routes_language.router)
     app.include_router(routes_statistics.router)
+    app.include_router(routes_twins.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

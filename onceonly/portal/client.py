@@ -27,6 +27,9 @@ class ApiProblem(Exception):
             for error in problem.get("errors") or []
             if isinstance(error, Mapping)
         ]
+        # A duplicate's 409 names the open event (an extension member of the problem).
+        existing = problem.get("existing_event_id")
+        self.existing_event_id = existing if isinstance(existing, str) else None
         super().__init__(f"{status} {self.title}: {self.detail}")
 
 

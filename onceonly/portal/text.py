@@ -9,6 +9,7 @@ English. `onceonly dev translations` lists what each language still lacks. Messa
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
+from onceonly.portal import text_twins
 from onceonly.portal.catalogues import ENGLISH, languages, translated
 from onceonly.portal.text_consent import CONSENT_EN, CONSENT_FIELDS
 from onceonly.portal.text_forms import FORM_WORDS, MORE_FIELD_WORDS
@@ -306,6 +307,8 @@ EN.update(CONSENT_EN)
 FIELD_WORDS.update(
     {path: words for path, words in CONSENT_FIELDS.items() if path not in FIELD_WORDS}
 )
+EN |= text_twins.EN
+FIELD_WORDS |= text_twins.FIELD_WORDS
 
 
 LANGUAGES = languages()

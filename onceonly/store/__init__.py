@@ -1,7 +1,8 @@
 """The shared store: everything outside Temporal that one process writes and another reads.
 
 One protocol per concern: the disclosure log (`onceonly.disclosures.DisclosureLog`), the
-agency callbacks taken (`CallbackClaims`) and the citizens' rate budgets (`RateBudgets`).
+agency callbacks taken (`CallbackClaims`), the citizens' rate budgets (`RateBudgets`) and the
+events holding keyed fingerprints (`onceonly.store.fingerprints.EventFingerprints`).
 Two implementations of each: the embedded SQLite file in the state dir that `onceonly up`
 uses on one machine, and PostgreSQL whenever `ONCEONLY_DATABASE_URL` is set, which every
 worker and API of a cluster shares. No process keeps shared state in its own memory or disk.
@@ -17,10 +18,12 @@ from typing import Protocol
 from onceonly.disclosures import DisclosureLog
 from onceonly.parties import EventParties
 from onceonly.settings import Settings
+from onceonly.store.fingerprints import EventFingerprints
 from onceonly.store.sqlite import (
     SqliteCallbackClaims,
     SqliteDatabase,
     SqliteDisclosureLog,
+    SqliteEventFingerprints,
     SqliteEventParties,
 )
 
@@ -60,6 +63,7 @@ class Store:
     where: str
     parties: EventParties
     """The events each party joined (the other parent), for their list of life events."""
+    fingerprints: EventFingerprints
 
 
 def embedded_store_file(settings: Settings) -> Path:
@@ -79,6 +83,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             budgets=None,
             where=f"SQLite at {database.path}",
             parties=SqliteEventParties(database),
+            fingerprints=SqliteEventFingerprints(database),
         )
         return
     # Imported here: a process on the embedded store never loads the driver.
@@ -95,6 +100,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             ),
             where="PostgreSQL",
             parties=postgres.PostgresEventParties(shared),
+            fingerprints=postgres.PostgresEventFingerprints(shared),
         )
     finally:
         await shared.close()

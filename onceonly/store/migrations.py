@@ -122,6 +122,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        5,
+        "which event holds each birth's keyed fingerprint, to catch a duplicate birth",
+        sqlite="""
+        CREATE TABLE IF NOT EXISTS event_fingerprints (
+            fingerprint TEXT PRIMARY KEY,
+            event_id TEXT NOT NULL,
+            claimed_at TEXT NOT NULL
+        );
+        """,
+        postgres="""
+        CREATE TABLE event_fingerprints (
+            fingerprint TEXT PRIMARY KEY,
+            event_id TEXT NOT NULL,
+            claimed_at TIMESTAMPTZ NOT NULL
+        );
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

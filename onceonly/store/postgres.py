@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
 from onceonly.parties import MAX_JOINED, JoinedParty
+from onceonly.store.fingerprints import FingerprintClaim
 from onceonly.store.migrations import CREATE_LEDGER, pending, require_current
 
 # Any fixed number: every process that migrates takes this one advisory lock, so two
@@ -22,6 +23,13 @@ _PLACEHOLDERS = ", ".join("%s" for _ in COLUMNS.split(","))
 _INSERT_DISCLOSURE = (
     f"INSERT INTO disclosures ({COLUMNS}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
     " ON CONFLICT (idempotency_key) DO NOTHING"
+)
+# Inserts, or "updates" the row to itself (locking it) so that RETURNING answers with the
+# claim standing: of many callers at once, one inserts and the rest read its claim.
+_CLAIM_FINGERPRINT = (
+    "INSERT INTO event_fingerprints VALUES (%s, %s, %s)"
+    " ON CONFLICT (fingerprint) DO UPDATE SET fingerprint = EXCLUDED.fingerprint"
+    " RETURNING event_id, claimed_at"
 )
 _SELECT_DISCLOSURES = (
     f"SELECT {COLUMNS} FROM disclosures"  # noqa: S608
@@ -199,3 +207,38 @@ class PostgresEventParties:
             JoinedParty(party_key=party_key, event_id=event_id, role=role, joined_at=joined_at)
             for event_id, role, joined_at in rows
         ]
+
+
+class PostgresEventFingerprints:
+    """Which event holds each fingerprint, in the shared database: every API replica sees
+    the claims of every other."""
+
+    def __init__(self, database: PostgresDatabase) -> None:
+        """The fingerprints kept in `database`."""
+        self._pool = database.pool
+
+    async def claim(self, fingerprint: str, event_id: str, at: datetime) -> FingerprintClaim:
+        """Hold the fingerprint for `event_id` unless an event holds it: the standing claim."""
+        async with self._pool.connection() as connection:
+            cursor = await connection.execute(_CLAIM_FINGERPRINT, (fingerprint, event_id, at))
+            row = await cursor.fetchone()
+        assert row is not None  # INSERT ... RETURNING always returns the row
+        return FingerprintClaim(row[0], row[1])
+
+    async def take_over(self, fingerprint: str, held_by: str, event_id: str, at: datetime) -> bool:
+        """Move the fingerprint from `held_by` to `event_id`: True for the one that moves it."""
+        async with self._pool.connection() as connection:
+            cursor = await connection.execute(
+                "UPDATE event_fingerprints SET event_id = %s, claimed_at = %s"
+                " WHERE fingerprint = %s AND event_id = %s",
+                (event_id, at, fingerprint, held_by),
+            )
+            return cursor.rowcount == 1
+
+    async def release(self, fingerprint: str, event_id: str) -> None:
+        """Let go of the fingerprint if `event_id` holds it."""
+        async with self._pool.connection() as connection:
+            await connection.execute(
+                "DELETE FROM event_fingerprints WHERE fingerprint = %s AND event_id = %s",
+                (fingerprint, event_id),
+            )

@@ -15,6 +15,7 @@ from typing import Any
 
 from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
 from onceonly.parties import MAX_JOINED, JoinedParty
+from onceonly.store.fingerprints import FingerprintClaim
 from onceonly.store.migrations import CREATE_LEDGER, pending
 
 # How long a writer waits for another process's transaction (the worker and the API share
@@ -26,6 +27,12 @@ _PLACEHOLDERS = ", ".join("?" for _ in COLUMNS.split(","))
 _INSERT_DISCLOSURE = (
     f"INSERT INTO disclosures ({COLUMNS}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
     " ON CONFLICT (idempotency_key) DO NOTHING"
+)
+# Inserts, or "updates" the row to itself so that RETURNING answers with the claim standing.
+_CLAIM_FINGERPRINT = (
+    "INSERT INTO event_fingerprints VALUES (?, ?, ?)"
+    " ON CONFLICT (fingerprint) DO UPDATE SET fingerprint = excluded.fingerprint"
+    " RETURNING event_id, claimed_at"
 )
 _SELECT_DISCLOSURES = (
     f"SELECT {COLUMNS} FROM disclosures"  # noqa: S608
@@ -248,3 +255,48 @@ class SqliteEventParties:
             " ORDER BY joined_at DESC LIMIT ?",
             (party_key, limit),
         ).fetchall()
+
+
+class SqliteEventFingerprints:
+    """Which event holds each fingerprint, in the embedded store."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        """The fingerprints kept in `database`."""
+        self._database = database
+
+    async def claim(self, fingerprint: str, event_id: str, at: datetime) -> FingerprintClaim:
+        """Hold the fingerprint for `event_id` unless an event holds it: the standing claim."""
+        row = await self._database.run(self._claim, fingerprint, event_id, _text(at))
+        return FingerprintClaim(row[0], datetime.fromisoformat(row[1]))
+
+    async def take_over(self, fingerprint: str, held_by: str, event_id: str, at: datetime) -> bool:
+        """Move the fingerprint from `held_by` to `event_id`: True for the one that moves it."""
+        statement = (
+            "UPDATE event_fingerprints SET event_id = ?, claimed_at = ?"
+            " WHERE fingerprint = ? AND event_id = ?"
+        )
+        arguments = (event_id, _text(at), fingerprint, held_by)
+        return bool(await self._database.run(self._changed, statement, arguments))
+
+    async def release(self, fingerprint: str, event_id: str) -> None:
+        """Let go of the fingerprint if `event_id` holds it."""
+        statement = "DELETE FROM event_fingerprints WHERE fingerprint = ? AND event_id = ?"
+        await self._database.run(self._changed, statement, (fingerprint, event_id))
+
+    def _claim(
+        self, connection: sqlite3.Connection, fingerprint: str, event_id: str, at: str
+    ) -> tuple[str, str]:
+        with self._database.writing:
+            # All rows fetched: a statement left unfinished would hold the write lock.
+            [row] = connection.execute(_CLAIM_FINGERPRINT, (fingerprint, event_id, at)).fetchall()
+        return (str(row[0]), str(row[1]))
+
+    def _changed(
+        self, connection: sqlite3.Connection, statement: str, arguments: tuple[str, ...]
+    ) -> bool:
+        with self._database.writing:
+            return connection.execute(statement, arguments).rowcount == 1
+
+
+def _text(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")

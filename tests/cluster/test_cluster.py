@@ -14,6 +14,7 @@ import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -62,8 +63,13 @@ BIRTH_FIX = ("child.name", {"given_names": ["Aroha", "Mereana"], "family_name": 
 MOVE_FIX = ("mover.name", {"given_names": ["Mere", "Ānahera"], "family_name": "Tuhoe-Synthetic"})
 
 
-def birth(stack: Stack) -> dict[str, Any]:
-    return {"event_type": "birth", "data": birth_request_data(today(stack))}
+def birth(stack: Stack, earlier: int = 0) -> dict[str, Any]:
+    """The sample birth; `earlier` days earlier, so that one citizen's births are each
+    another birth (the same one twice while open is refused as a duplicate)."""
+    data = birth_request_data(today(stack))
+    born = date.fromisoformat(data["child"]["date_of_birth"]) - timedelta(days=earlier)
+    data["child"]["date_of_birth"] = born.isoformat()
+    return {"event_type": "birth", "data": data}
 
 
 def waiting_on_ird(stack: Stack) -> tuple[str, str]:
@@ -137,7 +143,7 @@ def killed_worker_loses_nothing(cluster: Cluster, figures: Figures) -> None:
     equals the agencies' records (nothing lost, nothing doubled)."""
     one, two = cluster.api(1), cluster.api(2)
     with citizen(one, MANY) as api:
-        many = [start_and_grant(api, birth(one)) for _ in range(BIRTHS_WHEN_KILLED)]
+        many = [start_and_grant(api, birth(one, n)) for n in range(BIRTHS_WHEN_KILLED)]
     killed_at = time.monotonic()
     cluster.pieces["worker-1"].kill()
     held = sum(

@@ -161,7 +161,7 @@ def filter_body(context: schemathesis.HookContext, body: Any) -> bool:
 def keeps_cross_field_rules(body: Any) -> bool:
     """Whether `body` keeps the rules between fields, which each field's description states and
     a schema cannot: a death after the birth, a move to another address, corrections of paths
-    apart, an address's parts in agreement."""
+    apart, an address's parts in agreement, a twin's birth order within its plurality."""
     if not parts_agree(body):
         return False
     corrections = body.get("corrections") if isinstance(body, dict) else None
@@ -179,6 +179,17 @@ def keeps_cross_field_rules(body: Any) -> bool:
             return True  # a request that breaks the schema, checked for its refusal
         late = born < TODAY - timedelta(days=registration_deadline_days())
         if late and child.get("late_registration") is not True:
+            return False
+    multiple = data.get("multiple_birth")
+    if isinstance(multiple, dict):
+        # A twin's birth order is within its plurality; a link names an event of the
+        # caller's own (no generated id is one), and only a link takes the sibling's order.
+        order, plurality = multiple.get("birth_order"), multiple.get("plurality")
+        if isinstance(order, int) and isinstance(plurality, int) and order > plurality:
+            return False
+        if multiple.get("sibling_event_id") is not None:
+            return False
+        if multiple.get("sibling_birth_order") is not None:
             return False
     deceased = data.get("deceased")
     if isinstance(deceased, dict) and isinstance(deceased.get("date_of_death"), str):

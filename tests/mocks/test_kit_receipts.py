@@ -50,6 +50,7 @@ from mocks.kit.agency import Coverage, MockAgency, Problem
 from mocks.kit.formats import nz_today
 from mocks.kit.receipts import receipt_keys, uncovered_fields
 from onceonly.domain.catalogue import BIRTH, CATALOGUE, MOVE, LifeEventSpec, StepSpec
+from onceonly.domain.multiple_birth import MultipleBirth
 from onceonly.domain.receipts import ReceiptRequest, receipt_claims
 from onceonly.domain.submission import AgencySubmission, idempotency_key
 from onceonly.receipts import public_jwks, receipt_issuer, sign_receipt
@@ -116,9 +117,10 @@ REPRESENTATIVE = (
 
 
 def sample(event: LifeEventSpec) -> BaseModel:
-    """The event's sample dossier; the move is recent, as the council takes only those."""
+    """The event's sample dossier, its fullest: the birth a twin's (so every field BDM takes
+    is sent), the move recent, as the council takes only those."""
     if event is BIRTH:
-        return sample_birth()
+        return sample_birth(multiple_birth=MultipleBirth(plurality=2, birth_order=1))
     if event is MOVE:
         return sample_move().model_copy(update={"move_date": nz_today()})
     return sample_death()

@@ -212,6 +212,8 @@ def test_a_statutory_steps_acknowledgement_records_the_statute_and_what_the_law_
         "other_parent.name",
         "other_parent.date_of_birth",
         "address",
+        "multiple_birth.plurality",
+        "multiple_birth.birth_order",
     ]
     assert claims == {
         "iss": "onceonly",

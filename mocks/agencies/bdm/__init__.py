@@ -12,7 +12,7 @@ registration may be reviewed before BDM registers it (see mocks/agencies/bdm/rev
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from mocks.agencies.bdm.reviews import (
     REVIEW_DEFERRAL,
@@ -42,6 +42,9 @@ class BdmModel(CamelCaseJson):
     """BDM's JSON: camelCase, strict types, and no field it does not know."""
 
 
+MAX_PLURALITY = 9  # BDM's plurality field is one digit
+
+
 class Child(BdmModel):
     """The child being registered."""
 
@@ -51,6 +54,17 @@ class Child(BdmModel):
     date_of_birth: PastDate
     sex: Literal["F", "M", "X"]
     place_of_birth: Place
+    plurality: Annotated[int, Field(ge=2, le=MAX_PLURALITY)] | None = None
+    birth_order: Annotated[int, Field(ge=1, le=MAX_PLURALITY)] | None = None
+
+    @model_validator(mode="after")
+    def _plurality_with_birth_order(self) -> "Child":
+        # A multiple birth's child is recorded with both, a single birth's with neither.
+        if (self.plurality is None) != (self.birth_order is None):
+            raise ValueError("plurality and birthOrder: give both (a multiple birth) or neither")
+        if self.plurality and self.birth_order and self.birth_order > self.plurality:
+            raise ValueError("birthOrder: must be at most plurality")
+        return self
 
 
 class Parent(BdmModel):
@@ -162,6 +176,8 @@ RECEIPT_COVERAGE = {
             "child.dateOfBirth": "child.date_of_birth",
             "child.sex": "child.sex",
             "child.placeOfBirth": "child.place_of_birth",
+            "child.plurality": "multiple_birth.plurality",
+            "child.birthOrder": "multiple_birth.birth_order",
             "mother.givenNames": "birth_parent.name",
             "mother.surname": "birth_parent.name",
             "mother.dateOfBirth": "birth_parent.date_of_birth",
