@@ -1,7 +1,8 @@
 """The shared store: everything outside Temporal that one process writes and another reads.
 
 One protocol per concern: the disclosure log (`onceonly.disclosures.DisclosureLog`), the
-agency callbacks taken (`CallbackClaims`) and the citizens' rate budgets (`RateBudgets`).
+agency callbacks taken (`CallbackClaims`), the citizens' rate budgets (`RateBudgets`) and the
+usage ledger (`onceonly.usage.UsageLedger`).
 Two implementations of each: the embedded SQLite file in the state dir that `onceonly up`
 uses on one machine, and PostgreSQL whenever `ONCEONLY_DATABASE_URL` is set, which every
 worker and API of a cluster shares. No process keeps shared state in its own memory or disk.
@@ -16,7 +17,13 @@ from typing import Protocol
 
 from onceonly.disclosures import DisclosureLog
 from onceonly.settings import Settings
-from onceonly.store.sqlite import SqliteCallbackClaims, SqliteDatabase, SqliteDisclosureLog
+from onceonly.store.sqlite import (
+    SqliteCallbackClaims,
+    SqliteDatabase,
+    SqliteDisclosureLog,
+    SqliteUsageLedger,
+)
+from onceonly.usage import UsageLedger
 
 
 class CallbackClaims(Protocol):
@@ -52,6 +59,7 @@ class Store:
     callbacks: CallbackClaims
     budgets: RateBudgets | None
     where: str
+    usage: UsageLedger
 
 
 def embedded_store_file(settings: Settings) -> Path:
@@ -70,6 +78,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             callbacks=SqliteCallbackClaims(database),
             budgets=None,
             where=f"SQLite at {database.path}",
+            usage=SqliteUsageLedger(database),
         )
         return
     # Imported here: a process on the embedded store never loads the driver.
@@ -85,6 +94,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
                 shared, settings.rate_limit_per_minute, settings.rate_limit_burst
             ),
             where="PostgreSQL",
+            usage=postgres.PostgresUsageLedger(shared),
         )
     finally:
         await shared.close()
