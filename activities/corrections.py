@@ -10,6 +10,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import usage
 from activities.submissions import step_of_agency
 from adapters.base import AgencyAdapter, AmendingAdapter
 from adapters.http import CONSENT_RECEIPT
@@ -24,6 +25,7 @@ from onceonly.domain.amendments import (
 from onceonly.domain.catalogue import StepSpec
 from onceonly.domain.corrections import recipients
 from onceonly.domain.submission import AmendmentAnswer
+from onceonly.usage import UsageLedger
 
 log = structlog.get_logger(__name__)
 
@@ -65,11 +67,18 @@ def amendment_entry(
 
 
 class AgencyAmendments(contract.AgencyCorrections):
-    """The correction activities, bound to the worker's adapters and the disclosure log."""
+    """The correction activities, bound to the worker's adapters and the disclosure log, and
+    to the usage ledger (amended online, or left to a person), when given one."""
 
-    def __init__(self, adapters: Mapping[str, AgencyAdapter], disclosures: DisclosureLog) -> None:
+    def __init__(
+        self,
+        adapters: Mapping[str, AgencyAdapter],
+        disclosures: DisclosureLog,
+        usage_ledger: UsageLedger | None = None,
+    ) -> None:
         self._adapters = adapters
         self._disclosures = disclosures
+        self._usage = usage_ledger
 
     @activity.defn(name=contract.FIND_CORRECTION_RECIPIENTS)
     async def find_correction_recipients(
@@ -103,6 +112,8 @@ class AgencyAmendments(contract.AgencyCorrections):
                     f"no adapter for agency {amendment.agency!r}", non_retryable=True
                 )
             if not isinstance(adapter, AmendingAdapter):
+                manual = usage.amendment(amendment, False, info.attempt, datetime.now(UTC))
+                await usage.note(self._usage, manual)
                 raise AmendmentNotOffered(amendment.agency, amendment.service)
             step = step_of_agency(amendment.event_type, amendment.step_id, amendment.agency)
             # Logs carry ids and field names only, never values.
@@ -124,5 +135,7 @@ class AgencyAmendments(contract.AgencyCorrections):
             # retry's repeated key with its first answer, and the log keeps one entry per key.
             entry = amendment_entry(amendment, step, answer, datetime.now(UTC))
             new = await self._disclosures.record(entry)
+            amended = usage.amendment(amendment, True, info.attempt, entry.disclosed_at)
+            await usage.note(self._usage, amended)
             log.info("agency.amended", new=new)
             return answer

@@ -1,12 +1,18 @@
 """What every implementation of the usage ledger promises, on SQLite and PostgreSQL alike: one
 entry per key however many writers at once and through however many opened stores, and a
-period's read that brings each step's whole story, of one agency when asked."""
+period's read that brings each step's whole story, of one agency when asked; and the report's
+percentiles are PostgreSQL's own."""
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
 
 from onceonly.store import Store
 from onceonly.usage import UsageEntry, usage_key
+from onceonly.usage_report import percentile
 
 T0 = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
 EVENT = f"birth-{'a' * 32}"
@@ -76,3 +82,19 @@ async def test_a_period_brings_each_active_steps_whole_story_in_time_order(store
         )
         == story
     )
+
+
+def test_the_reports_percentiles_are_postgresqls_percentile_cont(postgres_url: str):
+    draw = random.Random(4819)
+    samples = [[draw.expovariate(1 / 600) for _ in range(n)] for n in (1, 2, 3, 20, 101, 997)]
+    shares = [0.0, 0.05, 0.5, 0.95, 1.0]
+    with psycopg.connect(postgres_url) as connection:
+        for values in samples:
+            row = connection.execute(
+                "SELECT percentile_cont(%s::float8[]) WITHIN GROUP (ORDER BY v)"
+                " FROM unnest(%s::float8[]) AS v",
+                (shares, values),
+            ).fetchone()
+            assert row is not None
+            ours = [percentile(values, share) for share in shares]
+            assert ours == pytest.approx(row[0], rel=1e-12)
