@@ -112,8 +112,7 @@ class AgencyAmendments(contract.AgencyCorrections):
                     f"no adapter for agency {amendment.agency!r}", non_retryable=True
                 )
             if not isinstance(adapter, AmendingAdapter):
-                manual = usage.amendment(amendment, False, info.attempt, datetime.now(UTC))
-                await usage.note(self._usage, manual)
+                await self._note_manual(amendment, info.attempt)
                 raise AmendmentNotOffered(amendment.agency, amendment.service)
             step = step_of_agency(amendment.event_type, amendment.step_id, amendment.agency)
             # Logs carry ids and field names only, never values.
@@ -128,6 +127,9 @@ class AgencyAmendments(contract.AgencyCorrections):
                 )
             except Exception as error:
                 log.warning("agency.amendment_failed", error=type(error).__name__)
+                # Some agencies amend some services online and not others.
+                if isinstance(error, ApplicationError) and error.type == AMENDMENT_NOT_OFFERED:
+                    await self._note_manual(amendment, info.attempt)
                 raise
             finally:
                 CONSENT_RECEIPT.reset(receipt)
@@ -139,3 +141,7 @@ class AgencyAmendments(contract.AgencyCorrections):
             await usage.note(self._usage, amended)
             log.info("agency.amended", new=new)
             return answer
+
+    async def _note_manual(self, amendment: AgencyAmendment, attempt: int) -> None:
+        manual = usage.amendment(amendment, False, attempt, datetime.now(UTC))
+        await usage.note(self._usage, manual)

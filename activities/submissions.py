@@ -220,8 +220,7 @@ class AgencySubmissions(contract.AgencySubmissions):
                     f"no adapter for agency {withdrawal.agency!r}", non_retryable=True
                 )
             if not isinstance(adapter, WithdrawingAdapter):
-                manual = usage.withdrawal(withdrawal, None, info.attempt, datetime.now(UTC))
-                await usage.note(self._usage, manual)
+                await self._note_manual(withdrawal, info.attempt)
                 raise WithdrawalNotOffered(withdrawal.agency, withdrawal.service)
             log.info("agency.withdraw", service=withdrawal.service)
             try:
@@ -230,11 +229,18 @@ class AgencySubmissions(contract.AgencySubmissions):
                 )
             except Exception as error:
                 log.warning("agency.withdrawal_failed", error=type(error).__name__)
+                # Some agencies withdraw some services online and not others.
+                if isinstance(error, WithdrawalNotOffered):
+                    await self._note_manual(withdrawal, info.attempt)
                 raise
             done = usage.withdrawal(withdrawal, answer.outcome, info.attempt, datetime.now(UTC))
             await usage.note(self._usage, done)
             log.info("agency.withdrawn", outcome=answer.outcome)
             return answer
+
+    async def _note_manual(self, withdrawal: AgencyWithdrawal, attempt: int) -> None:
+        manual = usage.withdrawal(withdrawal, None, attempt, datetime.now(UTC))
+        await usage.note(self._usage, manual)
 
 
 async def _indexed_citizen_key() -> str:
