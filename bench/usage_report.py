@@ -14,12 +14,10 @@ Run alone: `python -m bench usage-report [--events 10000]` (a throw-away Postgre
 import asyncio
 import random
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -31,6 +29,7 @@ from onceonly.store.postgres import PostgresDatabase, PostgresUsageLedger, migra
 from onceonly.usage import COLUMNS, UsageEntry, UsageKind, usage_key, usage_row
 from onceonly.usage_report import usage_report
 from tests.postgres import running_postgres
+from tests.users import reachable_temp_dir
 
 EVENTS = 10_000
 ROUNDS = 5  # each figure is the median of these many runs
@@ -163,8 +162,8 @@ async def _timed(
 def main(events: int = EVENTS) -> int:
     """`python -m bench usage-report`: on a throw-away PostgreSQL server of its own."""
     with (
-        tempfile.TemporaryDirectory(prefix="onceonly-usage-") as base,
-        running_postgres(Path(base), durable=True) as server,
+        reachable_temp_dir("onceonly-bench-usage-") as base,
+        running_postgres(base, durable=True) as server,
     ):
         figures = asyncio.run(measure_usage_report(server, events))
     path = write_json("usage_report", {"usage_report": figures})

@@ -30,7 +30,7 @@ from onceonly.domain.disclosure_control import (
     published_share,
 )
 from onceonly.settings import Settings
-from onceonly.usage import UsageEntry, UsageLedger
+from onceonly.usage import UsageFact, UsageLedger
 from workflows import search_attributes
 
 ONCEONLY = f"{search_attributes.EVENT_TYPE.name} IS NOT NULL"
@@ -145,7 +145,7 @@ def figures_of_month(
 
 def service_figures(
     secret: bytes,
-    entries: Iterable[UsageEntry],
+    entries: Iterable[UsageFact],
     months: list[str],
     zone: ZoneInfo,
     services: Iterable[tuple[str, str]],
@@ -184,15 +184,15 @@ def service_figures(
 
 def agency_figures(
     secret: bytes,
-    entries: Iterable[UsageEntry],
+    entries: Iterable[UsageFact],
     months: list[str],
     zone: ZoneInfo,
     agencies: Iterable[str],
 ) -> list[AgencyMonthFigures]:
     """Each agency's outcomes per month and their median time from the step's first request
     (pure): a median only of 20 or more; a row for every agency and month."""
-    first_request: dict[tuple[str, str], UsageEntry] = {}
-    outcomes: list[UsageEntry] = []
+    first_request: dict[tuple[str, str], UsageFact] = {}
+    outcomes: list[UsageFact] = []
     for entry in sorted(entries, key=lambda entry: entry.at):
         if entry.kind == "request":
             first_request.setdefault((entry.event_id, entry.step_id), entry)

@@ -12,7 +12,7 @@ Where it is kept is the store's business (`onceonly.store`), as for the disclosu
 """
 
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -78,7 +78,7 @@ class UsageLedger(Protocol):
 
     async def of_steps_active_between(
         self, since: datetime, until: datetime, agency: str | None = None
-    ) -> list[UsageEntry]:
+    ) -> list["UsageRecord"]:
         """Every entry of each step (of `agency`, if given) that has an entry at or after
         `since` and before `until`: the whole story of those steps, so that a duration that
         began before the period is still measured from its start."""
@@ -107,19 +107,36 @@ def usage_row(entry: UsageEntry) -> tuple[Any, ...]:
     )
 
 
-def row_usage(row: tuple[Any, ...]) -> UsageEntry:
-    """The entry a row of COLUMNS holds."""
-    key, event_id, event_type, step_id, agency, service, kind, detail, attempt, due, at = row
-    return UsageEntry(
-        key=key,
-        event_id=event_id,
-        event_type=event_type,
-        step_id=step_id,
-        agency=agency,
-        service=service,
-        kind=kind,
-        detail=detail,
-        attempt=attempt,
-        due_seconds=due,
-        at=at if isinstance(at, datetime) else datetime.fromisoformat(at),
-    )
+class UsageRecord(NamedTuple):
+    """An entry as the store gives it back: `UsageEntry`'s fields, not validated again (the
+    store wrote it from a validated entry, and a report reads hundreds of thousands: a model
+    each would take most of its time)."""
+
+    key: str
+    event_id: str
+    event_type: str
+    step_id: str
+    agency: str
+    service: str
+    kind: UsageKind
+    detail: str | None
+    attempt: int
+    due_seconds: float | None
+    at: datetime
+
+
+UsageFact = UsageEntry | UsageRecord
+"""What the report and the statistics read: an entry, as written or as read back."""
+
+
+def row_usage(row: tuple[Any, ...]) -> UsageRecord:
+    """The record a row of COLUMNS holds (times as aware datetimes)."""
+    at = row[-1]
+    if isinstance(at, datetime):
+        return UsageRecord._make(row)
+    return UsageRecord._make((*row[:-1], datetime.fromisoformat(at)))
+
+
+def recorded(entry: UsageEntry) -> UsageRecord:
+    """The record the store gives back for `entry`."""
+    return row_usage(usage_row(entry))

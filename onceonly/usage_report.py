@@ -17,6 +17,7 @@ shell that reads the ledger. Definitions, for whoever bills by them:
 """
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
-from onceonly.usage import UsageEntry, UsageLedger
+from onceonly.usage import UsageFact, UsageLedger
 
 OVERDUE_LOOKBACK = timedelta(days=31)
 """How far before the period the report reads steps, so that a promise made then that runs out
@@ -85,6 +86,29 @@ def month_of(moment: datetime, zone: ZoneInfo) -> str:
     return f"{moment.astimezone(zone):%Y-%m}"
 
 
+class Months:
+    """The calendar months (in a zone) that a period's instants fall in, found by bisecting
+    their first instants: what `month_of` says, without formatting a date per entry."""
+
+    def __init__(self, start: datetime, end: datetime, zone: ZoneInfo) -> None:
+        """The months from `start`'s to `end`'s."""
+        local = start.astimezone(zone)
+        year, month = local.year, local.month
+        self._starts: list[datetime] = []
+        self._names: list[str] = []
+        while True:
+            first = datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
+            if first >= end and self._starts:
+                break
+            self._starts.append(first)
+            self._names.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    def of(self, moment: datetime) -> str:
+        """The month `moment` (within the period) falls in."""
+        return self._names[max(bisect_right(self._starts, moment) - 1, 0)]
+
+
 def period_bounds(since: date, until: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The first instant of `since` and of the day after `until`, in the zone, as UTC."""
     start = datetime.combine(since, time(), zone)
@@ -125,21 +149,22 @@ _COUNTED = {
 
 
 def service_months(
-    entries: Iterable[UsageEntry], since: date, until: date, zone: ZoneInfo, now: datetime
+    entries: Iterable[UsageFact], since: date, until: date, zone: ZoneInfo, now: datetime
 ) -> list[ServiceMonth]:
     """The report's rows from the ledger's entries (each step's whole story): only what
     happened from `since` to `until` (days in the zone) counts, and promises that ran out
     before `now`. Rows come by agency, service and month."""
     start, end = period_bounds(since, until, zone)
-    steps: dict[tuple[str, str], list[UsageEntry]] = defaultdict(list)
+    months = Months(start, end, zone)
+    steps: dict[tuple[str, str], list[UsageFact]] = defaultdict(list)
     for entry in entries:
         steps[entry.event_id, entry.step_id].append(entry)
     cells: dict[tuple[str, str, str], _Cell] = defaultdict(_Cell)
 
-    def cell(entry: UsageEntry, moment: datetime) -> _Cell | None:
+    def cell(entry: UsageFact, moment: datetime) -> _Cell | None:
         if not start <= moment < end:
             return None
-        found = cells[entry.agency, entry.service, month_of(moment, zone)]
+        found = cells[entry.agency, entry.service, months.of(moment)]
         if entry.kind != "consent":  # a step declined never reached the agency
             found.events.add(entry.event_id)
         return found
@@ -168,7 +193,7 @@ def service_months(
 
 
 def _count_overdue(
-    story: list[UsageEntry], now: datetime, cell: Callable[[UsageEntry, datetime], _Cell | None]
+    story: list[UsageFact], now: datetime, cell: Callable[[UsageFact, datetime], _Cell | None]
 ) -> None:
     accepted = next((e for e in story if e.kind == "accepted"), None)
     if accepted is None or accepted.due_seconds is None:

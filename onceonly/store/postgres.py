@@ -14,7 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
 from onceonly.store.migrations import CREATE_LEDGER, pending, require_current
 from onceonly.usage import COLUMNS as USAGE_COLUMNS
-from onceonly.usage import UsageEntry, row_usage, usage_row
+from onceonly.usage import UsageEntry, UsageRecord, row_usage, usage_row
 
 # Any fixed number: every process that migrates takes this one advisory lock, so two
 # `onceonly setup` runs at once apply each migration once.
@@ -171,7 +171,7 @@ class PostgresUsageLedger:
 
     async def of_steps_active_between(
         self, since: datetime, until: datetime, agency: str | None = None
-    ) -> list[UsageEntry]:
+    ) -> list[UsageRecord]:
         """Every entry of each step (of `agency`) with an entry in [since, until)."""
         async with self._pool.connection() as connection:
             cursor = await connection.execute(_SELECT_USAGE, (since, until, agency, agency))

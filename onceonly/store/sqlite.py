@@ -16,7 +16,7 @@ from typing import Any
 from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
 from onceonly.store.migrations import CREATE_LEDGER, pending
 from onceonly.usage import COLUMNS as USAGE_COLUMNS
-from onceonly.usage import UsageEntry, row_usage, usage_row
+from onceonly.usage import UsageEntry, UsageRecord, row_usage, usage_row
 
 # How long a writer waits for another process's transaction (the worker and the API share
 # the file) before giving up, in milliseconds.
@@ -240,7 +240,7 @@ class SqliteUsageLedger:
 
     async def of_steps_active_between(
         self, since: datetime, until: datetime, agency: str | None = None
-    ) -> list[UsageEntry]:
+    ) -> list[UsageRecord]:
         """Every entry of each step (of `agency`) with an entry in [since, until)."""
         if not self._database.path.exists():
             return []  # nothing was ever recorded; reading creates nothing

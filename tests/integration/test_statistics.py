@@ -6,6 +6,7 @@ published counts, the same figures for the same question, and no sign-in needed.
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -44,10 +45,10 @@ def moves(stack: Stack) -> int:
     return MOVES_COMPLETED + MOVES_LEFT_OPEN
 
 
-def published_once_the_month_ended(stack: Stack) -> dict[str, object]:
+def published_once_the_month_ended(stack: Stack) -> dict[str, Any]:
     this_month = today(stack).replace(day=1)
 
-    async def ask() -> dict[str, object]:
+    async def ask() -> dict[str, Any]:
         client = await connect(stack.settings)
         async with opened_store(stack.settings) as store:
             published = await statistics(
@@ -66,7 +67,7 @@ def published_once_the_month_ended(stack: Stack) -> dict[str, object]:
 
 def figures_once_the_month_ended(stack: Stack) -> dict[str, dict[str, object]]:
     figures = published_once_the_month_ended(stack)["figures"]
-    return {row["event_type"]: row for row in figures}  # type: ignore[attr-defined]
+    return {row["event_type"]: row for row in figures}
 
 
 def test_a_month_that_has_ended_is_published_with_its_counts_protected(stack: Stack, moves: int):

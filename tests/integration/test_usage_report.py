@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from onceonly.auth import citizen_key, mint_token
+from onceonly.auth import Role, citizen_key, mint_token
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.samples import birth_request_data, move_request_data
 from onceonly.store import opened_store
@@ -87,7 +87,7 @@ def events(stack: Stack) -> dict[str, Any]:
     return {"ids": ids, "correction": correction}
 
 
-def ops(stack: Stack, *args: str, role: str = "operator") -> subprocess.CompletedProcess[str]:
+def ops(stack: Stack, *args: str, role: Role = "operator") -> subprocess.CompletedProcess[str]:
     token = mint_token(stack.settings, "op-usage", role=role)
     return subprocess.run(
         [sys.executable, "-m", "onceonly", "ops", "--token", token, "report", *args],
@@ -126,7 +126,7 @@ def test_the_report_agrees_with_what_the_agencies_hold(stack: Stack, events: dic
     assert withdrawals == {("msd", "best-start"): 1}
     assert {k: r.withdrawals for k, r in rows.items() if r.withdrawals} == withdrawals
     # The correction: amended online where the agency holds the amendment, else manual.
-    by_state = defaultdict(Counter)
+    by_state: defaultdict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     for agency in events["correction"]["agencies"]:
         by_state[agency["state"]][agency["agency"], agency["service"]] += 1
     assert set(by_state) <= {"sent", "manual"}, events["correction"]
@@ -163,7 +163,7 @@ def test_the_report_agrees_with_the_citizens_disclosure_logs(stack: Stack, event
         ops(stack, "--from", day, "--to", day, "--json").stdout
     )
     # Every submission accepted and every amendment taken is a disclosure.
-    sent = Counter()
+    sent: Counter[tuple[str, str]] = Counter()
     for row in report.rows:
         sent[row.agency, row.service] += row.accepted + row.corrections - row.manual_tasks
     assert +sent == logged
@@ -226,7 +226,7 @@ def test_the_ledger_holds_no_citizens_key_and_no_field_value(stack: Stack, event
     async def everything() -> str:
         async with opened_store(stack.settings) as store:
             entries = await store.usage.of_steps_active_between(EVER[0], EVER[1])
-            return json.dumps([entry.model_dump(mode="json") for entry in entries])
+            return json.dumps([entry._asdict() for entry in entries], default=str)
 
     text = asyncio.run(everything())
     assert all(event_id in text for event_id in events["ids"])

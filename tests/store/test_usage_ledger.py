@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from onceonly.store import Store
-from onceonly.usage import UsageEntry, usage_key
+from onceonly.usage import UsageEntry, recorded, usage_key
 from onceonly.usage_report import percentile
 
 T0 = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
@@ -38,7 +38,8 @@ async def test_a_fact_is_kept_once_per_key_across_replicas(store: Store, other_s
     assert await store.usage.record(first) is True
     again = fact("accepted", due_seconds=3600.0, at=T0 + timedelta(minutes=3))
     assert await other_store.usage.record(again) is False
-    assert await other_store.usage.of_steps_active_between(T0, T0 + timedelta(hours=1)) == [first]
+    kept = await other_store.usage.of_steps_active_between(T0, T0 + timedelta(hours=1))
+    assert kept == [recorded(first)]
 
 
 async def test_of_many_writers_of_one_key_at_once_exactly_one_writes(
@@ -50,7 +51,7 @@ async def test_of_many_writers_of_one_key_at_once_exactly_one_writes(
     )
     assert sorted(written) == [False] * 11 + [True]
     kept = await store.usage.of_steps_active_between(T0, T0 + timedelta(hours=1))
-    assert kept == [copies[written.index(True)]]
+    assert kept == [recorded(copies[written.index(True)])]
 
 
 async def test_a_period_brings_each_active_steps_whole_story_in_time_order(store: Store):
@@ -69,8 +70,10 @@ async def test_a_period_brings_each_active_steps_whole_story_in_time_order(store
         assert await store.usage.record(entry) is True
     period = (T0, T0 + timedelta(days=1))
     # The request three days before is part of the story of a step active in the period.
-    assert await store.usage.of_steps_active_between(*period) == [*story[:3], elsewhere, story[3]]
-    assert await store.usage.of_steps_active_between(*period, agency="ird") == story
+    told = [recorded(entry) for entry in story]
+    expected = [*told[:3], recorded(elsewhere), told[3]]
+    assert await store.usage.of_steps_active_between(*period) == expected
+    assert await store.usage.of_steps_active_between(*period, agency="ird") == told
     assert await store.usage.of_steps_active_between(*period, agency="bdm") == []
     # The bound: from `since` inclusive, to `until` exclusive, in any time zone given.
     zone = datetime(2026, 11, 1, tzinfo=UTC).astimezone().tzinfo
@@ -80,7 +83,7 @@ async def test_a_period_brings_each_active_steps_whole_story_in_time_order(store
         await store.usage.of_steps_active_between(
             at_the_end.astimezone(zone), at_the_end + timedelta(microseconds=1), agency="ird"
         )
-        == story
+        == told
     )
 
 

@@ -17,6 +17,7 @@ from onceonly.domain.submission import AgencyAnswer, AgencyStatus, AgencySubmiss
 from onceonly.usage import UsageEntry, usage_key
 from onceonly.usage_report import (
     COLUMNS,
+    Months,
     UsageReport,
     month_of,
     percentile,
@@ -188,3 +189,19 @@ def test_the_activities_entries_carry_ids_codes_and_times_never_values():
     entry = usage.consent_decision(decision, step)
     assert (entry.agency, entry.service, entry.detail) == (step.agency, step.service, "decline")
     assert "p" * 32 not in entry.model_dump_json()
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2025, 1, 1),
+        max_value=datetime(2027, 12, 31),
+        timezones=st.just(UTC),
+    ),
+    st.integers(0, 400),
+    st.floats(0, 1),
+)
+def test_months_by_bisection_are_the_months_each_moment_falls_in(start, days, where):
+    end = start + timedelta(days=days, seconds=1)
+    moment = start + (end - start) * where
+    moment = min(moment, end - timedelta(microseconds=1))
+    assert Months(start, end, AUCKLAND).of(moment) == month_of(moment, AUCKLAND)
