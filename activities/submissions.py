@@ -167,8 +167,10 @@ class AgencySubmissions(contract.AgencySubmissions):
         # outcome (accepted below, or agency.error), with the fields it disclosed.
         fields = sorted(submission.disclosure)
         log.debug("agency.submit", fields=fields)
-        attempt = activity.info().attempt
-        await usage.note(self._usage, usage.request_sent(submission, attempt, datetime.now(UTC)))
+        info = activity.info()
+        attempt = info.attempt
+        sent = usage.request_sent(submission, info.activity_id, attempt, datetime.now(UTC))
+        await usage.note(self._usage, sent)
         # The adapter's POST carries the receipt for this submission only (see adapters.http).
         receipt = CONSENT_RECEIPT.set(submission.receipt)
         limit = adapter.policy.call_timeout

@@ -57,9 +57,13 @@ def _fact(
     )
 
 
-def request_sent(submission: AgencySubmission, attempt: int, at: datetime) -> list[UsageEntry]:
-    """One attempt at sending the step's request: each attempt is a fact of its own."""
-    key = usage_key(submission.event_id, submission.step_id, f"request/{attempt}")
+def request_sent(
+    submission: AgencySubmission, activity_id: str, attempt: int, at: datetime
+) -> list[UsageEntry]:
+    """One attempt at sending the step's request: each attempt of each activity (an operator's
+    retry of a failed step schedules another) is a fact of its own."""
+    fact = f"request/{activity_id}/{attempt}"
+    key = usage_key(submission.event_id, submission.step_id, fact)
     return [_fact(submission, "request", key, at, attempt=attempt)]
 
 

@@ -174,8 +174,9 @@ def test_the_activities_entries_carry_ids_codes_and_times_never_values():
     assert usage.outcome(check, AgencyStatus(reference="R", state="pending"), 1, T0) == []
     [failed] = usage.outcome(check, AgencyStatus(reference="R", state="rejected"), 1, T0)
     assert failed.kind == "failed" and failed.key == done[1].key  # one outcome per step
-    [first, again] = [usage.request_sent(SUBMISSION, n, T0)[0] for n in (1, 2)]
-    assert first.key != again.key
+    [first, again] = [usage.request_sent(SUBMISSION, "3", n, T0)[0] for n in (1, 2)]
+    [operators_retry] = usage.request_sent(SUBMISSION, "7", 1, T0)
+    assert len({first.key, again.key, operators_retry.key}) == 3
     step = CATALOGUE.event("birth").step("best_start")
     decision = ReceiptRequest(
         event_type="birth",
