@@ -1,7 +1,7 @@
-"""Who pays, on the real stack: births and moves with a decline, a withdrawal and a correction,
-then `onceonly ops report` (table, JSON, CSV) and the operator route, their figures checked
-against what each mock agency holds and against the citizens' disclosure logs; only operators
-may ask, and the ledger holds nothing personal."""
+"""Who pays, on the real stack: births and moves with a decline, a withdrawal, a correction
+and an agency down for a while, then `onceonly ops report` (table, JSON, CSV) and the operator
+route, their figures checked against what each mock agency holds, the events' histories and
+the citizens' disclosure logs; only operators may ask, and the ledger holds nothing personal."""
 
 import asyncio
 import csv
@@ -15,14 +15,18 @@ from typing import Any
 
 import httpx
 import pytest
+from temporalio.api.enums.v1 import EventType
 
 from onceonly.auth import Role, citizen_key, mint_token
 from onceonly.domain.catalogue import CATALOGUE
+from onceonly.domain.submission import SUBMIT_TO_AGENCY, AgencySubmission
 from onceonly.samples import birth_request_data, move_request_data
 from onceonly.store import opened_store
+from onceonly.temporal import connect
 from onceonly.usage_report import COLUMNS, UsageReport
 from tests.integration.conftest import (
     Stack,
+    agency_faults,
     citizen,
     run_to_the_end,
     start_and_grant,
@@ -84,7 +88,46 @@ def events(stack: Stack) -> dict[str, Any]:
     for n in range(2):
         with citizen(stack, f"usage-mover-{n}") as api:
             ids.append(run_to_the_end(api, move)["id"])
+    # A move whose ACC step is tried again and again while ACC answers 503, until it is back.
+    with citizen(stack, "usage-mover-retried") as api:
+        with agency_faults(stack, "acc", error_rate=1.0):
+            event_id = start_and_grant(api, move)
+            asyncio.run(attempted(stack, event_id, "update_acc_address", times=3))
+        ids.append(wait_until_finished(api, event_id)["id"])
     return {"ids": ids, "correction": correction}
+
+
+async def attempted(stack: Stack, event_id: str, step_id: str, times: int) -> None:
+    """Return once the step's submission has been attempted `times` times (Temporal says)."""
+    handle = (await connect(stack.settings)).get_workflow_handle(event_id)
+    for _ in range(300):
+        pending = (await handle.describe()).raw_description.pending_activities
+        if any(activity.attempt > times for activity in pending):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{step_id} of {event_id} was not attempted {times} times")
+
+
+async def retries_in_histories(stack: Stack, ids: list[str]) -> Counter[tuple[str, str]]:
+    """Per (agency, service), the submission attempts after each activity's first, as the
+    events' histories record them (each activity's final attempt number): the reference."""
+    client = await connect(stack.settings)
+    retries: Counter[tuple[str, str]] = Counter()
+    for event_id in ids:
+        scheduled: dict[int, tuple[str, str]] = {}
+        async for event in client.get_workflow_handle(event_id).fetch_history_events():
+            if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                attributes = event.activity_task_scheduled_event_attributes
+                if attributes.activity_type.name == SUBMIT_TO_AGENCY:
+                    [sent] = await client.data_converter.decode(
+                        attributes.input.payloads, [AgencySubmission]
+                    )
+                    scheduled[event.event_id] = (sent.agency, sent.service)
+            elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+                started = event.activity_task_started_event_attributes
+                if started.scheduled_event_id in scheduled:
+                    retries[scheduled[started.scheduled_event_id]] += started.attempt - 1
+    return +retries
 
 
 def ops(stack: Stack, *args: str, role: Role = "operator") -> subprocess.CompletedProcess[str]:
@@ -122,6 +165,9 @@ def test_the_report_agrees_with_what_the_agencies_hold(stack: Stack, events: dic
     for figure in ("requests", "accepted", "completions"):
         assert {k: getattr(r, figure) for k, r in rows.items() if getattr(r, figure)} == records
     assert sum(row.rejections + row.overdue_outcomes for row in report.rows) == 0
+    retries = asyncio.run(retries_in_histories(stack, events["ids"]))
+    assert retries["acc", "client-address-update"] >= 3
+    assert {k: r.retries for k, r in rows.items() if r.retries} == retries
     withdrawals = held_by_service(stack, events["ids"], "withdrawals")
     assert withdrawals == {("msd", "best-start"): 1}
     assert {k: r.withdrawals for k, r in rows.items() if r.withdrawals} == withdrawals
@@ -154,8 +200,8 @@ def test_the_report_agrees_with_the_citizens_disclosure_logs(stack: Stack, event
         with citizen(stack, who) as api:
             for entry in api.get("/v1/disclosures").json():
                 logged[entry["agency"], entry["service"]] += 1
-    for n in range(2):
-        with citizen(stack, f"usage-mover-{n}") as api:
+    for who in ("usage-mover-0", "usage-mover-1", "usage-mover-retried"):
+        with citizen(stack, who) as api:
             for entry in api.get("/v1/disclosures").json():
                 logged[entry["agency"], entry["service"]] += 1
     day = f"{today(stack)}"
