@@ -10,6 +10,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import usage
 from activities.pacing import at_agency_pace
 from activities.submissions import step_of_agency
 from adapters.base import AgencyAdapter, AmendingAdapter, AmendmentNotOffered
@@ -24,6 +25,7 @@ from onceonly.domain.amendments import (
 from onceonly.domain.catalogue import StepSpec
 from onceonly.domain.corrections import recipients
 from onceonly.domain.submission import AmendmentAnswer
+from onceonly.usage import UsageLedger
 
 log = structlog.get_logger(__name__)
 
@@ -54,11 +56,18 @@ def amendment_entry(
 
 
 class AgencyAmendments(contract.AgencyCorrections):
-    """The correction activities, bound to the worker's adapters and the disclosure log."""
+    """The correction activities, bound to the worker's adapters and the disclosure log, and
+    to the usage ledger (amended online, or left to a person), when given one."""
 
-    def __init__(self, adapters: Mapping[str, AgencyAdapter], disclosures: DisclosureLog) -> None:
+    def __init__(
+        self,
+        adapters: Mapping[str, AgencyAdapter],
+        disclosures: DisclosureLog,
+        usage_ledger: UsageLedger | None = None,
+    ) -> None:
         self._adapters = adapters
         self._disclosures = disclosures
+        self._usage = usage_ledger
 
     @activity.defn(name=contract.FIND_CORRECTION_RECIPIENTS)
     async def find_correction_recipients(
@@ -92,6 +101,7 @@ class AgencyAmendments(contract.AgencyCorrections):
                     f"no adapter for agency {amendment.agency!r}", non_retryable=True
                 )
             if not isinstance(adapter, AmendingAdapter):
+                await self._note_manual(amendment, info.attempt)
                 raise AmendmentNotOffered(amendment.agency, amendment.service)
             step = step_of_agency(amendment.event_type, amendment.step_id, amendment.agency)
             # Logs carry ids and field names only, never values.
@@ -107,6 +117,9 @@ class AgencyAmendments(contract.AgencyCorrections):
                     )
             except Exception as error:
                 log.warning("agency.amendment_failed", error=type(error).__name__)
+                # Some agencies amend some services online and not others.
+                if isinstance(error, AmendmentNotOffered):
+                    await self._note_manual(amendment, info.attempt)
                 raise
             finally:
                 CONSENT_RECEIPT.reset(receipt)
@@ -114,5 +127,11 @@ class AgencyAmendments(contract.AgencyCorrections):
             # retry's repeated key with its first answer, and the log keeps one entry per key.
             entry = amendment_entry(amendment, step, answer, datetime.now(UTC))
             new = await self._disclosures.record(entry)
+            amended = usage.amendment(amendment, True, info.attempt, entry.disclosed_at)
+            await usage.note(self._usage, amended)
             log.info("agency.amended", new=new)
             return answer
+
+    async def _note_manual(self, amendment: AgencyAmendment, attempt: int) -> None:
+        manual = usage.amendment(amendment, False, attempt, datetime.now(UTC))
+        await usage.note(self._usage, manual)

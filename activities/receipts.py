@@ -4,26 +4,35 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import usage
 from onceonly import receipts
 from onceonly.domain import catalogue as catalogue_module
 from onceonly.domain import receipts as contract
 from onceonly.domain.catalogue import Catalogue
 from onceonly.domain.receipts import ReceiptRequest, SignedReceipt, receipt_claims
 from onceonly.settings import Settings
+from onceonly.usage import UsageLedger
 
 log = structlog.get_logger(__name__)
 
 
 class ReceiptSigner(contract.ReceiptSigning):
-    """The receipt signing activity, holding the worker's settings (and so its key)."""
+    """The receipt signing activity, holding the worker's settings (and so its key); every
+    decision it signs goes to the usage ledger too, when given one."""
 
-    def __init__(self, settings: Settings, catalogue: Catalogue | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        catalogue: Catalogue | None = None,
+        usage_ledger: UsageLedger | None = None,
+    ) -> None:
         # Loading the key now makes a bad key fail the worker's start, not every decision.
         receipts.signing_key(settings)
         self._settings = settings
         self._issuer = receipts.receipt_issuer(settings)
         # The catalogue in force when the worker starts, unless given one.
         self._catalogue = catalogue or catalogue_module.CATALOGUE
+        self._usage = usage_ledger
 
     @activity.defn(name=contract.SIGN_RECEIPT)
     async def sign_receipt(self, request: ReceiptRequest) -> SignedReceipt:
@@ -33,6 +42,7 @@ class ReceiptSigner(contract.ReceiptSigning):
         succeed, so it fails without retries. Logs carry ids only, never the claims.
         """
         signed = self._signed(request)
+        await self._note([request])
         log.info(
             "receipt.signed",
             event_id=request.event_id,
@@ -48,6 +58,7 @@ class ReceiptSigner(contract.ReceiptSigning):
         local activity for a whole batch instead of an activity per decision, and one log
         line."""
         signed = [self._signed(request) for request in requests]
+        await self._note(requests)
         log.info(
             "receipts.signed",
             event_id=requests[0].event_id if requests else None,
@@ -56,6 +67,14 @@ class ReceiptSigner(contract.ReceiptSigning):
             decisions=[request.decision for request in requests],
         )
         return signed
+
+    async def _note(self, requests: list[ReceiptRequest]) -> None:
+        if self._usage is None:
+            return
+        # Signed already, so the catalogue has each step.
+        steps = [self._catalogue.event(r.event_type).step(r.step_id) for r in requests]
+        decisions = [usage.consent_decision(r, s) for r, s in zip(requests, steps, strict=True)]
+        await usage.note(self._usage, decisions)
 
     def _signed(self, request: ReceiptRequest) -> SignedReceipt:
         try:

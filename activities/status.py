@@ -7,16 +7,18 @@ has decided.
 import asyncio
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import usage
 from activities.pacing import at_agency_pace
 from adapters.base import AgencyAdapter, AgencyPolicy, AgencyUnavailable, StatusAdapter
 from onceonly.domain import submission as contract
 from onceonly.domain.submission import AgencyStatus, StatusCheck
+from onceonly.usage import UsageLedger
 
 log = structlog.get_logger(__name__)
 
@@ -32,10 +34,14 @@ def poll_delay(policy: AgencyPolicy, polls: int) -> timedelta:
 
 
 class AgencyStatusChecks(contract.AgencyStatusChecks):
-    """The status activities, bound to the worker's adapters."""
+    """The status activities, bound to the worker's adapters; they write each outcome they
+    learn (once per step, however often asked) to the usage ledger, when given one."""
 
-    def __init__(self, adapters: Mapping[str, AgencyAdapter]) -> None:
+    def __init__(
+        self, adapters: Mapping[str, AgencyAdapter], usage_ledger: UsageLedger | None = None
+    ) -> None:
         self._adapters = adapters
+        self._usage = usage_ledger
 
     @activity.defn(name=contract.CHECK_AGENCY_STATUS)
     async def check_agency_status(self, check: StatusCheck) -> AgencyStatus:
@@ -45,6 +51,7 @@ class AgencyStatusChecks(contract.AgencyStatusChecks):
             async with at_agency_pace(check.agency, self._adapters[check.agency].policy):
                 status = await adapter.status(check.service, check.reference)
             log.info("agency.status", state=status.state, effect=status.effect)
+            await self._note_outcome(check, status)
             return status
 
     @activity.defn(name=contract.AWAIT_AGENCY_OUTCOME)
@@ -64,10 +71,15 @@ class AgencyStatusChecks(contract.AgencyStatusChecks):
                 else:
                     if status.state != "pending":
                         log.info("agency.outcome", state=status.state, polls=polls + 1)
+                        await self._note_outcome(check, status)
                         return status
                 polls += 1
                 policy = self._adapters[check.agency].policy
                 await _wait(poll_delay(policy, polls), polls)
+
+    async def _note_outcome(self, check: StatusCheck, status: AgencyStatus) -> None:
+        attempt = activity.info().attempt
+        await usage.note(self._usage, usage.outcome(check, status, attempt, datetime.now(UTC)))
 
     def _adapter(self, check: StatusCheck) -> StatusAdapter:
         adapter = self._adapters.get(check.agency)

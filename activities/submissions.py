@@ -11,6 +11,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 
+from activities import usage
 from activities.pacing import at_agency_pace
 from adapters.base import (
     AgencyAdapter,
@@ -30,6 +31,7 @@ from onceonly.domain.submission import (
     AgencyWithdrawal,
     WithdrawalAnswer,
 )
+from onceonly.usage import UsageLedger
 
 log = structlog.get_logger(__name__)
 
@@ -112,12 +114,19 @@ def disclosure_entry(
 
 class AgencySubmissions(contract.AgencySubmissions):
     """The agency submission activity, bound to the worker's adapters (one shared HTTP client)
-    and to the disclosure log, which it writes for every submission an agency accepts.
+    and to the disclosure log, which it writes for every submission an agency accepts, and
+    to the usage ledger (requests, answers, withdrawals), when given one.
     """
 
-    def __init__(self, adapters: Mapping[str, AgencyAdapter], disclosures: DisclosureLog) -> None:
+    def __init__(
+        self,
+        adapters: Mapping[str, AgencyAdapter],
+        disclosures: DisclosureLog,
+        usage_ledger: UsageLedger | None = None,
+    ) -> None:
         self._adapters = adapters
         self._disclosures = disclosures
+        self._usage = usage_ledger
 
     @activity.defn(name=contract.SUBMIT_TO_AGENCY)
     async def submit_to_agency(self, submission: AgencySubmission) -> AgencyAnswer:
@@ -159,6 +168,10 @@ class AgencySubmissions(contract.AgencySubmissions):
         # outcome (accepted below, or agency.error), with the fields it disclosed.
         fields = sorted(submission.disclosure)
         log.debug("agency.submit", fields=fields)
+        info = activity.info()
+        attempt = info.attempt
+        sent = usage.request_sent(submission, info.activity_id, attempt, datetime.now(UTC))
+        await usage.note(self._usage, sent)
         # The adapter's POST carries the receipt for this submission only (see adapters.http).
         receipt = CONSENT_RECEIPT.set(submission.receipt)
         try:
@@ -167,6 +180,11 @@ class AgencySubmissions(contract.AgencySubmissions):
                 answer = await adapter.submit(
                     submission.service, submission.disclosure, submission.idempotency_key
                 )
+        except AgencyRejected as refused:
+            code = refused.type or type(refused).__name__
+            now = datetime.now(UTC)
+            await usage.note(self._usage, usage.rejected(submission, code, attempt, now))
+            raise
         finally:
             CONSENT_RECEIPT.reset(receipt)
         # Before the workflow hears of it: if the write fails, the activity fails and is
@@ -174,6 +192,9 @@ class AgencySubmissions(contract.AgencySubmissions):
         # one entry per key.
         entry = disclosure_entry(submission, step, answer, citizen_key, datetime.now(UTC))
         new = await self._disclosures.record(entry)
+        await usage.note(
+            self._usage, usage.answered(submission, answer, attempt, entry.disclosed_at)
+        )
         log.info("agency.accepted", fields=fields, disclosure_recorded=new)
         return answer
 
@@ -196,6 +217,7 @@ class AgencySubmissions(contract.AgencySubmissions):
                     f"no adapter for agency {withdrawal.agency!r}", non_retryable=True
                 )
             if not isinstance(adapter, WithdrawingAdapter):
+                await self._note_manual(withdrawal, info.attempt)
                 raise WithdrawalNotOffered(withdrawal.agency, withdrawal.service)
             log.info("agency.withdraw", service=withdrawal.service)
             try:
@@ -205,9 +227,18 @@ class AgencySubmissions(contract.AgencySubmissions):
                     )
             except Exception as error:
                 log.warning("agency.withdrawal_failed", error=type(error).__name__)
+                # Some agencies withdraw some services online and not others.
+                if isinstance(error, WithdrawalNotOffered):
+                    await self._note_manual(withdrawal, info.attempt)
                 raise
+            done = usage.withdrawal(withdrawal, answer.outcome, info.attempt, datetime.now(UTC))
+            await usage.note(self._usage, done)
             log.info("agency.withdrawn", outcome=answer.outcome)
             return answer
+
+    async def _note_manual(self, withdrawal: AgencyWithdrawal, attempt: int) -> None:
+        manual = usage.withdrawal(withdrawal, None, attempt, datetime.now(UTC))
+        await usage.note(self._usage, manual)
 
 
 async def _indexed_citizen_key() -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from bench import restarts
+from bench import restarts, usage_report
 from bench.checks import Check
 from bench.drill_run import DRILL_ENV, LONG
 from bench.drills import DRILLS
@@ -105,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"births per drill (default {LONG.events}; per run of the restart drill,"
         f" {restarts.LONG.births})",
     )
+    usage = commands.add_parser(
+        "usage-report", help="the usage report's time over 10,000 events on PostgreSQL"
+    )
+    usage.add_argument("--events", type=int, default=usage_report.EVENTS)
     every = [*DRILLS, RESTARTS]
     drill.add_argument("--only", nargs="+", choices=every, default=every, help="drills to run")
     args = parser.parse_args(argv)
@@ -115,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Kept when the run failed (the exception above), for its logs.
         shutil.rmtree(state_dir, ignore_errors=True)
         return 0
+    if args.command == "usage-report":
+        return usage_report.main(args.events)
     return asyncio.run(_drills(args.only, args.events))
 
 

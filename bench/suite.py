@@ -26,6 +26,7 @@ from bench.throughput import (
     run_figures,
     start_baseline_worker,
 )
+from bench.usage_report import measure_usage_report
 
 WARM_UP_EVENTS = 20  # imports, sandboxes and connection pools, before anything is timed
 # Each system's workflows in rounds of about this many, the two taking turns (see _alternating).
@@ -71,6 +72,7 @@ async def run_benchmarks(
             figures["rate_budget"] = await measure_budget_cost(
                 stack.settings, postgres.settings.database_url
             )
+            figures["usage_report"] = await measure_usage_report(postgres.settings.database_url)
         figures["throughput"] = _throughput(runs)
         if profile:
             rows = profile_rows(RESULTS, PROFILED)

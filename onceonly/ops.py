@@ -21,6 +21,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from onceonly import ops_report
 from onceonly.api.corrections import start_correction
 from onceonly.api.problems import ProblemError
 from onceonly.auth import InvalidToken, verify_token
@@ -321,6 +322,20 @@ async def _run(args: argparse.Namespace) -> str:
     return await _export_history(client, args)
 
 
+async def _report(args: argparse.Namespace) -> str:
+    # From the shared store alone: no Temporal connection needed.
+    settings = get_settings()
+    operator = _operator(settings, args.token or os.environ.get("ONCEONLY_OPERATOR_TOKEN"))
+    log.info("ops.report", operator=operator, agency=args.agency)
+    try:
+        found = await ops_report.report(settings, args.since, args.until, args.agency)
+    except ops_report.ReportRefused as refused:
+        raise OpsError(str(refused)) from None
+    if args.json:
+        return found.model_dump_json(indent=2)
+    return ops_report.as_csv(found) if args.csv else ops_report.as_text(found, table)
+
+
 async def _export_history(client: Client, args: argparse.Namespace) -> str:
     history = await client.get_workflow_handle(args.event_id).fetch_history()
     if args.out:
@@ -334,7 +349,8 @@ def run_ops(args: argparse.Namespace) -> int:
     """Entry point of `onceonly ops ...`."""
     configure_logging()
     try:
-        print(asyncio.run(_run(args)))
+        command = _report if args.ops_command == "report" else _run
+        print(asyncio.run(command(args)))
     except OpsError as error:
         print(f"ops: {error}", file=sys.stderr)
         return 2
@@ -344,7 +360,7 @@ def run_ops(args: argparse.Namespace) -> int:
 def add_ops_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """The `ops` command and its subcommands."""
     ops = commands.add_parser(
-        "ops", help="operators: find, inspect, retry, correct and cancel events"
+        "ops", help="operators: find, inspect, retry, correct and cancel events; usage reports"
     )
     ops.add_argument("--token", help="operator JWT (default: ONCEONLY_OPERATOR_TOKEN)")
     sub = ops.add_subparsers(dest="ops_command", required=True)
@@ -389,4 +405,5 @@ def add_ops_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser
     history.add_argument("event_id")
     history.add_argument("--json", action="store_true", help="JSON (the only format)")
     history.add_argument("--out", help="write to this file")
+    ops_report.add_report_parser(sub)
     ops.set_defaults(run=run_ops)

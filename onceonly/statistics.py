@@ -1,10 +1,12 @@
 """The open statistics (GET /v1/statistics and the portal's statistics page): how many life
-events of each type were started and completed each month, and how long they took, released
-under the disclosure control of `onceonly.domain.disclosure_control` so that no one can learn
-about a single person.
+events of each type were started and completed each month, and how long they took; per service,
+the shares of consent decisions that consented, declined or withdrew; per agency, the median
+time to an outcome. Released under the disclosure control of
+`onceonly.domain.disclosure_control` so that no one can learn about a single person.
 
-Figures come from Temporal's visibility store (counts and the start and close times of closed
-events), never from reading histories one by one.
+Event figures come from Temporal's visibility store (counts and the start and close times of
+closed events), step figures from the usage ledger (`onceonly.usage`), never from reading
+histories one by one.
 """
 
 import hashlib
@@ -18,6 +20,7 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecution
 
 from onceonly.domain import search_attributes
+from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.disclosure_control import (
     MEDIAN_MIN_COUNT,
     ROUNDING_BASE,
@@ -25,14 +28,20 @@ from onceonly.domain.disclosure_control import (
     ended_months,
     published_count,
     published_median,
+    published_share,
 )
 from onceonly.settings import Settings
+from onceonly.usage import UsageFact, UsageLedger
 
 ONCEONLY = f"{search_attributes.EVENT_TYPE.name} IS NOT NULL"
 """onceonly's life events, of any type (the namespace may hold other workflows)."""
 COMPLETED = "completed"
 """The status of an event every applicable step of which is done."""
 SECONDS_PER_DAY = 86_400
+SECONDS_PER_HOUR = 3_600
+CHOICES = ("grant", "decline", "expire", "withdraw")
+"""The consent decisions a service's shares are of: a statutory step's acknowledgement and a
+correction's receipt are no choice."""
 
 
 class ReleaseRules(BaseModel):
@@ -58,11 +67,39 @@ class MonthFigures(BaseModel):
     )
 
 
+class ServiceMonthFigures(BaseModel):
+    """One agency's service in one month: its consent decisions; null where suppressed."""
+
+    agency: str
+    service: str
+    month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM.")
+    decisions: int | None = Field(
+        description="Consent decisions about the service's steps in the month: granted,"
+        " declined, expired or withdrawn."
+    )
+    consented: float | None = Field(description="The share of them granting consent.")
+    declined: float | None = Field(description="The share of them declining.")
+    withdrawn: float | None = Field(description="The share of them withdrawing consent given.")
+
+
+class AgencyMonthFigures(BaseModel):
+    """One agency in one month: its outcomes and how long they took; null where suppressed."""
+
+    agency: str
+    month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM.")
+    outcomes: int | None = Field(description="Steps the agency decided in the month.")
+    median_hours_to_outcome: float | None = Field(
+        description="Of those, the median hours from the step's first request to the decision."
+    )
+
+
 class Statistics(BaseModel):
     """The published figures for the months asked about that have ended."""
 
     rules: ReleaseRules
     figures: list[MonthFigures]
+    services: list[ServiceMonthFigures] = Field(default_factory=list)
+    agencies: list[AgencyMonthFigures] = Field(default_factory=list)
 
 
 def rounding_secret(settings: Settings) -> bytes:
@@ -106,6 +143,83 @@ def figures_of_month(
     )
 
 
+def service_figures(
+    secret: bytes,
+    entries: Iterable[UsageFact],
+    months: list[str],
+    zone: ZoneInfo,
+    services: Iterable[tuple[str, str]],
+) -> list[ServiceMonthFigures]:
+    """Each service's (agency, service) consent decisions per month, as published counts and
+    shares of them (pure). Every service has a row for every month, whether anything happened
+    or not: a row's presence tells nothing."""
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    for entry in entries:
+        month = _month(entry.at, zone)
+        if entry.kind == "consent" and entry.detail in CHOICES and month in months:
+            counts[entry.agency, entry.service, month, entry.detail] += 1
+    figures = []
+    for month in months:
+        for agency, service in services:
+            name = f"{agency}/{service}/{month}"
+            raw = {choice: counts[agency, service, month, choice] for choice in CHOICES}
+            decided = published_count(secret, f"{name}/decisions", sum(raw.values()))
+            share = {
+                choice: published_share(published_count(secret, f"{name}/{choice}", n), decided)
+                for choice, n in raw.items()
+            }
+            figures.append(
+                ServiceMonthFigures(
+                    agency=agency,
+                    service=service,
+                    month=month,
+                    decisions=decided,
+                    consented=share["grant"],
+                    declined=share["decline"],
+                    withdrawn=share["withdraw"],
+                )
+            )
+    return figures
+
+
+def agency_figures(
+    secret: bytes,
+    entries: Iterable[UsageFact],
+    months: list[str],
+    zone: ZoneInfo,
+    agencies: Iterable[str],
+) -> list[AgencyMonthFigures]:
+    """Each agency's outcomes per month and their median time from the step's first request
+    (pure): a median only of 20 or more; a row for every agency and month."""
+    first_request: dict[tuple[str, str], UsageFact] = {}
+    outcomes: list[UsageFact] = []
+    for entry in sorted(entries, key=lambda entry: entry.at):
+        if entry.kind == "request":
+            first_request.setdefault((entry.event_id, entry.step_id), entry)
+        elif entry.kind in ("completed", "failed") and _month(entry.at, zone) in months:
+            outcomes.append(entry)
+    hours: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for outcome in outcomes:
+        request = first_request.get((outcome.event_id, outcome.step_id))
+        if request is not None:
+            took = (outcome.at - request.at).total_seconds() / SECONDS_PER_HOUR
+            hours[outcome.agency, _month(outcome.at, zone)].append(took)
+    figures = []
+    for month in months:
+        for agency in agencies:
+            values = sorted(hours[agency, month])
+            middle = published_median(values)
+            figures.append(
+                AgencyMonthFigures(
+                    agency=agency,
+                    month=month,
+                    outcomes=published_count(secret, f"{agency}/{month}/outcomes", len(values)),
+                    median_hours_to_outcome=None if middle is None else round(middle, 2),
+                )
+            )
+    return figures
+
+
 async def statistics(
     client: Client,
     settings: Settings,
@@ -114,9 +228,11 @@ async def statistics(
     first: date,
     last: date,
     today: date,
+    ledger: UsageLedger,
 ) -> Statistics:
     """The published figures of every event type for each month from `first`'s to `last`'s
-    that ended before `today`: two visibility listings, counted here by type and month."""
+    that ended before `today`: two visibility listings, counted here by type and month; and
+    the step figures from one read of the usage ledger."""
     rules = ReleaseRules(months=settings.timezone)
     months = ended_months(first, last, today)
     if not months:
@@ -147,7 +263,23 @@ async def statistics(
         for month in months
         for kind in event_types
     ]
-    return Statistics(rules=rules, figures=figures)
+    entries = await ledger.of_steps_active_between(
+        datetime.fromisoformat(since), datetime.fromisoformat(until)
+    )
+    return Statistics(
+        rules=rules,
+        figures=figures,
+        services=service_figures(secret, entries, months, zone, catalogue_services()),
+        agencies=agency_figures(
+            secret, entries, months, zone, [agency.id for agency in CATALOGUE.agencies]
+        ),
+    )
+
+
+def catalogue_services() -> list[tuple[str, str]]:
+    """Every (agency, service) a step of the catalogue uses, in order, once each."""
+    steps = (step for event in CATALOGUE.life_events for step in event.steps)
+    return sorted({(step.agency, step.service) for step in steps})
 
 
 def _event_type(execution: WorkflowExecution) -> str:

@@ -20,6 +20,7 @@ from onceonly.api import (
     prefill,
     receipts,
     statistics,
+    usage,
     well_known,
 )
 from onceonly.api.docs import install_docs
@@ -85,6 +86,7 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.include_router(disclosures.router)
     app.include_router(callbacks.router)
     app.include_router(statistics.router)
+    app.include_router(usage.router)
     install_metrics(app)
     install_portal(app)
     install_docs(app)

@@ -68,3 +68,32 @@ async def _citizen(
 
 
 CurrentCitizen = Annotated[Citizen, Depends(_citizen)]
+
+
+class Operator:
+    """The calling operator, by the name in their token (which goes into the log lines)."""
+
+    def __init__(self, caller: Caller) -> None:
+        self.name = caller.subject
+
+
+async def _operator(
+    settings: AppSettings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Operator:
+    if credentials is None:
+        raise ProblemError(
+            401, "Unauthorized", "Authorization: a bearer token is required", headers=_CHALLENGE
+        )
+    try:
+        caller = verify_token(settings, credentials.credentials)
+    except InvalidToken as reason:
+        raise ProblemError(
+            401, "Unauthorized", f"Authorization: {reason}", headers=_CHALLENGE
+        ) from None
+    if caller.role != "operator":
+        raise ProblemError(403, "Forbidden", "Authorization: this route is for operators' tokens")
+    return Operator(caller)
+
+
+CurrentOperator = Annotated[Operator, Depends(_operator)]

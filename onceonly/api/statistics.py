@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
 
-from onceonly.api.deps import AppSettings, Temporal
+from onceonly.api.deps import AppSettings, SharedStore, Temporal
 from onceonly.api.problems import FieldError, invalid_input
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.statistics import Statistics, statistics
@@ -48,11 +48,19 @@ def months_rule(since: str, until: str) -> str | None:
 
 @router.get("/v1/statistics")
 async def read_statistics(
-    settings: AppSettings, temporal: Temporal, response: Response, since: Since, until: Until
+    *,
+    settings: AppSettings,
+    temporal: Temporal,
+    store: SharedStore,
+    response: Response,
+    since: Since,
+    until: Until,
 ) -> Statistics:
     """Life events started and completed per type and month, and their median time to
-    completion, for the months from `since` to `until` that have ended. Counts below 6 are
-    null and the rest randomly rounded to base 3, as Stats NZ releases integrated data."""
+    completion; per service, the shares of consent decisions granted, declined and withdrawn;
+    per agency, the median time to an outcome; for the months from `since` to `until` that
+    have ended. Counts below 6 are null and the rest randomly rounded to base 3, as Stats NZ
+    releases integrated data; a share is a quotient of such counts; a median needs 20 values."""
     rule = months_rule(since, until)
     if rule is not None:
         raise invalid_input([FieldError(field="until", rule=rule)])
@@ -61,5 +69,11 @@ async def read_statistics(
     event_types = [event.event_type for event in CATALOGUE.life_events]
     response.headers.update(CACHEABLE)
     return await statistics(
-        temporal, settings, event_types=event_types, first=first, last=last, today=today
+        temporal,
+        settings,
+        event_types=event_types,
+        first=first,
+        last=last,
+        today=today,
+        ledger=store.usage,
     )

@@ -1,8 +1,10 @@
 """The shared store: everything outside Temporal that one process writes and another reads.
 
 One protocol per concern: the disclosure log (`onceonly.disclosures.DisclosureLog`), the
-agency callbacks taken (`CallbackClaims`), the citizens' rate budgets (`RateBudgets`) and the
-events holding keyed fingerprints (`onceonly.store.fingerprints.EventFingerprints`).
+agency callbacks taken (`CallbackClaims`), the citizens' rate budgets (`RateBudgets`), the
+events each party joined (`onceonly.parties.EventParties`), the events holding keyed
+fingerprints (`onceonly.store.fingerprints.EventFingerprints`) and the usage ledger
+(`onceonly.usage.UsageLedger`).
 Two implementations of each: the embedded SQLite file in the state dir that `onceonly up`
 uses on one machine, and PostgreSQL whenever `ONCEONLY_DATABASE_URL` is set, which every
 worker and API of a cluster shares. No process keeps shared state in its own memory or disk.
@@ -25,7 +27,9 @@ from onceonly.store.sqlite import (
     SqliteDisclosureLog,
     SqliteEventFingerprints,
     SqliteEventParties,
+    SqliteUsageLedger,
 )
+from onceonly.usage import UsageLedger
 
 
 class CallbackClaims(Protocol):
@@ -64,6 +68,7 @@ class Store:
     parties: EventParties
     """The events each party joined (the other parent), for their list of life events."""
     fingerprints: EventFingerprints
+    usage: UsageLedger
 
 
 def embedded_store_file(settings: Settings) -> Path:
@@ -84,6 +89,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             where=f"SQLite at {database.path}",
             parties=SqliteEventParties(database),
             fingerprints=SqliteEventFingerprints(database),
+            usage=SqliteUsageLedger(database),
         )
         return
     # Imported here: a process on the embedded store never loads the driver.
@@ -101,6 +107,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             where="PostgreSQL",
             parties=postgres.PostgresEventParties(shared),
             fingerprints=postgres.PostgresEventFingerprints(shared),
+            usage=postgres.PostgresUsageLedger(shared),
         )
     finally:
         await shared.close()

@@ -140,6 +140,46 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        6,
+        "the usage ledger: what happened at each agency, one row per fact, no personal data",
+        sqlite="""
+        CREATE TABLE IF NOT EXISTS agency_usage (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            agency TEXT NOT NULL,
+            service TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT,
+            attempt INTEGER NOT NULL,
+            due_seconds REAL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS agency_usage_by_time ON agency_usage (at, agency);
+        CREATE INDEX IF NOT EXISTS agency_usage_by_step ON agency_usage (event_id, step_id);
+        """,
+        postgres="""
+        CREATE TABLE agency_usage (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            agency TEXT NOT NULL,
+            service TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT,
+            attempt INTEGER NOT NULL,
+            due_seconds DOUBLE PRECISION,
+            at TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX agency_usage_by_time ON agency_usage (at, agency);
+        CREATE INDEX agency_usage_by_step ON agency_usage (event_id, step_id);
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -15,6 +15,8 @@ from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
 from onceonly.parties import MAX_JOINED, JoinedParty
 from onceonly.store.fingerprints import FingerprintClaim
 from onceonly.store.migrations import CREATE_LEDGER, pending, require_current
+from onceonly.usage import COLUMNS as USAGE_COLUMNS
+from onceonly.usage import UsageEntry, UsageRecord, row_usage, usage_row
 
 # Any fixed number: every process that migrates takes this one advisory lock, so two
 # `onceonly setup` runs at once apply each migration once.
@@ -35,6 +37,17 @@ _SELECT_DISCLOSURES = (
     f"SELECT {COLUMNS} FROM disclosures"  # noqa: S608
     " WHERE citizen_key = %s AND (%s::text IS NULL OR event_id = %s)"
     " ORDER BY disclosed_at DESC, id DESC LIMIT %s"
+)
+_INSERT_USAGE = (
+    f"INSERT INTO agency_usage ({USAGE_COLUMNS})"  # noqa: S608
+    f" VALUES ({', '.join('%s' for _ in USAGE_COLUMNS.split(','))})"
+    " ON CONFLICT (key) DO NOTHING"
+)
+_SELECT_USAGE = (
+    f"SELECT {USAGE_COLUMNS} FROM agency_usage WHERE (event_id, step_id) IN"  # noqa: S608
+    " (SELECT event_id, step_id FROM agency_usage"
+    "  WHERE at >= %s AND at < %s AND (%s::text IS NULL OR agency = %s))"
+    " ORDER BY at, id"
 )
 # A token bucket refilled and spent in one statement, on the database's clock (so replicas
 # whose clocks differ agree). SET sees the row as it was: `level` is repeated, not chained.
@@ -150,6 +163,28 @@ class PostgresCallbackClaims:
                 "DELETE FROM callbacks_taken WHERE agency = %s AND callback_id = %s",
                 (agency, callback_id),
             )
+
+
+class PostgresUsageLedger:
+    """The usage ledger in the shared database."""
+
+    def __init__(self, database: PostgresDatabase) -> None:
+        """The ledger kept in `database`."""
+        self._pool = database.pool
+
+    async def record(self, entry: UsageEntry) -> bool:
+        """Keep `entry` unless its key has an entry already; True when it was new."""
+        async with self._pool.connection() as connection:
+            cursor = await connection.execute(_INSERT_USAGE, usage_row(entry))
+            return cursor.rowcount == 1
+
+    async def of_steps_active_between(
+        self, since: datetime, until: datetime, agency: str | None = None
+    ) -> list[UsageRecord]:
+        """Every entry of each step (of `agency`) with an entry in [since, until)."""
+        async with self._pool.connection() as connection:
+            cursor = await connection.execute(_SELECT_USAGE, (since, until, agency, agency))
+            return [row_usage(row) for row in await cursor.fetchall()]
 
 
 class PostgresRateBudgets:

@@ -17,6 +17,8 @@ from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
 from onceonly.parties import MAX_JOINED, JoinedParty
 from onceonly.store.fingerprints import FingerprintClaim
 from onceonly.store.migrations import CREATE_LEDGER, pending
+from onceonly.usage import COLUMNS as USAGE_COLUMNS
+from onceonly.usage import UsageEntry, UsageRecord, row_usage, usage_row
 
 # How long a writer waits for another process's transaction (the worker and the API share
 # the file) before giving up, in milliseconds.
@@ -38,6 +40,18 @@ _SELECT_DISCLOSURES = (
     f"SELECT {COLUMNS} FROM disclosures"  # noqa: S608
     " WHERE citizen_key = ? AND (? IS NULL OR event_id = ?)"
     " ORDER BY disclosed_at DESC, id DESC LIMIT ?"
+)
+_INSERT_USAGE = (
+    f"INSERT INTO agency_usage ({USAGE_COLUMNS})"  # noqa: S608
+    f" VALUES ({', '.join('?' for _ in USAGE_COLUMNS.split(','))})"
+    " ON CONFLICT (key) DO NOTHING"
+)
+# Row values: every entry of each step that has one in the period (and at the agency).
+_SELECT_USAGE = (
+    f"SELECT {USAGE_COLUMNS} FROM agency_usage WHERE (event_id, step_id) IN"  # noqa: S608
+    " (SELECT event_id, step_id FROM agency_usage"
+    "  WHERE at >= ? AND at < ? AND (? IS NULL OR agency = ?))"
+    " ORDER BY at, id"
 )
 
 
@@ -300,3 +314,42 @@ class SqliteEventFingerprints:
 
 def _text(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _utc_text(moment: datetime) -> str:
+    # Fixed width (always microseconds, always +00:00), so text order is time order.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class SqliteUsageLedger:
+    """The usage ledger in the embedded store."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        """The ledger kept in `database`."""
+        self._database = database
+
+    async def record(self, entry: UsageEntry) -> bool:
+        """Keep `entry` unless its key has an entry already; True when it was new."""
+        return bool(await self._database.run(self._record, entry))
+
+    async def of_steps_active_between(
+        self, since: datetime, until: datetime, agency: str | None = None
+    ) -> list[UsageRecord]:
+        """Every entry of each step (of `agency`) with an entry in [since, until)."""
+        if not self._database.path.exists():
+            return []  # nothing was ever recorded; reading creates nothing
+        rows = await self._database.run(self._select, since, until, agency)
+        return [row_usage(row) for row in rows]
+
+    def _record(self, connection: sqlite3.Connection, entry: UsageEntry) -> bool:
+        row = (*usage_row(entry)[:-1], _utc_text(entry.at))
+        with self._database.writing:
+            return connection.execute(_INSERT_USAGE, row).rowcount == 1
+
+    @staticmethod
+    def _select(
+        connection: sqlite3.Connection, since: datetime, until: datetime, agency: str | None
+    ) -> list[tuple[Any, ...]]:
+        return connection.execute(
+            _SELECT_USAGE, (_utc_text(since), _utc_text(until), agency, agency)
+        ).fetchall()

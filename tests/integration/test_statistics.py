@@ -1,17 +1,21 @@
 """The open statistics on the real stack: counted from Temporal's visibility store by type and
-month, published only for months that have ended, small counts suppressed and the rest on the
-base-3 grid, the same figures for the same question, and no sign-in needed."""
+month (and from the usage ledger per service and agency), published only for months that have
+ended, small counts suppressed and the rest on the base-3 grid, shares only as quotients of
+published counts, the same figures for the same question, and no sign-in needed."""
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
 
-from onceonly.domain.disclosure_control import published_count
+from onceonly.domain.catalogue import CATALOGUE
+from onceonly.domain.disclosure_control import published_count, published_share
 from onceonly.samples import move_request_data
 from onceonly.statistics import rounding_secret, statistics
+from onceonly.store import opened_store
 from onceonly.temporal import connect
 from tests.integration.conftest import Stack, citizen, run_to_the_end, today
 
@@ -41,22 +45,29 @@ def moves(stack: Stack) -> int:
     return MOVES_COMPLETED + MOVES_LEFT_OPEN
 
 
-def figures_once_the_month_ended(stack: Stack) -> dict[str, dict[str, object]]:
+def published_once_the_month_ended(stack: Stack) -> dict[str, Any]:
     this_month = today(stack).replace(day=1)
 
-    async def ask() -> dict[str, dict[str, object]]:
+    async def ask() -> dict[str, Any]:
         client = await connect(stack.settings)
-        published = await statistics(
-            client,
-            stack.settings,
-            event_types=["birth", "move", "death"],
-            first=this_month,
-            last=this_month,
-            today=next_month(this_month),
-        )
-        return {row.event_type: row.model_dump() for row in published.figures}
+        async with opened_store(stack.settings) as store:
+            published = await statistics(
+                client,
+                stack.settings,
+                event_types=["birth", "move", "death"],
+                first=this_month,
+                last=this_month,
+                today=next_month(this_month),
+                ledger=store.usage,
+            )
+        return published.model_dump()
 
     return asyncio.run(ask())
+
+
+def figures_once_the_month_ended(stack: Stack) -> dict[str, dict[str, object]]:
+    figures = published_once_the_month_ended(stack)["figures"]
+    return {row["event_type"]: row for row in figures}
 
 
 def test_a_month_that_has_ended_is_published_with_its_counts_protected(stack: Stack, moves: int):
@@ -94,3 +105,36 @@ def test_the_public_route_publishes_no_month_under_way_and_names_bad_months(
             refused = anyone.get("/v1/statistics", params=params)
             assert refused.status_code == 422, refused.text
             assert refused.json()["errors"][0]["field"].endswith(field), refused.json()
+
+
+def test_each_services_consent_shares_and_each_agencys_outcomes_are_protected(
+    stack: Stack, moves: int
+):
+    month = f"{today(stack):%Y-%m}"
+    published = published_once_the_month_ended(stack)
+    secret = rounding_secret(stack.settings)
+    services = {(row["agency"], row["service"]): row for row in published["services"]}
+    [move] = [event for event in CATALOGUE.life_events if event.event_type == "move"]
+    for step in move.steps:
+        row = services[step.agency, step.service]
+        if step.legal_basis.kind != "consent":  # acknowledged, not chosen: no decisions
+            assert row["decisions"] is None and row["consented"] is None, row
+            continue
+        # Every completed move granted the step; the two left open decided nothing.
+        cell = f"{step.agency}/{step.service}/{month}"
+        decided = published_count(secret, f"{cell}/decisions", MOVES_COMPLETED)
+        granted = published_count(secret, f"{cell}/grant", MOVES_COMPLETED)
+        assert row["decisions"] == decided and decided in {6, 9}
+        assert row["consented"] == published_share(granted, decided)
+        assert row["declined"] is None and row["withdrawn"] is None  # none: below 6
+    # Every service and agency of the catalogue has its row, whatever happened there.
+    assert len(services) == len(
+        {(s.agency, s.service) for e in CATALOGUE.life_events for s in e.steps}
+    )
+    agencies = {row["agency"]: row for row in published["agencies"]}
+    assert set(agencies) == {agency.id for agency in CATALOGUE.agencies}
+    at_council = sum(step.agency == "council" for step in move.steps) * MOVES_COMPLETED
+    council = agencies["council"]
+    assert council["outcomes"] == published_count(secret, f"council/{month}/outcomes", at_council)
+    assert council["median_hours_to_outcome"] is None  # fewer than 20 behind it
+    assert agencies["bdm"]["outcomes"] is None  # no births or deaths here
