@@ -25,11 +25,11 @@ class Layer:
 
 LAYERS = (
     Layer("domain", ("onceonly.domain",), may_import=()),
-    # What activities do their I/O through: settings, the disclosure log's entries and
-    # protocol, receipt signing. Below the activities, so they reach only the domain.
+    # What activities do their I/O through: settings, the disclosure log's and the usage
+    # ledger's entries and protocols, receipt signing. Below the activities, so they reach only the domain.
     Layer(
         "services",
-        ("onceonly.settings", "onceonly.disclosures", "onceonly.receipts"),
+        ("onceonly.settings", "onceonly.disclosures", "onceonly.usage", "onceonly.receipts"),
         may_import=("domain",),
     ),
     Layer("workflows", ("workflows",), may_import=("domain",)),
