@@ -30,6 +30,7 @@ from onceonly.api.problems import (
     ProblemError,
     invalid_input,
 )
+from onceonly.domain import search_attributes
 from onceonly.domain.birth import BirthStart
 from onceonly.domain.corrections import CorrectionOrder, CorrectionRequest, FieldCorrection
 from onceonly.domain.multiple_birth import (
@@ -42,7 +43,6 @@ from onceonly.domain.multiple_birth import (
 )
 from onceonly.settings import Settings
 from onceonly.store import Store
-from onceonly.domain import search_attributes
 
 router = APIRouter(prefix="/v1/life-events", tags=["life events"])
 log = structlog.get_logger(__name__)
