@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from onceonly.portal import journey_session
+from onceonly.portal import journey_session, routes_twins
 from onceonly.portal.client import Api, ApiProblem
 from onceonly.portal.journey_pages import (
     Answers,
@@ -149,6 +149,10 @@ async def send(request: Request, event_type: str) -> Response:
     try:
         event = await start_event(request, event_type, data, held.prefill_id, held.idempotency_key)
     except ApiProblem as problem:
+        # The same birth open already: another baby of it (twins), or the same baby?
+        told = routes_twins.existing_event(problem) if problem.status == 409 else None
+        if told:
+            return routes_twins.ask_which_baby(request, held.answers, told)
         if problem.status != 422:
             raise
         return await _check(request, journey, held.answers, problem.errors, status=422)

@@ -2,10 +2,14 @@
 baby of the same birth, or the same one), and the page for another baby of a multiple birth,
 which asks only for that baby's details and starts its event linked to the first, with the
 parents' details, address and health choices as the API gives them from the first event.
+
+The page's inputs are the journeys' (`Ask`, drawn by `_questions.html`), and its errors are
+the API's own, placed on the inputs as the question pages place theirs.
 """
 
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,133 +17,81 @@ from fastapi.responses import Response
 
 from onceonly.domain.address_model import Address
 from onceonly.domain.addresses import format_address_line
+from onceonly.portal import journey_session
 from onceonly.portal.client import Api, ApiProblem
-from onceonly.portal.forms import Field, Fieldset, errors_by_input, form_paths, to_data
-from onceonly.portal.pages import form_data, render, require_token, see_other
-from onceonly.portal.text import text
+from onceonly.portal.journey_rules import dotted, place, read_page, required, typed_answer
+from onceonly.portal.journeys.birth import BIRTH
+from onceonly.portal.journeys.questions import SEXES, Ask
+from onceonly.portal.pages import form_data, page_lang, render, require_token, see_other
+from onceonly.portal.text import field_words, text
+from onceonly.portal.text_forms import plain_rule
 
 router = APIRouter(include_in_schema=False)
 # Only a birth event's id is ever put in a link or redirect here.
 BIRTH_EVENT_ID = re.compile(r"^birth-[0-9a-f]{32}$")
 ANSWERS = ("another", "same")
+Group = tuple[str, tuple[Ask, ...]]
+"""A legend (message id) and the inputs under it."""
 
-ANOTHER_CHILD_FORM: tuple[Fieldset, ...] = (
-    Fieldset(
-        "twins.fs.child",
-        (
-            Field(
-                "child.name.given_names",
-                "twins.f.given_names",
-                "names",
-                hint="twins.f.given_names.hint",
-            ),
-            Field("child.name.family_name", "twins.f.family_name"),
-            Field("child.name.known_as", "twins.f.known_as", required=False),
-            Field(
-                "child.sex", "twins.f.sex", "choice", choices=("female", "male", "indeterminate")
-            ),
-            Field(
-                "child.place_of_birth", "twins.f.place_of_birth", hint="twins.f.place_of_birth.hint"
-            ),
-        ),
+THIS_BABY: Group = (
+    "twins.fs.child",
+    (
+        Ask("child.name.given_names", "twins.f.given_names", "names", "twins.f.given_names.hint"),
+        Ask("child.name.family_name", "twins.f.family_name"),
+        Ask("child.name.known_as", "twins.f.known_as"),
+        Ask("child.sex", "twins.f.sex", "choice", choices=SEXES),
+        Ask("child.place_of_birth", "twins.f.place_of_birth", hint="twins.f.place_of_birth.hint"),
     ),
-    Fieldset(
-        "twins.fs.multiple_birth",
-        (
-            Field(
-                "multiple_birth.plurality",
-                "twins.f.plurality",
-                "number",
-                hint="twins.f.plurality.hint",
-            ),
-            Field(
-                "multiple_birth.birth_order",
-                "twins.f.birth_order",
-                "number",
-                hint="twins.f.birth_order.hint",
-            ),
+)
+THE_BIRTH: Group = (
+    "twins.fs.multiple_birth",
+    (
+        Ask("multiple_birth.plurality", "twins.f.plurality", "number", "twins.f.plurality.hint"),
+        Ask(
+            "multiple_birth.birth_order",
+            "twins.f.birth_order",
+            "number",
+            "twins.f.birth_order.hint",
         ),
     ),
 )
-"""This baby's details and its place in the birth: all the other-baby page asks."""
-SIBLING_ORDER = Fieldset(
+FIRST_BABY: Group = (
     "twins.fs.first_baby",
     (
-        Field(
+        Ask(
             "multiple_birth.sibling_birth_order",
             "twins.f.sibling_birth_order",
             "number",
-            required=False,
-            hint="twins.f.sibling_birth_order.hint",
+            "twins.f.sibling_birth_order.hint",
         ),
     ),
 )
 """Asked too when the first event does not say which of the babies it is."""
 
 
-def another_child_form(shared: dict[str, Any]) -> tuple[Fieldset, ...]:
+def another_child_groups(shared: Mapping[str, Any]) -> tuple[Group, ...]:
     """The other-baby page's inputs, given the first event's shared data."""
-    return ANOTHER_CHILD_FORM + ((SIBLING_ORDER,) if shared.get("birth_order") is None else ())
+    return (THIS_BABY, THE_BIRTH, *((FIRST_BABY,) if shared.get("birth_order") is None else ()))
 
 
-def existing_event(problem: ApiProblem) -> str | None:
-    """The open event a 409 names, if it is a duplicate birth's."""
-    found = problem.existing_event_id
-    return found if found and BIRTH_EVENT_ID.match(found) else None
+def asks_in(groups: Iterable[Group]) -> list[Ask]:
+    """Every input of the groups, in page order."""
+    return [ask for _legend, asks in groups for ask in asks]
 
 
-async def ask_which_baby(request: Request, values: dict[str, str], existing_id: str) -> Response:
-    """The question page, carrying this baby's details as entered (the start handler calls
-    this when the API answers 409 naming `existing_id`)."""
-    return _question(request, existing_id, _child_values(values), error=None)
-
-
-@router.post("/start/birth/duplicate/{existing_id}")
-async def answer_which_baby(request: Request, existing_id: str) -> Response:
-    """Another baby: this baby's page, its details as entered; the same: the open event."""
-    require_token(request)
-    existing_id = _birth_id(existing_id)
-    values = await form_data(request)
-    answer = values.get("answer")
-    if answer not in ANSWERS:
-        return _question(
-            request, existing_id, _child_values(values), text("twins.question.required"), 422
-        )
-    if answer == "same":
-        return see_other(request, f"/events/{existing_id}")
-    return await _another(request, existing_id, _child_values(values))
-
-
-@router.get("/start/birth/another/{sibling_id}")
-async def another_baby_page(request: Request, sibling_id: str) -> Response:
-    """The page for another baby of the birth the event `sibling_id` tells."""
-    require_token(request)
-    return await _another(request, _birth_id(sibling_id), {})
-
-
-@router.post("/start/birth/another/{sibling_id}")
-async def start_another_baby(request: Request, sibling_id: str) -> Response:
-    """Start this baby's event, linked to its sibling's, from that event's shared data."""
-    token = require_token(request)
-    sibling_id = _birth_id(sibling_id)
-    values = await form_data(request)
-    idempotency_key = values.pop("idempotency_key", "") or secrets.token_urlsafe(16)
-    try:
-        async with Api(request, token) as api:
-            shared = await api.get(f"/v1/life-events/{sibling_id}/shared-birth-data")
-            entered = to_data(another_child_form(shared), values)
-            body = {"event_type": "birth", "data": linked_data(entered, shared, sibling_id)}
-            event = await api.post(
-                "/v1/life-events", body, headers={"Idempotency-Key": idempotency_key}
-            )
-    except ApiProblem as problem:
-        twin_told_twice = existing_event(problem) if problem.status == 409 else None
-        if twin_told_twice:
-            return _question(request, twin_told_twice, _child_values(values), error=None)
-        if problem.status != 422:
-            raise
-        return await _another(request, sibling_id, values, problem=problem, status=422)
-    return see_other(request, f"/events/{event['id']}/next")
+def entered_data(asks: Iterable[Ask], answers: Mapping[str, str]) -> dict[str, Any]:
+    """This baby's part of the API's `data`: blanks left out (so the API names what is
+    missing), given names split on commas, numbers as numbers. The name is always there, so
+    each of its missing parts is named."""
+    data: dict[str, Any] = {"child": {"name": {}}, "multiple_birth": {}}
+    for ask in asks:
+        if answers.get(ask.path):
+            *parents, leaf = ask.path.split(".")
+            node = data
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = typed_answer(ask.kind, answers[ask.path])
+    return data
 
 
 def linked_data(entered: dict[str, Any], shared: dict[str, Any], sibling_id: str) -> dict[str, Any]:
@@ -148,6 +100,17 @@ def linked_data(entered: dict[str, Any], shared: dict[str, Any], sibling_id: str
     child = {**entered.get("child", {}), "date_of_birth": shared["date_of_birth"]}
     multiple = {**entered.get("multiple_birth", {}), "sibling_event_id": sibling_id}
     return {"child": child, **shared["data"], "multiple_birth": multiple}
+
+
+def on_page(
+    problems: Iterable[Mapping[str, str]], asks: list[Ask]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The API's field errors as (rule by input path), and those about no input of the page
+    (a shared part that no longer matches the first event's) as (path, rule)."""
+    found = [(dotted(problem["field"]), problem["rule"]) for problem in problems]
+    paths = [ask.path for ask in asks]
+    others = [(path, rule) for path, rule in found if not place([(path, rule)], paths, None)]
+    return place(found, paths, None), others
 
 
 def shared_summary(shared: dict[str, Any]) -> list[tuple[str, str]]:
@@ -168,31 +131,106 @@ def shared_summary(shared: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def existing_event(problem: ApiProblem) -> str | None:
+    """The open event a 409 names, if it is a duplicate birth's."""
+    found = problem.existing_event_id
+    return found if found and BIRTH_EVENT_ID.match(found) else None
+
+
+def ask_which_baby(request: Request, answers: Mapping[str, str], existing_id: str) -> Response:
+    """The question page, carrying this baby's details as answered (the birth journey's
+    "check your answers" shows it when the API answers 409 naming `existing_id`)."""
+    return _question(request, existing_id, _child_values(answers), error=None)
+
+
+@router.post("/start/birth/duplicate/{existing_id}")
+async def answer_which_baby(request: Request, existing_id: str) -> Response:
+    """Another baby: this baby's page, its details as answered; the same: the open event."""
+    require_token(request)
+    existing_id = _birth_id(existing_id)
+    values = await form_data(request)
+    answer = values.get("answer")
+    if answer not in ANSWERS:
+        return _question(
+            request, existing_id, _child_values(values), text("twins.question.required"), 422
+        )
+    if answer == "same":
+        response = see_other(request, f"/events/{existing_id}")
+        journey_session.forget(request, response, "birth")
+        return response
+    return await _another(request, existing_id, _child_values(values))
+
+
+@router.get("/start/birth/another/{sibling_id}")
+async def another_baby_page(request: Request, sibling_id: str) -> Response:
+    """The page for another baby of the birth the event `sibling_id` tells."""
+    require_token(request)
+    return await _another(request, _birth_id(sibling_id), {})
+
+
+@router.post("/start/birth/another/{sibling_id}")
+async def start_another_baby(request: Request, sibling_id: str) -> Response:
+    """Start this baby's event, linked to its sibling's, from that event's shared data."""
+    token = require_token(request)
+    sibling_id = _birth_id(sibling_id)
+    form = await form_data(request)
+    idempotency_key = form.pop("idempotency_key", "") or secrets.token_urlsafe(16)
+    try:
+        async with Api(request, token) as api:
+            shared = await api.get(f"/v1/life-events/{sibling_id}/shared-birth-data")
+            asks = asks_in(another_child_groups(shared))
+            values = read_page(BIRTH, asks, form)[0]
+            body = {
+                "event_type": "birth",
+                "data": linked_data(entered_data(asks, values), shared, sibling_id),
+            }
+            event = await api.post(
+                "/v1/life-events", body, headers={"Idempotency-Key": idempotency_key}
+            )
+    except ApiProblem as problem:
+        twin_told_twice = existing_event(problem) if problem.status == 409 else None
+        if twin_told_twice:
+            return _question(request, twin_told_twice, _child_values(form), error=None)
+        if problem.status != 422:
+            raise
+        return await _another(request, sibling_id, form, problem=problem)
+    response = see_other(request, f"/start/birth/confirmation/{event['id']}")
+    journey_session.forget(request, response, "birth")
+    return response
+
+
 async def _another(
     request: Request,
     sibling_id: str,
-    values: dict[str, str],
+    values: Mapping[str, str],
     *,
     problem: ApiProblem | None = None,
-    status: int = 200,
 ) -> Response:
     async with Api(request, require_token(request)) as api:
         shared = await api.get(f"/v1/life-events/{sibling_id}/shared-birth-data")
-    form = another_child_form(shared)
-    errors, summary = errors_by_input(form, problem.errors if problem else [])
+    groups = another_child_groups(shared)
+    asks = asks_in(groups)
+    lang = page_lang(request)
+    placed, others = on_page(problem.errors if problem else [], asks)
+    hints = {ask.path: text(ask.hint, lang) for ask in asks if ask.hint}
+    errors = {path: plain_rule(rule, lang, hints.get(path)) for path, rule in placed.items()}
+    errors |= {path: text(rule, lang) for path, rule in read_page(BIRTH, asks, values)[1].items()}
+    lines = [f"{field_words(path, lang)}: {plain_rule(rule, lang)}" for path, rule in others]
+    if problem and not problem.errors and problem.detail:
+        lines.append(problem.detail)
     context = {
         "sibling_id": sibling_id,
         "shared": shared,
         "from_first": shared_summary(shared),
-        "form": form,
+        "groups": groups,
+        "asks": asks,
         "values": values,
         "errors": errors,
-        "summary": summary,
-        "problem": problem if problem and not problem.errors else None,
+        "others": lines,
+        "required": {ask.path: required(BIRTH, ask) for ask in asks},
         "idempotency_key": secrets.token_urlsafe(16),
-        "labels": {f.path: text(f.label) for fs in form for f in fs.fields},
     }
-    return render(request, "twins_another.html", context, status)
+    return render(request, "twins_another.html", context, 422 if problem else 200)
 
 
 def _question(
@@ -206,10 +244,10 @@ def _question(
     return render(request, "twins_question.html", context, status)
 
 
-def _child_values(values: dict[str, str]) -> dict[str, str]:
-    """Of a form's inputs, those this baby's page takes (carried through the question)."""
-    paths = form_paths((*ANOTHER_CHILD_FORM, SIBLING_ORDER))
-    return {path: values[path] for path in paths if path in values}
+def _child_values(answers: Mapping[str, str]) -> dict[str, str]:
+    """Of the answers, those this baby's page takes (carried through the question)."""
+    paths = [ask.path for ask in asks_in((THIS_BABY, THE_BIRTH, FIRST_BABY))]
+    return {path: answers[path] for path in paths if answers.get(path)}
 
 
 def _birth_id(event_id: str) -> str:

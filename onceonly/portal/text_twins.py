@@ -29,7 +29,6 @@ EN: dict[str, str] = {
     "twins.another.address": "Address",
     "twins.another.gp_practice": "Doctor",
     "twins.another.well_child_provider": "Well Child provider",
-    "twins.another.submit": "Continue to your choices",
     "twins.fs.child": "This baby",
     "twins.fs.multiple_birth": "The birth",
     "twins.f.given_names": "Given names",

@@ -5,22 +5,17 @@ linked to the first; the same baby leads to the open event. Every page passes ax
 fits 375 px and 1280 px."""
 
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from onceonly.portal.form_specs import BIRTH_FORM
 
-from onceonly.portal.forms import to_values
-from onceonly.samples import birth_request_data
 from tests.browser.accessibility import WIDTHS, assert_page_is_accessible
 from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.integration
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package").expect
-EVENT_URL = re.compile(r"/events/(?P<event>birth-[0-9a-f]{32})")
+CONFIRMED = re.compile(r"/start/birth/confirmation/(?P<event>birth-[0-9a-f]{32})$")
 
 
 def new_page(browser: Any, stack: Stack) -> Any:
@@ -50,17 +45,20 @@ def sign_in(page: Any, citizen_id: str) -> None:
     expect(page.get_by_text(f"Signed in as {citizen_id}")).to_be_visible()
 
 
-def tell_the_birth(page: Any, stack: Stack) -> None:
-    """The sample birth through the portal's birth form (the one place this test knows the
-    form's inputs: the 409 comes from whatever starts the event)."""
-    today = datetime.now(ZoneInfo(stack.settings.timezone)).date()
-    page.goto("/start/birth/details")
-    for path, value in to_values(BIRTH_FORM, birth_request_data(today)).items():
-        if path == "child.sex":
-            page.check(f"#f-child-sex-{value}")
-        else:
-            page.fill("#f-" + path.replace(".", "-"), value)
-    page.get_by_role("button", name="Continue to your choices").click()
+def tell_the_birth(page: Any) -> None:
+    """The made-up birth through the birth journey's "check your answers", sent (the 409
+    comes from whatever starts the event)."""
+    page.goto("/start/birth/example")
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    page.get_by_role("button", name="Send").click()
+
+
+def confirmed(page: Any) -> str:
+    """The started event's id, from its confirmation page."""
+    page.wait_for_url(CONFIRMED)
+    match = CONFIRMED.search(page.url)
+    assert match is not None
+    return match["event"]
 
 
 def test_a_birth_told_again_asks_which_baby_and_starts_a_linked_twin(
@@ -68,11 +66,10 @@ def test_a_birth_told_again_asks_which_baby_and_starts_a_linked_twin(
 ):
     page = new_page(browser, stack)
     sign_in(page, "browser-parent-of-twins")
-    tell_the_birth(page, stack)
-    page.wait_for_url(EVENT_URL)
-    first = EVENT_URL.search(page.url)["event"]
+    tell_the_birth(page)
+    first = confirmed(page)
 
-    tell_the_birth(page, stack)
+    tell_the_birth(page)
     question = page.get_by_role("heading", name="You have already told us about a birth")
     expect(question).to_be_visible()
     expect(page.get_by_role("link", name="See the life event you started")).to_have_attribute(
@@ -96,26 +93,38 @@ def test_a_birth_told_again_asks_which_baby_and_starts_a_linked_twin(
     expect(facts).to_contain_text("Hēni Ngāta-Synthetic")
     expect(facts).to_contain_text("Ponsonby Family Doctors")
     expect(page.locator("#f-child-name-given_names")).to_have_value("Aroha, Mere")
+    expect(page.locator("#f-child-name-family_name")).to_have_value("Ngāta-Synthetic")
+    expect(page.get_by_label("Female")).to_be_checked()
     expect(page.locator("#f-birth_parent-name-family_name")).to_have_count(0)
     checked_at_each_width(page, screenshots, "another-baby")
 
+    # Every error at once, each on its input and in the summary, naming the input and the rule.
     page.fill("#f-child-name-given_names", "Mere")
+    page.fill("#f-child-name-family_name", "")
     page.fill("#f-multiple_birth-plurality", "2")
     page.fill("#f-multiple_birth-birth_order", "3")
-    page.get_by_role("button", name="Continue to your choices").click()
+    page.get_by_role("button", name="Send").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
     order = page.locator("#f-multiple_birth-birth_order")
     expect(order).to_have_attribute("aria-invalid", "true")
-    expect(page.locator(".error-summary")).to_contain_text("must be at most plurality")
+    expect(summary).to_contain_text("Which of them is this baby: must be at most plurality")
+    family = page.locator("#f-child-name-family_name")
+    expect(family).to_have_attribute("aria-invalid", "true")
+    expect(summary.get_by_role("link", name=re.compile("^Family name: "))).to_be_visible()
+    expect(page.locator("#f-child-name-given_names")).to_have_value("Mere")
     checked_at_each_width(page, screenshots, "another-baby-with-an-error")
+    summary.get_by_role("link", name=re.compile("^Family name: ")).click()
+    expect(family).to_be_focused()
 
+    family.fill("Ngāta-Synthetic")
     order.fill("2")
-    page.get_by_role("button", name="Continue to your choices").click()
-    page.wait_for_url(EVENT_URL)
-    twin = EVENT_URL.search(page.url)["event"]
+    page.get_by_role("button", name="Send").click()
+    twin = confirmed(page)
     assert twin != first
 
     # Told once more, and this time it is the same baby: the open event, nothing started.
-    tell_the_birth(page, stack)
+    tell_the_birth(page)
     page.get_by_label("No, it is the same baby").check()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(f"/events/{first}$"))

@@ -6,13 +6,16 @@ from datetime import date
 from typing import Any
 
 from onceonly.portal.client import ApiProblem
-from onceonly.portal.forms import to_data
 from onceonly.portal.routes_twins import (
-    ANOTHER_CHILD_FORM,
-    SIBLING_ORDER,
-    another_child_form,
+    FIRST_BABY,
+    THE_BIRTH,
+    THIS_BABY,
+    another_child_groups,
+    asks_in,
+    entered_data,
     existing_event,
     linked_data,
+    on_page,
     shared_summary,
 )
 from onceonly.portal.text import EN, field_words
@@ -35,8 +38,8 @@ def shared(data: dict[str, Any]) -> dict[str, Any]:
 
 def test_another_baby_is_its_own_details_and_the_first_events_shared_parts_linked():
     first = birth_request_data(date(2026, 12, 7))
-    entered = to_data(
-        ANOTHER_CHILD_FORM,
+    entered = entered_data(
+        asks_in((THIS_BABY, THE_BIRTH)),
         {
             "child.name.given_names": "Mere, Ana",
             "child.name.family_name": "Ngāta-Synthetic",
@@ -77,17 +80,45 @@ def test_only_a_duplicate_births_409_leads_to_the_question():
     assert existing_event(ApiProblem(409, {"existing_event_id": f"move-{'a' * 32}"})) is None
 
 
+def test_a_name_left_blank_is_named_part_by_part():
+    entered = entered_data(asks_in((THIS_BABY,)), {"child.name.known_as": "", "child.sex": "male"})
+    assert entered["child"] == {"name": {}, "sex": "male"}  # so the API names each missing part
+    assert entered_data(asks_in((THIS_BABY,)), {})["child"] == {"name": {}}
+
+
+def test_the_apis_errors_land_on_the_pages_inputs_and_the_rest_is_said_apart():
+    asks = asks_in((THIS_BABY, THE_BIRTH))
+    placed, others = on_page(
+        [
+            {"field": "data.child.name.given_names[0]", "rule": "must not be blank"},
+            {"field": "data.multiple_birth.birth_order", "rule": "must be at most plurality"},
+            {"field": "data.child.sex", "rule": "required"},
+            {"field": "data.address", "rule": "must be the sibling event's"},
+        ],
+        asks,
+    )
+    assert placed == {
+        "child.name.given_names": "must not be blank",
+        "multiple_birth.birth_order": "must be at most plurality",
+        "child.sex": "required",
+    }
+    assert others == [("address", "must be the sibling event's")]
+
+
 def test_the_first_babys_order_is_asked_only_where_its_event_does_not_say_it():
     first = shared(birth_request_data(date(2026, 12, 7)))
-    assert another_child_form(first) == (*ANOTHER_CHILD_FORM, SIBLING_ORDER)
-    assert another_child_form(first | {"plurality": 2, "birth_order": 1}) == ANOTHER_CHILD_FORM
+    assert another_child_groups(first) == (THIS_BABY, THE_BIRTH, FIRST_BABY)
+    assert another_child_groups(first | {"plurality": 2, "birth_order": 1}) == (
+        THIS_BABY,
+        THE_BIRTH,
+    )
 
 
 def test_every_word_of_the_twins_pages_exists():
-    ids = {fs.legend for fs in (*ANOTHER_CHILD_FORM, SIBLING_ORDER)}
-    for fs in (*ANOTHER_CHILD_FORM, SIBLING_ORDER):
-        for field in fs.fields:
-            ids |= {field.label, *([field.hint] if field.hint else [])}
-            ids |= {f"{field.label}.{choice}" for choice in field.choices}
+    groups = (THIS_BABY, THE_BIRTH, FIRST_BABY)
+    ids = {legend for legend, _asks in groups}
+    for ask in asks_in(groups):
+        ids |= {ask.label, *([ask.hint] if ask.hint else [])}
+        ids |= {f"{ask.label}.{choice}" for choice in ask.choices}
     assert ids <= set(EN)
     assert field_words("multiple_birth.plurality") == "How many babies were born together"
