@@ -26,7 +26,8 @@ class Layer:
 LAYERS = (
     Layer("domain", ("onceonly.domain",), may_import=()),
     # What activities do their I/O through: settings, the disclosure log's and the usage
-    # ledger's entries and protocols, receipt signing. Below the activities, so they reach only the domain.
+    # ledger's entries and protocols, receipt signing. Below the activities, so they reach
+    # only the domain.
     Layer(
         "services",
         ("onceonly.settings", "onceonly.disclosures", "onceonly.usage", "onceonly.receipts"),
