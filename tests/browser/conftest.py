@@ -35,9 +35,12 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def stack(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    # After `browser`, so a machine without Chromium skips without starting a stack.
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack for every browser test a test process runs: each test signs in as a citizen
+    of its own, so none sees another's events, and a stack's start (seconds) is paid once."""
+    if chromium_path() is None:  # skip before starting anything
+        pytest.skip("no system Chromium: apt-get install -y chromium (make test does, as root)")
     yield from running_stack(tmp_path_factory.mktemp("stack"))
 
 
