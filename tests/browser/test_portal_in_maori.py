@@ -4,6 +4,7 @@ violation and nothing is wider than the screen. Words not yet translated show in
 never as a broken page."""
 
 import re
+from pathlib import Path
 from typing import Any
 
 from tests.browser.accessibility import WIDTHS, assert_page_is_accessible
@@ -36,7 +37,9 @@ def pages_of(event_id: str) -> list[str]:
     ]
 
 
-def test_the_pages_read_in_maori_and_pass_at_both_widths(browser: Any, stack: Stack):
+def test_the_pages_read_in_maori_and_pass_at_both_widths(
+    browser: Any, stack: Stack, screenshots: Path
+):
     context = browser.new_context(
         base_url=stack.api_url,
         timezone_id="Pacific/Auckland",
@@ -54,8 +57,15 @@ def test_the_pages_read_in_maori_and_pass_at_both_widths(browser: Any, stack: St
     assert match is not None
     page.get_by_role("link", name="Te reo Māori").click()
     expect(page.locator("html")).to_have_attribute("lang", "mi")
+    event = match["event"]
+    shown = {
+        "/": "home",
+        "/start/birth/q/baby-name": "question",
+        f"/events/{event}": "progress",
+        f"/events/{event}/next": "checkpoint",
+    }
     visited = 0
-    for path in pages_of(match["event"]):
+    for path in pages_of(event):
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         assert page.locator("html").get_attribute("lang") == "mi", path
@@ -64,6 +74,9 @@ def test_the_pages_read_in_maori_and_pass_at_both_widths(browser: Any, stack: St
             page.set_viewport_size({"width": width, "height": 900})
             assert_page_is_accessible(page)
             visited += 1
+            if path in shown:
+                shot = screenshots / f"mi-{shown[path]}-{width}.png"
+                page.screenshot(path=str(shot), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 900})
-    assert visited == 2 * len(pages_of(match["event"]))
+    assert visited == 2 * len(pages_of(event))
     context.close()
