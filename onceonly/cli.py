@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from onceonly.keys import add_keys_parser
 from onceonly.logs import configure_logging
-from onceonly.ops import add_ops_parser
+from onceonly.ops_cli import add_ops_parser
 from onceonly.production import refuse_development_settings, refuse_production_up
 from onceonly.replay import add_replay_parser
 from onceonly.settings import Settings, get_settings

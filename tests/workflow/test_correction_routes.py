@@ -18,7 +18,8 @@ from onceonly.api.app import create_app
 from onceonly.auth import mint_token
 from onceonly.domain.corrections import FieldCorrection
 from onceonly.domain.submission import SUBMIT_TO_AGENCY, AgencyAnswer, AgencySubmission
-from onceonly.ops import OpsError, _render_correction, correct_fields
+from onceonly.ops import OpsError, correct_fields
+from onceonly.ops_cli import _render_correction
 from onceonly.samples import move_request_data
 from onceonly.settings import Settings
 from onceonly.store.sqlite import SqliteDisclosureLog
