@@ -2,6 +2,7 @@
 posts accepted on the portal while the API stays JSON-only, CSRF, and dev sign-in switched off.
 """
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,6 +41,11 @@ def test_pages_are_utf8_html_in_english_with_the_portals_headers(client: TestCli
     assert '<html lang="en">' in page.text
     assert "Kāinga Ora" in page.text  # macrons survive the API, the template and the wire
     assert "default-src 'self'" in page.headers["content-security-policy"]
+    # The tab shows the service's own icon, served from this site (the policy allows no other).
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page.text)
+    assert icon is not None
+    served = client.get(icon[1])
+    assert served.status_code == 200 and served.text.startswith("<svg")
 
 
 def test_every_life_event_has_a_start_page_that_leads_to_its_questions(client: TestClient):
