@@ -289,6 +289,21 @@ def test_a_move_told_page_by_page_with_the_household_from_the_register(
     assert {p["path"]: p["confirmed"] for p in event["prefilled"]}["previous_address"] is True
     sent = previews(api, event_id, "update_electoral_roll")
     assert "Cuba Street" in sent and "Tūhoe-Synthetic" in sent
+    # And on to the end in the portal: every agency answered on one page, then done.
+    page.goto(f"/events/{event_id}/choices")
+    send_answers = page.get_by_role("button", name="Send my answers")
+    for _ in range(60):  # the button shows once every preview is ready
+        if send_answers.count():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    for choice in page.locator("input[value=grant], input[value=acknowledge]").all():
+        choice.check()
+    visit.audit()
+    send_answers.click()
+    expect(page.locator("[data-cell=status]")).to_contain_text("Done", timeout=SLOW)
+    states = {step["state"] for step in api.get(f"/v1/life-events/{event_id}").json()["steps"]}
+    assert states <= {"completed", "not_applicable"}, states
     print(f"move: {visit.scans} page states audited (each at both widths)")
 
 
