@@ -18,6 +18,7 @@ from onceonly.domain.disclosure_control import (
     random_round,
     stable_draw,
 )
+from onceonly.statistics import MonthFigures, figures_of_month
 
 SECRET = b"statistics-test-secret"
 
@@ -84,3 +85,28 @@ def test_only_months_that_have_ended_are_published():
         "2027-01",
     ]
     assert ended_months(date(2026, 12, 1), date(2026, 12, 31), date(2026, 12, 7)) == []
+
+
+def test_two_releases_of_overlapping_periods_cannot_be_differenced_to_a_small_cell():
+    # April holds 2 births: suppressed. A release of January-March and one of January-April
+    # publish the same figures for the months they share, and no total over months, so the
+    # only thing the second adds about April is April's own (suppressed) cell.
+    raw = {"2026-01": 40, "2026-02": 37, "2026-03": 41, "2026-04": 2}
+
+    def release(months: list[str]) -> dict[str, MonthFigures]:
+        return {m: figures_of_month(SECRET, "birth", m, raw[m], [1.0] * raw[m]) for m in months}
+
+    first = release(["2026-01", "2026-02", "2026-03"])
+    second = release(["2026-01", "2026-02", "2026-03", "2026-04"])
+    assert all(second[month] == figures for month, figures in first.items())
+    assert set(second) - set(first) == {"2026-04"}
+    april = second["2026-04"]
+    assert april.started is None and april.completed is None
+    assert april.median_days_to_completion is None
+    assert set(MonthFigures.model_fields) == {
+        "event_type",
+        "month",
+        "started",
+        "completed",
+        "median_days_to_completion",
+    }  # one month's figures only: no field sums months that a later release could extend
