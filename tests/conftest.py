@@ -58,3 +58,28 @@ def fresh_database(postgres_url: str) -> Iterator[str]:
     yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+# The tests that take longest (a two-minute agency outage, the drills, the cluster, the
+# property tests against every agency, the journeys in a browser) start first: pytest-xdist
+# hands tests out in collection order, and one of these started last would keep the suite
+# waiting on a single core while the other sits idle.
+LONGEST_FIRST = (
+    "tests/integration/test_slow_agencies_on_the_real_stack.py",
+    "tests/drills/",
+    "tests/cluster/",
+    "tests/unit/test_intake_not_looser_than_agencies.py",
+    "tests/browser/test_portal_journeys.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the longest tests at the front, longest first, keeping every other in its order."""
+
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (n for n, path in enumerate(LONGEST_FIRST) if item.nodeid.startswith(path)),
+            len(LONGEST_FIRST),
+        )
+
+    items.sort(key=rank)
