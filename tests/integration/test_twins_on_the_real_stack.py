@@ -7,6 +7,7 @@ blocks nothing."""
 import copy
 import subprocess
 import sys
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def second_twin(shared: dict[str, Any], sibling_id: str, **multiple: Any) -> dic
         "place_of_birth": "Auckland City Hospital",
     }
     linked = {"plurality": 2, "birth_order": 2, "sibling_event_id": sibling_id, **multiple}
-    data = {"child": child, **shared["data"], "multiple_birth": linked}
+    data = {"child": child, **copy.deepcopy(shared["data"]), "multiple_birth": linked}
     return {"event_type": "birth", "data": data}
 
 
@@ -133,7 +134,8 @@ def test_a_link_must_be_to_a_birth_of_the_callers_own_and_of_the_same_birth(stac
         moved = second_twin(shared, first_id)
         moved["data"]["address"]["street"] = "Jervois Road"
         another_day = second_twin(shared, first_id)
-        another_day["data"]["child"]["date_of_birth"] = "2026-12-01"
+        day_before = date.fromisoformat(shared["date_of_birth"]) - timedelta(days=1)
+        another_day["data"]["child"]["date_of_birth"] = day_before.isoformat()
         cases = [
             (second_twin(shared, theirs), SIBLING, "must be a birth event you started"),
             (second_twin(shared, f"birth-{'0' * 32}"), SIBLING, "must be a birth event you"),
