@@ -48,20 +48,25 @@ class Citizen:
         self.key = key
 
 
-async def _citizen(
-    settings: AppSettings,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Citizen:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _caller(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> Caller:
+    """The verified caller of a bearer token (401 without one, or with one that fails)."""
     if credentials is None:
         raise ProblemError(
             401, "Unauthorized", "Authorization: a bearer token is required", headers=_CHALLENGE
         )
     try:
-        caller = verify_token(settings, credentials.credentials)
+        return verify_token(settings, credentials.credentials)
     except InvalidToken as reason:
         raise ProblemError(
             401, "Unauthorized", f"Authorization: {reason}", headers=_CHALLENGE
         ) from None
+
+
+async def _citizen(settings: AppSettings, credentials: Credentials) -> Citizen:
+    caller = _caller(settings, credentials)
     if caller.role != "citizen":
         raise ProblemError(403, "Forbidden", "Authorization: this API is for citizens' tokens")
     return Citizen(caller, citizen_key(settings, caller.subject))
@@ -77,20 +82,8 @@ class Operator:
         self.name = caller.subject
 
 
-async def _operator(
-    settings: AppSettings,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Operator:
-    if credentials is None:
-        raise ProblemError(
-            401, "Unauthorized", "Authorization: a bearer token is required", headers=_CHALLENGE
-        )
-    try:
-        caller = verify_token(settings, credentials.credentials)
-    except InvalidToken as reason:
-        raise ProblemError(
-            401, "Unauthorized", f"Authorization: {reason}", headers=_CHALLENGE
-        ) from None
+async def _operator(settings: AppSettings, credentials: Credentials) -> Operator:
+    caller = _caller(settings, credentials)
     if caller.role != "operator":
         raise ProblemError(403, "Forbidden", "Authorization: this route is for operators' tokens")
     return Operator(caller)

@@ -17,7 +17,7 @@ MONTHS_SHOWN = 12
 """What the page shows before anyone chooses: the last year."""
 
 
-def ended_months(today: date, count: int) -> list[str]:
+def months_before(today: date, count: int) -> list[str]:
     """The `count` months before `today`'s, newest first, as YYYY-MM."""
     months = []
     year, month = today.year, today.month
@@ -34,7 +34,7 @@ async def statistics_page(
     """Life events started and completed each month, and how long they took."""
     settings = settings_of(request)
     lang = page_lang(request)
-    offered = ended_months(datetime.now(ZoneInfo(settings.timezone)).date(), MONTHS_OFFERED)
+    offered = months_before(datetime.now(ZoneInfo(settings.timezone)).date(), MONTHS_OFFERED)
     chosen = {"since": since or offered[MONTHS_SHOWN - 1], "until": until or offered[0]}
     problem = None
     figures: list[dict[str, object]] = []
