@@ -3,8 +3,8 @@
 One protocol per concern: the disclosure log (`onceonly.disclosures.DisclosureLog`), the
 agency callbacks taken (`CallbackClaims`), the citizens' rate budgets (`RateBudgets`), the
 events each party joined (`onceonly.parties.EventParties`), the events holding keyed
-fingerprints (`onceonly.store.fingerprints.EventFingerprints`) and the usage ledger
-(`onceonly.usage.UsageLedger`).
+fingerprints (`onceonly.store.fingerprints.EventFingerprints`), the usage ledger
+(`onceonly.usage.UsageLedger`) and the agencies' staff inbox (`onceonly.domain.inbox.TaskInbox`).
 Two implementations of each: the embedded SQLite file in the state dir that `onceonly up`
 uses on one machine, and PostgreSQL whenever `ONCEONLY_DATABASE_URL` is set, which every
 worker and API of a cluster shares. No process keeps shared state in its own memory or disk.
@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Protocol
 
 from onceonly.disclosures import DisclosureLog
+from onceonly.domain.inbox import TaskInbox
 from onceonly.parties import EventParties
 from onceonly.settings import Settings
 from onceonly.store.fingerprints import EventFingerprints
+from onceonly.store.sealing import Sealer
 from onceonly.store.sqlite import (
     SqliteCallbackClaims,
     SqliteDatabase,
@@ -29,6 +31,7 @@ from onceonly.store.sqlite import (
     SqliteEventParties,
     SqliteUsageLedger,
 )
+from onceonly.store.sqlite_inbox import SqliteTaskInbox
 from onceonly.usage import UsageLedger
 
 
@@ -69,6 +72,8 @@ class Store:
     """The events each party joined (the other parent), for their list of life events."""
     fingerprints: EventFingerprints
     usage: UsageLedger
+    inbox: TaskInbox
+    """The agencies' staff work queues (their disclosures sealed with the payload keys)."""
 
 
 def embedded_store_file(settings: Settings) -> Path:
@@ -90,10 +95,12 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             parties=SqliteEventParties(database),
             fingerprints=SqliteEventFingerprints(database),
             usage=SqliteUsageLedger(database),
+            inbox=SqliteTaskInbox(database, Sealer(settings.payload_keys)),
         )
         return
     # Imported here: a process on the embedded store never loads the driver.
     from onceonly.store import postgres  # noqa: PLC0415
+    from onceonly.store.postgres_inbox import PostgresTaskInbox  # noqa: PLC0415
 
     shared = postgres.PostgresDatabase(settings.database_url, settings.database_pool_size)
     await shared.open()
@@ -108,6 +115,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             parties=postgres.PostgresEventParties(shared),
             fingerprints=postgres.PostgresEventFingerprints(shared),
             usage=postgres.PostgresUsageLedger(shared),
+            inbox=PostgresTaskInbox(shared, Sealer(settings.payload_keys)),
         )
     finally:
         await shared.close()

@@ -180,6 +180,70 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX agency_usage_by_step ON agency_usage (event_id, step_id);
         """,
     ),
+    Migration(
+        7,
+        "the agencies' staff inbox, and staff views in the disclosure log",
+        sqlite="""
+        CREATE TABLE IF NOT EXISTS inbox_tasks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            task_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            agency TEXT NOT NULL,
+            service TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            citizen_key TEXT NOT NULL,
+            sealed_disclosure TEXT NOT NULL,
+            legal_basis_kind TEXT NOT NULL,
+            legal_basis_reference TEXT,
+            receipt TEXT,
+            receipt_id TEXT,
+            agency_reference TEXT,
+            opened_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            outcome_reference TEXT,
+            reason TEXT,
+            closed_by TEXT,
+            closed_at TEXT,
+            reminded_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS inbox_tasks_by_agency ON inbox_tasks (agency, state, due_at);
+        CREATE INDEX IF NOT EXISTS inbox_tasks_overdue ON inbox_tasks (state, due_at);
+        ALTER TABLE disclosures ADD COLUMN viewed_by TEXT
+        """,
+        postgres="""
+        CREATE TABLE inbox_tasks (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            task_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            agency TEXT NOT NULL,
+            service TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            citizen_key TEXT NOT NULL,
+            sealed_disclosure TEXT NOT NULL,
+            legal_basis_kind TEXT NOT NULL,
+            legal_basis_reference TEXT,
+            receipt TEXT,
+            receipt_id TEXT,
+            agency_reference TEXT,
+            opened_at TIMESTAMPTZ NOT NULL,
+            due_at TIMESTAMPTZ NOT NULL,
+            state TEXT NOT NULL,
+            outcome_reference TEXT,
+            reason TEXT,
+            closed_by TEXT,
+            closed_at TIMESTAMPTZ,
+            reminded_at TIMESTAMPTZ
+        );
+        CREATE INDEX inbox_tasks_by_agency ON inbox_tasks (agency, state, due_at);
+        CREATE INDEX inbox_tasks_overdue ON inbox_tasks (state, due_at);
+        ALTER TABLE disclosures ADD COLUMN viewed_by TEXT
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
