@@ -73,7 +73,7 @@ REFUSED = {
     "a subject with a newline": ({"sub": "citizen-1\n"}, SUBJECT_RULE),
     "a non-ASCII subject": ({"sub": "Ngāta"}, SUBJECT_RULE),
     "an empty subject": ({"sub": ""}, SUBJECT_RULE),
-    "an unknown role": ({"role": "admin"}, "token role: must be citizen or operator"),
+    "an unknown role": ({"role": "admin"}, "token role: must be citizen, operator or agency"),
     "expired": ({"exp": datetime.now(UTC) - timedelta(seconds=1)}, "token exp: "),
 }
 
