@@ -6,6 +6,8 @@ APIs are asked at once, and closing a submission's task wakes the step waiting o
 """
 
 import asyncio
+import html
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
@@ -24,6 +26,7 @@ from onceonly.auth import citizen_key, mint_token
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.inbox import InboxTask, TaskKind, inbox_task_id
 from onceonly.domain.receipts import RECEIPT_ISSUER
+from onceonly.portal.pages import SESSION_COOKIE
 from onceonly.portal.text import field_words
 from onceonly.receipts import sign_receipt
 from onceonly.samples import birth_request_data
@@ -331,10 +334,22 @@ def test_completing_a_submissions_task_wakes_the_step_waiting_on_it(stack: Stack
     opened(stack.settings, waiting)
     before = updates_accepted(stack, event_id).count(OUTCOME_READY)
     with staff(stack, "hemi", "ird") as ird:
+        labels = [
+            f["label"] for f in ird.get(f"/v1/agency/tasks/{waiting.task_id}").json()["fields"]
+        ]
         done = ird.post(f"/v1/agency/tasks/{waiting.task_id}/complete", json={"reference": "IRD-9"})
     assert done.status_code == 200, done.text
     assert done.json()["woken"] is True
     assert updates_accepted(stack, event_id).count(OUTCOME_READY) == before + 1
+    # The citizen's disclosure page says who looked, in words.
+    session = {SESSION_COOKIE: mint_token(stack.settings, CITIZEN)}
+    page = httpx.get(f"{stack.api_url}/events/{event_id}/disclosures", cookies=session)
+    assert page.status_code == 200
+    ird_name = next(a.name for a in CATALOGUE.agencies if a.id == "ird")
+    sentence = re.escape(f"Viewed by hemi at {ird_name} on ") + (
+        r"\d{1,2} \w+ \d{4} at \d{1,2}:\d{2}[ap]m: " + re.escape(", ".join(labels))
+    )
+    assert re.search(sentence, html.unescape(page.text)), page.text
 
 
 # --- two API replicas on one PostgreSQL store ----------------------------------------------
