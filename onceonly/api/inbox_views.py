@@ -114,21 +114,25 @@ class ReceiptVerification(BaseModel):
     problem: str | None = Field(description="Why it does not verify; None when it does.")
 
 
-class ClosedTask(TaskSummary):
-    """A task with its outcome, as closing it answers."""
+class TaskOutcome(TaskSummary):
+    """A task with its outcome (all None while it is open)."""
 
-    outcome_reference: str | None
-    reason: str | None
-    closed_by: str | None
+    outcome_reference: str | None = Field(description="On `completed`: the agency's reference.")
+    reason: str | None = Field(description="On `rejected`: why, in staff's words.")
+    closed_by: str | None = Field(description="The staff member who closed it.")
     closed_at: AwareDatetime | None
-    woken: bool | None = Field(
-        default=None,
-        description="On the answer to a close: whether the life event took the news now. "
-        "False: it reads the outcome at its next hourly look at the inbox instead.",
+
+
+class ClosedTask(TaskOutcome):
+    """The task just closed, as closing it answers."""
+
+    woken: bool = Field(
+        description="Whether the life event took the news now. False: the close stands all "
+        "the same, and the event reads the outcome at its next hourly look at the inbox."
     )
 
 
-class TaskDetail(ClosedTask):
+class TaskDetail(TaskOutcome):
     """The task for the staff member viewing it: what the step discloses, in labelled fields,
     and the consent receipt that let it go. Each view is written to the citizen's log."""
 
@@ -150,7 +154,7 @@ def summary(task: InboxTask, now: datetime) -> TaskSummary:
     return TaskSummary(**_summary_values(task, now))
 
 
-def closed(task: InboxTask, now: datetime, woken: bool | None) -> ClosedTask:
+def closed(task: InboxTask, now: datetime, woken: bool) -> ClosedTask:
     """The task with its outcome, without its disclosure."""
     return ClosedTask(**_summary_values(task, now), **_outcome_values(task), woken=woken)
 
