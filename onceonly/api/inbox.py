@@ -153,8 +153,9 @@ async def _close(
     except TaskClosed:
         raise ProblemError(409, "Task closed", "task_id: this task is closed already") from None
     log.info("inbox.task_closed", task_id=task.task_id, agency=task.agency, outcome=outcome)
-    await store.usage.record(_usage(task, now))
+    # Woken first: the step waiting on the task matters more than the ledger's line.
     woken = await _wake(temporal, task)
+    await store.usage.record(_usage(task, now))
     return closed(task, datetime.now(UTC), woken)
 
 
