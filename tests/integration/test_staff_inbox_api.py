@@ -1,18 +1,17 @@
 """The agencies' staff inbox API on the real stack (Temporal dev server, worker, mock agencies,
-API, the embedded store), and on two API replicas sharing a real PostgreSQL store: staff see
-only their own agency's tasks, the list holds no one's data, each view of a task is written to
-the citizen's disclosure log, what staff write is checked, a task closes once however many
-APIs are asked at once, and closing a submission's task wakes the step waiting on it.
+API, the embedded store): staff see only their own agency's tasks, the list holds no one's
+data, each view of a task is written to the citizen's disclosure log (and shown on the
+citizen's page), what staff write is checked, a task closes once, and closing a submission's
+task wakes the step waiting on it. Two APIs closing one task at once:
+tests/store/test_inbox_across_apis.py.
 """
 
 import asyncio
 import html
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +19,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from onceonly.api.app import create_app
 from onceonly.api.inbox_views import REASON_RULE, REFERENCE_RULE
 from onceonly.auth import citizen_key, mint_token
 from onceonly.domain.catalogue import CATALOGUE
@@ -31,8 +29,7 @@ from onceonly.portal.text import field_words
 from onceonly.receipts import sign_receipt
 from onceonly.samples import birth_request_data
 from onceonly.settings import Settings
-from onceonly.store import migrate_store, opened_store
-from onceonly.temporal import connect
+from onceonly.store import opened_store
 from onceonly.usage import UsageRecord
 from tests.integration.conftest import (
     Stack,
@@ -350,46 +347,3 @@ def test_completing_a_submissions_task_wakes_the_step_waiting_on_it(stack: Stack
         r"\d{1,2} \w+ \d{4} at \d{1,2}:\d{2}[ap]m: " + re.escape(", ".join(labels))
     )
     assert re.search(sentence, html.unescape(page.text)), page.text
-
-
-# --- two API replicas on one PostgreSQL store ----------------------------------------------
-
-
-@pytest.fixture
-async def replicas(
-    stack: Stack, fresh_database: str, tmp_path: Path
-) -> AsyncIterator[tuple[Settings, list[httpx.AsyncClient]]]:
-    """Two API apps on the stack's Temporal, each with its own pool to one PostgreSQL store."""
-    settings = stack.settings.model_copy(
-        update={"database_url": fresh_database, "state_dir": tmp_path, "rate_limit_per_minute": 0}
-    )
-    await migrate_store(settings)
-    async with AsyncExitStack() as apis:
-        clients = []
-        for n in range(2):
-            app = create_app(settings, await connect(settings))
-            await apis.enter_async_context(app.router.lifespan_context(app))
-            transport = httpx.ASGITransport(app)
-            client = httpx.AsyncClient(transport=transport, base_url=f"http://api-{n}", timeout=30)
-            clients.append(await apis.enter_async_context(client))
-        yield settings, clients
-
-
-async def test_of_two_apis_closing_one_task_at_once_one_answers_200_and_the_other_409(replicas):
-    settings, (first, second) = replicas
-    headers = {
-        "Authorization": f"Bearer {mint_token(settings, 'jane', 'agency', agency='council')}"
-    }
-    for _ in range(4):  # a few rounds: one race proves little
-        ours = task(settings)
-        async with opened_store(settings) as store:
-            await store.inbox.open(ours)
-        path = f"/v1/agency/tasks/{ours.task_id}"
-        answers = await asyncio.gather(
-            first.post(f"{path}/complete", json={"reference": "R-1"}, headers=headers),
-            second.post(f"{path}/reject", json={"reason": "Not ours"}, headers=headers),
-        )
-        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
-        [won] = [a.json() for a in answers if a.status_code == 200]
-        seen = await second.get(path, headers=headers)
-        assert seen.json()["state"] == won["state"]
