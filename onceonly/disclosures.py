@@ -84,11 +84,6 @@ class DisclosureLog(Protocol):
         ...
 
 
-def is_view(entry: DisclosureEntry) -> bool:
-    """A staff member's view of fields the agency holds already, not a disclosure to it."""
-    return entry.viewed_by is not None
-
-
 def entry_row(entry: DisclosureEntry) -> tuple[Any, ...]:
     """The entry as a row of COLUMNS (fields as a JSON list)."""
     return (
