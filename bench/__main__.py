@@ -15,13 +15,15 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from bench import restarts, usage_report
+from bench import restarts, usage_report, usage_run
 from bench.checks import Check
 from bench.drill_run import DRILL_ENV, LONG
 from bench.drills import DRILLS
 from bench.report import checks_table, table, write_json
 from bench.stack import PieceStack
 from bench.suite import run_benchmarks
+from bench.usage_checks import FIGURE_COLUMNS
+from tests.postgres import PostgresMissing, server_bin_dir
 
 
 def _stack_dir(kind: str) -> Path:
@@ -81,6 +83,50 @@ async def _restart_drill(
     return checks
 
 
+def _usage_drill(events: int, seed: int, no_api: Sequence[str], store: str) -> int:
+    """The usage drill (bench/usage_run.py) on a stack of its own; 1 on any disagreement."""
+    state_dir = _stack_dir("usage-drill")
+    print(f"usage drill: {events} life events on {store} ...", flush=True)
+    outcome = asyncio.run(
+        usage_run.run_usage_drill(state_dir, events, seed, no_api, store == "postgresql")
+    )
+    rows = [figure.row() for figure in outcome.figures]
+    print(
+        table(
+            "\nthe usage report: ours (CLI), the route's, the mocks', the drill's",
+            FIGURE_COLUMNS,
+            rows,
+        )
+    )
+    print(checks_table("\nusage drill", outcome.checks))
+    timings = {k: outcome.measured[k] for k in ("report", "operator_route", "statistics")}
+    print(f"\ntimings: {timings}")
+    path = write_json(
+        "usage_drill",
+        {
+            "size": {"events": events, "seed": seed, "decline_at": list(no_api), "store": store},
+            **{k: v for k, v in outcome.measured.items() if k != "published"},
+            "checks": [dataclasses.asdict(check) for check in outcome.checks],
+            "figures": [dataclasses.asdict(f) | {"agrees": f.agrees} for f in outcome.figures],
+            "published": outcome.measured.get("published"),
+        },
+    )
+    print(f"\nfigures kept in {path}")
+    if not outcome.passed:
+        print(f"FAILED; the stack's logs are in {state_dir}")
+        return 1
+    shutil.rmtree(state_dir, ignore_errors=True)
+    return 0
+
+
+def _has_postgresql() -> bool:
+    try:
+        server_bin_dir()
+    except PostgresMissing:
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the benchmarks or the drills."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -109,6 +155,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         "usage-report", help="the usage report's time over 10,000 events on PostgreSQL"
     )
     usage.add_argument("--events", type=int, default=usage_report.EVENTS)
+    drill_usage = commands.add_parser(
+        "usage-drill",
+        help="1,000 life events, then the usage report and the statistics checked against the"
+        " mocks' records",
+    )
+    drill_usage.add_argument("--events", type=int, default=usage_run.EVENTS)
+    drill_usage.add_argument("--seed", type=int, default=usage_run.SEED)
+    drill_usage.add_argument(
+        "--decline-at",
+        nargs="*",
+        default=[],
+        metavar="AGENCY",
+        help="agencies with no API (a staff inbox, a batch file): their steps' consent is"
+        " declined, and events with a step the law requires there are not run",
+    )
+    drill_usage.add_argument(
+        "--store",
+        choices=("postgresql", "sqlite"),
+        default="postgresql" if _has_postgresql() else "sqlite",
+        help="the shared store (default: PostgreSQL where its server is installed)",
+    )
     every = [*DRILLS, RESTARTS]
     drill.add_argument("--only", nargs="+", choices=every, default=every, help="drills to run")
     args = parser.parse_args(argv)
@@ -119,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Kept when the run failed (the exception above), for its logs.
         shutil.rmtree(state_dir, ignore_errors=True)
         return 0
+    if args.command == "usage-drill":
+        return _usage_drill(args.events, args.seed, args.decline_at, args.store)
     if args.command == "usage-report":
         return usage_report.main(args.events)
     return asyncio.run(_drills(args.only, args.events))

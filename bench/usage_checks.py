@@ -1,0 +1,354 @@
+"""The usage drill's judgement, as pure functions of what it collected: the usage report's
+figures (the CLI's and the operator route's) beside what the mock agencies hold and what the
+drill itself did; the open statistics beside the true counts of the drill's own events.
+"""
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.checks import Check
+from bench.usage_plan import SERVICE_OF, Service
+from onceonly.domain.disclosure_control import (
+    MEDIAN_MIN_COUNT,
+    ROUNDING_BASE,
+    SMALLEST_PUBLISHED_COUNT,
+    published_count,
+    published_share,
+)
+
+FIGURES = (
+    "requests",
+    "accepted",
+    "completions",
+    "rejections",
+    "retries",
+    "manual_tasks",
+    "overdue_outcomes",
+    "corrections",
+    "withdrawals",
+    "life_events",
+)
+"""The report's counts, summed over months for each (agency, service)."""
+ALL_SERVICES = "(every service)"
+"""The service column of a row about a whole agency (the mocks count answers per agency)."""
+RANDOM_ROUNDING_REACH = ROUNDING_BASE - 1
+"""How far random rounding to base 3 can move a count: to one of its two nearest multiples."""
+SHARE_DECIMALS_SLACK = 0.0005
+"""A share is published to three decimals: its product with a count is off by this much."""
+CHOICES = ("grant", "decline", "withdraw")
+SHARE_OF = {"grant": "consented", "decline": "declined", "withdraw": "withdrawn"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the report: ours (the CLI's), the operator route's, the mocks' count of
+    the same thing (None where they cannot see it) and the drill's own (None likewise)."""
+
+    agency: str
+    service: str
+    figure: str
+    ours: int
+    api: int
+    mocks: int | None
+    drill: int | None
+
+    @property
+    def agrees(self) -> bool:
+        """Every source that counts the same thing says the same number."""
+        others = [n for n in (self.api, self.mocks, self.drill) if n is not None]
+        return all(n == self.ours for n in others)
+
+    def row(self) -> list[Any]:
+        """The figure as a table row, ✓ or ✗ last."""
+        shown = ["-" if n is None else n for n in (self.mocks, self.drill)]
+        return [
+            self.agency,
+            self.service,
+            self.figure,
+            self.ours,
+            self.api,
+            *shown,
+            "✓" if self.agrees else "✗",
+        ]
+
+
+FIGURE_COLUMNS = ("agency", "service", "figure", "ours", "api", "mocks", "drill", "")
+
+
+def summed_rows(rows: Iterable[Mapping[str, Any]]) -> dict[Service, Counter[str]]:
+    """The report's rows (as JSON) summed over months, per (agency, service)."""
+    sums: dict[Service, Counter[str]] = {}
+    for row in rows:
+        tally = sums.setdefault((row["agency"], row["service"]), Counter())
+        for figure in FIGURES:
+            tally[figure] += int(row[figure])
+    return sums
+
+
+def _decided(later: Mapping[str, Any] | None, status: int) -> bool:
+    """Whether a mock's record ended completed: by its later work when it promised some (a
+    decision made or called back), else by its answer."""
+    if later is None:
+        return 200 <= status < 300
+    outcome = str(later.get("outcome") or "")
+    return later["state"] == "done" and outcome.startswith(("decided", "delivered", "known"))
+
+
+def mocks_usage(
+    holdings: Mapping[str, Mapping[str, Any]], event_ids: Collection[str]
+) -> dict[Service, Counter[str]]:
+    """What the mocks hold of these events, per (agency, service): `requests` (records),
+    `completions`, `rejections` (records answered 4xx), `life_events`, `withdrawals` and
+    `corrections` they took online. `holdings`: agency -> its `_records` answer."""
+    usage: dict[Service, Counter[str]] = {}
+    events: dict[Service, set[str]] = {}
+    for agency, held in holdings.items():
+        later = {row["idempotency_key"]: row for row in held.get("later", [])}
+        for kind in ("records", "withdrawals", "amendments"):
+            for record in held.get(kind, []):
+                # A register's own records (seeded, not submitted) have keys of another form.
+                event_id, _, rest = str(record["idempotency_key"]).partition("/")
+                if event_id not in event_ids:
+                    continue
+                step_id = rest.split("/")[0]
+                where = (agency, SERVICE_OF[agency, step_id])
+                tally = usage.setdefault(where, Counter())
+                if kind == "withdrawals":
+                    tally["withdrawals"] += 1
+                elif kind == "amendments":
+                    tally["corrections"] += 1
+                else:
+                    status = int(record["status"])
+                    tally["requests"] += 1
+                    tally["rejections"] += status >= 400
+                    tally["completions"] += _decided(later.get(record["idempotency_key"]), status)
+                    events.setdefault(where, set()).add(event_id)
+    for where, ids in events.items():
+        usage[where]["life_events"] = len(ids)
+    return usage
+
+
+def report_figures(
+    ours: Mapping[Service, Counter[str]],
+    api: Mapping[Service, Counter[str]],
+    mocks: Mapping[Service, Counter[str]],
+    drill: Mapping[Service, Counter[str]],
+    answers: Mapping[tuple[str, str], int],
+) -> list[Figure]:
+    """Every figure beside its counterparts. `answers`: (agency, HTTP status) -> submissions
+    the mocks answered so (their metrics), which count each attempt, retries included."""
+    figures = []
+    services = sorted({*ours, *mocks, *(k for k, t in drill.items() if t["requests"])})
+    for where in services:
+        o, a = ours.get(where, Counter()), api.get(where, Counter())
+        m, d = mocks.get(where, Counter()), drill.get(where, Counter())
+        held = {
+            "requests": m["requests"],
+            "accepted": m["requests"],
+            "completions": m["completions"],
+            "rejections": m["rejections"],
+            "corrections": m["corrections"],
+            "life_events": m["life_events"],
+        }
+        planned = {
+            "requests": d["requests"],
+            "accepted": d["requests"],
+            "completions": d["completions"],
+            "rejections": 0,
+            "overdue_outcomes": 0,
+            "corrections": 0,
+            "withdrawals": d["withdrawals"],
+            # A withdrawal the agency takes only from a person is a manual task.
+            "manual_tasks": d["withdrawals"] - m["withdrawals"],
+            "life_events": d["life_events"],
+        }
+        for name in FIGURES:
+            figures.append(
+                Figure(*where, name, o[name], a[name], held.get(name), planned.get(name))
+            )
+        sent_online = o["withdrawals"] - o["manual_tasks"]
+        api_online = a["withdrawals"] - a["manual_tasks"]
+        figures.append(
+            Figure(*where, "withdrawals sent", sent_online, api_online, m["withdrawals"], None)
+        )
+    for agency in sorted({agency for agency, _ in services}):
+        mine = [(o, api.get(k, Counter())) for k, o in ours.items() if k[0] == agency]
+        attempts = sum(o["requests"] + o["retries"] for o, _ in mine)
+        api_attempts = sum(a["requests"] + a["retries"] for _, a in mine)
+        answered = sum(n for (who, _), n in answers.items() if who == agency)
+        figures.append(
+            Figure(agency, ALL_SERVICES, "attempts", attempts, api_attempts, answered, None)
+        )
+        retries = sum(o["retries"] for o, _ in mine)
+        api_retries = sum(a["retries"] for _, a in mine)
+        refused = answers.get((agency, "503"), 0)
+        figures.append(Figure(agency, ALL_SERVICES, "retries", retries, api_retries, refused, None))
+    return figures
+
+
+@dataclass
+class StatisticsTruth:
+    """The true counts behind the statistics, from the drill's own events, by month."""
+
+    started: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(event type, month) -> events started."""
+    completed: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(event type, month) -> events that ended completed."""
+    decisions: dict[tuple[str, str, str], Counter[str]] = field(default_factory=dict)
+    """(agency, service, month) -> consent decisions by choice."""
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(agency, month) -> steps the agency decided."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published count beside its true count."""
+
+    name: str
+    published: int | None
+    true: int
+
+
+def published_cells(published: Mapping[str, Any], truth: StatisticsTruth) -> list[Cell]:
+    """Every count the statistics published, named as the release names its cells."""
+    cells = []
+    for row in published["figures"]:
+        kind, month = row["event_type"], row["month"]
+        name = f"{kind}/{month}"
+        cells.append(Cell(f"{name}/started", row["started"], truth.started[kind, month]))
+        cells.append(Cell(f"{name}/completed", row["completed"], truth.completed[kind, month]))
+    for row in published["services"]:
+        service = (row["agency"], row["service"], row["month"])
+        true = sum(truth.decisions.get(service, Counter())[c] for c in (*CHOICES, "expire"))
+        cells.append(Cell("/".join(service) + "/decisions", row["decisions"], true))
+    for row in published["agencies"]:
+        agency, month = row["agency"], row["month"]
+        true = truth.outcomes[agency, month]
+        cells.append(Cell(f"{agency}/{month}/outcomes", row["outcomes"], true))
+    return cells
+
+
+def statistics_checks(
+    published: Mapping[str, Any],
+    truth: StatisticsTruth,
+    longest_seconds: float,
+    secret: bytes | None = None,
+) -> list[Check]:
+    """The release's rules, and its figures against the truth: no count below 6, every count
+    a multiple of 3 within 2 of its true count, suppressed exactly where the true count is
+    below 6, shares consistent with the counts, medians only of 20 values and no longer than
+    the run (`longest_seconds`). With the stack's `secret`, each count and share must be the
+    very one the release rules make of the true count."""
+    cells = published_cells(published, truth)
+    shown = [c for c in cells if c.published is not None]
+    below = [c.name for c in shown if c.published is not None and c.published < 6]
+    off_grid = [c.name for c in shown if c.published is not None and c.published % 3]
+    wrong_gap = [
+        c.name for c in cells if (c.published is None) != (c.true < SMALLEST_PUBLISHED_COUNT)
+    ]
+    far = [c.name for c in shown if abs((c.published or 0) - c.true) > RANDOM_ROUNDING_REACH]
+    checks = [
+        Check("no published count below 6", not below, _found(len(shown), below)),
+        Check(
+            "every published count on the base-3 grid", not off_grid, _found(len(shown), off_grid)
+        ),
+        Check(
+            "suppressed exactly where the true count is below 6",
+            not wrong_gap,
+            f"{len(cells) - len(shown)} of {len(cells)} suppressed" + _example(wrong_gap),
+        ),
+        Check(
+            "each count within 2 of the drill's true count",
+            not far,
+            _found(len(shown), far) + f"; {sum(c.true for c in cells)} counted in all",
+        ),
+        _shares_check(published, truth, secret),
+        _medians_check(published, truth, longest_seconds),
+    ]
+    if secret is not None:
+        unlike = [c.name for c in cells if c.published != published_count(secret, c.name, c.true)]
+        checks.append(
+            Check(
+                "each count is the true count as the release rounds it (the stack's secret)",
+                not unlike,
+                _found(len(cells), unlike),
+            )
+        )
+    return checks
+
+
+def _shares_check(
+    published: Mapping[str, Any], truth: StatisticsTruth, secret: bytes | None
+) -> Check:
+    problems, shown = [], 0
+    for row in published["services"]:
+        key = (row["agency"], row["service"], row["month"])
+        counts = truth.decisions.get(key, Counter())
+        decided = row["decisions"]
+        for choice in CHOICES:
+            share, name = row[SHARE_OF[choice]], "/".join(key) + f"/{choice}"
+            hidden = counts[choice] < SMALLEST_PUBLISHED_COUNT or not decided
+            if (share is None) != hidden:
+                problems.append(f"{name}: share {share} for a true count of {counts[choice]}")
+                continue
+            if share is None:
+                continue
+            shown += 1
+            slack = RANDOM_ROUNDING_REACH + SHARE_DECIMALS_SLACK * decided
+            if abs(share * decided - counts[choice]) > slack:
+                problems.append(f"{name}: {share} of {decided} is not {counts[choice]}")
+            if secret is not None:
+                exact = published_share(published_count(secret, name, counts[choice]), decided)
+                if share != exact:
+                    problems.append(f"{name}: {share}, not {exact}")
+    return Check(
+        "shares: quotients of published counts, null where a count is suppressed",
+        not problems,
+        f"{shown} shares published" + _example(problems),
+    )
+
+
+def _medians_check(
+    published: Mapping[str, Any], truth: StatisticsTruth, longest_seconds: float
+) -> Check:
+    problems, shown = [], 0
+    medians = [
+        (
+            f"{row['event_type']}/{row['month']}",
+            row["median_days_to_completion"],
+            truth.completed[row["event_type"], row["month"]],
+            86_400.0,
+        )
+        for row in published["figures"]
+    ] + [
+        (
+            f"{row['agency']}/{row['month']}",
+            row["median_hours_to_outcome"],
+            truth.outcomes[row["agency"], row["month"]],
+            3_600.0,
+        )
+        for row in published["agencies"]
+    ]
+    for name, value, behind, unit in medians:
+        if (value is None) != (behind < MEDIAN_MIN_COUNT):
+            problems.append(f"{name}: median {value} of {behind} values")
+        elif value is not None:
+            shown += 1
+            # Rounded to 0.1 day or 0.01 hour: a run of minutes may show 0.
+            if not 0 <= value * unit <= longest_seconds + unit / 100:
+                problems.append(f"{name}: median {value} outside the run")
+    return Check(
+        f"medians only of {MEDIAN_MIN_COUNT} values or more, within the run's time",
+        not problems,
+        f"{shown} medians published" + _example(problems),
+    )
+
+
+def _found(total: int, wrong: list[str]) -> str:
+    return f"{total - len(wrong)}/{total} as expected" + _example(wrong)
+
+
+def _example(wrong: list[str]) -> str:
+    return f"; e.g. {wrong[0]}" if wrong else ""
