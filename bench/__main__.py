@@ -23,7 +23,7 @@ from bench.report import checks_table, table, write_json
 from bench.stack import PieceStack
 from bench.suite import run_benchmarks
 from bench.usage_checks import FIGURE_COLUMNS
-from tests.postgres import PostgresMissing, server_bin_dir
+from bench.usage_drill import postgresql_installed
 
 
 def _stack_dir(kind: str) -> Path:
@@ -119,14 +119,6 @@ def _usage_drill(events: int, seed: int, no_api: Sequence[str], store: str) -> i
     return 0
 
 
-def _has_postgresql() -> bool:
-    try:
-        server_bin_dir()
-    except PostgresMissing:
-        return False
-    return True
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the benchmarks or the drills."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -173,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     drill_usage.add_argument(
         "--store",
         choices=("postgresql", "sqlite"),
-        default="postgresql" if _has_postgresql() else "sqlite",
+        default="postgresql" if postgresql_installed() else "sqlite",
         help="the shared store (default: PostgreSQL where its server is installed)",
     )
     every = [*DRILLS, RESTARTS]

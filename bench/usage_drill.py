@@ -33,7 +33,7 @@ from bench.usage_plan import PlannedEvent, final_status, submitted_steps
 from bench.watch import count
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
 from onceonly.statistics import ONCEONLY
-from tests.postgres import running_postgres
+from tests.postgres import PostgresMissing, running_postgres, server_bin_dir
 from tests.users import reachable_temp_dir
 
 SLOW_SECONDS = 5.0
@@ -72,6 +72,15 @@ def statistics_as_of(today: date) -> date:
 def month(moment: float, zone: ZoneInfo) -> str:
     """The month (YYYY-MM, in the zone) of a wall-clock time."""
     return f"{datetime.fromtimestamp(moment, zone):%Y-%m}"
+
+
+def postgresql_installed() -> bool:
+    """Whether a PostgreSQL server can be started here for the stack's store."""
+    try:
+        server_bin_dir()
+    except PostgresMissing:
+        return False
+    return True
 
 
 @contextlib.contextmanager

@@ -1,0 +1,29 @@
+"""The usage drill of `python -m bench usage-drill`, short: 60 births, moves and deaths through
+a stack of its own (its store in PostgreSQL where the server is installed), then the usage
+report (CLI and operator route) and the open statistics, every figure checked against the
+mocks' records and the drill's own plan (bench/usage_checks.py)."""
+
+from pathlib import Path
+
+import pytest
+
+from bench.report import checks_table, table
+from bench.usage_checks import FIGURE_COLUMNS
+from bench.usage_drill import postgresql_installed
+from bench.usage_run import SEED, run_usage_drill
+
+pytestmark = pytest.mark.integration
+EVENTS = 60
+
+
+async def test_the_report_and_the_statistics_agree_with_the_mocks_and_the_drill(tmp_path: Path):
+    outcome = await run_usage_drill(tmp_path, EVENTS, SEED, (), postgresql_installed())
+    wrong = [figure.row() for figure in outcome.figures if not figure.agrees]
+    assert outcome.figures and not wrong, table("disagreeing", FIGURE_COLUMNS, wrong)
+    assert all(check.passed for check in outcome.checks), checks_table("", outcome.checks)
+    # The run is big enough for both sides of the release rules to be seen.
+    published = outcome.measured["published"]
+    counts = [row[n] for row in published["figures"] for n in ("started", "completed")]
+    counts += [row["decisions"] for row in published["services"]]
+    counts += [row["outcomes"] for row in published["agencies"]]
+    assert None in counts and any(n is not None for n in counts), counts
