@@ -31,6 +31,8 @@ from bench.stack import PieceStack
 from bench.usage_checks import StatisticsTruth
 from bench.usage_plan import PlannedEvent, final_status, submitted_steps
 from bench.watch import count
+from onceonly.domain.life_event import EventStatus
+from onceonly.domain.search_attributes import STATUS
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
 from onceonly.statistics import ONCEONLY
 from tests.postgres import PostgresMissing, running_postgres, server_bin_dir
@@ -50,7 +52,8 @@ SETTLE_SECONDS = 3 * 3600.0  # a run not settled by then has found a problem, no
 LEDGER_SECONDS = 180.0  # for the last outcomes and withdrawals to reach the ledger
 POLL_SECONDS = 2.0
 ROUNDS = 3  # timings are the median of these many calls (the statistics asked as often)
-OPEN = f"{ONCEONLY} AND OnceonlyStatus IN ('in_progress', 'awaiting_consent')"
+UNDER_WAY = (EventStatus.IN_PROGRESS, EventStatus.AWAITING_CONSENT)
+OPEN = f"{ONCEONLY} AND {STATUS.name} IN ({', '.join(repr(str(s)) for s in UNDER_WAY)})"
 SAMPLES: dict[str, Callable[[date], dict[str, Any]]] = {
     "birth": birth_request_data,
     "move": move_request_data,
@@ -97,6 +100,7 @@ def store_url(postgresql: bool) -> Iterator[str | None]:
 
 
 async def median_seconds(work: Callable[[], Awaitable[object]]) -> float:
+    """The median time of ROUNDS runs of `work`, one after another."""
     times = []
     for _ in range(ROUNDS):
         started = time.perf_counter()
@@ -110,7 +114,6 @@ class UsageDrill:
 
     def __init__(self, stack: PieceStack, plan: list[PlannedEvent]) -> None:
         """The drill of `plan` on a started `stack`."""
-        self.stack = stack
         self.settings = stack.settings
         self.zone = ZoneInfo(self.settings.timezone)
         self.plan = plan
