@@ -17,19 +17,9 @@ from onceonly.domain.disclosure_control import (
     published_count,
     published_share,
 )
+from onceonly.usage_report import ServiceMonth
 
-FIGURES = (
-    "requests",
-    "accepted",
-    "completions",
-    "rejections",
-    "retries",
-    "manual_tasks",
-    "overdue_outcomes",
-    "corrections",
-    "withdrawals",
-    "life_events",
-)
+FIGURES = tuple(name for name, f in ServiceMonth.model_fields.items() if f.annotation is int)
 """The report's counts, summed over months for each (agency, service)."""
 ALL_SERVICES = "(every service)"
 """The service column of a row about a whole agency (the mocks count answers per agency)."""

@@ -8,6 +8,7 @@ import pytest
 
 from bench.usage_checks import (
     ALL_SERVICES,
+    FIGURES,
     StatisticsTruth,
     mocks_usage,
     report_figures,
@@ -102,21 +103,7 @@ def test_the_plan_says_what_each_service_must_count():
 
 
 def row(agency: str, service: str, **figures: int) -> dict[str, Any]:
-    counts = dict.fromkeys(
-        (
-            "requests",
-            "accepted",
-            "completions",
-            "rejections",
-            "retries",
-            "manual_tasks",
-            "overdue_outcomes",
-            "corrections",
-            "withdrawals",
-            "life_events",
-        ),
-        0,
-    )
+    counts = dict.fromkeys(FIGURES, 0)
     return {"agency": agency, "service": service, "month": MONTH, **counts, **figures}
 
 
