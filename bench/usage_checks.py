@@ -226,7 +226,8 @@ def statistics_checks(
     longest_seconds: float,
     secret: bytes | None = None,
 ) -> list[Check]:
-    """The release's rules, and its figures against the truth: no count below 6, every count
+    """The release's rules, and its figures against the truth: the run's months released, no
+    count below 6, every count
     a multiple of 3 within 2 of its true count, suppressed exactly where the true count is
     below 6, shares consistent with the counts, medians only of 20 values and no longer than
     the run (`longest_seconds`). With the stack's `secret`, each count and share must be the
@@ -239,7 +240,14 @@ def statistics_checks(
         c.name for c in cells if (c.published is None) != (c.true < SMALLEST_PUBLISHED_COUNT)
     ]
     far = [c.name for c in shown if abs((c.published or 0) - c.true) > RANDOM_ROUNDING_REACH]
+    run_months = sorted({month for _, month in truth.started})
+    released = sorted({row["month"] for row in published["figures"]})
     checks = [
+        Check(
+            "the run's months are released (as if ended)",
+            bool(run_months) and set(run_months) <= set(released),
+            f"run in {', '.join(run_months)}; released {', '.join(released) or 'none'}",
+        ),
         Check("no published count below 6", not below, _found(len(shown), below)),
         Check(
             "every published count on the base-3 grid", not off_grid, _found(len(shown), off_grid)

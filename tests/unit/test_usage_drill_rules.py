@@ -266,7 +266,13 @@ def test_a_release_by_the_rules_passes_every_check():
     assert all(verdicts(released(truth), truth).values())
     # Without the secret the same release passes the checks that need none.
     checks = statistics_checks(released(truth), truth, longest_seconds=3600)
-    assert all(check.passed for check in checks) and len(checks) == 6
+    assert all(check.passed for check in checks) and len(checks) == 7
+
+
+def test_a_release_without_the_runs_month_fails():
+    truth = a_truth()
+    nothing: dict[str, list[Any]] = {"figures": [], "services": [], "agencies": []}
+    assert not verdicts(nothing, truth)["the run's months are released (as if ended)"]
 
 
 @pytest.mark.parametrize(
