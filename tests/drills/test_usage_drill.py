@@ -1,7 +1,8 @@
 """The usage drill of `python -m bench usage-drill`, short: 60 births, moves and deaths through
-a stack of its own (its store in PostgreSQL where the server is installed), then the usage
-report (CLI and operator route) and the open statistics, every figure checked against the
-mocks' records and the drill's own plan (bench/usage_checks.py)."""
+a stack of its own (its store in PostgreSQL where the server is installed; Kāinga Ora's steps
+declined, as for an agency with no API), then the usage report (CLI and operator route) and
+the open statistics, every figure checked against the mocks' records and the drill's own plan
+(bench/usage_checks.py)."""
 
 from pathlib import Path
 
@@ -14,13 +15,17 @@ from bench.usage_run import SEED, run_usage_drill
 
 pytestmark = pytest.mark.integration
 EVENTS = 60
+NO_API = ("kaingaora",)
+"""As an agency with no API would be run (a staff inbox): every step there declined."""
 
 
 async def test_the_report_and_the_statistics_agree_with_the_mocks_and_the_drill(tmp_path: Path):
-    outcome = await run_usage_drill(tmp_path, EVENTS, SEED, (), postgresql_installed())
+    outcome = await run_usage_drill(tmp_path, EVENTS, SEED, NO_API, postgresql_installed())
     wrong = [figure.row() for figure in outcome.figures if not figure.agrees]
     assert outcome.figures and not wrong, table("disagreeing", FIGURE_COLUMNS, wrong)
     assert all(check.passed for check in outcome.checks), checks_table("", outcome.checks)
+    sent = {(f.agency, f.service): f.ours for f in outcome.figures if f.figure == "requests"}
+    assert sent["kaingaora", "tenancy-end-deceased"] == 0 and sum(sent.values()) > EVENTS, sent
     # The run is big enough for both sides of the release rules to be seen.
     published = outcome.measured["published"]
     counts = [row[n] for row in published["figures"] for n in ("started", "completed")]
