@@ -15,14 +15,13 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from bench import restarts, usage_report, usage_run
+from bench import restarts, usage_main, usage_report, usage_run
 from bench.checks import Check
 from bench.drill_run import DRILL_ENV, LONG
 from bench.drills import DRILLS
 from bench.report import checks_table, table, write_json
 from bench.stack import PieceStack
 from bench.suite import run_benchmarks
-from bench.usage_checks import FIGURE_COLUMNS
 from bench.usage_drill import postgresql_installed
 
 
@@ -81,42 +80,6 @@ async def _restart_drill(
         "runs": rows,
     }
     return checks
-
-
-def _usage_drill(events: int, seed: int, no_api: Sequence[str], store: str) -> int:
-    """The usage drill (bench/usage_run.py) on a stack of its own; 1 on any disagreement."""
-    state_dir = _stack_dir("usage-drill")
-    print(f"usage drill: {events} life events on {store} ...", flush=True)
-    outcome = asyncio.run(
-        usage_run.run_usage_drill(state_dir, events, seed, no_api, store == "postgresql")
-    )
-    rows = [figure.row() for figure in outcome.figures]
-    print(
-        table(
-            "\nthe usage report: ours (CLI), the route's, the mocks', the drill's",
-            FIGURE_COLUMNS,
-            rows,
-        )
-    )
-    print(checks_table("\nusage drill", outcome.checks))
-    timings = {k: outcome.measured[k] for k in ("report", "operator_route", "statistics")}
-    print(f"\ntimings: {timings}")
-    path = write_json(
-        "usage_drill",
-        {
-            "size": {"events": events, "seed": seed, "decline_at": list(no_api), "store": store},
-            **{k: v for k, v in outcome.measured.items() if k != "published"},
-            "checks": [dataclasses.asdict(check) for check in outcome.checks],
-            "figures": [dataclasses.asdict(f) | {"agrees": f.agrees} for f in outcome.figures],
-            "published": outcome.measured.get("published"),
-        },
-    )
-    print(f"\nfigures kept in {path}")
-    if not outcome.passed:
-        print(f"FAILED; the stack's logs are in {state_dir}")
-        return 1
-    shutil.rmtree(state_dir, ignore_errors=True)
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(state_dir, ignore_errors=True)
         return 0
     if args.command == "usage-drill":
-        return _usage_drill(args.events, args.seed, args.decline_at, args.store)
+        state_dir = _stack_dir("usage-drill")
+        return usage_main.main(state_dir, args.events, args.seed, args.decline_at, args.store)
     if args.command == "usage-report":
         return usage_report.main(args.events)
     return asyncio.run(_drills(args.only, args.events))
