@@ -1,4 +1,5 @@
-"""`python -m bench bench` (make bench) and `python -m bench drill` (make drill).
+"""`python -m bench bench` (make bench) and `python -m bench drill` (make drill); the usage
+report alone (`usage-report`) and the usage drill (`usage-drill`, bench/usage_main.py).
 
 Each starts a stack of its own on free loopback ports and a temporary state dir, prints its
 tables and keeps its figures in bench/results/.
