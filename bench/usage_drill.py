@@ -27,8 +27,8 @@ from temporalio.client import Client
 
 from bench.checks import Check
 from bench.citizens import CitizenApi, Journey, journeys_for
+from bench.release_checks import StatisticsTruth
 from bench.stack import PieceStack
-from bench.usage_checks import StatisticsTruth
 from bench.usage_plan import PlannedEvent, final_status, submitted_steps
 from bench.watch import count
 from onceonly.domain.life_event import EventStatus

@@ -24,12 +24,13 @@ from temporalio.client import Client
 
 from bench.checks import Check, ratio
 from bench.citizens import api_client
+from bench.release_checks import statistics_checks
 from bench.stack import PieceStack
 from bench.usage_checks import (
     Figure,
+    durations_check,
     mocks_usage,
     report_figures,
-    statistics_checks,
     summed_rows,
 )
 from bench.usage_drill import (
@@ -149,6 +150,7 @@ async def _drive(stack: PieceStack, plan: list[PlannedEvent]) -> Outcome:
             all(f.agrees for f in outcome.figures),
             f"{sum(f.agrees for f in outcome.figures)}/{len(outcome.figures)} figures agree",
         ),
+        durations_check(ours, drill.longest()),
         *statistics_checks(published, drill.truth(), drill.longest(), rounding_secret(settings)),
     ]
     stable = outcome.measured["statistics"]["same_answer_each_time"]

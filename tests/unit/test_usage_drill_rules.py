@@ -1,18 +1,19 @@
-"""The usage drill's plan and its judgement (bench/usage_plan.py, bench/usage_checks.py): pure
-rules, checked here on figures made by hand and by the release rules themselves."""
+"""The usage drill's plan and its judgement (bench/usage_plan.py, bench/usage_checks.py,
+bench/release_checks.py): pure rules, checked here on figures made by hand and by the release
+rules themselves."""
 
 from collections import Counter
 from typing import Any
 
 import pytest
 
+from bench.release_checks import StatisticsTruth, statistics_checks
 from bench.usage_checks import (
     ALL_SERVICES,
     FIGURES,
-    StatisticsTruth,
+    durations_check,
     mocks_usage,
     report_figures,
-    statistics_checks,
     summed_rows,
 )
 from bench.usage_plan import (
@@ -199,6 +200,19 @@ def test_every_figure_agrees_or_is_named_with_the_source_that_differs():
         ("msd", ALL_SERVICES, "retries"),
     }
     assert wrong[0].row()[-1] == "✗"
+
+
+def test_times_to_acceptance_and_outcome_are_where_answers_are_and_in_order():
+    answered = row("msd", "best-start", accepted=3, completions=3)
+    times = {"acceptance_p50_seconds": 0.2, "acceptance_p95_seconds": 0.9}
+    times |= {"outcome_p50_seconds": 0.2, "outcome_p95_seconds": 12.0}
+    quiet = row("acc", "client-address-update")
+    quiet |= dict.fromkeys(times)
+    assert durations_check([answered | times, quiet], longest_seconds=60).passed
+    assert not durations_check([answered | times], longest_seconds=10).passed
+    backwards = times | {"outcome_p50_seconds": 13.0}
+    assert not durations_check([answered | backwards], longest_seconds=60).passed
+    assert not durations_check([answered | dict.fromkeys(times)], longest_seconds=60).passed
 
 
 def released(truth: StatisticsTruth) -> dict[str, Any]:
