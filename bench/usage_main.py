@@ -30,7 +30,7 @@ def timings(measured: dict[str, Any]) -> list[list[Any]]:
         [
             "the report's read and aggregation",
             report["report_ms"],
-            "count(*) over its rows",
+            f"count(*) over its {report['ledger_rows']:,} rows",
             report["count_ms"],
             report["report_ratio"],
         ],

@@ -134,7 +134,7 @@ async def _drive(stack: PieceStack, plan: list[PlannedEvent]) -> Outcome:
     ours, outcome.measured["report"] = await _report(stack, since, until)
     api_rows, outcome.measured["operator_route"] = await _operator_route(settings, since, until)
     agencies = sorted({agency for agency, _ in SERVICE_OF})
-    holdings = {agency: await _holdings(stack, agency) for agency in agencies}
+    holdings = {agency: await stack.agency_holdings(agency) for agency in agencies}
     outcome.figures = report_figures(
         summed_rows(ours),
         summed_rows(api_rows),
@@ -165,7 +165,7 @@ async def _until_decided(stack: PieceStack, deadline: float) -> None:
     """Wait until the slow agencies have done all the work they promised (a status check can
     decide before the promised work runs; the work then finds the decision made)."""
     for agency in ("ird", "bdm"):
-        while any(row["state"] != "done" for row in (await _holdings(stack, agency))["later"]):
+        while any(row["state"] != "done" for row in (await stack.agency_holdings(agency))["later"]):
             if time.monotonic() > deadline:
                 raise DrillFailed(f"{agency}: promised work still pending")
             await asyncio.sleep(POLL_SECONDS)
@@ -223,11 +223,13 @@ async def _report(
     rows: list[dict[str, Any]] = json.loads(ran.stdout)["rows"]
     async with opened_store(settings) as store:
         report = await median_seconds(lambda: _usage_report(store, settings, since, until))
-    counted = await LedgerCount(settings, since, until).seconds()
+    ledger = LedgerCount(settings, since, until)
+    counted = await ledger.seconds()
     return rows, {
         "cli_seconds": round(cli, 2),
         "cli_help_seconds": round(bare, 2),
         "cli_ratio": ratio(cli, bare),
+        "ledger_rows": ledger.rows,
         "report_ms": round(report * 1000, 1),
         "count_ms": round(counted * 1000, 1),
         "report_ratio": ratio(report, counted),
@@ -243,6 +245,8 @@ class LedgerCount:
         start, end = period_bounds(since, until, ZoneInfo(settings.timezone))
         self.settings = settings
         self.bounds = (start - OVERDUE_LOOKBACK, end)
+        self.rows = 0
+        """What the count found."""
 
     async def postgresql(self, url: str) -> float:
         """The median time of the count on PostgreSQL."""
@@ -250,7 +254,8 @@ class LedgerCount:
         async with await psycopg.AsyncConnection.connect(url) as connection:
 
             async def count() -> None:
-                await (await connection.execute(sql, self.bounds)).fetchone()
+                row = await (await connection.execute(sql, self.bounds)).fetchone()
+                self.rows = int(row[0]) if row else 0
 
             return await median_seconds(count)
 
@@ -262,7 +267,8 @@ class LedgerCount:
         try:
 
             async def count() -> None:
-                await asyncio.to_thread(lambda: connection.execute(sql, bounds).fetchone())
+                row = await asyncio.to_thread(lambda: connection.execute(sql, bounds).fetchone())
+                self.rows = int(row[0])
 
             return await median_seconds(count)
         finally:
@@ -300,16 +306,6 @@ async def _operator_route(
         "healthz_ms": round(bare * 1000, 1),
         "route_ratio": ratio(route, bare),
     }
-
-
-async def _holdings(stack: PieceStack, agency: str) -> dict[str, Any]:
-    """What the mock agency holds: records, withdrawals, amendments, promised work."""
-    url = f"{stack.settings.agency_base_url}/{agency}/_records"
-    async with httpx.AsyncClient(timeout=120) as http:
-        answer = await http.get(url, headers=stack.settings.mocks_admin_headers)
-    answer.raise_for_status()
-    held: dict[str, Any] = answer.json()
-    return held
 
 
 async def _statistics(
