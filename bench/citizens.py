@@ -1,7 +1,7 @@
 """Citizens driving the API, as a front end would: start a birth (or any life event), answer
-every checkpoint in one batch, read the event, withdraw a consent. Every call that cannot have
-been answered (the API or Temporal down) is retried with the same `Idempotency-Key`, so a retry
-can never start a second event.
+every checkpoint in one batch, read the event, withdraw a consent, correct a field. Every call
+that cannot have been answered (the API or Temporal down) is retried with the same
+`Idempotency-Key`, so a retry can never start a second event.
 """
 
 import asyncio
@@ -152,6 +152,34 @@ class CitizenApi:
             )
         event: dict[str, Any] = response.json()
         return event
+
+    async def correct(self, journey: Journey, body: dict[str, Any]) -> dict[str, Any]:
+        """Correct fields of the event (`corrections` and `reason`); the correction started."""
+        assert journey.event_id is not None
+        path = f"/v1/life-events/{journey.event_id}/corrections"
+        headers = self._headers(journey.citizen)
+        response = await self._call(
+            journey, lambda: self._http.post(path, json=body, headers=headers)
+        )
+        if response.status_code != 202:
+            raise JourneyFailed(
+                f"correction answered {response.status_code}: {response.text[:200]}"
+            )
+        started: dict[str, Any] = response.json()
+        return started
+
+    async def corrections(self, journey: Journey) -> list[dict[str, Any]]:
+        """The event's corrections and each agency's progress with them."""
+        assert journey.event_id is not None
+        path = f"/v1/life-events/{journey.event_id}/corrections"
+        headers = self._headers(journey.citizen)
+        response = await self._call(journey, lambda: self._http.get(path, headers=headers))
+        if response.status_code != 200:
+            raise JourneyFailed(
+                f"corrections answered {response.status_code}: {response.text[:200]}"
+            )
+        found: list[dict[str, Any]] = response.json()
+        return found
 
     async def event(self, journey: Journey) -> dict[str, Any]:
         """The event as the citizen reads it."""

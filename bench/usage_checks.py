@@ -114,8 +114,10 @@ def report_figures(
     drill: Mapping[Service, Counter[str]],
     answers: Mapping[tuple[str, str], int],
 ) -> list[Figure]:
-    """Every figure beside its counterparts. `answers`: (agency, HTTP status) -> submissions
-    the mocks answered so (their metrics), which count each attempt, retries included."""
+    """Every figure beside its counterparts. `drill`: the plan's counts (`expected_usage`)
+    and the corrections' parts as the citizen saw them (`corrections_sent`,
+    `corrections_manual`); `answers`: (agency, HTTP status) -> submissions the mocks answered
+    so (their metrics), which count each attempt, retries included."""
     figures = []
     services = sorted({*ours, *mocks, *(k for k, t in drill.items() if t["requests"])})
     for where in services:
@@ -126,7 +128,6 @@ def report_figures(
             "accepted": m["requests"],
             "completions": m["completions"],
             "rejections": m["rejections"],
-            "corrections": m["corrections"],
             "life_events": m["life_events"],
         }
         planned = {
@@ -135,20 +136,25 @@ def report_figures(
             "completions": d["completions"],
             "rejections": 0,
             "overdue_outcomes": 0,
-            "corrections": 0,
+            "corrections": d["corrections_sent"] + d["corrections_manual"],
             "withdrawals": d["withdrawals"],
-            # A withdrawal the agency takes only from a person is a manual task.
-            "manual_tasks": d["withdrawals"] - m["withdrawals"],
+            # What the agency takes only from a person (it holds none of it) is a manual task.
+            "manual_tasks": d["withdrawals"] - m["withdrawals"] + d["corrections_manual"],
             "life_events": d["life_events"],
         }
         for name in FIGURES:
             figures.append(
                 Figure(*where, name, o[name], a[name], held.get(name), planned.get(name))
             )
-        sent_online = o["withdrawals"] - o["manual_tasks"]
-        api_online = a["withdrawals"] - a["manual_tasks"]
         figures.append(
-            Figure(*where, "withdrawals sent", sent_online, api_online, m["withdrawals"], None)
+            Figure(
+                *where,
+                "sent: withdrawals + corrections",
+                o["withdrawals"] + o["corrections"] - o["manual_tasks"],
+                a["withdrawals"] + a["corrections"] - a["manual_tasks"],
+                m["withdrawals"] + m["corrections"],
+                None,
+            )
         )
     for agency in sorted({agency for agency, _ in services}):
         mine = [(o, api.get(k, Counter())) for k, o in ours.items() if k[0] == agency]

@@ -1,10 +1,11 @@
 """The usage drill (`python -m bench usage-drill`): a thousand life events or more through the
-real stack (births, moves and deaths; most checkpoints granted, some declined, a few consents
-withdrawn after the event; IRD and BDM deciding seconds later; a share of calls to the other
-agencies refused 503 and retried), then `onceonly ops report` (the CLI, as an operator runs
-it), `GET /v1/operator/usage` and `GET /v1/statistics`, every figure set beside the mock
-agencies' own records and the drill's own plan (bench/usage_checks.py), each call timed
-against a baseline in the same run.
+real stack (births, moves and deaths; most checkpoints granted, some declined; after the
+events, a few consents withdrawn and a few children's names corrected; IRD and BDM deciding
+seconds later; a share of calls to the other agencies refused 503 and retried), then `onceonly
+ops report` (the CLI, as an operator runs it), `GET /v1/operator/usage` and
+`GET /v1/statistics`, every figure set beside the mock agencies' own records and the drill's
+own plan (bench/usage_checks.py, bench/release_checks.py), each call timed against a baseline
+in the same run.
 
 The statistics publish only months that have ended, and the drill's events are in the month
 under way: its stack runs with `ONCEONLY_STATISTICS_AS_OF` (development only, production
@@ -29,7 +30,7 @@ from bench.checks import Check
 from bench.citizens import CitizenApi, Journey, journeys_for
 from bench.release_checks import StatisticsTruth
 from bench.stack import PieceStack
-from bench.usage_plan import PlannedEvent, final_status, submitted_steps
+from bench.usage_plan import PlannedEvent, Service, final_status, submitted_steps
 from bench.watch import count
 from onceonly.domain.life_event import EventStatus
 from onceonly.domain.search_attributes import STATUS
@@ -54,6 +55,10 @@ POLL_SECONDS = 2.0
 ROUNDS = 3  # timings are the median of these many calls (the statistics asked as often)
 UNDER_WAY = (EventStatus.IN_PROGRESS, EventStatus.AWAITING_CONSENT)
 OPEN = f"{ONCEONLY} AND {STATUS.name} IN ({', '.join(repr(str(s)) for s in UNDER_WAY)})"
+CORRECTION = {
+    "corrections": [{"path": "child.name.given_names", "value": ["Aroha", "Meri"]}],
+    "reason": "misspelt given name",
+}
 SAMPLES: dict[str, Callable[[date], dict[str, Any]]] = {
     "birth": birth_request_data,
     "move": move_request_data,
@@ -121,6 +126,8 @@ class UsageDrill:
         self.withdrawn_at: dict[int, float] = {}
         self.ended: dict[int, tuple[str, float]] = {}
         """index -> the status the event ended in, and when the drill saw it."""
+        self.corrected: dict[Service, Counter[str]] = {}
+        """Per (agency, service), the corrections' parts by state, as the citizen saw them."""
 
     async def arrive(self, http: httpx.AsyncClient) -> None:
         """Start every planned event and answer its checkpoints, CONCURRENCY at once."""
@@ -168,6 +175,23 @@ class UsageDrill:
                 if time.monotonic() > deadline:
                     raise DrillFailed(f"{journey.event_id}: {event.withdraw} not withdrawn")
                 await asyncio.sleep(POLL_SECONDS)
+
+    async def correct(self, http: httpx.AsyncClient, deadline: float) -> None:
+        """Correct the child's given names of the planned births, then wait until each
+        correction is done; count each agency's part in `corrected` by its state (sent to the
+        agency, or manual: left to a person)."""
+        api = CitizenApi(self.settings, http)
+        planned = [j for p, j in zip(self.plan, self.journeys, strict=True) if p.correct]
+        for journey in planned:
+            await api.correct(journey, CORRECTION)
+        for journey in planned:
+            while (found := await api.corrections(journey))[0]["state"] != "done":
+                if time.monotonic() > deadline:
+                    raise DrillFailed(f"{journey.event_id}: correction not done")
+                await asyncio.sleep(POLL_SECONDS)
+            for agency in found[0]["agencies"]:
+                where = (agency["agency"], agency["service"])
+                self.corrected.setdefault(where, Counter())[agency["state"]] += 1
 
     async def read_ends(self, http: httpx.AsyncClient) -> None:
         """Read how every event ended, as its citizen sees it."""

@@ -18,6 +18,8 @@ DECLINE_SHARE = 0.08
 """A consent step's chance of being declined: enough that each busy service has declines."""
 WITHDRAW_SHARE = 0.03
 """An event's chance of withdrawing one completed step's consent afterwards."""
+CORRECT_SHARE = 0.03
+"""A birth's chance (when nothing was withdrawn) of correcting the child's name afterwards."""
 SPECS = {event.event_type: event for event in CATALOGUE.life_events}
 SERVICE_OF = {
     (step.agency, step.id): step.service for event in CATALOGUE.life_events for step in event.steps
@@ -43,6 +45,8 @@ class PlannedEvent:
     decisions: tuple[tuple[str, str], ...]
     """(step id, grant | decline | acknowledge), for every step, in the catalogue's order."""
     withdraw: str | None = None
+    correct: bool = False
+    """Whether the child's given names are corrected once the event has ended (births)."""
 
     @property
     def spec(self) -> LifeEventSpec:
@@ -99,7 +103,9 @@ def plan_events(count: int, seed: int, no_api: Collection[str] = ()) -> list[Pla
             done = set(submitted_steps(spec, decisions))
             choices = [s.id for s in spec.steps if s.id in done and consented(s)]
             withdraw = draw.choice(choices) if choices else None
-        planned.append(PlannedEvent(index, spec.event_type, tuple(decisions.items()), withdraw))
+        correct = spec.event_type == "birth" and not withdraw and draw.random() < CORRECT_SHARE
+        event = PlannedEvent(index, spec.event_type, tuple(decisions.items()), withdraw, correct)
+        planned.append(event)
     return planned
 
 

@@ -116,9 +116,13 @@ async def _drive(stack: PieceStack, plan: list[PlannedEvent]) -> Outcome:
         print(f"  every event started and decided in {arrived:.0f}s", flush=True)
         await drill.settle(client, deadline)
         await drill.withdraw(http, deadline)
+        await drill.correct(http, deadline)
         await drill.settle(client, deadline)
         await drill.read_ends(http)
     expected = expected_usage(plan)
+    for where, states in drill.corrected.items():
+        tally = expected.setdefault(where, Counter())
+        tally.update({f"corrections_{state}": n for state, n in states.items()})
     since, until = drill.days()
     await _until_decided(stack, deadline)
     await _until_in_ledger(settings, since, until, expected)
@@ -130,6 +134,7 @@ async def _drive(stack: PieceStack, plan: list[PlannedEvent]) -> Outcome:
         "arrival_seconds": round(arrived, 1),
         "wall_seconds": round(wall, 1),
         "withdrawals": sum(1 for p in plan if p.withdraw),
+        "corrections": sum(1 for p in plan if p.correct),
     }
     ours, outcome.measured["report"] = await _report(stack, since, until)
     api_rows, outcome.measured["operator_route"] = await _operator_route(settings, since, until)
@@ -174,14 +179,17 @@ async def _until_decided(stack: PieceStack, deadline: float) -> None:
 async def _until_in_ledger(
     settings: Settings, since: date, until: date, expected: dict[Service, Counter[str]]
 ) -> None:
-    """Wait (LEDGER_SECONDS at most) until the ledger holds every completion and withdrawal
-    the plan makes: the last facts are written as their workflows end."""
-    wanted = sum(t["completions"] + t["withdrawals"] for t in expected.values())
+    """Wait (LEDGER_SECONDS at most) until the ledger holds every completion, withdrawal and
+    correction the run made: the last facts are written as their workflows end."""
+    wanted = sum(
+        t["completions"] + t["withdrawals"] + t["corrections_sent"] + t["corrections_manual"]
+        for t in expected.values()
+    )
     deadline = time.monotonic() + LEDGER_SECONDS
     async with opened_store(settings) as store:
         while time.monotonic() < deadline:
             found = await _usage_report(store, settings, since, until)
-            if sum(r.completions + r.withdrawals for r in found.rows) >= wanted:
+            if sum(r.completions + r.withdrawals + r.corrections for r in found.rows) >= wanted:
                 return
             await asyncio.sleep(POLL_SECONDS)
 

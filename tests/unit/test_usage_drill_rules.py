@@ -49,6 +49,9 @@ def test_the_same_seed_makes_the_same_plan_and_the_mix_is_near_its_shares():
     assert 0.04 < decisions["decline"] / (decisions["grant"] + decisions["decline"]) < 0.12
     withdrawn = [event for event in plan if event.withdraw]
     assert 10 < len(withdrawn) < 60
+    corrected = [event for event in plan if event.correct]
+    assert 5 < len(corrected) < 35
+    assert all(e.event_type == "birth" and not e.withdraw for e in corrected)
     # Only a step that reached its agency, and rests on consent, is withdrawn.
     for event in withdrawn:
         assert event.withdraw in submitted_steps(event.spec, dict(event.decisions))
@@ -151,6 +154,7 @@ def test_the_mocks_records_counted_per_service_with_decisions_made_later():
 def test_every_figure_agrees_or_is_named_with_the_source_that_differs():
     ours = summed_rows(
         [
+            # One withdrawal sent; two corrections: one sent, one left to a person.
             row(
                 "msd",
                 "best-start",
@@ -159,6 +163,8 @@ def test_every_figure_agrees_or_is_named_with_the_source_that_differs():
                 completions=2,
                 retries=1,
                 withdrawals=1,
+                corrections=2,
+                manual_tasks=1,
                 life_events=2,
             ),
             row(
@@ -174,11 +180,20 @@ def test_every_figure_agrees_or_is_named_with_the_source_that_differs():
         ]
     )
     mocks = {
-        ("msd", "best-start"): Counter(requests=2, completions=2, life_events=2, withdrawals=1),
+        ("msd", "best-start"): Counter(
+            requests=2, completions=2, life_events=2, withdrawals=1, corrections=1
+        ),
         ("acc", "client-address-update"): Counter(requests=1, completions=1, life_events=1),
     }
     drill = {
-        ("msd", "best-start"): Counter(requests=2, completions=2, life_events=2, withdrawals=1),
+        ("msd", "best-start"): Counter(
+            requests=2,
+            completions=2,
+            life_events=2,
+            withdrawals=1,
+            corrections_sent=1,
+            corrections_manual=1,
+        ),
         ("acc", "client-address-update"): Counter(
             requests=1, completions=1, life_events=1, withdrawals=1
         ),
@@ -189,6 +204,13 @@ def test_every_figure_agrees_or_is_named_with_the_source_that_differs():
     by_name = {(f.agency, f.service, f.figure): f for f in figures}
     assert by_name["msd", ALL_SERVICES, "attempts"].mocks == 3
     assert by_name["acc", "client-address-update", "manual_tasks"].drill == 1
+    assert by_name["msd", "best-start", "manual_tasks"].drill == 1
+    assert by_name["msd", "best-start", "sent: withdrawals + corrections"].mocks == 2
+    # An amendment the mocks never got, though the report says it was sent.
+    lost = {key: Counter(tally) for key, tally in mocks.items()}
+    lost["msd", "best-start"]["corrections"] = 0
+    missed = [f.figure for f in report_figures(ours, ours, lost, drill, answers) if not f.agrees]
+    assert missed == ["sent: withdrawals + corrections"]
     # One more 503 at MSD than retries in the report; the route one request short.
     short = {key: Counter(tally) for key, tally in ours.items()}
     short["msd", "best-start"]["requests"] -= 1
