@@ -5,7 +5,7 @@ worker and API can point at any Temporal cluster.
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -222,6 +222,12 @@ class Settings(BaseSettings):
         description="How long after its steps end an event still takes withdrawals (0: none).",
     )
     timezone: str = Field(default="Pacific/Auckland", description="Where 'today' is decided.")
+    statistics_as_of: date | None = Field(
+        default=None,
+        description="Development only: the day the open statistics take for today, so that a "
+        "drill can ask about the month under way as if it had ended (its events are real, only "
+        "the release's date is not); production refuses it.",
+    )
     max_request_bytes: int = 256 * 1024
     rate_limit_per_minute: int = Field(
         default=120,
