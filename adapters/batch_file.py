@@ -39,8 +39,8 @@ class BatchFileAdapter:
     `services` (service name -> record mapping); `outcome_due` is when the agency promises
     its acknowledgement."""
 
-    agency: ClassVar[str]
-    title: ClassVar[str]
+    agency: str
+    title: str
     batch_format: ClassVar[BatchFormat]
     services: ClassVar[Mapping[str, RecordMapping]]
     outcome_due: ClassVar[timedelta] = timedelta(days=2)

@@ -30,13 +30,21 @@ def build_adapters(
     found = discover_plugins() if plugins is None else plugins
     environ = os.environ if environ is None else environ
     return {
-        agency: _built(entry.plugin, client, base_url, api_keys, environ, batch_queue)
+        agency: _built(
+            entry.plugin,
+            client=client,
+            base_url=base_url,
+            api_keys=api_keys,
+            environ=environ,
+            batch_queue=batch_queue,
+        )
         for agency, entry in found.items()
     }
 
 
 def _built(
     plugin: AdapterPlugin,
+    *,
     client: httpx.AsyncClient,
     base_url: str,
     api_keys: Mapping[str, str],

@@ -141,7 +141,9 @@ def read_rows(content: bytes, kind: FileKind, where: str) -> list[dict[str, str]
     return [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
 
 
-def read_acknowledgement(content: bytes, manifest: Manifest, form: BatchFormat) -> list[ItemOutcome]:
+def read_acknowledgement(
+    content: bytes, manifest: Manifest, form: BatchFormat
+) -> list[ItemOutcome]:
     """Each line of an agency's acknowledgement as an outcome, after checking it against its
     manifest (agency checked by the caller): the count, and every line's reference, result,
     and the agency's reference (accepted) or reason (rejected). One bad line refuses all."""
@@ -170,6 +172,4 @@ def _outcome(row: dict[str, str], number: int, form: BatchFormat, where: str) ->
         if not reason:
             raise BatchFileRefused(f"{line}: {form.ack_reason} is required when rejected")
         return ItemOutcome(idempotency_key=key, outcome="rejected", reason=reason)
-    raise BatchFileRefused(
-        f"{line}: {form.ack_result} must be {form.accepted} or {form.rejected}"
-    )
+    raise BatchFileRefused(f"{line}: {form.ack_result} must be {form.accepted} or {form.rejected}")
