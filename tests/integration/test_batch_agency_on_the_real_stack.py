@@ -169,7 +169,8 @@ def test_a_record_collections_rejects_ends_its_step_failed_with_collections_reas
             event_id = start_and_grant(api, body)
             sent = sent_file_of(stack, event_id)
             assert sent in collections(stack, "POST", "/_batch/scan")["taken"]
-            event = wait_until_finished(api, event_id, seconds=60)
+            # A failed step waits for an operator (`ops retry`): the event stays open.
+            event = wait_for(api, event_id, lambda e: step_of(e, STEP)["state"] == "failed", 60)
     finally:
         collections(stack, "PUT", "/_batch", rejects=False)
     step = step_of(event, STEP)
