@@ -11,6 +11,7 @@ more), as `onceonly setup` does; creating one that exists updates it to the sett
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from temporalio.client import (
     Client,
     Schedule,
@@ -27,9 +28,11 @@ from temporalio.client import (
 from activities.batch_exchange import BatchExchange, batch_formats, waker
 from adapters.base import AgencyAdapter
 from adapters.plugins import discover_plugins
+from adapters.registry import build_adapters
 from onceonly.domain.batch import BATCH_EXCHANGE_WORKFLOW, BatchRun, BatchRunReport
 from onceonly.settings import Settings
-from onceonly.store import Store
+from onceonly.store import Store, opened_store
+from onceonly.temporal import connect
 
 # A run missed while the cluster was down still runs when it is back within this long (at
 # least a day, so a daily file is never skipped); later, the next period's file takes it up.
@@ -95,22 +98,30 @@ def exchange_for(
     )
 
 
-async def run_exchange(
-    exchange: BatchExchange,
-    client: Client,
+async def run_now(
+    settings: Settings,
     agency: str,
     *,
     export: bool,
     acknowledge: bool,
     redeliver: str | None = None,
 ) -> list[BatchRunReport]:
-    """What `onceonly ops batch` runs: the acknowledgements applied, then the ended period
-    sent (either alone if asked), or one file sent again."""
-    if redeliver is not None:
-        return [await exchange.redeliver(agency, redeliver)]
-    done = []
-    if acknowledge:
-        done.append(await exchange.acknowledge(agency, waker(client)))
-    if export:
-        done.append(await exchange.export(agency, datetime.now(UTC)))
-    return done
+    """What `onceonly ops batch` runs, in the operator's process (the store and the directory
+    are shared, so it is the same exchange as the schedule's): the acknowledgements applied,
+    then the ended period sent (either alone if asked), or one file sent again. ValueError
+    naming `--agency` for an agency that takes no batch file."""
+    async with opened_store(settings) as store, httpx.AsyncClient() as http:
+        adapters = build_adapters(
+            http, settings.agency_base_url, settings.agency_api_keys, batch_queue=store.batch
+        )
+        exchange = exchange_for(settings, store, adapters)
+        if agency not in exchange.agencies:
+            raise ValueError(f"--agency: {agency!r} is not a batch-file agency")
+        if redeliver is not None:
+            return [await exchange.redeliver(agency, redeliver)]
+        done = []
+        if acknowledge:
+            done.append(await exchange.acknowledge(agency, waker(await connect(settings))))
+        if export:
+            done.append(await exchange.export(agency, datetime.now(UTC)))
+        return done

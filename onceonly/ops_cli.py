@@ -148,32 +148,22 @@ async def _report(args: argparse.Namespace) -> str:
 
 
 async def _batch(args: argparse.Namespace) -> str:
-    # Imported here: only this command needs the adapters and the store.
-    import httpx  # noqa: PLC0415
-
-    from adapters.registry import build_adapters  # noqa: PLC0415
-    from onceonly.batch_schedules import exchange_for, run_exchange  # noqa: PLC0415
-    from onceonly.store import opened_store  # noqa: PLC0415
+    from onceonly.batch_schedules import run_now  # noqa: PLC0415 (only this command needs it)
 
     settings = get_settings()
     operator = _operator(settings, args.token or os.environ.get("ONCEONLY_OPERATOR_TOKEN"))
     log.info("ops.batch", operator=operator, agency=args.agency)
     both = not (args.export or args.acknowledgements)
-    async with opened_store(settings) as store, httpx.AsyncClient() as http:
-        adapters = build_adapters(
-            http, settings.agency_base_url, settings.agency_api_keys, batch_queue=store.batch
-        )
-        exchange = exchange_for(settings, store, adapters)
-        if args.agency not in exchange.agencies:
-            raise OpsError(f"--agency: {args.agency!r} is not a batch-file agency")
-        reports = await run_exchange(
-            exchange,
-            await connect(settings),
+    try:
+        reports = await run_now(
+            settings,
             args.agency,
             export=both or args.export,
             acknowledge=both or args.acknowledgements,
             redeliver=args.redeliver,
         )
+    except ValueError as refused:
+        raise OpsError(str(refused)) from None
     return "\n".join(report.model_dump_json() for report in reports)
 
 
