@@ -128,11 +128,12 @@ OWN_QUEUE_AGENCIES: list[tuple[str, ...] | None] = []
 # Recorded since starters name their latest patch in the start input.
 NAMED_PATCH_FOLDERS = {"birth-named-patch", "birth-own-queues"}
 # Recorded since starters name the agencies whose calls have queues of their own.
-OWN_QUEUE_FOLDERS = {"birth-own-queues", "move", "death"}
+OWN_QUEUE_FOLDERS = {"birth-own-queues", "move", "move-fines", "death"}
 # The agencies an all-granted event of each folder sends to, but Health.
 OWN_QUEUES_ALL_GRANTED = {
     "birth-own-queues": {"bdm", "ird", "msd"},
     "move": {"nzta", "electoral", "msd", "council", "acc"},
+    "move-fines": {"nzta", "electoral", "msd", "council", "acc", "justice"},
     "death": {"bdm", "ird", "msd", "nzta", "passports", "electoral", "veterans", "council",
               "kaingaora"},
 }  # fmt: skip
