@@ -150,8 +150,10 @@ class BatchExchange:
         ]
         ends = period_start(at, self._period)
         name = file_name(agency, period_label(ends - self._period, self._period), form.kind)
-        items = await self._queue.take_for_file(agency, name, before=ends)
-        if items and await self._queue.file(name) is None:
+        # A file once written is closed: an item queued late for its period (a slow write on
+        # another worker) goes in the next period's file, never changing one sent.
+        closed = await self._queue.file(name) is not None
+        if not closed and await self._queue.take_for_file(agency, name, before=ends):
             written.append(await self._write(agency, name))
         for sent in written:
             log.info("batch.exported", agency=agency, file=sent.name, records=sent.records)

@@ -182,3 +182,24 @@ async def test_the_record_is_sealed_in_the_store(store: Store, settings: Setting
     raw = (tmp_path / "s.db").read_bytes() + (tmp_path / "s.db-wal").read_bytes()
     assert "Tūhoe".encode() not in raw
     assert b"Cuba Street" not in raw
+
+
+async def test_an_item_queued_late_for_a_sent_period_goes_in_the_next_file(
+    store: Store, exchange: BatchExchange
+):
+    [first] = await submitted(store, "move-a")
+    queued = await store.batch.get(first)
+    assert queued is not None
+    at = datetime.now(UTC) + PERIOD
+    [sent] = (await exchange.export("justice", at)).files
+    # Written by a slow worker after the file went, though queued within its period.
+    key = "move-late/update_fines_address"
+    record = {**queued.record, "SUBMISSION_REF": key}
+    late = queued.model_copy(
+        update={"item_id": "B-LATE00000000", "idempotency_key": key, "record": record}
+    )
+    await store.batch.queue(late)
+    assert (await exchange.export("justice", at)).files == []
+    assert [i.item_id for i in await store.batch.in_file(sent)] == [first]
+    [later] = (await exchange.export("justice", at + PERIOD)).files
+    assert [i.item_id for i in await store.batch.in_file(later)] == ["B-LATE00000000"]
