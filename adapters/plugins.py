@@ -14,6 +14,7 @@ their own, so that neither the mock process nor the workflow sandbox imports ada
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import Literal
 
 import httpx
 
@@ -41,6 +42,10 @@ class AdapterPlugin:
     api_key_env: str | None = None
     """The environment variable holding the agency's API key when the settings'
     `agency_api_keys` has none; `ONCEONLY_<AGENCY>_API_KEY` when not given."""
+    kind: Literal["http", "batch_file"] = "http"
+    """How the agency is reached: by calls (`build` gets the client, URL and key), or by a
+    file per period (adapters.batch_file: built with no key, then bound to the store's
+    batch queue by the registry)."""
 
     @property
     def key_variable(self) -> str:

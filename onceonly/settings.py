@@ -147,6 +147,18 @@ class Settings(BaseSettings):
         description="Per agency, calls per second across every worker, as agreed with the"
         " agency: replaces its adapter's own limit; 0 lifts the limit.",
     )
+    batch_dir: Path | None = Field(
+        default=None,
+        description="The batch file exchange's directory: per batch-file agency, the files "
+        "sent to it (`<agency>/to-agency/`) and its acknowledgements (`<agency>/from-agency/`); "
+        "an SFTP drop in production. `state_dir/batch` when unset.",
+    )
+    batch_period_seconds: int = Field(
+        default=86_400,
+        ge=1,
+        description="How long a batch-file agency's period is (one file each): a day unless "
+        "the agency agreed otherwise; `onceonly up` runs a short one, as its mocks decide fast.",
+    )
     agency_callback_secrets: dict[str, str] = Field(
         default_factory=lambda: {agency: f"dev-{agency}-callback-secret" for agency in AGENCIES},
         description="Per agency, the secret its signed callbacks are keyed with; an agency not"
@@ -291,6 +303,11 @@ class Settings(BaseSettings):
     def worker_metrics_address(self) -> str | None:
         """`host:port` of the worker's Prometheus endpoint, or None when it is disabled."""
         return f"{self.host}:{self.worker_metrics_port}" if self.worker_metrics_port else None
+
+    @property
+    def batch_directory(self) -> Path:
+        """Where the batch file exchange drops files for agencies and reads their answers."""
+        return self.batch_dir or self.state_dir / "batch"
 
     @property
     def agency_base_url(self) -> str:

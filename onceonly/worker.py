@@ -13,6 +13,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from activities.batch_exchange import BatchExchangeActivities
 from activities.corrections import AgencyAmendments
 from activities.notifications import build_notifications
 from activities.prefill import build_register_lookups
@@ -22,6 +23,7 @@ from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
 from adapters.base import AgencyAdapter, AgencyPolicy, StatusAdapter
 from adapters.registry import build_adapters
+from onceonly.batch_schedules import ensure_schedules, exchange_for
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.step_graph import CatalogueError
 from onceonly.domain.submission import agency_task_queue, agency_waits_queue
@@ -29,6 +31,7 @@ from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
 from onceonly.store import Store, opened_store
 from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
+from workflows.batch_exchange import BatchExchangeWorkflow
 from workflows.sandbox import workflow_runner
 
 log = structlog.get_logger(__name__)
@@ -48,7 +51,9 @@ def build_workers(
     task queue, and one worker per agency on the agency's own queue (see `agency_workers`),
     which every agency's calls go to unless its rate limit is lifted. Disclosures go to the
     shared `store`."""
-    adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
+    adapters = build_adapters(
+        http, settings.agency_base_url, settings.agency_api_keys, batch_queue=store.batch
+    )
     check_life_events(adapters)
     check_capabilities(adapters)
     submissions = AgencySubmissions(adapters, store.disclosures, store.usage)
@@ -58,6 +63,7 @@ def build_workers(
     previews = AgencyPreviews(adapters)
     registers = build_register_lookups(http, settings.agency_base_url, settings.agency_api_keys)
     notifications = build_notifications(http, settings.agency_base_url, settings.agency_api_keys)
+    batches = BatchExchangeActivities(exchange_for(settings, store, adapters))
     agency_activities: list[Callable[..., Any]] = [
         submissions.submit_to_agency,
         submissions.withdraw_from_agency,
@@ -68,7 +74,7 @@ def build_workers(
     main = Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=[*WORKFLOWS, BatchExchangeWorkflow],
         # The agency activities too: agencies whose rate limit is lifted have their calls
         # here, as do events started before agencies had queues.
         activities=[
@@ -80,6 +86,8 @@ def build_workers(
             signer.sign_receipt,
             signer.sign_receipts,
             notifications.send_reminder,
+            batches.export_batch,
+            batches.import_batch,
         ],
         workflow_runner=workflow_runner() if settings.workflow_sandbox else UNSANDBOXED,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
@@ -169,11 +177,14 @@ async def run_worker(settings: Settings) -> None:
     ):
         for worker in build_workers(client, settings, http, store):
             await workers.enter_async_context(worker)
+        # Every worker makes sure: the first creates them, the others find them made.
+        schedules = await ensure_schedules(client, settings)
         log.info(
             "worker.started",
             task_queue=settings.task_queue,
             metrics=settings.worker_metrics_address,
             store=store.where,
+            batch_schedules=schedules,
         )
         await stop.wait()
     log.info("worker.stopped")

@@ -113,6 +113,7 @@ CONSENT_EN: dict[str, str] = {
     "step.council_rates": "Council rates",
     "step.council_dog_registration": "Dog registration",
     "step.update_acc_address": "ACC address",
+    "step.update_fines_address": "Fines and reparation address",
     "step.register_death": "Death registration",
     "step.notify_ird": "Inland Revenue",
     "step.stop_msd_payments": "Stopping benefit or pension payments",

@@ -29,6 +29,15 @@ serves prefill.)"""
 _PLUGINS = discover_plugins()
 BUILT_IN: tuple[AdapterPlugin, ...] = tuple(_PLUGINS[agency].plugin for agency in BUILT_IN_AGENCIES)
 """The built-in adapters' plugins, found as the worker finds them (`.agency`, `.build`)."""
+BATCH_FILE_AGENCIES = ("justice",)
+"""The built-in agencies reached by a file per period rather than calls (adapters.batch_file):
+the HTTP contract kit, the previews-sent test and the mocks' HTTP gates leave them out;
+tests/unit/test_batch_*.py, tests/store/test_batch_queue.py and tests/mocks/test_justice.py
+cover them."""
+EVERY_BUILT_IN: tuple[AdapterPlugin, ...] = BUILT_IN + tuple(
+    _PLUGINS[agency].plugin for agency in BATCH_FILE_AGENCIES
+)
+"""Every built-in adapter's plugin, by HTTP or by file."""
 
 # Facts earlier steps issued, for the steps that disclose them (valid in each agency's rules).
 FACTS = {

@@ -128,7 +128,7 @@ async def test_a_full_move_reaches_every_agency_with_exactly_its_fields(env):
         assert tuple(sent[step.id].disclosure) == step.fields
         assert sent[step.id].agency == step.agency
     assert {s.agency for s in MOVE.steps} == {
-        "nzta", "electoral", "ird", "msd", "health", "council", "acc"
+        "nzta", "electoral", "ird", "msd", "health", "council", "acc", "justice"
     }  # fmt: skip
     # The electoral roll's statutory deadline runs from the move date.
     electoral = {step.step_id: step for step in final.steps}["update_electoral_roll"]
