@@ -26,9 +26,22 @@ BUILT_IN_AGENCIES = (
 """The agencies onceonly has adapters for, each registered as a plugin in pyproject.toml like
 any other. (The address register has no submissions: `adapters.addresses.AddressRegister`
 serves prefill.)"""
+BUILT_IN_WORK_QUEUES = ("maori_land_court",)
+"""The agencies onceonly ships as work queues only (tasks in their staff's inbox, no API)."""
 _PLUGINS = discover_plugins()
-BUILT_IN: tuple[AdapterPlugin, ...] = tuple(_PLUGINS[agency].plugin for agency in BUILT_IN_AGENCIES)
+
+
+def http_plugin(agency: str) -> AdapterPlugin:
+    """The installed plugin of an agency that has an API (not a work queue)."""
+    plugin = _PLUGINS[agency].plugin
+    assert isinstance(plugin, AdapterPlugin), f"{agency} works through the staff inbox"
+    return plugin
+
+
+BUILT_IN: tuple[AdapterPlugin, ...] = tuple(http_plugin(agency) for agency in BUILT_IN_AGENCIES)
 """The built-in adapters' plugins, found as the worker finds them (`.agency`, `.build`)."""
+ALL_BUILT_IN = (*BUILT_IN_AGENCIES, *BUILT_IN_WORK_QUEUES)
+"""Every agency onceonly ships a plugin for, of either kind."""
 
 # Facts earlier steps issued, for the steps that disclose them (valid in each agency's rules).
 FACTS = {

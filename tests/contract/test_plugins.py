@@ -35,7 +35,7 @@ from onceonly.domain.catalogue import (
 from onceonly.domain.death import DeathData
 from onceonly.domain.step_graph import CatalogueError, check_catalogue
 from onceonly.life_events import LIFE_EVENTS, check_life_events
-from tests.adapters.built_in import BUILT_IN
+from tests.adapters.built_in import ALL_BUILT_IN, BUILT_IN
 
 ANOTHER_PASSPORTS = AdapterPlugin(agency="passports", build=PassportsAdapter)
 NOT_A_PLUGIN = object()
@@ -111,10 +111,10 @@ async def test_adapters_are_built_from_plugins_with_their_capabilities():
 
 
 def test_start_up_fails_naming_the_agency_without_an_adapter_and_the_group():
-    adapters = [plugin.agency for plugin in BUILT_IN if plugin.agency != "veterans"]
+    adapters = [agency for agency in ALL_BUILT_IN if agency != "veterans"]
     with pytest.raises(CatalogueError, match=r"veterans.*'onceonly\.adapters'"):
         check_life_events(adapters)
-    check_life_events([plugin.agency for plugin in BUILT_IN])
+    check_life_events(ALL_BUILT_IN)
 
 
 def test_a_fragment_adds_its_agency_and_step_behind_a_patch():
@@ -124,7 +124,7 @@ def test_a_fragment_adds_its_agency_and_step_behind_a_patch():
     assert "kiwisaver" in {agency.id for agency in catalogue.agencies}
     assert all(s.patch is None for s in catalogue.event("death").steps if s is not step)
     models = {kind: spec.data_model for kind, spec in LIFE_EVENTS.items()}
-    check_catalogue(catalogue, models, [plugin.agency for plugin in BUILT_IN] + ["kiwisaver"])
+    check_catalogue(catalogue, models, [*ALL_BUILT_IN, "kiwisaver"])
 
 
 @pytest.mark.parametrize(
