@@ -43,13 +43,16 @@ class OverdueReminders:
         notify: NotifyAdapter,
         contacts: Mapping[str, str],
         remind_every: timedelta,
+        *,
         clock: Callable[[], datetime] = _now,
+        check_every: timedelta = CHECK_EVERY,
     ) -> None:
         self._inbox = inbox
         self._notify = notify
         self._contacts = contacts
         self._remind_every = remind_every
         self._clock = clock
+        self._check_every = check_every
 
     async def remind_once(self) -> list[str]:
         """One look: the ids of the tasks this process reminded an agency of now."""
@@ -86,15 +89,15 @@ class OverdueReminders:
         log.info("inbox.reminded", message_id=message_id, **bound)
         return True
 
-    async def run(self, stop: asyncio.Event, every: timedelta = CHECK_EVERY) -> None:
-        """Look every `every` until `stop` is set; a failed look is logged and tried again."""
+    async def run(self, stop: asyncio.Event) -> None:
+        """Look now and then until `stop` is set; a failed look is logged and tried again."""
         while not stop.is_set():
             try:
                 await self.remind_once()
             except Exception as error:
                 log.warning("inbox.reminders_failed", error=type(error).__name__)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every.total_seconds())
+                await asyncio.wait_for(stop.wait(), self._check_every.total_seconds())
 
 
 def overdue_reminders(
@@ -102,9 +105,12 @@ def overdue_reminders(
 ) -> OverdueReminders:
     """The reminders of the deployment's agencies, through its notification service."""
     notify = NotifyAdapter(http, settings.agency_base_url, settings.agency_api_keys[NOTIFY])
+    due = settings.inbox_due_seconds
     return OverdueReminders(
         inbox,
         notify,
         settings.agency_inbox_contacts,
         timedelta(seconds=settings.inbox_remind_every_seconds),
+        # A deployment whose tasks are due within seconds (a demo) sees their reminders as soon.
+        check_every=min(CHECK_EVERY, timedelta(seconds=due or CHECK_EVERY.total_seconds())),
     )
