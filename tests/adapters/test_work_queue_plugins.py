@@ -16,6 +16,7 @@ from adapters.council import CouncilAdapter
 from adapters.plugins import PluginError, WorkQueuePlugin, discover_plugins
 from adapters.registry import build_adapters
 from adapters.work_queue import WorkQueueAdapter
+from onceonly.cli import main
 from onceonly.domain.inbox import TaskInbox
 from onceonly.life_events import check_life_events
 from onceonly.local_stack import LocalStack
@@ -111,3 +112,9 @@ def test_onceonly_up_puts_the_council_on_the_work_queue_and_test_stacks_do_not(t
     assert stack.settings.work_queue_agencies == ()
     asked = LocalStack.on_free_ports(tmp_path, inherited, inherit={})
     assert asked.settings.work_queue_agencies == ("council",)
+
+
+def test_the_adapters_command_lists_the_court_as_a_work_queue(capsys):
+    assert main(["adapters"]) == 0
+    out = capsys.readouterr().out
+    assert "maori_land_court: onceonly 0.1.0\n  a work queue: tasks in its staff's inbox\n" in out
