@@ -23,6 +23,7 @@ from onceonly.domain.death import DeathData
 from onceonly.domain.people import intake_context
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
 from onceonly.store import embedded_store_file
+from tests.adapters.built_in import BUILT_IN_WORK_QUEUES
 from tests.integration.conftest import (
     Stack,
     agency_faults,
@@ -160,7 +161,8 @@ def test_a_death_bdm_rejects_after_review_fails_with_bdms_reason_and_goes_no_fur
     for step in DEATH.steps:
         if step.id != "register_death":
             assert step_of(event, step.id)["state"] != "completed", step.id
-            assert not records_of(stack, step.agency, event_id), step.id
+            if step.agency not in BUILT_IN_WORK_QUEUES:  # no mock: staff are its system
+                assert not records_of(stack, step.agency, event_id), step.id
 
 
 # -- 3. Callbacks that must not reach the workflow --------------------------------------------
@@ -302,7 +304,7 @@ def test_msd_down_for_two_minutes_delays_only_its_own_steps_and_every_event_comp
 
     for event_id, event in finished.items():
         assert event["status"] == "completed", event
-        for agency in {step["agency"] for step in event["steps"]}:
+        for agency in {step["agency"] for step in applicable(event)}:
             keys = Counter(r["idempotency_key"] for r in records_of(stack, agency, event_id))
             expected = {
                 f"{event_id}/{step['id']}": 1
