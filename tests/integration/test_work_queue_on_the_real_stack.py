@@ -14,24 +14,27 @@ import pytest
 
 from onceonly.domain.inbox import InboxTask, inbox_task_id
 from onceonly.domain.life_event import AgencyOutcomeReady
-from onceonly.samples import move_request_data
+from onceonly.samples import death_request_data, move_request_data
 from onceonly.store import opened_store
 from onceonly.temporal import connect
 from tests.integration.conftest import (
     Stack,
     citizen,
     records_of,
+    registered_death,
     running_stack,
     start_and_grant,
     step_of,
     today,
     wait_for,
+    wait_until_finished,
 )
 from workflows.steps import LifeEventWorkflow
 
 pytestmark = pytest.mark.integration
 COUNCIL_STEPS = ("council_rates", "council_dog_registration")
 CONTACT = "inbox@council.example.govt.nz"
+COURT, COURT_STEP = "maori_land_court", "notify_maori_land_court"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +61,7 @@ def close_as_staff(
     event_id: str,
     step_id: str,
     outcome: Literal["completed", "rejected"],
+    agency: str = "council",
     **said: str,
 ) -> None:
     """What the staff API does: close the task in the store, then wake the waiting step."""
@@ -66,10 +70,10 @@ def close_as_staff(
     async def close() -> None:
         async with opened_store(stack.settings) as store:
             await store.inbox.close(
-                task_id, "council", outcome, by="jane", at=datetime.now(UTC), **said
+                task_id, agency, outcome, by="jane", at=datetime.now(UTC), **said
             )
         client = await connect(stack.settings)
-        ready = AgencyOutcomeReady(step_id=step_id, agency="council", reference=task_id)
+        ready = AgencyOutcomeReady(step_id=step_id, agency=agency, reference=task_id)
         await client.get_workflow_handle(event_id).execute_update(
             LifeEventWorkflow.agency_outcome_ready, ready
         )
@@ -133,3 +137,33 @@ def test_a_moves_council_steps_wait_as_tasks_until_staff_close_them(stack: Stack
     assert dogs_step["state"] == "failed" and "Dogs moved already." in dogs_step["error"]
     others = [s for s in event["steps"] if s["id"] not in COUNCIL_STEPS]
     assert all(s["state"] in {"completed", "not_applicable"} for s in others), others
+
+
+def test_a_death_with_maori_land_is_a_task_for_the_maori_land_court(stack: Stack):
+    raw = death_request_data(today(stack))
+    raw["deceased"]["maori_land_interests"] = True
+    with citizen(stack, "whanau-with-maori-land") as api:
+        event_id = start_and_grant(api, {"event_type": "death", "data": raw})
+        waiting = wait_for(api, event_id, is_waiting_on_the_court, 60)
+        task_id = inbox_task_id(event_id, COURT_STEP, "submission")
+        opened = task(stack, task_id)
+        assert opened is not None and opened.agency == "maori_land_court"
+        assert step_of(waiting, COURT_STEP)["reference"] == task_id
+        # BDM registered the death first: the court's task holds the number BDM gave.
+        review = step_of(waiting, "register_death")["reference"]
+        number = registered_death(stack, review)
+        assert opened.disclosure["deceased.death_registration_number"] == number
+
+        close_as_staff(stack, event_id, COURT_STEP, "completed", COURT, reference="A20260981")
+        # The council, on the work queue in this stack, is told of its ratepayer by a task too.
+        close_as_staff(stack, event_id, "notify_council", "completed", reference="DR-77")
+        event = wait_until_finished(api, event_id, 60)
+
+    assert event["status"] == "completed", event
+    assert step_of(event, COURT_STEP)["reference"] == "A20260981"
+    assert step_of(event, "notify_council")["reference"] == "DR-77"
+
+
+def is_waiting_on_the_court(event: dict[str, Any]) -> bool:
+    """The court's step and the council's wait on their tasks."""
+    return all(step_of(event, s)["state"] == "submitted" for s in (COURT_STEP, "notify_council"))
