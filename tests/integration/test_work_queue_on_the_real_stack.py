@@ -5,6 +5,8 @@ API sends) the steps end with the staff's own reference, or staff's reason.
 """
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -167,3 +169,21 @@ def test_a_death_with_maori_land_is_a_task_for_the_maori_land_court(stack: Stack
 def is_waiting_on_the_court(event: dict[str, Any]) -> bool:
     """The court's step and the council's wait on their tasks."""
     return all(step_of(event, s)["state"] == "submitted" for s in (COURT_STEP, "notify_council"))
+
+
+def test_the_demo_ends_when_only_the_councils_staff_have_work_left(stack: Stack):
+    demo = subprocess.run(
+        [sys.executable, "-m", "onceonly", "demo", "move"],
+        env=stack.env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert ": in_progress" in demo.stdout
+    waiting = "waiting on agency staff (tasks in their inbox, /inbox): "
+    assert f"{waiting}{', '.join(COUNCIL_STEPS)}" in demo.stdout
+    lines = {line.split()[0]: line for line in demo.stdout.splitlines() if line.strip()}
+    assert "submitted" in lines["council_rates"] and " T-" in lines["council_rates"]
+    assert "completed" in lines["update_driver_licence"]
