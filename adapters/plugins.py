@@ -6,6 +6,9 @@ Every adapter, built-in or not, is a distribution's entry point in the group
     [project.entry-points."onceonly.adapters"]
     kiwisaver = "kiwisaver_adapter.adapter:PLUGIN"
 
+An agency without an API loads a `WorkQueuePlugin` instead: its adapter is built from the
+store's staff inbox (`adapters.work_queue`), with no HTTP client and no API key.
+
 A plugin's mock agency (group `onceonly.mocks`, see mocks/kit/plugins.py) and its catalogue
 fragment (group `onceonly.catalogue`, see onceonly/domain/catalogue.py) are entry points of
 their own, so that neither the mock process nor the workflow sandbox imports adapter code.
@@ -19,6 +22,7 @@ from typing import Literal
 import httpx
 
 from adapters.base import AgencyAdapter, AmendingAdapter, StatusAdapter, WithdrawingAdapter
+from adapters.work_queue import InboxFactory
 
 ADAPTERS_GROUP = "onceonly.adapters"
 """The entry-point group adapters register in, one entry point per agency id."""
@@ -54,10 +58,20 @@ class AdapterPlugin:
 
 
 @dataclass(frozen=True)
+class WorkQueuePlugin:
+    """One agency whose staff work through the inbox, as a distribution offers it."""
+
+    agency: str
+    """The agency id, as the catalogue names it and as the entry point is named."""
+    build: InboxFactory
+    """Builds the adapter from the store's inbox (`adapters.work_queue.work_queue_factory`)."""
+
+
+@dataclass(frozen=True)
 class FoundPlugin:
     """A plugin and the distribution that registered it."""
 
-    plugin: AdapterPlugin
+    plugin: AdapterPlugin | WorkQueuePlugin
     distribution: str
 
 
@@ -93,8 +107,11 @@ def load_plugins(found: Iterable[EntryPoint]) -> dict[str, FoundPlugin]:
     for entry_point in found:
         where = f"entry point {entry_point.name!r} ({entry_point.value}) in {ADAPTERS_GROUP}"
         plugin = entry_point.load()
-        if not isinstance(plugin, AdapterPlugin):
-            raise PluginError(f"{where} must load an AdapterPlugin, not {type(plugin).__name__}")
+        if not isinstance(plugin, AdapterPlugin | WorkQueuePlugin):
+            raise PluginError(
+                f"{where} must load an AdapterPlugin or a WorkQueuePlugin, not "
+                f"{type(plugin).__name__}"
+            )
         if plugin.agency != entry_point.name:
             raise PluginError(f"{where} serves agency {plugin.agency!r}: name it so")
         distribution = _distribution(entry_point)

@@ -27,7 +27,7 @@ from temporalio.client import (
 
 from activities.batch_exchange import BatchExchange, batch_formats, waker
 from adapters.base import AgencyAdapter
-from adapters.plugins import discover_plugins
+from adapters.plugins import AdapterPlugin, discover_plugins
 from adapters.registry import build_adapters
 from onceonly.domain.batch import BATCH_EXCHANGE_WORKFLOW, BatchRun, BatchRunReport
 from onceonly.settings import Settings
@@ -41,7 +41,11 @@ MIN_CATCH_UP = timedelta(days=1)
 
 def batch_agencies() -> list[str]:
     """The installed agencies reached by batch file (plugins of kind `batch_file`)."""
-    return sorted(a for a, found in discover_plugins().items() if found.plugin.kind == "batch_file")
+    return sorted(
+        agency
+        for agency, found in discover_plugins().items()
+        if isinstance(found.plugin, AdapterPlugin) and found.plugin.kind == "batch_file"
+    )
 
 
 def schedule_id(agency: str) -> str:

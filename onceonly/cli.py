@@ -28,8 +28,11 @@ def _settings_for(process: str) -> Settings:
 
 
 def _up(_: argparse.Namespace) -> int:
-    from onceonly.supervisor import up
+    from onceonly.supervisor import LOCAL_DEFAULTS, up
 
+    # Before the settings are read, and inherited by every child.
+    for name, value in LOCAL_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     settings = get_settings()
     refuse_production_up(settings)
     return asyncio.run(up(settings))
@@ -121,11 +124,14 @@ def _setup(_: argparse.Namespace) -> int:
 def _adapters(_: argparse.Namespace) -> int:
     import httpx
 
-    from adapters.plugins import capabilities, discover_plugins
+    from adapters.plugins import WorkQueuePlugin, capabilities, discover_plugins
 
     # Built only to read what each can do: nothing is sent, so no key is needed.
     client = httpx.AsyncClient()
     for agency, found in sorted(discover_plugins().items()):
+        if isinstance(found.plugin, WorkQueuePlugin):
+            print(f"{agency}: {found.distribution}\n  a work queue: tasks in its staff's inbox")
+            continue
         adapter = found.plugin.build(client, "http://agencies.invalid", "unused")
         policy = adapter.policy
         rate = policy.rate_limit_per_second

@@ -128,6 +128,13 @@ async def worker_polling(settings: Settings) -> bool:
     return len(response.pollers) > 0
 
 
+LOCAL_DEFAULTS = {
+    "ONCEONLY_WORK_QUEUE_AGENCIES": "council",
+    "ONCEONLY_AGENCY_INBOX_CONTACTS": "council:inbox@council.example.govt.nz,"
+    "maori_land_court:inbox@maorilandcourt.example.govt.nz",
+}
+"""What `onceonly up` sets unless the environment names its own: the council as an agency
+without an API (its staff work through the inbox), and where agencies' reminders go."""
 SLOW_AGENCY_DEFAULTS = {"MOCK_IRD_ISSUE_DELAY_SECONDS": "2", "MOCK_BDM_DEATH_REVIEW_SECONDS": "2"}
 """How late the local mocks decide, in seconds, unless the environment names its own."""
 LOCAL_BATCH_PERIOD_SECONDS = "5"

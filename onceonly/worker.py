@@ -27,6 +27,7 @@ from onceonly.batch_schedules import ensure_schedules, exchange_for
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.step_graph import CatalogueError
 from onceonly.domain.submission import agency_task_queue, agency_waits_queue
+from onceonly.inbox_reminders import overdue_reminders
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
 from onceonly.store import Store, opened_store
@@ -51,8 +52,15 @@ def build_workers(
     task queue, and one worker per agency on the agency's own queue (see `agency_workers`),
     which every agency's calls go to unless its rate limit is lifted. Disclosures go to the
     shared `store`."""
+    due = settings.inbox_due_seconds
     adapters = build_adapters(
-        http, settings.agency_base_url, settings.agency_api_keys, batch_queue=store.batch
+        http,
+        settings.agency_base_url,
+        settings.agency_api_keys,
+        batch_queue=store.batch,
+        inbox=store.inbox,
+        work_queue_agencies=settings.work_queue_agencies,
+        inbox_due=None if due is None else timedelta(seconds=due),
     )
     check_life_events(adapters)
     check_capabilities(adapters)
@@ -111,7 +119,7 @@ def build_workers(
 
 def check_capabilities(adapters: Mapping[str, AgencyAdapter]) -> None:
     """Fail start-up clearly when a step needs what its agency's adapter cannot do: proof of
-    effect asks the agency's status."""
+    effect asks the agency's status (a work-queue agency's adapter reads it from the task)."""
     unable = [
         f"{event.event_type}.{step.id} ({step.agency})"
         for event in CATALOGUE.life_events
@@ -179,6 +187,8 @@ async def run_worker(settings: Settings) -> None:
             await workers.enter_async_context(worker)
         # Every worker makes sure: the first creates them, the others find them made.
         schedules = await ensure_schedules(client, settings)
+        # Every worker looks for overdue inbox tasks; the store's claims make each reminder one.
+        reminders = asyncio.create_task(overdue_reminders(settings, http, store.inbox).run(stop))
         log.info(
             "worker.started",
             task_queue=settings.task_queue,
@@ -187,4 +197,5 @@ async def run_worker(settings: Settings) -> None:
             batch_schedules=schedules,
         )
         await stop.wait()
+        await reminders
     log.info("worker.stopped")

@@ -40,7 +40,7 @@ from onceonly.domain.step_graph import CatalogueError, check_catalogue
 from onceonly.life_events import LIFE_EVENTS, check_life_events
 from onceonly.settings import Settings
 from onceonly.store import opened_store
-from tests.adapters.built_in import BUILT_IN, EVERY_BUILT_IN
+from tests.adapters.built_in import ALL_BUILT_IN, BUILT_IN, http_plugin
 from tests.mocks.samples import disclose, sample_move
 
 ANOTHER_PASSPORTS = AdapterPlugin(agency="passports", build=PassportsAdapter)
@@ -120,7 +120,7 @@ async def test_a_batch_file_adapter_needs_no_key_and_queues_into_the_stores_batc
     settings: Settings, tmp_path: Path
 ):
     only = {"justice": discover_plugins()["justice"]}
-    assert only["justice"].plugin.kind == "batch_file"
+    assert http_plugin("justice").kind == "batch_file"
     store_settings = settings.model_copy(update={"store_path": tmp_path / "store.db"})
     async with httpx.AsyncClient() as client, opened_store(store_settings) as store:
         unbound = build_adapters(client, "http://agencies.test", {}, environ={}, plugins=only)
@@ -138,10 +138,10 @@ async def test_a_batch_file_adapter_needs_no_key_and_queues_into_the_stores_batc
 
 
 def test_start_up_fails_naming_the_agency_without_an_adapter_and_the_group():
-    adapters = [plugin.agency for plugin in EVERY_BUILT_IN if plugin.agency != "veterans"]
+    adapters = [agency for agency in ALL_BUILT_IN if agency != "veterans"]
     with pytest.raises(CatalogueError, match=r"veterans.*'onceonly\.adapters'"):
         check_life_events(adapters)
-    check_life_events([plugin.agency for plugin in EVERY_BUILT_IN])
+    check_life_events(ALL_BUILT_IN)
 
 
 def test_a_fragment_adds_its_agency_and_step_behind_a_patch():
@@ -151,8 +151,7 @@ def test_a_fragment_adds_its_agency_and_step_behind_a_patch():
     assert "kiwisaver" in {agency.id for agency in catalogue.agencies}
     assert all(s.patch is None for s in catalogue.event("death").steps if s is not step)
     models = {kind: spec.data_model for kind, spec in LIFE_EVENTS.items()}
-    every = [plugin.agency for plugin in EVERY_BUILT_IN]
-    check_catalogue(catalogue, models, [*every, "kiwisaver"])
+    check_catalogue(catalogue, models, [*ALL_BUILT_IN, "kiwisaver"])
 
 
 @pytest.mark.parametrize(
