@@ -133,7 +133,8 @@ def test_the_step_completes_once_collections_acknowledgement_is_read_and_only_on
     before = kept(stack, event_id)
     [(item_id, state, file_name, agency_reference, _, _)] = before["items"]
     assert (state, file_name, agency_reference) == ("accepted", sent, reference)
-    assert step_of(event, STEP)["reference"] == item_id
+    # The step carries Collections' own reference once it is accepted, the item id before.
+    assert step_of(event, STEP)["reference"] == reference
     assert [row for row in before["disclosures"] if STEP in row] != []
     acknowledgement = sent.replace(".csv", ".ack.csv")
 

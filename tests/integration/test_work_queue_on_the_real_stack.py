@@ -130,7 +130,10 @@ def test_a_moves_council_steps_wait_as_tasks_until_staff_close_them(stack: Stack
         event = wait_for(
             api,
             event_id,
-            lambda e: all(step_of(e, s)["state"] in {"completed", "failed"} for s in COUNCIL_STEPS),
+            # Every other step ends too (Collections' within its next file period).
+            lambda e: all(
+                s["state"] in {"completed", "failed", "not_applicable"} for s in e["steps"]
+            ),
             60,
         )
 
