@@ -222,7 +222,7 @@ class WithoutStatus:
 @pytest.mark.parametrize("outcome", ["completed", "rejected"])
 async def test_proof_of_effect_an_agency_cannot_give_by_api_is_asked_of_its_staff(stack, outcome):
     step_id = "update_ird_address"  # checked a fortnight on
-    stack.adapters["ird"] = WithoutStatus(stack.adapters["ird"])  # type: ignore[assignment]
+    stack.adapters["ird"] = WithoutStatus(stack.adapters["ird"])
     statuses = AgencyStatusChecks(stack.adapters)
     async with stack.worker(statuses.check_agency_status):
         handle = await start_move(stack)
