@@ -21,7 +21,8 @@ from tests.integration.conftest import Stack, citizen, run_to_the_end, today
 
 pytestmark = pytest.mark.integration
 
-RIGHT_NAME = {"given_names": ["Aroha", "Mere"], "family_name": "Ngata-Synthetic"}
+# In its canonical form, as the event keeps it (and shows it to staff).
+RIGHT_NAME = {"given_names": ["Aroha", "Mere"], "family_name": "Ngata-Synthetic", "known_as": None}
 # Five agencies' answers and as many tasks: this bounds a broken run, not a normal one.
 SETTLE_SECONDS = 60
 
