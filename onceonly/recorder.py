@@ -112,14 +112,20 @@ class Recorder:
         raise RecordingFailed(f"{event_id}: the correction was not done in {EVENT_SECONDS}s")
 
     async def complete_staff_tasks(self, event_id: str) -> None:
-        """Complete every open task of the event in the agencies' staff inboxes, as staff do
-        through the inbox API: in the store, then the event's `inbox_task_closed` Update."""
+        """Complete the event's open tasks in the agencies' staff inboxes, as staff do through
+        the inbox API: in the store, then the event's `inbox_task_closed` Update. Call it
+        again for tasks opened since."""
         handle = self.client.get_workflow_handle(event_id)
+        # Only tasks the event knows it opened (their id in a note): one in the store whose
+        # opening the event has not recorded yet would refuse the Update.
+        progress = await self.progress(event_id)
+        told = [a for correction in progress.corrections for a in correction.agencies]
+        notes = [step.note or "" for step in progress.steps] + [a.note or "" for a in told]
         agencies = sorted({step.agency for event in CATALOGUE.life_events for step in event.steps})
         async with opened_store(self.settings) as store:
             for agency in agencies:
                 for task in await store.inbox.for_agency(agency):
-                    if task.event_id != event_id:
+                    if task.event_id != event_id or not any(task.task_id in n for n in notes):
                         continue
                     await store.inbox.close(
                         task.task_id,
