@@ -8,6 +8,7 @@ import asyncio
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -213,7 +214,9 @@ def complete_staff_tasks(stack: Stack, event_id: str) -> None:
         recorder = Recorder(stack.settings, await connect(stack.settings))
         await recorder.complete_staff_tasks(event_id)
 
-    asyncio.run(complete())
+    # In a thread of its own: a caller may be inside an event loop (Playwright's sync API).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, complete()).result()
 
 
 @contextmanager
