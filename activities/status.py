@@ -88,7 +88,7 @@ class AgencyStatusChecks(contract.AgencyStatusChecks):
         if not isinstance(adapter, StatusAdapter):
             raise ApplicationError(
                 f"{check.agency} has no status endpoint: its outcome cannot be asked",
-                type="StatusNotOffered",
+                type=contract.STATUS_NOT_OFFERED,
                 non_retryable=True,
             )
         return adapter

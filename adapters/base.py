@@ -134,6 +134,9 @@ class AgencyPolicy:
     """...up to this (or `poll_every`, if longer). Apart from `max_retry_interval`: a decision
     that takes days may be asked about hourly, while a call the agency could not take when it
     was down is tried again within minutes of its coming back."""
+    staff_task_due: timedelta | None = None
+    """How long the agency's staff take to close a task in its inbox (a correction, a
+    withdrawal, a check it cannot do online); None: five working days."""
 
     def retry_delay(self, attempt: int) -> timedelta:
         """The wait after failed attempt number `attempt` (1 for the first)."""

@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,8 +17,11 @@ import httpx
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from onceonly.auth import mint_token
+from onceonly.domain.catalogue import CATALOGUE
+from onceonly.domain.inbox import INBOX_TASK_CLOSED, InboxTaskClosed
 from onceonly.domain.life_event import LifeEventProgress, StepState
 from onceonly.settings import Settings
+from onceonly.store import opened_store
 from workflows.steps import LifeEventWorkflow
 
 # The dev server's first start (SQLite, namespace, search attributes) takes a few seconds.
@@ -96,15 +99,46 @@ class Recorder:
         ok(api.post(f"/v1/life-events/{event_id}/corrections", json=body))
 
     async def wait_until_corrected(self, event_id: str) -> None:
-        """Wait until every agency that holds a corrected field has answered."""
+        """Wait until every agency that holds a corrected field has answered, completing the
+        tasks the correction opened in staff inboxes as their staff would."""
         handle = self.client.get_workflow_handle(event_id)
         deadline = time.monotonic() + EVENT_SECONDS
         while time.monotonic() < deadline:
             corrections = await handle.query(LifeEventWorkflow.corrections)
             if all(correction.state == "done" for correction in corrections):
                 return
+            await self.complete_staff_tasks(event_id)
             await asyncio.sleep(POLL_SECONDS)
         raise RecordingFailed(f"{event_id}: the correction was not done in {EVENT_SECONDS}s")
+
+    async def complete_staff_tasks(self, event_id: str) -> None:
+        """Complete the event's open tasks in the agencies' staff inboxes, as staff do through
+        the inbox API: in the store, then the event's `inbox_task_closed` Update. Call it
+        again for tasks opened since."""
+        handle = self.client.get_workflow_handle(event_id)
+        # Only tasks the event knows it opened (their id in a note): one in the store whose
+        # opening the event has not recorded yet would refuse the Update.
+        progress = await self.progress(event_id)
+        told = [a for correction in progress.corrections for a in correction.agencies]
+        notes = [step.note or "" for step in progress.steps] + [a.note or "" for a in told]
+        agencies = sorted({step.agency for event in CATALOGUE.life_events for step in event.steps})
+        async with opened_store(self.settings) as store:
+            for agency in agencies:
+                for task in await store.inbox.for_agency(agency):
+                    if task.event_id != event_id or not any(task.task_id in n for n in notes):
+                        continue
+                    await store.inbox.close(
+                        task.task_id,
+                        agency,
+                        "completed",
+                        by=OPERATOR,
+                        at=datetime.now(UTC),
+                        reference=f"STAFF-{task.step_id}",
+                    )
+                    closed = InboxTaskClosed(
+                        task_id=task.task_id, step_id=task.step_id, kind=task.kind
+                    )
+                    await handle.execute_update(INBOX_TASK_CLOSED, closed)
 
     def set_faults(self, agency: str, **knobs: object) -> None:
         """Turn some of a mock agency's fault knobs (see mocks/faults.py), keeping the rest."""

@@ -168,4 +168,9 @@ BIRTH_PATHS = (
     EventPath(
         "birth-own-queues", "correction", _correction, "completed", dict.fromkeys(_STEPS, _DONE)
     ),
+    # Recorded after staff inbox tasks: each agency that takes no correction online gets a
+    # task, which its staff complete, and the event waits for them.
+    EventPath(
+        "birth-staff-tasks", "correction", _correction, "completed", dict.fromkeys(_STEPS, _DONE)
+    ),
 )

@@ -15,6 +15,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.batch_exchange import BatchExchangeActivities
 from activities.corrections import AgencyAmendments
+from activities.inbox import InboxActivities
 from activities.notifications import build_notifications
 from activities.prefill import build_register_lookups
 from activities.previews import AgencyPreviews
@@ -25,7 +26,6 @@ from adapters.base import AgencyAdapter, AgencyPolicy, StatusAdapter
 from adapters.registry import build_adapters
 from onceonly.batch_schedules import ensure_schedules, exchange_for
 from onceonly.domain.catalogue import CATALOGUE
-from onceonly.domain.step_graph import CatalogueError
 from onceonly.domain.submission import agency_task_queue, agency_waits_queue
 from onceonly.inbox_reminders import overdue_reminders
 from onceonly.life_events import check_life_events
@@ -69,6 +69,7 @@ def build_workers(
     statuses = AgencyStatusChecks(adapters, store.usage)
     signer = ReceiptSigner(settings, usage_ledger=store.usage)
     previews = AgencyPreviews(adapters)
+    inbox = InboxActivities(store.inbox, store.disclosures, adapters)
     registers = build_register_lookups(http, settings.agency_base_url, settings.agency_api_keys)
     notifications = build_notifications(http, settings.agency_base_url, settings.agency_api_keys)
     batches = BatchExchangeActivities(exchange_for(settings, store, adapters))
@@ -88,6 +89,8 @@ def build_workers(
         activities=[
             *agency_activities,
             amendments.find_correction_recipients,
+            inbox.open_inbox_task,
+            inbox.read_inbox_task,
             previews.preview_disclosure,
             previews.preview_disclosures,
             registers.look_up_register,
@@ -117,20 +120,19 @@ def build_workers(
     ]
 
 
-def check_capabilities(adapters: Mapping[str, AgencyAdapter]) -> None:
-    """Fail start-up clearly when a step needs what its agency's adapter cannot do: proof of
-    effect asks the agency's status (a work-queue agency's adapter reads it from the task)."""
-    unable = [
+def check_capabilities(adapters: Mapping[str, AgencyAdapter]) -> list[str]:
+    """The steps whose proof of effect their agency's adapter cannot answer (no status): a
+    task in the agency's staff inbox asks them instead. Logged at start-up, so an operator
+    knows which agencies' staff will be asked."""
+    by_staff = [
         f"{event.event_type}.{step.id} ({step.agency})"
         for event in CATALOGUE.life_events
         for step in event.steps
         if step.confirm_effect_after_days and not isinstance(adapters[step.agency], StatusAdapter)
     ]
-    if unable:
-        raise CatalogueError(
-            f"proof of effect needs a status endpoint, and these agencies' adapters have none: "
-            f"{', '.join(unable)}"
-        )
+    if by_staff:
+        log.info("worker.effect_checked_by_staff", steps=by_staff)
+    return by_staff
 
 
 def agency_workers(

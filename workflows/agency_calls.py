@@ -19,6 +19,7 @@ from onceonly.domain.preview import (
 )
 from onceonly.domain.step_graph import select_fields, value_at
 from onceonly.domain.submission import (
+    WITHDRAWAL_NOT_OFFERED,
     AgencyAnswer,
     AgencyStatus,
     AgencyStatusChecks,
@@ -35,6 +36,7 @@ from workflows import call_options
 from workflows.event_state import EventState
 from workflows.indexing import record
 from workflows.receipts import issue_receipt
+from workflows.staff_tasks import StaffTasks
 
 
 def failure_reason(failure: ActivityError) -> str:
@@ -52,6 +54,8 @@ class AgencyCalls:
 
     def __init__(self, state: EventState) -> None:
         self.state = state
+        self.staff = StaffTasks(state)
+        """What the agencies cannot do online, asked of their staff."""
 
     def queue(self, agency: str, *, in_every_run: bool = False) -> str | None:
         """The task queue of the agency's calls (None: the workflow's own). Runs from before
@@ -142,12 +146,37 @@ class AgencyCalls:
                 summary=f"withdraw {step.agency} {step.service}",
             )
         except ActivityError as failure:
+            cause = failure.cause
+            not_offered = (
+                isinstance(cause, ApplicationError) and cause.type == WITHDRAWAL_NOT_OFFERED
+            )
+            if not_offered and self.staff.offered():
+                task_id = await self.staff.open(self.staff.request(step, "withdrawal", reference))
+                self.staff.in_background(self._staff_withdrew(step, task_id))
+                return (
+                    "Consent withdrawn. The agency's staff were asked to withdraw it "
+                    f"(task {task_id})."
+                )
             return (
                 "Consent withdrawn. The agency could not withdraw online "
                 f"({failure_reason(failure)}); an operator will ask it to."
             )
         done = "withdrew" if answer.outcome == "withdrawn" else "deleted"
         return f"Consent withdrawn: the agency {done} the record ({answer.reference})."
+
+    async def _staff_withdrew(self, step: StepSpec, task_id: str) -> None:
+        """Once staff closed the withdrawal task, the step's note says what they did."""
+        outcome = await self.staff.outcome(task_id)
+        if outcome.state == "completed":
+            note = (
+                f"Consent withdrawn: the agency's staff withdrew the record ({outcome.reference})."
+            )
+        else:
+            note = (
+                "Consent withdrawn, but the agency's staff did not withdraw the record: "
+                f"{outcome.reason}"
+            )
+        record(self.state, step.id, StepState.WITHDRAWN, note=note)
 
     async def amend(
         self, step: StepSpec, amendment: AgencyAmendment, number: int

@@ -12,7 +12,12 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 from onceonly.domain.catalogue import StepSpec
 from onceonly.domain.life_event import AgencyOutcomeReady, StepState
-from onceonly.domain.submission import AgencyAnswer, AgencyStatus, StatusCheck
+from onceonly.domain.submission import (
+    STATUS_NOT_OFFERED,
+    AgencyAnswer,
+    AgencyStatus,
+    StatusCheck,
+)
 from workflows.agency_calls import AgencyCalls, failure_reason
 from workflows.event_state import EventState
 from workflows.indexing import record, upsert
@@ -94,10 +99,13 @@ class AgencyOutcomes:
             )
         else:
             state.facts.update(status.outputs)
-            # The agency's reference for what it did: the request's own at an agency with an
-            # API, the staff's at a work-queue agency (in place of the task's id).
-            record(state, step.id, StepState.COMPLETED, reference=status.reference,
-                   completed_at=workflow.now(), overdue=False)  # fmt: skip
+            # An agency may name its record only once decided (a staff inbox's task id first,
+            # then staff's reference): the citizen is shown the agency's own.
+            changed = (
+                {"reference": status.reference} if status.reference != answer.reference else {}
+            )
+            record(state, step.id, StepState.COMPLETED, completed_at=workflow.now(),
+                   overdue=False, **changed)  # fmt: skip
         state.attention.discard(step.id)
         upsert(state)
 
@@ -169,12 +177,20 @@ class AgencyOutcomes:
             service=step.service,
             reference=progress.reference or "",
         )
+        unanswerable = False
         try:
             status = await self.calls.ask_status(step, check)
             problem = None if status.effect == "in_effect" else status.message
+            unanswerable = status.effect == "unknown"
         except ActivityError as failure:
             status, problem = None, failure_reason(failure)
-        if status is not None and status.effect == "in_effect":
+            cause = failure.cause
+            unanswerable = isinstance(cause, ApplicationError) and cause.type == STATUS_NOT_OFFERED
+        confirmed = status is not None and status.effect == "in_effect"
+        if not confirmed and unanswerable and self.calls.staff.offered():
+            # The agency cannot say by API: its staff confirm it, or say why it is not so.
+            confirmed, problem = await self._staff_confirm(step, progress.reference)
+        if confirmed:
             record(
                 state, step.id, StepState.COMPLETED, effect="confirmed", confirmed_at=workflow.now()
             )
@@ -184,3 +200,17 @@ class AgencyOutcomes:
         record(state, step.id, StepState.FAILED, effect="not_in_effect", error=note)
         self._flag(step, REOPENED_METRIC)
         return True
+
+    async def _staff_confirm(
+        self, step: StepSpec, reference: str | None
+    ) -> tuple[bool, str | None]:
+        """Ask the agency's staff whether the step's change is in force: whether they
+        confirmed it, and if not, their reason."""
+        staff = self.calls.staff
+        # A step reopened and done again is checked again: a new task.
+        number = self.state.reopened.get(step.id, 0) + 1
+        task_id = await staff.open(staff.request(step, "effect_check", reference, number=number))
+        outcome = await staff.outcome(task_id)
+        if outcome.state == "completed":
+            return True, None
+        return False, f"the agency's staff: {outcome.reason}"

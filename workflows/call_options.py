@@ -67,3 +67,7 @@ PREVIEW = CallOptions(timedelta(seconds=10), RetryPolicy(maximum_attempts=2))
 CORRECTION_RECIPIENTS = CallOptions(
     timedelta(seconds=30), RetryPolicy(maximum_interval=timedelta(seconds=30))
 )
+# -- The agencies' staff inboxes (the shared store, on the worker's machine) ------------------
+# Opening a task or reading it is one write or read of the store: retried until the store is
+# back, since the task is how the agency learns of the request.
+INBOX_TASK = CallOptions(timedelta(seconds=30), RetryPolicy(maximum_interval=timedelta(minutes=1)))

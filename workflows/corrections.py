@@ -34,6 +34,8 @@ from onceonly.domain.corrections import (
     touches,
 )
 from onceonly.domain.life_event import StepState
+from onceonly.domain.receipts import SignedReceipt
+from onceonly.domain.staff_tasks import TaskOutcome
 from onceonly.domain.step_graph import select_fields
 from workflows import call_options
 from workflows.agency_calls import AgencyCalls
@@ -44,6 +46,18 @@ from workflows.receipts import issue_receipt
 # corrected data (a step being sent when the correction arrived is waited for first).
 NOT_SENT_STATES = frozenset({StepState.AWAITING_CONSENT, StepState.GRANTED, StepState.SUBMITTING})
 MANUAL_NOTE = "The agency takes no correction online: an operator must ask it to correct."
+
+
+def with_staff_note(task_id: str) -> str:
+    """The agency's entry while its staff have the correction to make."""
+    return f"The agency takes no correction online: its staff were asked to amend it ({task_id})."
+
+
+def staff_answer_note(outcome: TaskOutcome) -> str:
+    """The agency's entry once its staff closed the correction's task."""
+    if outcome.state == "completed":
+        return f"Amended by the agency's staff ({outcome.reference})."
+    return f"The agency's staff did not amend it: {outcome.reason}"
 
 
 def receipt_note(paths: tuple[str, ...], by: str) -> str:
@@ -102,8 +116,14 @@ class Corrections:
                 for r in found
             ] + self._not_sent_yet(paths, {r.step_id for r in found})
             self._change_correction(number, state="in_progress", agencies=tuple(agencies))
-            await asyncio.gather(*(self._amend(number, recipient, order) for recipient in found))
-            self._change_correction(number, state="done")
+            asked = await asyncio.gather(
+                *(self._amend(number, recipient, order) for recipient in found)
+            )
+        # Out of turn: the next correction need not wait for staff to make this one.
+        waits = [(r.step_id, task) for r, task in zip(found, asked, strict=True) if task]
+        if waits:
+            await asyncio.gather(*(self._staff_amended(number, *wait) for wait in waits))
+        self._change_correction(number, state="done")
         return state.corrections[number - 1]
 
     def corrected(self, request: CorrectionRequest) -> dict[str, Any]:
@@ -127,8 +147,9 @@ class Corrections:
 
     async def _amend(
         self, number: int, recipient: CorrectionRecipient, order: CorrectionOrder
-    ) -> None:
-        """Send one agency the step's fields, corrected, with the correction's receipt."""
+    ) -> str | None:
+        """Send one agency the step's fields, corrected, with the correction's receipt; where it
+        takes no correction online, ask its staff: the task's id, then."""
         state = self.state
         step = state.spec.step(recipient.step_id)
         paths = tuple(correction.path for correction in order.request.corrections)
@@ -158,14 +179,50 @@ class Corrections:
         except ActivityError as failure:
             cause = failure.cause
             if isinstance(cause, ApplicationError) and cause.type == AMENDMENT_NOT_OFFERED:
+                if self.calls.staff.offered():
+                    return await self._ask_staff(number, step, amendment, paths, receipt)
                 self._change_agency(number, step.id, state="manual", note=MANUAL_NOTE)
             else:
                 reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
                 self._change_agency(number, step.id, state="failed", note=reason)
-            return
+            return None
         self._change_agency(
             number, step.id, state="sent", reference=answer.reference, note="Amended."
         )
+        return None
+
+    async def _ask_staff(
+        self,
+        number: int,
+        step: StepSpec,
+        amendment: AgencyAmendment,
+        paths: tuple[str, ...],
+        receipt: SignedReceipt,
+    ) -> str:
+        """Open a correction task at the agency: its staff see the corrected fields only."""
+        corrected = {
+            path: value for path, value in amendment.disclosure.items() if touches([path], paths)
+        }
+        staff = self.calls.staff
+        request = staff.request(
+            step,
+            "correction",
+            amendment.reference,
+            number=number,
+            disclosure=corrected,
+            receipt=receipt,
+        )
+        task_id = await staff.open(request)
+        self._change_agency(number, step.id, state="with_staff", note=with_staff_note(task_id))
+        return task_id
+
+    async def _staff_amended(self, number: int, step_id: str, task_id: str) -> None:
+        outcome = await self.calls.staff.outcome(task_id)
+        if outcome.state == "completed":
+            changes = {"state": "sent", "reference": outcome.reference}
+        else:
+            changes = {"state": "failed"}
+        self._change_agency(number, step_id, note=staff_answer_note(outcome), **changes)
 
     def _not_sent_yet(self, paths: tuple[str, ...], sent: set[str]) -> list[AgencyCorrection]:
         return [

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from onceonly.domain.catalogue import LifeEventSpec, StepSpec
 from onceonly.domain.corrections import CorrectionProgress
+from onceonly.domain.inbox import InboxTaskClosed
 from onceonly.domain.life_event import (
     DEAD_END_STATES,
     EventStatus,
@@ -79,6 +80,15 @@ class EventState:
     reopened: dict[str, int] = field(default_factory=dict)
     """step id -> times its change did not take effect at the agency."""
     corrections: list[CorrectionProgress] = field(default_factory=list)
+    staff_inbox: bool = False
+    """Known from the start input to take STAFF_INBOX_TASKS (else asked where it matters)."""
+    inbox_tasks: dict[str, InboxTaskClosed] = field(default_factory=dict)
+    """task id -> the step and kind of each task the event opened in a staff inbox."""
+    inbox_woken: set[str] = field(default_factory=set)
+    """Tasks staff closed (the `inbox_task_closed` Update): their outcome is to be read."""
+    staff_waits: int = 0
+    """Waits for staff under way outside any step or Update (a withdrawal's): the event ends
+    after them."""
 
     @classmethod
     def begin(
@@ -93,6 +103,7 @@ class EventState:
         lifecycle: bool,
         batched: bool,
         indexed: IndexedState | None,
+        staff_inbox: bool = False,
     ) -> "EventState":
         """A new event's state: every step that applies awaiting consent."""
         dossier = data.model_dump(mode="json")
@@ -108,6 +119,7 @@ class EventState:
             lifecycle=lifecycle,
             batched=batched,
             indexed=indexed,
+            staff_inbox=staff_inbox,
         )
 
     @property

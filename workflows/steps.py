@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 from onceonly.domain import search_attributes
 from onceonly.domain.catalogue import LifeEventSpec, StepSpec
 from onceonly.domain.corrections import CorrectionOrder, CorrectionProgress
+from onceonly.domain.inbox import INBOX_TASK_CLOSED, InboxTaskClosed
 from onceonly.domain.life_event import (
     SATISFIED_STATES,
     AgencyOutcomeReady,
@@ -37,7 +38,12 @@ from onceonly.domain.life_event import (
     StepState,
     StepWithdrawal,
 )
-from onceonly.domain.patches import AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING, CONSENT_V2
+from onceonly.domain.patches import (
+    AGENCY_LIFECYCLE,
+    BATCHED_BOOKKEEPING,
+    CONSENT_V2,
+    STAFF_INBOX_TASKS,
+)
 from onceonly.domain.progress import steps_in_force
 from onceonly.domain.receipts import SignedReceipt
 from workflows.agency_calls import AgencyCalls
@@ -96,6 +102,8 @@ class LifeEventWorkflow:
             # What the starter indexed already (the API indexes a new event's state as it
             # starts it): the first upsert is made only if the event's own state differs.
             indexed=search_attributes.state_of(info.typed_search_attributes) if batched else None,
+            # Asked with `patched` only where an event first takes such a path (StaffTasks).
+            staff_inbox=started_with(start.started_with_patch, STAFF_INBOX_TASKS),
         )
         self._calls = AgencyCalls(self._state)
         self._outcomes = AgencyOutcomes(self._state, self._calls)
@@ -226,6 +234,17 @@ class LifeEventWorkflow:
         """Only a step waiting on this agency, under this reference, can be woken."""
         self._outcomes.validate_ready(ready)
 
+    @workflow.update(name=INBOX_TASK_CLOSED)
+    async def inbox_task_closed(self, closed: InboxTaskClosed) -> None:
+        """Staff closed a task the event waits on (sent by the API that closed it): the event
+        reads what they did from the inbox."""
+        self._calls.staff.wake(closed)
+
+    @inbox_task_closed.validator
+    def validate_inbox_task_closed(self, closed: InboxTaskClosed) -> None:
+        """Only a task the event opened, for that step and kind."""
+        self._calls.staff.validate_closed(closed)
+
     @workflow.update
     async def correct_fields(self, order: CorrectionOrder) -> CorrectionProgress:
         """Correct fields of the event's data, then amend every agency that received one.
@@ -283,7 +302,10 @@ class LifeEventWorkflow:
             # A withdrawal's compensating call goes on to its end: the citizen asked for it.
             await workflow.wait_condition(lambda: state.compensating == 0)
             raise
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        # Staff asked to withdraw a record have answered too (none before STAFF_INBOX_TASKS).
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and state.staff_waits == 0
+        )
         if state.batched:  # an upsert still due would follow the run's end
             upsert(state)
         return self.progress()

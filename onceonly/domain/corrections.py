@@ -28,7 +28,7 @@ DOTTED_PATH = r"^[a-z_][a-z0-9_]{0,63}(\.[a-z_][a-z0-9_]{0,63}){0,7}$"
 _SAFE_PART = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,63}|[0-9]{1,4})$")
 
 Requester = Literal["citizen", "operator"]
-AgencyCorrectionState = Literal["pending", "sent", "manual", "failed", "not_sent_yet"]
+AgencyCorrectionState = Literal["pending", "sent", "manual", "with_staff", "failed", "not_sent_yet"]
 
 
 class CorrectionError(ValueError):
@@ -90,8 +90,10 @@ class AgencyCorrection(Model):
     agency: str
     service: str
     state: AgencyCorrectionState = Field(
-        description="`pending`: being sent; `sent`: the agency took the amendment; `manual`:"
-        " the agency takes none online, an operator asks it; `failed`: the agency refused;"
+        description="`pending`: being sent; `sent`: the agency took the amendment (online, or"
+        " made by its staff); `with_staff`: the agency takes none online, a task in its staff's"
+        " inbox asks them to make it; `manual`: the agency takes none online, an operator asks"
+        " it (events from before staff inboxes); `failed`: the agency (or its staff) refused;"
         " `not_sent_yet`: the step has not sent anything yet and will send the right value."
     )
     reference: str | None = Field(default=None, description="The amendment's own reference.")
@@ -107,7 +109,10 @@ class CorrectionProgress(Model):
     paths: tuple[str, ...]
     requested_at: datetime
     by: Requester
-    state: Literal["finding_agencies", "in_progress", "done"]
+    state: Literal["finding_agencies", "in_progress", "done"] = Field(
+        description="`in_progress` until every agency has answered, its staff too where they"
+        " were asked; then `done`."
+    )
     agencies: tuple[AgencyCorrection, ...] = ()
 
 

@@ -13,9 +13,14 @@ AGENCY_LIFECYCLE = "agency-lifecycle"
 # Every step's preview built in one local activity, and the search attributes upserted once
 # for the changes made together (a batch of decisions) rather than once per step: fewer
 # history events for the same event. Events started before this patch replay without it.
-# The latest patch: it implies the ones above (see workflows.patches.patches_taken).
+# Its marker implies the ones above (see workflows.patches.patches_taken).
 BATCHED_BOOKKEEPING = "previews-together-one-upsert-per-batch"
+# What an agency cannot do online (a correction, a withdrawal, a proof-of-effect check) made a
+# task in its staff inbox, which the event waits for: events started before this patch leave
+# it to an operator (`manual`), as they did. Asked only where such a path is taken, so an
+# event whose starter did not name it records its marker only then.
+STAFF_INBOX_TASKS = "staff-inbox-tasks"
 # The built-in patches, oldest first. A starter names the latest it has in the event's start
 # input (LifeEventStart.started_with_patch); see workflows.patches.started_with.
-BUILT_IN_PATCHES = (CONSENT_V2, AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING)
+BUILT_IN_PATCHES = (CONSENT_V2, AGENCY_LIFECYCLE, BATCHED_BOOKKEEPING, STAFF_INBOX_TASKS)
 LATEST_PATCH = BUILT_IN_PATCHES[-1]

@@ -22,6 +22,9 @@ AWAIT_AGENCY_OUTCOME = "await_agency_outcome"
 WITHDRAWAL_NOT_OFFERED = "WithdrawalNotOffered"
 """The `ApplicationError` type when an agency offers no online withdrawal for a service:
 retrying cannot help, only the citizen contacting the agency can."""
+STATUS_NOT_OFFERED = "StatusNotOffered"
+"""The `ApplicationError` type when an agency's adapter cannot say where a request stands (no
+status endpoint): proof of effect then asks its staff."""
 
 
 class AgencySubmission(BaseModel):

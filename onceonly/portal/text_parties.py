@@ -79,6 +79,8 @@ EN_PARTIES: dict[str, str] = {
     "changes.agency.sent": "Sent: the agency has the corrected details",
     "changes.agency.manual": "This agency does not take corrections online. Our staff will "
     "ask them to correct it. You do not need to do anything.",
+    "changes.agency.with_staff": "This agency does not take corrections online. Its staff "
+    "have been asked to make it. You do not need to do anything.",
     "changes.agency.failed": "The agency did not accept the correction",
     "changes.agency.not_sent_yet": "Nothing sent yet: the agency will get the right value",
     "changes.nobody": "No agency had these details: only your life event was corrected.",

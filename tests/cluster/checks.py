@@ -11,9 +11,10 @@ import httpx
 
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.corrections import related
-from tests.integration.conftest import Stack, records_of, strings_in
+from tests.integration.conftest import Stack, complete_staff_tasks, records_of, strings_in
 
-CORRECTED = {"sent", "manual"}  # amended at the agency, or an operator asked to amend it
+CORRECTED = {"sent"}  # amended, online or by the agency's staff
+BY_STAFF = "Amended by the agency's staff"
 CORRECTION_SECONDS = 60
 
 
@@ -60,8 +61,11 @@ def holders(shown: list[dict[str, Any]], event_id: str, path: str) -> dict[str, 
     }
 
 
-def corrected(api: httpx.Client, event_id: str, path: str, value: Any) -> dict[str, Any]:
-    """Correct `path` through `api`; the correction's progress once it is done."""
+def corrected(
+    stack: Stack, api: httpx.Client, event_id: str, path: str, value: Any
+) -> dict[str, Any]:
+    """Correct `path` through `api`; the correction's progress once it is done, the tasks it
+    opened in agencies' staff inboxes completed as their staff do."""
     body = {"corrections": [{"path": path, "value": value}], "reason": "misspelt"}
     answer = api.post(f"/v1/life-events/{event_id}/corrections", json=body)
     assert answer.status_code == 202, answer.text
@@ -72,20 +76,24 @@ def corrected(api: httpx.Client, event_id: str, path: str, value: Any) -> dict[s
         [progress] = [c for c in listed if c["correction_id"] == correction_id]
         if progress["state"] == "done":
             return dict(progress)
+        if progress["state"] == "in_progress" and all(
+            agency["state"] != "pending" for agency in progress["agencies"]
+        ):
+            complete_staff_tasks(stack, event_id)
         assert time.monotonic() < deadline, f"correction not done: {progress}"
         time.sleep(0.2)
 
 
 def reach(stack: Stack, event_id: str, held: dict[str, str], progress: dict[str, Any]) -> int:
     """Assert that the correction reached every holder and only them: amended at the agency
-    (which holds the amendment under the correction's reference) or marked manual; how many
-    were amended."""
+    (which holds the amendment under the correction's reference) or by its staff; how many
+    were amended online."""
     states = {agency["step_id"]: agency for agency in progress["agencies"]}
     assert sorted(states) == sorted(held), (held, progress)
     assert {agency["state"] for agency in states.values()} <= CORRECTED, progress
     amended = 0
     for step_id, agency in states.items():
-        if agency["state"] != "sent":
+        if agency["state"] != "sent" or (agency["note"] or "").startswith(BY_STAFF):
             continue
         prefix = f"{event_id}/{step_id}/"
         taken = [

@@ -132,8 +132,9 @@ def log_and_corrections(two: Stack, started: list[str], figures: Figures) -> Non
         check_each_agency_holds_exactly_its_step(two, MOVE, events[1], move_data, {})
         for event, (path, value) in zip(events, (BIRTH_FIX, MOVE_FIX), strict=True):
             held = holders(shown, event["id"], path)
-            amended = reach(two, event["id"], held, corrected(api, event["id"], path, value))
-            figures[f"{event['event_type']} {path}: holders, amended, manual"] = (
+            progress = corrected(two, api, event["id"], path, value)
+            amended = reach(two, event["id"], held, progress)
+            figures[f"{event['event_type']} {path}: holders, amended, by staff"] = (
                 len(held), amended, len(held) - amended
             )  # fmt: skip
 

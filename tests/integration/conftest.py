@@ -4,9 +4,11 @@ helpers the real-stack tests share (a citizen's client, starting and granting ev
 what each agency holds, the slow agencies' later decisions, fault knobs).
 """
 
+import asyncio
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +22,8 @@ from onceonly.auth import mint_token
 from onceonly.domain.catalogue import LifeEventSpec
 from onceonly.domain.step_graph import applies
 from onceonly.local_stack import LocalStack, running
+from onceonly.recorder import Recorder
+from onceonly.temporal import connect
 from tests.conftest import TEST_PAYLOAD_KEYS
 from tests.integration.agency_formats import sent_in_agency_format
 from tests.mocks.samples import disclose
@@ -191,6 +195,34 @@ def registered_death(stack: Stack, reference: str) -> str:
     review = stack.agency_get("bdm", f"/v1/death-registration-reviews/{reference}")
     assert review["status"] == "registered", review
     return str(review["deathRegistrationNumber"])
+
+
+def corrections_answered(api: httpx.Client, event_id: str, seconds: float = 90) -> None:
+    """Wait until every agency holding a corrected field has answered, or has a task in its
+    staff inbox: nothing is being sent any more."""
+    deadline = time.monotonic() + seconds
+    while True:
+        corrections = api.get(f"/v1/life-events/{event_id}/corrections").json()
+        if all(
+            c["state"] != "finding_agencies" and all(a["state"] != "pending" for a in c["agencies"])
+            for c in corrections
+        ):
+            return
+        assert time.monotonic() < deadline, corrections
+        time.sleep(0.2)
+
+
+def complete_staff_tasks(stack: Stack, event_id: str) -> None:
+    """Complete every open task of the event in the agencies' staff inboxes, as their staff
+    do (in the store, then the event's `inbox_task_closed` Update)."""
+
+    async def complete() -> None:
+        recorder = Recorder(stack.settings, await connect(stack.settings))
+        await recorder.complete_staff_tasks(event_id)
+
+    # In a thread of its own: a caller may be inside an event loop (Playwright's sync API).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, complete()).result()
 
 
 @contextmanager

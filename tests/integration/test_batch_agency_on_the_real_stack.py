@@ -131,7 +131,7 @@ def test_the_step_completes_once_collections_acknowledgement_is_read_and_only_on
     [record] = records_of(stack, "justice", event_id)
     reference = record["answer"]["reference"]
     before = kept(stack, event_id)
-    [(item_id, state, file_name, agency_reference, _, _)] = before["items"]
+    [(_, state, file_name, agency_reference, _, _)] = before["items"]
     assert (state, file_name, agency_reference) == ("accepted", sent, reference)
     # The step carries Collections' own reference once it is accepted, the item id before.
     assert step_of(event, STEP)["reference"] == reference

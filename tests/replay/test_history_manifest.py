@@ -25,6 +25,7 @@ from onceonly.domain.patches import (
     BATCHED_BOOKKEEPING,
     BUILT_IN_PATCHES,
     CONSENT_V2,
+    STAFF_INBOX_TASKS,
 )
 from onceonly.replay import load_history
 from onceonly.settings import DEV_PAYLOAD_KEY
@@ -132,10 +133,16 @@ def test_the_rules_follow_the_patch_machinery():
     # Named in the start input: every built-in patch up to the one named, and (it being the
     # latest) the birth's added steps; no marker needed.
     assert patches_taken("birth", set(), BATCHED_BOOKKEEPING) == {
-        *BUILT_IN_PATCHES,
+        CONSENT_V2,
+        AGENCY_LIFECYCLE,
+        BATCHED_BOOKKEEPING,
         "birth-immunisation-register",
     }
-    assert patches_taken("move", set(), BATCHED_BOOKKEEPING) == set(BUILT_IN_PATCHES)
+    assert patches_taken("move", set(), STAFF_INBOX_TASKS) == set(BUILT_IN_PATCHES)
+    # A patch asked only where its path is taken: its marker stands for itself.
+    assert patches_taken("move", {BATCHED_BOOKKEEPING, STAFF_INBOX_TASKS}, None) == set(
+        BUILT_IN_PATCHES
+    )
     # A marker of an older patch stands for itself alone.
     assert patches_taken("birth", {CONSENT_V2}, None) == {CONSENT_V2}
     assert patches_taken("birth", set(), None) == set()

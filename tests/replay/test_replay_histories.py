@@ -126,9 +126,9 @@ SEEN_STEPS: list[tuple[str, ...]] = []
 NAMED_PATCHES: list[str | None] = []
 OWN_QUEUE_AGENCIES: list[tuple[str, ...] | None] = []
 # Recorded since starters name their latest patch in the start input.
-NAMED_PATCH_FOLDERS = {"birth-named-patch", "birth-own-queues"}
+NAMED_PATCH_FOLDERS = {"birth-named-patch", "birth-own-queues", "birth-staff-tasks"}
 # Recorded since starters name the agencies whose calls have queues of their own.
-OWN_QUEUE_FOLDERS = {"birth-own-queues", "move", "move-fines", "death"}
+OWN_QUEUE_FOLDERS = {"birth-own-queues", "birth-staff-tasks", "move", "move-fines", "death"}
 # The agencies an all-granted event of each folder sends to, but Health.
 OWN_QUEUES_ALL_GRANTED = {
     "birth-own-queues": {"bdm", "ird", "msd"},

@@ -156,6 +156,24 @@ async def test_a_pending_outcome_is_polled_and_its_facts_reach_the_dependent_ste
     assert ird.asked == []
 
 
+class RenamingIrd(SlowIrd):
+    """IRD as a work queue answers: its task's id first, staff's own reference once decided."""
+
+    def _decided(self, check: StatusCheck) -> AgencyStatus:
+        decided = super()._decided(check)
+        return decided.model_copy(update={"reference": "IR-STAFF-42"})
+
+
+async def test_the_step_keeps_the_reference_the_agency_gives_with_its_outcome(env):
+    ird = RenamingIrd("poll")
+    async with workers(env, ird):
+        handle = await granted_birth(env.client)
+        final = await handle.result()
+
+    assert [p.reference for p in ird.polls] == [CASE]  # asked under the first reference
+    assert step_of(final, "child_ird_number").reference == "IR-STAFF-42"
+
+
 async def test_a_callback_wakes_the_step_which_asks_the_agency_for_the_outcome(env):
     ird = SlowIrd("callback")
     async with workers(env, ird):

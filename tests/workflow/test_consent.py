@@ -5,6 +5,7 @@ cancellation."""
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.inbox import InboxActivities
 from onceonly.domain.birth import BirthData, BirthStart
 from onceonly.domain.life_event import (
     ConsentDecision,
@@ -42,6 +44,7 @@ from onceonly.domain.submission import (
 from onceonly.receipts import public_jwks, verify_receipt
 from onceonly.samples import birth_request_data, with_other_parent
 from onceonly.settings import Settings
+from onceonly.store import opened_store
 from onceonly.testing import TEST_PAYLOAD_KEYS, ConsentServices, workflow_worker
 from workflows.birth import BirthWorkflow
 
@@ -96,11 +99,16 @@ def env(time_skipping_env: WorkflowEnvironment) -> WorkflowEnvironment:
     return time_skipping_env
 
 
-def worker(env: WorkflowEnvironment, agencies: FakeAgencies, consent: ConsentServices) -> Any:
+def worker(
+    env: WorkflowEnvironment,
+    agencies: FakeAgencies,
+    consent: ConsentServices,
+    *more: Callable[..., Any],
+) -> Any:
     return workflow_worker(
         env,
         workflows=[BirthWorkflow],
-        activities=[agencies.submit, agencies.withdraw],
+        activities=[agencies.submit, agencies.withdraw, *more],
         task_queue=TASK_QUEUE,
         consent=consent,
     )
@@ -254,7 +262,7 @@ async def test_withdrawing_before_submission_stops_the_step_and_its_dependants(e
     ]
 
 
-async def test_withdrawing_after_submission_runs_the_agencys_compensating_call(env):
+async def test_withdrawing_after_submission_runs_the_agencys_compensating_call(env, tmp_path):
     agencies, consent = FakeAgencies(), ConsentServices()
     async with worker(env, agencies, consent):
         handle = await start_birth(env.client)
@@ -264,23 +272,20 @@ async def test_withdrawing_after_submission_runs_the_agencys_compensating_call(e
     assert agencies.withdrawals == []
 
     agencies, consent = FakeAgencies(), ConsentServices()
-    async with worker(env, agencies, consent):
-        handle = await start_birth(env.client)
-        decisions = {k: v for k, v in EVERYTHING.items() if k != "immunisation_register"}
-        await handle.execute_update(BirthWorkflow.decide_consent, answers(**decisions))
-        await _until(handle, lambda p: states(p)["best_start"] is StepState.COMPLETED)
-        await handle.execute_update(
-            BirthWorkflow.withdraw_consent, StepWithdrawal(step_id="best_start")
-        )
-        await handle.execute_update(
-            BirthWorkflow.withdraw_consent, StepWithdrawal(step_id="child_ird_number")
-        )
-        await handle.execute_update(
-            BirthWorkflow.withdraw_consent, StepWithdrawal(step_id="register_birth")
-        )
-        progress = await handle.query(BirthWorkflow.progress)
-        receipts = await handle.query(BirthWorkflow.receipts)
-        await handle.cancel()
+    # IRD offers no online withdrawal: its staff are asked, through a task in the store.
+    settings = Settings(payload_keys=TEST_PAYLOAD_KEYS, store_path=tmp_path / "store.db")
+    async with opened_store(settings) as store:
+        inbox = InboxActivities(store.inbox, store.disclosures, {})
+        async with worker(env, agencies, consent, inbox.open_inbox_task, inbox.read_inbox_task):
+            handle = await start_birth(env.client)
+            decisions = {k: v for k, v in EVERYTHING.items() if k != "immunisation_register"}
+            await handle.execute_update(BirthWorkflow.decide_consent, answers(**decisions))
+            await _until(handle, lambda p: states(p)["best_start"] is StepState.COMPLETED)
+            await withdraw_three(handle)
+            progress = await handle.query(BirthWorkflow.progress)
+            receipts = await handle.query(BirthWorkflow.receipts)
+            await handle.cancel()
+        [task] = await store.inbox.for_agency("ird")
 
     assert [w.step_id for w in agencies.withdrawals] == ["best_start"]
     assert agencies.withdrawals[0].reference == "BS-000001"
@@ -288,12 +293,23 @@ async def test_withdrawing_after_submission_runs_the_agencys_compensating_call(e
     assert (
         notes(progress)["best_start"] == "Consent withdrawn: the agency withdrew the record (WD-1)."
     )
-    assert "offers no online withdrawal" in (notes(progress)["child_ird_number"] or "")
-    assert "operator" in (notes(progress)["child_ird_number"] or "")
+    assert (task.kind, task.step_id, task.agency_reference) == (
+        "withdrawal", "child_ird_number", ANSWERS["ird"].reference
+    )  # fmt: skip
+    assert notes(progress)["child_ird_number"] == (
+        f"Consent withdrawn. The agency's staff were asked to withdraw it (task {task.task_id})."
+    )
     kept = notes(progress)["register_birth"] or ""
     assert "birth register is permanent" in kept
     withdrawal_receipts = [r.step_id for r in receipts if r.decision == "withdraw"]
     assert sorted(withdrawal_receipts) == ["best_start", "child_ird_number", "register_birth"]
+
+
+async def withdraw_three(handle: WorkflowHandle[Any, Any]) -> None:
+    """Withdraw Best Start (MSD withdraws online), the IRD number (IRD does not) and the
+    registration (kept by law)."""
+    for step_id in ("best_start", "child_ird_number", "register_birth"):
+        await handle.execute_update(BirthWorkflow.withdraw_consent, StepWithdrawal(step_id=step_id))
 
 
 async def test_a_cancellation_during_compensation_still_compensates(env):

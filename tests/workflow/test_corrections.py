@@ -1,26 +1,27 @@
 """Correct once on the time-skipping server, with the real mock agencies on loopback: a move
 goes to every agency, then a field is corrected, and exactly the agencies that hold it are
-sent an amendment (or marked for a manual correction), each with a receipt, and the
-amendments are in the disclosure log."""
+sent an amendment (or, where an agency takes none online, a task in its staff inbox, in a
+real SQLite store), each with a receipt, and the amendments are in the disclosure log."""
 
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import jwt
 import pytest
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.batch_exchange import BatchExchange, batch_formats, waker
 from activities.corrections import AgencyAmendments
+from activities.inbox import InboxActivities
 from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
 from adapters.base import AgencyAdapter, AmendingAdapter, Disclosure
@@ -30,6 +31,7 @@ from mocks.agencies import justice as justice_mock
 from mocks.kit.admin import admin_headers
 from mocks.kit.batch import BatchDesk, listed
 from mocks.kit.store import Store as MockStore
+from onceonly.disclosures import DisclosureLog
 from onceonly.domain.amendments import correction_idempotency_key
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.corrections import (
@@ -39,15 +41,14 @@ from onceonly.domain.corrections import (
     CorrectionRequest,
     FieldCorrection,
 )
+from onceonly.domain.inbox import INBOX_TASK_CLOSED, InboxTask, InboxTaskClosed, inbox_task_id
 from onceonly.domain.life_event import ConsentDecision, ConsentDecisions, EventStatus, StepState
 from onceonly.domain.move import MoveData, MoveStart
 from onceonly.domain.submission import AmendmentAnswer
 from onceonly.samples import move_request_data
 from onceonly.settings import Settings
-from onceonly.store import opened_store
-from onceonly.store.sqlite import SqliteDisclosureLog
-from onceonly.testing import workflow_worker
-from workflows.corrections import MANUAL_NOTE
+from onceonly.store import Store, opened_store
+from onceonly.testing import TEST_PAYLOAD_KEYS, workflow_worker
 from workflows.move import MoveWorkflow as Move
 
 TASK_QUEUE = "corrections-test"
@@ -100,15 +101,20 @@ class Stack:
     env: WorkflowEnvironment
     agencies_url: str
     adapters: dict[str, AgencyAdapter]
-    log: SqliteDisclosureLog
+    store: Store
     exchange: BatchExchange
     """Collections' daily file, run by `settled` (no schedule in this stack)."""
     collections: BatchDesk
     """The Collections mock's desk, on the same directory."""
 
-    def worker(self) -> Any:
+    @property
+    def log(self) -> DisclosureLog:
+        return self.store.disclosures
+
+    def worker(self, *more: Callable[..., Any]) -> Any:
         submissions = AgencySubmissions(self.adapters, self.log)
         amendments = AgencyAmendments(self.adapters, self.log)
+        inbox = InboxActivities(self.store.inbox, self.log, self.adapters)
         statuses = AgencyStatusChecks(self.adapters)
         return workflow_worker(
             self.env,
@@ -118,7 +124,10 @@ class Stack:
                 submissions.withdraw_from_agency,
                 amendments.find_correction_recipients,
                 amendments.amend_at_agency,
+                inbox.open_inbox_task,
+                inbox.read_inbox_task,
                 statuses.check_agency_status,
+                *more,
             ],
             task_queue=TASK_QUEUE,
         )
@@ -128,6 +137,46 @@ class Stack:
         await self.exchange.export("justice", datetime.now(UTC) + BATCH_PERIOD)
         await self.collections.scan()
         await self.exchange.acknowledge("justice", waker(self.env.client))
+
+    async def open_tasks(self, event_id: str, count: int) -> list[InboxTask]:
+        """The event's open tasks, once there are `count` of them, in every agency's inbox."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            tasks = [
+                task
+                for agency in sorted({step.agency for step in MOVE.steps})
+                for task in await self.store.inbox.for_agency(agency)
+                if task.event_id == event_id
+            ]
+            if len(tasks) >= count:
+                return tasks
+            assert time.monotonic() < deadline, f"{len(tasks)} of {count} tasks opened"
+            await asyncio.sleep(0.1)
+
+    async def close(
+        self,
+        handle: WorkflowHandle[Any, Any],
+        task: InboxTask,
+        outcome: Literal["completed", "rejected"] = "completed",
+        *,
+        wake: bool = True,
+    ) -> InboxTask:
+        """Close the task as staff do (contract point 2): in the store, then the Update."""
+        closed = await self.store.inbox.close(
+            task.task_id,
+            task.agency,
+            outcome,
+            by="jane",
+            at=datetime.now(UTC),
+            reference=f"STAFF-{task.agency}-1" if outcome == "completed" else None,
+            reason="no such record here" if outcome == "rejected" else None,
+        )
+        if wake:
+            await handle.execute_update(
+                INBOX_TASK_CLOSED,
+                InboxTaskClosed(task_id=task.task_id, step_id=task.step_id, kind=task.kind),
+            )
+        return closed
 
     async def records(self, agency: str) -> Mapping[str, Any]:
         if agency == self.collections.agency.name:  # a desk of its own, taking no amendments
@@ -143,16 +192,15 @@ class Stack:
 async def stack(
     time_skipping_env: WorkflowEnvironment, mock_agencies: str, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    settings = Settings(store_path=tmp_path / "store.db")
+    settings = Settings(payload_keys=TEST_PAYLOAD_KEYS, store_path=tmp_path / "store.db")
     async with httpx.AsyncClient(timeout=10) as http, opened_store(settings) as store:
         adapters = build_adapters(
             http, mock_agencies, settings.agency_api_keys, batch_queue=store.batch
         )
-        log = SqliteDisclosureLog(tmp_path / "disclosures.db")
         batch_dir = tmp_path / "batch"
         exchange = BatchExchange(batch_formats(adapters), store.batch, batch_dir, BATCH_PERIOD)
         desk = BatchDesk(justice_mock.AGENCY, MockStore(tmp_path / "collections.db"), batch_dir)
-        yield Stack(time_skipping_env, mock_agencies, adapters, log, exchange, desk)
+        yield Stack(time_skipping_env, mock_agencies, adapters, store, exchange, desk)
 
 
 async def start_move(stack: Stack) -> WorkflowHandle[Any, Any]:
@@ -193,26 +241,47 @@ def by_step(correction: CorrectionProgress) -> dict[str, Any]:
     return {agency.step_id: agency for agency in correction.agencies}
 
 
+async def corrected_with_staff(
+    stack: Stack, handle: WorkflowHandle[Any, Any], fix: CorrectionOrder, tasks: int
+) -> CorrectionProgress:
+    """Correct, completing the `tasks` the correction opens in staff inboxes as staff do."""
+    correcting = await handle.start_update(
+        Move.correct_fields, fix, wait_for_stage=WorkflowUpdateStage.ACCEPTED
+    )
+    for task in await stack.open_tasks(handle.id, tasks):
+        await stack.close(handle, task)
+    return await correcting.result()
+
+
 async def test_a_correction_reaches_exactly_the_agencies_that_hold_the_field(stack):
     async with stack.worker():
         handle = await start_move(stack)
         await grant_all(handle)
         await settled(stack, handle)
-        correction = await handle.execute_update(
-            Move.correct_fields, order(("mover.phone", NEW_PHONE))
+        correcting = await handle.start_update(
+            Move.correct_fields,
+            order(("mover.phone", NEW_PHONE)),
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
         )
+        amending = {s for s in PHONE_HOLDERS if isinstance(stack.adapters[MOVE.step(s).agency],
+                                                             AmendingAdapter)}  # fmt: skip
+        # Where the agency takes no correction online, its staff have a task to close.
+        tasks = await stack.open_tasks(handle.id, len(PHONE_HOLDERS - amending))
+        for task in tasks:
+            await stack.close(handle, task)
+        correction = await correcting.result()
         receipts = await handle.query(Move.receipts)
 
     assert correction.state == "done"
     assert correction.paths == ("mover.phone",)
     agencies = by_step(correction)
     assert set(agencies) == PHONE_HOLDERS
-    amending = {s for s in PHONE_HOLDERS if isinstance(stack.adapters[MOVE.step(s).agency],
-                                                         AmendingAdapter)}  # fmt: skip
+    assert {task.step_id for task in tasks} == PHONE_HOLDERS - amending
     for step_id, agency in agencies.items():
-        assert agency.state == ("sent" if step_id in amending else "manual"), agency
+        assert agency.state == "sent", agency
         if step_id not in amending:
-            assert agency.note == MANUAL_NOTE
+            assert agency.reference == f"STAFF-{MOVE.step(step_id).agency}-1"
+            assert agency.note == f"Amended by the agency's staff ({agency.reference})."
     # At the agencies and in the log: an amendment under the correction's key where one was
     # sent, and nothing anywhere else.
     sent = {correction_idempotency_key(handle.id, s, 1): MOVE.step(s).agency for s in amending}
@@ -220,8 +289,11 @@ async def test_a_correction_reaches_exactly_the_agencies_that_hold_the_field(sta
         records = await stack.records(agency)
         keys = {record["idempotency_key"] for record in records.get("amendments", [])}
         assert keys == {key for key, holder in sent.items() if holder == agency}, agency
+    # In the log: each amendment, and each correction task shown to an agency's staff.
     entries = await stack.log.for_citizen(CITIZEN, 100, event_id=handle.id)
-    assert {e.idempotency_key for e in entries if "/correction-" in e.idempotency_key} == set(sent)
+    shown = {correction_idempotency_key(handle.id, task.step_id, 1) for task in tasks}
+    logged = {e.idempotency_key for e in entries if "/correction-" in e.idempotency_key}
+    assert logged == set(sent) | shown
     corrected = [r for r in receipts if r.decision == "correct"]
     assert {r.step_id for r in corrected} == PHONE_HOLDERS
     for receipt in corrected:
@@ -239,23 +311,24 @@ async def test_each_holder_is_sent_its_own_fields_corrected_under_the_correction
         handle = await start_move(stack)
         await grant_all(handle)
         references = await settled(stack, handle)
-        first = await handle.execute_update(
-            Move.correct_fields, order(("mover.phone", NEW_PHONE), by="operator")
+        amending = {s.id for s in MOVE.steps if isinstance(stack.adapters[s.agency],
+                                                           AmendingAdapter)}  # fmt: skip
+        first = await corrected_with_staff(
+            stack, handle, order(("mover.phone", NEW_PHONE), by="operator"), 1
         )
-        second = await handle.execute_update(Move.correct_fields, order(("new_address.unit", "3B")))
+        # Every step sent the new address, so every one is amended (or asked) the second time.
+        second = await corrected_with_staff(
+            stack, handle, order(("new_address.unit", "3B")), len(MOVE.steps) - len(amending)
+        )
         listed = await handle.query(Move.corrections)
         receipts = {r.receipt_id: r for r in await handle.query(Move.receipts)}
 
     assert listed == (first, second)
     assert (first.number, second.number, first.by) == (1, 2, "operator")
-    assert {s: a.state for s, a in by_step(first).items()} == {
-        "update_msd_address": "sent", "update_acc_address": "sent",
-        "council_dog_registration": "manual",
-    }  # fmt: skip
-    # Every step sent the new address, so every one is amended (or marked) the second time.
-    amending = {s.id for s in MOVE.steps if isinstance(stack.adapters[s.agency], AmendingAdapter)}
+    assert {s: a.state for s, a in by_step(first).items()} == dict.fromkeys(PHONE_HOLDERS, "sent")
+    assert by_step(first)["council_dog_registration"].reference == "STAFF-council-1"
     assert {s: a.state for s, a in by_step(second).items()} == {
-        step.id: "sent" if step.id in amending else "manual" for step in MOVE.steps
+        step.id: "sent" for step in MOVE.steps
     }
     for recorder, step_id in ((msd, "update_msd_address"), (acc, "update_acc_address")):
         step = MOVE.step(step_id)
@@ -277,15 +350,23 @@ async def test_each_holder_is_sent_its_own_fields_corrected_under_the_correction
         assert by_step(first)[step_id].reference == f"AMD-{step.agency}-1"
     entries = await stack.log.for_citizen(CITIZEN, 100, event_id=handle.id)
     amended = {e.idempotency_key: e for e in entries if "/correction-" in e.idempotency_key}
+    # Amended online or shown to the agency's staff in a task: a disclosure either way.
     assert set(amended) == {
         correction_idempotency_key(handle.id, step_id, number)
         for number, holders in ((1, PHONE_HOLDERS), (2, {s.id for s in MOVE.steps}))
-        for step_id in holders & amending
+        for step_id in holders
     }
     entry = amended[correction_idempotency_key(handle.id, "update_msd_address", 1)]
     assert entry.fields == MOVE.step("update_msd_address").fields
     assert entry.receipt_id == by_step(first)["update_msd_address"].receipt_id
     assert entry.agency_reference == "AMD-msd-1"
+    # The staff's task shows the corrected field only, its id the agency's reference.
+    task_entry = amended[correction_idempotency_key(handle.id, "council_dog_registration", 1)]
+    assert task_entry.fields == ("mover.phone",)
+    assert task_entry.agency_reference == inbox_task_id(
+        handle.id, "council_dog_registration", "correction", 1
+    )
+    assert task_entry.receipt_id == by_step(first)["council_dog_registration"].receipt_id
 
 
 async def test_a_correction_before_anything_is_sent_is_sent_by_the_steps_themselves(stack):
