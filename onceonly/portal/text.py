@@ -9,7 +9,7 @@ English. `onceonly dev translations` lists what each language still lacks. Messa
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
-from onceonly.portal import text_twins
+from onceonly.portal import text_inbox, text_twins
 from onceonly.portal.catalogues import ENGLISH, languages, translated
 from onceonly.portal.text_consent import CONSENT_EN, CONSENT_FIELDS
 from onceonly.portal.text_forms import FORM_WORDS, MORE_FIELD_WORDS
@@ -309,6 +309,7 @@ FIELD_WORDS.update(
 )
 EN |= text_twins.EN
 FIELD_WORDS |= text_twins.FIELD_WORDS
+EN |= text_inbox.EN  # the agencies' staff inbox
 
 
 LANGUAGES = languages()
