@@ -24,7 +24,7 @@ EN: dict[str, str] = {
     "inbox.rule.name": "must be 1 to 128 letters, numbers, or . _ @ : + -",
     "inbox.rule.agency": "Select your agency",
     # The list of tasks
-    "inbox.title": "Tasks for {agency}",
+    "inbox.title": "Tasks",
     "inbox.intro": "Each task is something a citizen asked your agency to do through Tell "
     "government once. Open a task to see the details, then complete it with your reference "
     "or reject it with a reason.",
