@@ -9,10 +9,11 @@ English. `onceonly dev translations` lists what each language still lacks. Messa
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
-from onceonly.portal import text_inbox, text_twins
+from onceonly.portal import text_twins
 from onceonly.portal.catalogues import ENGLISH, languages, translated
 from onceonly.portal.text_consent import CONSENT_EN, CONSENT_FIELDS
 from onceonly.portal.text_forms import FORM_WORDS, MORE_FIELD_WORDS
+from onceonly.portal.text_inbox import EN as INBOX_EN
 from onceonly.portal.text_parties import EN_PARTIES
 
 EN: dict[str, str] = {
@@ -258,6 +259,7 @@ EN: dict[str, str] = {
 EN.update(EN_PARTIES)  # two parties, changing details and cancelling
 
 EN |= FORM_WORDS  # the question pages' words (text_forms)
+EN |= INBOX_EN  # the agencies' staff inbox (text_inbox)
 
 STATE_WORDS: dict[str, str] = {
     "awaiting_consent": "Waiting for an answer",
@@ -309,7 +311,6 @@ FIELD_WORDS.update(
 )
 EN |= text_twins.EN
 FIELD_WORDS |= text_twins.FIELD_WORDS
-EN |= text_inbox.EN  # the agencies' staff inbox
 
 
 LANGUAGES = languages()

@@ -49,8 +49,7 @@ EN: dict[str, str] = {
     "inbox.state.completed": "Completed",
     "inbox.state.rejected": "Rejected",
     "inbox.service_of": "{step} ({event})",
-    "inbox.done.completed": "Task {task_id} is completed. The citizen's life event has been "
-    "told.",
+    "inbox.done.completed": "Task {task_id} is completed. The citizen's life event has been told.",
     "inbox.done.rejected": "Task {task_id} is rejected. The citizen is told your reason.",
     # What to do, by kind
     "inbox.kind.submission": "Record a new request",
@@ -86,8 +85,7 @@ EN: dict[str, str] = {
     "inbox.basis.consent": "The citizen's consent",
     "inbox.basis.statute": "Required by law",
     "inbox.basis.information_sharing_agreement": "An approved information sharing agreement",
-    "inbox.task.closed.completed": "Completed by {subject} on {when}, with reference "
-    "{reference}.",
+    "inbox.task.closed.completed": "Completed by {subject} on {when}, with reference {reference}.",
     "inbox.task.closed.rejected": "Rejected by {subject} on {when}. Reason: {reason}",
     "inbox.task.conflict": "Someone closed this task already. Nothing you entered was saved.",
     "inbox.complete.title": "Complete the task",
@@ -103,6 +101,4 @@ EN: dict[str, str] = {
     # Refusals
     "inbox.error.not_found": "There is no such task in your agency's inbox.",
     "inbox.error.forbidden": "Only staff of an agency can open its inbox. Sign in as staff.",
-    # The citizen's disclosure log
-    "disclosures.viewed_by": "Viewed by {subject} at {agency}",
 }

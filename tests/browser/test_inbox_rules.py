@@ -213,7 +213,7 @@ def test_only_the_inboxs_own_notices_are_shown_and_only_a_task_id_is_echoed():
 
 def test_every_message_the_inbox_pages_use_exists_and_falls_back_to_english():
     used = set()
-    for name in ("inbox_base", "inbox_signin", "inbox", "inbox_task", "disclosures"):
+    for name in ("inbox_base", "inbox_signin", "inbox", "inbox_task"):
         used |= set(
             re.findall(r"""\bt\(["']([a-z_.]+)["']""", (TEMPLATES / f"{name}.html").read_text())
         )
