@@ -102,13 +102,13 @@ def agency_names(catalogue: Mapping[str, Any]) -> dict[str, str]:
 
 
 def receipt_words(task: Task, lang: str = "en") -> tuple[bool, str]:
-    """Whether the task's consent receipt verified, and the words that say so (a task whose
-    step stands on the law has none, and that is fine)."""
+    """Whether the task's consent receipt verified, and the words that say so. A step the law
+    allows may have none, and that is fine; a step on consent must have one that verifies."""
     check = task.get("receipt_verification") or {}
-    if not task.get("receipt"):
-        return True, text("inbox.task.receipt.none", lang)
-    if check.get("verified"):
+    if task.get("receipt") and check.get("verified"):
         return True, text("inbox.task.receipt.valid", lang)
+    if not task.get("receipt") and (task.get("legal_basis") or {}).get("kind") != "consent":
+        return True, text("inbox.task.receipt.none", lang)
     problem = str(check.get("problem") or "")
     return False, text("inbox.task.receipt.invalid", lang, problem=problem)
 
@@ -147,6 +147,12 @@ def close_errors(
         {"href": f"#{field}", "field": field, "rule": rule, "text": f"{label}: {rule}"}
         for rule in rules
     ]
+
+
+def one_line(value: str) -> str:
+    """What staff typed, on one line: a reason's line breaks are spaces (the API takes no
+    control characters, and the citizen reads it as one sentence anyway)."""
+    return " ".join(line.strip() for line in value.splitlines() if line.strip())
 
 
 def _at(value: str) -> datetime:

@@ -33,6 +33,7 @@ from onceonly.portal.inbox import (
     chosen_filter,
     close_errors,
     closed_words,
+    one_line,
     overdue_words,
     receipt_words,
     service_title,
@@ -40,7 +41,6 @@ from onceonly.portal.inbox import (
     staff_of,
 )
 from onceonly.portal.pages import (
-    error_page,
     form_data,
     page_lang,
     render,
@@ -54,6 +54,8 @@ from onceonly.portal.text import text
 
 router = APIRouter(include_in_schema=False, prefix="/inbox")
 _SIGN_IN = "/inbox/sign-in"
+DONE = ("completed", "rejected", "completed_later", "rejected_later")
+"""The notices the list shows after a close (`_later`: the life event reads it within the hour)."""
 
 
 class StaffNotSignedIn(Exception):
@@ -128,7 +130,7 @@ async def task_list(
         try:
             answer = await agency_tasks(api, chosen)
         except ApiProblem as problem:
-            return _refused(request, problem)
+            return _refused(request, staff, catalogue, problem)
     now = datetime.now(UTC)
     open_, closed = arranged(answer["tasks"])
     context = {
@@ -146,14 +148,14 @@ async def task_list(
 async def task_page(request: Request, task_id: str) -> Response:
     """One task: what to do, the fields, the legal basis and consent receipt, the forms."""
     staff, token = require_staff(request)
-    if not TASK_ID.match(task_id):
-        return error_page(request, 404, text("inbox.error.not_found", page_lang(request)))
     async with Api(request, token) as api:
         catalogue = await catalogue_of(api)
+        if not TASK_ID.match(task_id):
+            return _error(request, staff, catalogue, 404)
         try:
             task = await agency_task(api, task_id)
         except ApiProblem as problem:
-            return _refused(request, problem)
+            return _refused(request, staff, catalogue, problem)
     return _task_page(request, staff, catalogue, task, refused={})
 
 
@@ -163,17 +165,17 @@ async def close_task(request: Request, task_id: str, action: str) -> Response:
     shows the task again with the API's rule next to the input."""
     staff, token = require_staff(request)
     values = await form_data(request)
-    if not TASK_ID.match(task_id) or action not in CLOSE_FIELDS:
-        return error_page(request, 404, text("inbox.error.not_found", page_lang(request)))
-    field = CLOSE_FIELDS[action]
-    value = values.get(field, "").strip()
+    field = CLOSE_FIELDS.get(action, "")
+    value = one_line(values.get(field, ""))
     async with Api(request, token) as api:
         catalogue = await catalogue_of(api)
+        if not TASK_ID.match(task_id) or not field:
+            return _error(request, staff, catalogue, 404)
         try:
-            await close_agency_task(api, task_id, action, value)
+            closed = await close_agency_task(api, task_id, action, value)
         except ApiProblem as problem:
             if problem.status not in (409, 422):
-                return _refused(request, problem)
+                return _refused(request, staff, catalogue, problem)
             task = await agency_task(api, task_id)  # as it stands now (a view, logged)
             refused = {"conflict": problem.status == 409, "values": {field: value}}
             if problem.status == 422:
@@ -182,8 +184,9 @@ async def close_task(request: Request, task_id: str, action: str) -> Response:
             return _task_page(
                 request, staff, catalogue, task, refused=refused, status=problem.status
             )
-    outcome = "completed" if action == "complete" else "rejected"
-    return see_other(request, f"/inbox?done={outcome}&task={task_id}")
+    # The life event takes the news at once, or at its next hourly look at the inbox.
+    done = closed["state"] + ("" if closed.get("woken") is not False else "_later")
+    return see_other(request, f"/inbox?done={done}&task={task_id}")
 
 
 def _task_page(
@@ -253,7 +256,7 @@ def _when(request: Request) -> Any:
 
 def _done(done: str | None, task_id: str | None, lang: str) -> str | None:
     """What was just done (only the inbox's own messages, and only a well-formed task id)."""
-    if done not in ("completed", "rejected") or not task_id or not TASK_ID.match(task_id):
+    if done not in DONE or not task_id or not TASK_ID.match(task_id):
         return None
     return text(f"inbox.done.{done}", lang, task_id=task_id)
 
@@ -264,17 +267,25 @@ def _inbox_next(path: str | None) -> str:
     return target if target.startswith("/inbox") and target != _SIGN_IN else "/inbox"
 
 
-def _refused(request: Request, problem: ApiProblem) -> Response:
+def _refused(
+    request: Request, staff: Staff, catalogue: dict[str, Any], problem: ApiProblem
+) -> Response:
     """The API's refusal, in the inbox's words: signed out staff sign in again, another
     agency's task is no task at all."""
-    lang = page_lang(request)
     if problem.status == 401:
         return _to_sign_in(request)
-    if problem.status == 403:
-        return error_page(request, 403, text("inbox.error.forbidden", lang))
-    if problem.status == 404:
-        return error_page(request, 404, text("inbox.error.not_found", lang))
+    if problem.status in (403, 404):
+        return _error(request, staff, catalogue, problem.status)
     raise problem
+
+
+def _error(request: Request, staff: Staff, catalogue: dict[str, Any], status: int) -> Response:
+    """A refusal in the staff frame, leading back to the tasks."""
+    lang = page_lang(request)
+    title = text("error.not_found.title" if status == 404 else "error.title", lang)
+    words = text("inbox.error.not_found" if status == 404 else "inbox.error.forbidden", lang)
+    context = {**_frame(staff, catalogue), "title": title, "message": words}
+    return render(request, "inbox_error.html", context, status)
 
 
 def _to_sign_in(request: Request) -> Response:

@@ -51,6 +51,10 @@ EN: dict[str, str] = {
     "inbox.service_of": "{step} ({event})",
     "inbox.done.completed": "Task {task_id} is completed. The citizen's life event has been told.",
     "inbox.done.rejected": "Task {task_id} is rejected. The citizen is told your reason.",
+    "inbox.done.completed_later": "Task {task_id} is completed. The citizen's life event "
+    "will take it up within the hour.",
+    "inbox.done.rejected_later": "Task {task_id} is rejected. The citizen's life event will "
+    "take up your reason within the hour.",
     # What to do, by kind
     "inbox.kind.submission": "Record a new request",
     "inbox.kind.correction": "Correct a record",
@@ -77,10 +81,12 @@ EN: dict[str, str] = {
     "inbox.task.receipt": "Consent receipt",
     "inbox.task.receipt.valid": "Consent receipt checked: signed by onceonly",
     "inbox.task.receipt.invalid": "Consent receipt NOT valid: {problem}",
-    "inbox.task.receipt.none": "No consent receipt: the law, not consent, allows this step",
+    "inbox.task.receipt.none": "No consent receipt: the law allows this step without consent",
     "inbox.task.receipt.id": "Receipt {receipt_id}",
     "inbox.task.agency_reference": "Your reference for the record",
     "inbox.task.details": "Details sent",
+    "inbox.task.details.intro": "What the citizen agreed to send your agency, labelled as the "
+    "citizen read it: \"your\" means the citizen's.",
     "inbox.task.details.none": "No details are needed: use your reference for the record.",
     "inbox.basis.consent": "The citizen's consent",
     "inbox.basis.statute": "Required by law",

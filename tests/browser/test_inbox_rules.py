@@ -19,6 +19,7 @@ from onceonly.portal.inbox import (
     chosen_filter,
     close_errors,
     closed_words,
+    one_line,
     overdue_words,
     receipt_words,
     service_title,
@@ -167,11 +168,19 @@ def test_the_consent_receipt_check_says_who_signed_it_or_what_is_wrong():
         False,
         "Consent receipt NOT valid: signature: does not verify",
     )
-    by_law = {"receipt": None, "receipt_verification": None}
+    problem = "no consent receipt: the step's legal basis is statute"
+    by_law = {
+        "receipt": None,
+        "receipt_verification": {"verified": False, "problem": problem},
+        "legal_basis": {"kind": "statute", "reference": "Dog Control Act 1996, s 49"},
+    }
     assert receipt_words(by_law) == (
         True,
-        "No consent receipt: the law, not consent, allows this step",
+        "No consent receipt: the law allows this step without consent",
     )
+    # A step on consent without its receipt is named as the problem it is.
+    unsigned = {**by_law, "legal_basis": {"kind": "consent", "reference": "Your consent"}}
+    assert receipt_words(unsigned) == (False, f"Consent receipt NOT valid: {problem}")
 
 
 def test_a_closed_task_says_who_closed_it_when_and_how():
@@ -201,11 +210,23 @@ def test_a_refused_close_names_the_input_and_the_apis_rule():
     assert only["href"] == "#reason"
 
 
+def test_a_reason_typed_on_several_lines_is_sent_as_one():
+    assert one_line("  No dog here.\r\n\r\nAsk the owner  to call us. ") == (
+        "No dog here. Ask the owner  to call us."
+    )
+    assert one_line("RATES-1") == "RATES-1"
+    assert one_line(" \n ") == ""
+
+
 def test_only_the_inboxs_own_notices_are_shown_and_only_a_task_id_is_echoed():
     assert _done("completed", "T-0123456789AB", "en") == (
         "Task T-0123456789AB is completed. The citizen's life event has been told."
     )
     assert _done("rejected", "T-0123456789AB", "en") is not None
+    assert _done("completed_later", "T-0123456789AB", "en") == (
+        "Task T-0123456789AB is completed. The citizen's life event will take it up within "
+        "the hour."
+    )
     assert _done("completed", "<b>hi</b>", "en") is None
     assert _done("deleted", "T-0123456789AB", "en") is None
     assert TASK_ID.match("T-0123456789AB") and not TASK_ID.match("T-0123456789ab/../x")
