@@ -110,3 +110,20 @@ def test_without_dev_login_no_one_signs_in_as_made_up_staff(settings: Settings):
         answer = sign_in(client, staff_name="jane", agency="council")
         assert answer.status_code == 403
         assert STAFF_COOKIE not in client.cookies
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/inbox/tasks/not-a-task"),
+        ("get", "/inbox/tasks/T-0123456789ab"),
+        ("post", "/inbox/tasks/T-0123456789AB/delete"),
+    ],
+)
+def test_no_task_id_but_the_inboxs_own_reaches_the_api(client: TestClient, method, path):
+    assert sign_in(client, staff_name="jane.doe", agency="council").status_code == 303
+    form = {"csrf": client.cookies[CSRF_COOKIE]}
+    answer = client.post(path, data=form) if method == "post" else client.get(path)
+    assert answer.status_code == 404
+    assert "There is no such task in your agency&#39;s inbox." in answer.text
+    assert "Signed in as jane.doe at Your local council" in answer.text  # the staff frame

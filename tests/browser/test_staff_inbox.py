@@ -106,6 +106,13 @@ def test_council_staff_work_through_a_moves_tasks_in_the_inbox(
     listed = staff.locator("main").inner_text()
     assert not [value for value in PERSONAL if value in listed], listed
     check(staff, screenshots, "list")
+    # In te reo Māori the inbox reads in English where it has no words yet, as accessibly.
+    staff.get_by_role("link", name="Te reo Māori").click()
+    expect(staff.locator("html")).to_have_attribute("lang", "mi")
+    expect(staff.locator(f"#task-{rates}")).to_contain_text("Record a new request")
+    assert_page_is_accessible(staff)
+    staff.get_by_role("link", name="English").click()
+    expect(staff.locator("html")).to_have_attribute("lang", "en")
 
     # Opening a task shows what the step discloses, why, and the receipt's check.
     staff.locator(f"#task-{rates} a").click()
