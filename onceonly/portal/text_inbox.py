@@ -85,6 +85,7 @@ EN: dict[str, str] = {
     "inbox.task.receipt.id": "Receipt {receipt_id}",
     "inbox.task.agency_reference": "Your reference for the record",
     "inbox.task.details": "Details sent",
+    "inbox.task.details.corrected": "Corrected details",
     "inbox.task.details.intro": "What the citizen agreed to send your agency, labelled as the "
     "citizen read it: \"your\" means the citizen's.",
     "inbox.task.details.none": "No details are needed: use your reference for the record.",
