@@ -1,5 +1,7 @@
-"""Who is calling: bearer JWTs (HS256) naming the citizen, and the pseudonymous citizen key
-under which their events are indexed (a keyed hash, so the id itself is never stored).
+"""Who is calling: bearer JWTs (HS256) naming the citizen, an operator or a member of an
+agency's staff (with an `agency` claim naming the one agency whose inbox they work), and the
+pseudonymous citizen key under which their events are indexed (a keyed hash, so the id itself
+is never stored).
 """
 
 import hashlib
@@ -11,15 +13,21 @@ from typing import Literal
 
 import jwt
 
+from onceonly.domain.catalogue import CATALOGUE
 from onceonly.settings import Settings
 
-Role = Literal["citizen", "operator"]
+Role = Literal["citizen", "operator", "agency"]
+ROLES: tuple[Role, ...] = ("citizen", "operator", "agency")
 TOKEN_LIFETIME = timedelta(hours=12)  # a working day of trying the API with one token
 # Subjects are identity providers' ids (opaque strings, email-like ids, `urn:`-style ones):
 # bounded, and in characters that need no escaping anywhere they are shown or logged.
 SUBJECT = re.compile(r"[A-Za-z0-9._@:+-]{1,128}")
 SUBJECT_RULE = (
     "token subject: at most 128 characters, not empty, each a letter, a digit or . _ @ : + -"
+)
+AGENCY_RULE = (
+    "token agency: an agency token names one agency of the catalogue, and only an agency "
+    "token names one"
 )
 _REQUIRED_CLAIMS = ["sub", "iat", "exp", "iss", "aud"]
 # The claim each of PyJWT's refusals is about, so the reason names it first.
@@ -43,17 +51,38 @@ class Caller:
 
     subject: str
     role: Role
+    agency: str | None = None
+    """For the `agency` role: the agency (its catalogue id) whose staff the caller is."""
+
+
+def agency_ids() -> frozenset[str]:
+    """The agencies staff tokens may name: the catalogue's."""
+    return frozenset(agency.id for agency in CATALOGUE.agencies)
+
+
+def _agency_fits(role: object, agency: object) -> bool:
+    """An agency token names a known agency; no other token names any."""
+    if role == "agency":
+        return isinstance(agency, str) and agency in agency_ids()
+    return agency is None
 
 
 def mint_token(
-    settings: Settings, subject: str, role: Role = "citizen", lifetime: timedelta = TOKEN_LIFETIME
+    settings: Settings,
+    subject: str,
+    role: Role = "citizen",
+    lifetime: timedelta = TOKEN_LIFETIME,
+    agency: str | None = None,
 ) -> str:
     """A signed token for `subject`, as the identity provider would issue it (ValueError
-    for a subject no token may carry)."""
+    for a subject no token may carry, or an agency that does not fit the role: see
+    AGENCY_RULE)."""
     if not SUBJECT.fullmatch(subject):
         raise ValueError(SUBJECT_RULE)
+    if not _agency_fits(role, agency):
+        raise ValueError(AGENCY_RULE)
     now = datetime.now(UTC)
-    claims = {
+    claims: dict[str, object] = {
         "sub": subject,
         "role": role,
         "iss": settings.jwt_issuer,
@@ -61,13 +90,16 @@ def mint_token(
         "iat": now,
         "exp": now + lifetime,
     }
+    if agency is not None:
+        claims["agency"] = agency
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
 def verify_token(settings: Settings, token: str) -> Caller:
     """The caller a token names, or InvalidToken saying why not: signed with our secret
     (HS256 only), for our issuer and audience, issued and not expired, no longer-lived than
-    `jwt_max_lifetime`, with a subject by SUBJECT_RULE and a known role."""
+    `jwt_max_lifetime`, with a subject by SUBJECT_RULE, a known role, and an `agency` claim
+    by AGENCY_RULE."""
     try:
         claims = jwt.decode(
             token,
@@ -89,9 +121,12 @@ def verify_token(settings: Settings, token: str) -> Caller:
         hours = settings.jwt_max_lifetime.total_seconds() / 3600
         raise InvalidToken(f"token lifetime (exp - iat): at most {hours:g} hours")
     role = claims.get("role", "citizen")
-    if role not in ("citizen", "operator"):
-        raise InvalidToken("token role: must be citizen or operator")
-    return Caller(subject=subject, role=role)
+    if role not in ROLES:
+        raise InvalidToken("token role: must be citizen, operator or agency")
+    agency = claims.get("agency")
+    if not _agency_fits(role, agency):
+        raise InvalidToken(AGENCY_RULE)
+    return Caller(subject=subject, role=role, agency=agency)
 
 
 def citizen_key(settings: Settings, citizen_id: str) -> str:

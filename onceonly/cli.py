@@ -69,10 +69,16 @@ def _codec_server(_: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from onceonly.auth import mint_token
+    from onceonly.auth import Role, mint_token
 
+    subject = args.subject if args.subject_option is None else args.subject_option
+    if (args.subject is None) == (args.subject_option is None):
+        print("onceonly token: subject: give it once, as an argument or --subject", file=sys.stderr)
+        return 2
+    # Naming an agency makes the token a staff member's of that agency.
+    role: Role = "agency" if args.agency is not None else args.role
     try:
-        print(mint_token(get_settings(), args.subject, role=args.role))
+        print(mint_token(get_settings(), subject, role=role, agency=args.agency))
     except ValueError as rule:
         print(f"onceonly token: {rule}", file=sys.stderr)
         return 2
@@ -168,8 +174,12 @@ def parser() -> argparse.ArgumentParser:
         "Temporal cluster (idempotent)",
     ).set_defaults(run=_setup)
     token = commands.add_parser("token", help="mint a bearer token for trying the API")
-    token.add_argument("subject", help="the citizen (or operator) id")
-    token.add_argument("--role", choices=["citizen", "operator"], default="citizen")
+    token.add_argument("subject", nargs="?", help="the citizen's (operator's, staff member's) id")
+    token.add_argument("--subject", dest="subject_option", help="the same, as an option")
+    token.add_argument("--role", choices=["citizen", "operator", "agency"], default="citizen")
+    token.add_argument(
+        "--agency", help="a staff token for this agency's inbox (its catalogue id, as council)"
+    )
     token.set_defaults(run=_token)
     demo = commands.add_parser("demo", help="play a citizen's journey against a running stack")
     demo.add_argument("event_type", choices=["birth", "move", "death"])

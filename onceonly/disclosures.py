@@ -8,6 +8,10 @@ activity fails and Temporal retries it; the agency answers the repeated idempote
 its first answer, and the log keeps one entry per idempotency key, so a retry adds nothing.
 Entries name fields by their canonical paths, never their values.
 
+A member of an agency's staff viewing a task of its inbox (onceonly.domain.inbox) is logged
+too, as an entry of its own with `viewed_by` naming them: the citizen reads who at which
+agency looked at which fields, and when.
+
 Where it is kept is the store's business (`onceonly.store`): the embedded SQLite file on one
 machine, PostgreSQL when the workers and APIs run on several.
 """
@@ -20,11 +24,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from onceonly.domain.catalogue import LegalBasis
 
-COLUMNS = (
+FIRST_COLUMNS = (
     "idempotency_key, citizen_key, event_id, event_type, step_id, agency, service, fields,"
     " legal_basis_kind, legal_basis_reference, receipt_id, agency_reference, disclosed_at"
 )
-"""The log's columns in the order `entry_row` gives and `row_entry` takes them."""
+"""The columns the log had before staff views (what an older file holds)."""
+COLUMNS = FIRST_COLUMNS.replace(", disclosed_at", ", viewed_by, disclosed_at")
+"""The log's columns in the order `entry_row` gives and `row_entry` takes them (the time
+last)."""
 
 
 class DisclosureEntry(BaseModel):
@@ -45,7 +52,15 @@ class DisclosureEntry(BaseModel):
     )
     agency_reference: str = Field(description="The agency's own reference for what it received.")
     disclosed_at: AwareDatetime = Field(description="When the agency accepted, in UTC.")
-    idempotency_key: str = Field(description="The step's key at its agency: one entry per key.")
+    idempotency_key: str = Field(
+        description="The step's key at its agency: one entry per key (a staff view's key is "
+        "its own, `view/<task id>/<uuid>`, so each view is one entry)."
+    )
+    viewed_by: str | None = Field(
+        default=None,
+        description="None: a disclosure to the agency. Set: a member of the agency's staff "
+        "(their token's subject) viewed these fields in the agency's inbox.",
+    )
 
     @field_validator("disclosed_at")
     @classmethod
@@ -84,6 +99,7 @@ def entry_row(entry: DisclosureEntry) -> tuple[Any, ...]:
         entry.legal_basis.reference,
         entry.receipt_id,
         entry.agency_reference,
+        entry.viewed_by,
         entry.disclosed_at,
     )
 
@@ -91,7 +107,7 @@ def entry_row(entry: DisclosureEntry) -> tuple[Any, ...]:
 def row_entry(row: tuple[Any, ...]) -> DisclosureEntry:
     """The entry a row of COLUMNS holds."""
     (key, citizen, event_id, event_type, step_id, agency, service, fields, kind, reference,
-     receipt_id, agency_reference, disclosed_at) = row  # fmt: skip
+     receipt_id, agency_reference, viewed_by, disclosed_at) = row  # fmt: skip
     return DisclosureEntry(
         idempotency_key=key,
         citizen_key=citizen,
@@ -104,6 +120,7 @@ def row_entry(row: tuple[Any, ...]) -> DisclosureEntry:
         legal_basis=LegalBasis(kind=kind, reference=reference),
         receipt_id=receipt_id,
         agency_reference=agency_reference,
+        viewed_by=viewed_by,
         disclosed_at=(
             disclosed_at
             if isinstance(disclosed_at, datetime)

@@ -27,10 +27,13 @@ UsageKind = Literal[
     "withdrawn",
     "withdrawal_manual",
     "consent",
+    "task_closed",
 ]
 """What happened: a request sent (one per attempt), accepted or rejected by the agency; its
 outcome, completed or failed; a correction amended online or left to a person (`manual`); a
-withdrawal done online or left to a person; a consent decision about the step."""
+withdrawal done online or left to a person; a consent decision about the step; a task of the
+agency's staff inbox other than a submission's closed by its staff (detail `<kind>/<state>`,
+as `correction/completed`; a submission's task closed is the step's outcome)."""
 
 COLUMNS = (
     "key, event_id, event_type, step_id, agency, service, kind, detail, attempt, due_seconds, at"

@@ -16,6 +16,7 @@ from onceonly.api import (
     consents,
     corrections,
     disclosures,
+    inbox,
     life_events,
     prefill,
     receipts,
@@ -87,6 +88,7 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     app.include_router(callbacks.router)
     app.include_router(statistics.router)
     app.include_router(usage.router)
+    app.include_router(inbox.router)
     install_metrics(app)
     install_portal(app)
     install_docs(app)

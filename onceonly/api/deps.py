@@ -90,3 +90,25 @@ async def _operator(settings: AppSettings, credentials: Credentials) -> Operator
 
 
 CurrentOperator = Annotated[Operator, Depends(_operator)]
+
+
+class Staff:
+    """A member of one agency's staff, by the name in their token and their agency's id: they
+    see and close only that agency's inbox tasks."""
+
+    def __init__(self, caller: Caller) -> None:
+        assert caller.agency is not None  # verify_token refuses an agency token without one
+        self.name = caller.subject
+        self.agency = caller.agency
+
+
+async def _staff(settings: AppSettings, credentials: Credentials) -> Staff:
+    caller = _caller(settings, credentials)
+    if caller.role != "agency":
+        raise ProblemError(
+            403, "Forbidden", "Authorization: this route is for agency staff's tokens"
+        )
+    return Staff(caller)
+
+
+CurrentStaff = Annotated[Staff, Depends(_staff)]

@@ -41,7 +41,13 @@ class DisclosureView(BaseModel):
     legal_basis: LegalBasis
     receipt_id: str | None = Field(description="The consent receipt that let it go, if any.")
     agency_reference: str = Field(description="The agency's reference for what it received.")
-    disclosed_at: datetime
+    disclosed_at: datetime = Field(description="When the agency accepted (or staff looked).")
+    viewed_by: str | None = Field(
+        default=None,
+        description="None: the agency received the fields. Set: a member of the agency's "
+        "staff (named as their sign-in names them) viewed these fields of your request in "
+        "the agency's staff inbox, at `disclosed_at`.",
+    )
 
 
 def disclosure_view(entry: DisclosureEntry) -> DisclosureView:
@@ -65,6 +71,7 @@ def disclosure_view(entry: DisclosureEntry) -> DisclosureView:
         receipt_id=entry.receipt_id,
         agency_reference=entry.agency_reference,
         disclosed_at=entry.disclosed_at,
+        viewed_by=entry.viewed_by,
     )
 
 
@@ -79,7 +86,8 @@ async def list_disclosures(
     ] = None,
 ) -> list[DisclosureView]:
     """Every agency that received the caller's data, across all their life events: what it
-    received, when, and under which consent receipt or law. Newest first, at most 500. With
+    received, when, and under which consent receipt or law; and each time a member of an
+    agency's staff viewed it in the agency's inbox (`viewed_by`). Newest first, at most 500. With
     `event_id` of an event the caller joined as another party: what was sent for the steps
     they answered, and their invitation."""
     entries = await store.disclosures.for_citizen(citizen.key, MAX_ENTRIES, event_id=event_id)

@@ -126,6 +126,8 @@ class LoggedDisclosure(Protocol):
     def agency_reference(self) -> str: ...
     @property
     def idempotency_key(self) -> str: ...
+    @property
+    def viewed_by(self) -> str | None: ...
 
 
 def related(path: str, other: str) -> bool:
@@ -144,11 +146,15 @@ def recipients(
 ) -> tuple[CorrectionRecipient, ...]:
     """The steps whose agency received a corrected field, one per step, each with the
     reference of its first submission (what the agency's record is known by); amendments the
-    log holds are not records of their own."""
+    log holds are not records of their own, nor are staff views of a task."""
     found: dict[str, CorrectionRecipient] = {}
     # Oldest first, so the first submission's reference wins over a later resubmission's.
     for entry in reversed(list(entries)):
-        if is_correction_key(entry.idempotency_key) or entry.step_id in found:
+        if (
+            is_correction_key(entry.idempotency_key)
+            or entry.viewed_by is not None
+            or entry.step_id in found
+        ):
             continue
         if touches(entry.fields, paths):
             found[entry.step_id] = CorrectionRecipient(

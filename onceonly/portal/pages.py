@@ -14,7 +14,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -139,6 +139,17 @@ def when(value: str | None, timezone: str, lang: str = ENGLISH) -> str:
     moment = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone))
     words = format_datetime(moment, "d MMMM y, h:mm a", locale=_locale(lang))
     return words.replace("AM", "am").replace("PM", "pm")
+
+
+def day_and_time(value: str, timezone: str, lang: str = ENGLISH) -> tuple[str, str]:
+    """A timestamp from the API as a day and a time of day, for a sentence ("on 7 December
+    2026 at 2:14pm"), in the service's timezone and the page's language."""
+    moment = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone))
+    day = format_date(moment, "d MMMM y", locale=_locale(lang))
+    time = format_time(moment, "h:mm a", locale=_locale(lang))
+    return day, time.replace(" AM", "am").replace(" PM", "pm").replace(" am", "am").replace(
+        " pm", "pm"
+    )
 
 
 def month_name(month: str, lang: str = ENGLISH) -> str:

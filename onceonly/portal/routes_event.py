@@ -23,6 +23,7 @@ from onceonly.portal.pages import (
     settings_of,
 )
 from onceonly.portal.parties import may_answer, reader_context
+from onceonly.portal.staff_views import disclosures_and_views, view_words
 from onceonly.portal.text import field_words, text
 from onceonly.receipts import InvalidReceipt, verify_receipt
 
@@ -275,7 +276,10 @@ async def disclosures(request: Request, event_id: str) -> Response:
     async with Api(request, require_token(request)) as api:
         event = await read_event(api, event_id)
         log = await api.get("/v1/disclosures", params={"event_id": event["id"]})
-    return render(request, "disclosures.html", {"event": event, "disclosures": log})
+    sent, views = disclosures_and_views(log)
+    timezone, lang = settings_of(request).timezone, page_lang(request)
+    seen = [view_words(view, timezone, lang) for view in views]
+    return render(request, "disclosures.html", {"event": event, "disclosures": sent, "views": seen})
 
 
 def _verifies(jws: str, jwks: dict[str, Any]) -> bool:

@@ -9,7 +9,7 @@ English. `onceonly dev translations` lists what each language still lacks. Messa
 from typing import get_args
 
 from onceonly.domain.address_words import LevelType, UnitType
-from onceonly.portal import text_twins
+from onceonly.portal import text_disclosures, text_twins
 from onceonly.portal.catalogues import ENGLISH, languages, translated
 from onceonly.portal.text_consent import CONSENT_EN, CONSENT_FIELDS
 from onceonly.portal.text_forms import FORM_WORDS, MORE_FIELD_WORDS
@@ -202,13 +202,6 @@ EN: dict[str, str] = {
     "whose kid matches the receipt's header from the public key set, and verify the signature "
     "with any JOSE library.",
     "receipts.jwks": "Public key set (JWKS)",
-    # Disclosures
-    "disclosures.title": "Who received what",
-    "disclosures.intro": "Every agency that received details from this life event: what, when "
-    "and why.",
-    "disclosures.none": "Nothing has been sent to any agency yet.",
-    "disclosures.when": "When",
-    "disclosures.receipt": "Receipt",
     # Invitations
     "invite.title": "Invite the other parent",
     "invite.intro": "The other parent gives their own consent, signed in as themselves. We "
@@ -310,6 +303,7 @@ FIELD_WORDS.update(
     {path: words for path, words in CONSENT_FIELDS.items() if path not in FIELD_WORDS}
 )
 EN |= text_twins.EN
+EN |= text_disclosures.EN  # the disclosure log's page, staff views included
 FIELD_WORDS |= text_twins.FIELD_WORDS
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row, row_entry
+from onceonly.disclosures import COLUMNS, FIRST_COLUMNS, DisclosureEntry, entry_row, row_entry
 from onceonly.parties import MAX_JOINED, JoinedParty
 from onceonly.store.fingerprints import FingerprintClaim
 from onceonly.store.migrations import CREATE_LEDGER, pending
@@ -126,13 +126,13 @@ class SqliteDatabase:
 
     def adopt_disclosures(self, older: Path) -> int:
         """Copy in the disclosure log an older version kept in a file of its own (the same
-        table), so upgrading loses no citizen's log; entries already here are kept. The
-        number of entries copied."""
+        table, without the later staff views' column), so upgrading loses no citizen's log;
+        entries already here are kept. The number of entries copied."""
         with closing(self._open()) as connection:
             connection.execute("ATTACH DATABASE ? AS older", (str(older),))
             try:
                 return connection.execute(
-                    f"INSERT INTO disclosures ({COLUMNS}) SELECT {COLUMNS}"  # noqa: S608
+                    f"INSERT INTO disclosures ({FIRST_COLUMNS}) SELECT {FIRST_COLUMNS}"  # noqa: S608
                     " FROM older.disclosures ORDER BY id ON CONFLICT DO NOTHING"
                 ).rowcount
             finally:

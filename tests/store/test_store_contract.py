@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from onceonly.disclosures import COLUMNS, DisclosureEntry, entry_row
+from onceonly.disclosures import FIRST_COLUMNS, DisclosureEntry, entry_row
 from onceonly.domain.catalogue import LegalBasis
 from onceonly.domain.submission import idempotency_key
 from onceonly.store import Store, embedded_store_file, migrate_store, opened_store
@@ -146,10 +146,12 @@ async def test_a_shared_database_not_set_up_is_refused_naming_the_command(settin
 async def test_the_embedded_store_takes_in_the_log_an_older_version_kept_apart(settings, tmp_path):
     # The file an older version wrote: the log's table alone, no ledger of migrations.
     kept = entry()
-    row = (*entry_row(kept)[:-1], kept.disclosed_at.isoformat(timespec="microseconds"))
+    row = (*entry_row(kept)[:-2], kept.disclosed_at.isoformat(timespec="microseconds"))
     with closing(sqlite3.connect(tmp_path / "disclosures.db")) as older, older:
         older.executescript(MIGRATIONS[0].sqlite)
-        older.execute(f"INSERT INTO disclosures ({COLUMNS}) VALUES ({', '.join('?' * 13)})", row)
+        older.execute(
+            f"INSERT INTO disclosures ({FIRST_COLUMNS}) VALUES ({', '.join('?' * 13)})", row
+        )
     embedded = settings.model_copy(update={"state_dir": tmp_path})
     await migrate_store(embedded)
     await migrate_store(embedded)  # taken in once only

@@ -115,6 +115,18 @@ def test_an_amendment_in_the_log_is_no_record_of_its_own_and_the_first_reference
     assert recipients(entries[:1], ["new_address.unit"]) == ()
 
 
+def test_a_staff_view_in_the_log_is_no_record_of_its_own():
+    # A view written before the step's own entry (as staff may view a submission's task before
+    # its agency's reference exists) would otherwise win as the oldest.
+    fields = MOVE.step("update_msd_address").fields
+    view = logged("update_msd_address", fields, key="view/T-1/u", minutes=0)
+    viewed = view.model_copy(update={"viewed_by": "jane.smith"})
+    entries = [logged("update_msd_address", fields, minutes=1), viewed]
+    [recipient] = recipients(entries, ["new_address.unit"])
+    assert recipient.reference == "REF-update_msd_address-1"
+    assert recipients([viewed], ["new_address.unit"]) == ()
+
+
 def test_a_correction_changes_exactly_the_named_field_in_its_canonical_form():
     before = move()
     after = apply_corrections(before, fix("new_address.unit", "3B"), MoveData, today=TODAY)

@@ -242,6 +242,7 @@ async def test_an_accepted_submission_is_logged_before_the_activity_answers(log)
         "receipt_id": "5f0c1c9e-7a53-4a47-9d6e-0d8d2b1f4c11",
         "agency_reference": answer.reference,
         "idempotency_key": f"{EVENT_ID}/child_ird_number",
+        "viewed_by": None,  # a disclosure to the agency, not a staff view
     }
     assert before <= logged.disclosed_at <= datetime.now(UTC)
     assert REGISTRATION not in logged.model_dump_json()  # paths, never values
@@ -348,6 +349,7 @@ async def test_a_citizen_reads_their_disclosures_with_the_catalogues_words(setti
         "receipt_id": first.receipt_id,
         "agency_reference": "2026/000001",
         "disclosed_at": "2026-11-25T09:30:00Z",
+        "viewed_by": None,
     }
     assert (await get("mine", event_id=first.event_id)).json() == [shown[1]]
     assert (await get("mine", event_id=f"birth-{'3' * 32}")).json() == []

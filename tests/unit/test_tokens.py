@@ -10,7 +10,7 @@ from typing import Any
 import jwt
 import pytest
 
-from onceonly.auth import SUBJECT_RULE, InvalidToken, mint_token, verify_token
+from onceonly.auth import AGENCY_RULE, SUBJECT_RULE, InvalidToken, mint_token, verify_token
 from onceonly.settings import Settings
 
 
@@ -73,8 +73,13 @@ REFUSED = {
     "a subject with a newline": ({"sub": "citizen-1\n"}, SUBJECT_RULE),
     "a non-ASCII subject": ({"sub": "Ngāta"}, SUBJECT_RULE),
     "an empty subject": ({"sub": ""}, SUBJECT_RULE),
-    "an unknown role": ({"role": "admin"}, "token role: must be citizen or operator"),
+    "an unknown role": ({"role": "admin"}, "token role: must be citizen, operator or agency"),
     "expired": ({"exp": datetime.now(UTC) - timedelta(seconds=1)}, "token exp: "),
+    "a staff token naming no agency": ({"role": "agency"}, AGENCY_RULE),
+    "a staff token of an unknown agency": ({"role": "agency", "agency": "acme"}, AGENCY_RULE),
+    "a staff token naming agencies": ({"role": "agency", "agency": ["council"]}, AGENCY_RULE),
+    "a citizen token naming an agency": ({"agency": "council"}, AGENCY_RULE),
+    "an operator token naming an agency": ({"role": "operator", "agency": "ird"}, AGENCY_RULE),
 }
 
 
@@ -99,3 +104,39 @@ def test_the_cap_and_the_audience_are_settings(settings):
 def test_no_token_is_minted_for_a_subject_no_token_may_carry(settings):
     with pytest.raises(ValueError, match="at most 128 characters"):
         mint_token(settings, "c" * 129)
+
+
+def test_a_staff_token_names_its_one_agency(settings):
+    caller = verify_token(settings, mint_token(settings, "jane.smith", "agency", agency="council"))
+    assert (caller.subject, caller.role, caller.agency) == ("jane.smith", "agency", "council")
+    assert verify_token(settings, _token(settings, role="agency", agency="ird")).agency == "ird"
+    assert verify_token(settings, mint_token(settings, "c-1")).agency is None
+
+
+@pytest.mark.parametrize(
+    ("role", "agency"),
+    [
+        ("agency", None),
+        ("agency", "acme"),
+        ("agency", "Council"),
+        ("citizen", "council"),
+        ("operator", "council"),
+    ],
+)
+def test_no_token_is_minted_whose_agency_does_not_fit_its_role(settings, role, agency):
+    with pytest.raises(ValueError, match="token agency: an agency token names one agency"):
+        mint_token(settings, "jane.smith", role, agency=agency)
+
+
+def test_the_token_command_mints_a_staff_token_for_one_agency(capsys):
+    from onceonly.cli import main  # noqa: PLC0415
+    from onceonly.settings import get_settings  # noqa: PLC0415
+
+    assert main(["token", "--subject", "jane.smith", "--agency", "council"]) == 0
+    caller = verify_token(get_settings(), capsys.readouterr().out.strip())
+    assert (caller.subject, caller.role, caller.agency) == ("jane.smith", "agency", "council")
+    assert main(["token", "jane.smith", "--agency", "acme"]) == 2
+    assert "token agency: an agency token names one agency" in capsys.readouterr().err
+    assert main(["token", "jane.smith", "--role", "agency"]) == 2
+    assert main(["token"]) == 2
+    assert "subject: give it once" in capsys.readouterr().err
