@@ -87,7 +87,7 @@ EN: dict[str, str] = {
     "inbox.task.details": "Details sent",
     "inbox.task.details.corrected": "Corrected details",
     "inbox.task.details.intro": "What the citizen agreed to send your agency, labelled as the "
-    "citizen read it: \"your\" means the citizen's.",
+    'citizen read it: "your" means the citizen\'s.',
     "inbox.task.details.none": "No details are needed: use your reference for the record.",
     "inbox.basis.consent": "The citizen's consent",
     "inbox.basis.statute": "Required by law",
