@@ -17,6 +17,7 @@ from adapters.base import (
     AgencyAdapter,
     AgencyRejected,
     AgencyUnavailable,
+    FilingAdapter,
     WithdrawalNotOffered,
     WithdrawingAdapter,
 )
@@ -177,9 +178,14 @@ class AgencySubmissions(contract.AgencySubmissions):
         try:
             # Retried at the agency's own pace, as its adapter's policy declares.
             async with at_agency_pace(submission.agency, adapter.policy):
-                answer = await adapter.submit(
-                    submission.service, submission.disclosure, submission.idempotency_key
-                )
+                if isinstance(adapter, FilingAdapter):
+                    # The whole step, with what the activity filled in (a task shows it).
+                    filled = {"citizen_key": citizen_key, "event_type": event_type_of(submission)}
+                    answer = await adapter.file(submission.model_copy(update=filled))
+                else:
+                    answer = await adapter.submit(
+                        submission.service, submission.disclosure, submission.idempotency_key
+                    )
         except AgencyRejected as refused:
             code = refused.type or type(refused).__name__
             now = datetime.now(UTC)

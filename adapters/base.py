@@ -22,6 +22,7 @@ from onceonly.domain.submission import (
     WITHDRAWAL_NOT_OFFERED,
     AgencyAnswer,
     AgencyStatus,
+    AgencySubmission,
     AmendmentAnswer,
     WithdrawalAnswer,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "AmendmentAnswer",
     "AmendmentNotOffered",
     "Disclosure",
+    "FilingAdapter",
     "ServiceNotOffered",
     "StatusAdapter",
     "WithdrawalAnswer",
@@ -197,4 +199,18 @@ class AmendingAdapter(Protocol):
     ) -> AmendmentAnswer:
         """Send the corrected disclosure for the record under `reference`; the same idempotency
         key never makes two amendments."""
+        ...
+
+
+@runtime_checkable
+class FilingAdapter(Protocol):
+    """An agency adapter that takes the whole step, not only its disclosure: an agency whose
+    staff work through what onceonly sends (a task in their inbox) are shown the event, step,
+    legal basis and consent receipt with it. The submission activity calls `file` in place of
+    `submit` when the adapter has it."""
+
+    agency: str
+
+    async def file(self, submission: AgencySubmission) -> AgencyAnswer:
+        """Hand the step's request to the agency; the same event and step never make two."""
         ...

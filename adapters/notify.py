@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from adapters.http import AgencyApi, AgencyClient, ApiKeyHeader, read_answer
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.notices import Channel, NoticeKind, Reminder
+from onceonly.domain.overdue import TASK_WORDS, OverdueReminder, overdue_words
 
 AGENCY = "notify"
 TEMPLATE_IDS: dict[tuple[NoticeKind, Channel], str] = {
@@ -30,6 +31,8 @@ TEMPLATE_IDS: dict[tuple[NoticeKind, Channel], str] = {
 }
 """The service's template for each kind of message on each channel, as its administrators
 gave them to onceonly."""
+TASK_OVERDUE_TEMPLATE_ID = "3e7a9c15-2b4d-4f86-8a0c-6d1e3f5b7a31"
+"""The template (email) that reminds an agency of an overdue task in its inbox."""
 # A text message holds at most 918 characters (six fragments); the templates' own words, the
 # title, deadline and reference take under 440 of them, so the purposes get the rest.
 SMS_PURPOSES_BUDGET = 450
@@ -106,6 +109,29 @@ def to_notify_message(reminder: Reminder, reference: str | None = None) -> dict[
     }
 
 
+def to_overdue_message(reminder: OverdueReminder) -> dict[str, Any]:
+    """The reminder to an agency as the service's message request: the task, what is asked,
+    the service and how overdue, and nothing about the person the task concerns."""
+    try:
+        agency = next(a.name for a in CATALOGUE.agencies if a.id == reminder.agency)
+    except StopIteration:
+        raise ApplicationError(
+            f"reminder names unknown agency {reminder.agency!r}", non_retryable=True
+        ) from None
+    return {
+        "channel": "email",
+        "to": reminder.to,
+        "template_id": TASK_OVERDUE_TEMPLATE_ID,
+        "personalisation": {
+            "agency": agency,
+            "task": reminder.task_id,
+            "asked": TASK_WORDS[reminder.kind],
+            "service": reminder.service,
+            "overdue": overdue_words(reminder.overdue_by),
+        },
+    }
+
+
 class _Accepted(BaseModel):
     """The part of the service's answer onceonly reads."""
 
@@ -128,5 +154,11 @@ class NotifyAdapter(AgencyClient):
         message) and answer with the service's message id; `reference` as in
         `to_notify_message`."""
         message = to_notify_message(reminder, reference)
+        answer = await self._send("POST", "/messages", message, reminder.idempotency_key)
+        return read_answer(AGENCY, answer, _Accepted).id
+
+    async def send_overdue(self, reminder: OverdueReminder) -> str:
+        """Remind an agency of an overdue task, once per idempotency key; the message id."""
+        message = to_overdue_message(reminder)
         answer = await self._send("POST", "/messages", message, reminder.idempotency_key)
         return read_answer(AGENCY, answer, _Accepted).id

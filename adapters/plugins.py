@@ -6,6 +6,9 @@ Every adapter, built-in or not, is a distribution's entry point in the group
     [project.entry-points."onceonly.adapters"]
     kiwisaver = "kiwisaver_adapter.adapter:PLUGIN"
 
+An agency without an API loads a `WorkQueuePlugin` instead: its adapter is built from the
+store's staff inbox (`adapters.work_queue`), with no HTTP client and no API key.
+
 A plugin's mock agency (group `onceonly.mocks`, see mocks/kit/plugins.py) and its catalogue
 fragment (group `onceonly.catalogue`, see onceonly/domain/catalogue.py) are entry points of
 their own, so that neither the mock process nor the workflow sandbox imports adapter code.
@@ -14,10 +17,12 @@ their own, so that neither the mock process nor the workflow sandbox imports ada
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import Literal
 
 import httpx
 
 from adapters.base import AgencyAdapter, AmendingAdapter, StatusAdapter, WithdrawingAdapter
+from adapters.work_queue import InboxFactory
 
 ADAPTERS_GROUP = "onceonly.adapters"
 """The entry-point group adapters register in, one entry point per agency id."""
@@ -41,6 +46,10 @@ class AdapterPlugin:
     api_key_env: str | None = None
     """The environment variable holding the agency's API key when the settings'
     `agency_api_keys` has none; `ONCEONLY_<AGENCY>_API_KEY` when not given."""
+    kind: Literal["http", "batch_file"] = "http"
+    """How the agency is reached: by calls (`build` gets the client, URL and key), or by a
+    file per period (adapters.batch_file: built with no key, then bound to the store's
+    batch queue by the registry)."""
 
     @property
     def key_variable(self) -> str:
@@ -49,10 +58,20 @@ class AdapterPlugin:
 
 
 @dataclass(frozen=True)
+class WorkQueuePlugin:
+    """One agency whose staff work through the inbox, as a distribution offers it."""
+
+    agency: str
+    """The agency id, as the catalogue names it and as the entry point is named."""
+    build: InboxFactory
+    """Builds the adapter from the store's inbox (`adapters.work_queue.work_queue_factory`)."""
+
+
+@dataclass(frozen=True)
 class FoundPlugin:
     """A plugin and the distribution that registered it."""
 
-    plugin: AdapterPlugin
+    plugin: AdapterPlugin | WorkQueuePlugin
     distribution: str
 
 
@@ -88,8 +107,11 @@ def load_plugins(found: Iterable[EntryPoint]) -> dict[str, FoundPlugin]:
     for entry_point in found:
         where = f"entry point {entry_point.name!r} ({entry_point.value}) in {ADAPTERS_GROUP}"
         plugin = entry_point.load()
-        if not isinstance(plugin, AdapterPlugin):
-            raise PluginError(f"{where} must load an AdapterPlugin, not {type(plugin).__name__}")
+        if not isinstance(plugin, AdapterPlugin | WorkQueuePlugin):
+            raise PluginError(
+                f"{where} must load an AdapterPlugin or a WorkQueuePlugin, not "
+                f"{type(plugin).__name__}"
+            )
         if plugin.agency != entry_point.name:
             raise PluginError(f"{where} serves agency {plugin.agency!r}: name it so")
         distribution = _distribution(entry_point)

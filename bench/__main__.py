@@ -1,4 +1,5 @@
-"""`python -m bench bench` (make bench) and `python -m bench drill` (make drill).
+"""`python -m bench bench` (make bench) and `python -m bench drill` (make drill); the usage
+report alone (`usage-report`) and the usage drill (`usage-drill`, bench/usage_main.py).
 
 Each starts a stack of its own on free loopback ports and a temporary state dir, prints its
 tables and keeps its figures in bench/results/.
@@ -15,13 +16,14 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from bench import restarts, usage_report
+from bench import restarts, usage_main, usage_report, usage_run
 from bench.checks import Check
 from bench.drill_run import DRILL_ENV, LONG
 from bench.drills import DRILLS
 from bench.report import checks_table, table, write_json
 from bench.stack import PieceStack
 from bench.suite import run_benchmarks
+from bench.usage_drill import postgresql_installed
 
 
 def _stack_dir(kind: str) -> Path:
@@ -109,6 +111,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         "usage-report", help="the usage report's time over 10,000 events on PostgreSQL"
     )
     usage.add_argument("--events", type=int, default=usage_report.EVENTS)
+    drill_usage = commands.add_parser(
+        "usage-drill",
+        help="1,000 life events, then the usage report and the statistics checked against the"
+        " mocks' records",
+    )
+    drill_usage.add_argument("--events", type=int, default=usage_run.EVENTS)
+    drill_usage.add_argument("--seed", type=int, default=usage_run.SEED)
+    drill_usage.add_argument(
+        "--decline-at",
+        nargs="*",
+        default=[],
+        metavar="AGENCY",
+        help="agencies with no API (a staff inbox, a batch file): their steps' consent is"
+        " declined, and events with a step the law requires there are not run",
+    )
+    drill_usage.add_argument(
+        "--store",
+        choices=("postgresql", "sqlite"),
+        default="postgresql" if postgresql_installed() else "sqlite",
+        help="the shared store (default: PostgreSQL where its server is installed)",
+    )
     every = [*DRILLS, RESTARTS]
     drill.add_argument("--only", nargs="+", choices=every, default=every, help="drills to run")
     args = parser.parse_args(argv)
@@ -119,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Kept when the run failed (the exception above), for its logs.
         shutil.rmtree(state_dir, ignore_errors=True)
         return 0
+    if args.command == "usage-drill":
+        state_dir = _stack_dir("usage-drill")
+        return usage_main.main(state_dir, args.events, args.seed, args.decline_at, args.store)
     if args.command == "usage-report":
         return usage_report.main(args.events)
     return asyncio.run(_drills(args.only, args.events))

@@ -1,6 +1,7 @@
-"""Citizens driving the API, as a front end would: start a birth, grant every checkpoint in one
-batch, read the event. Every call that cannot have been answered (the API or Temporal down) is
-retried with the same `Idempotency-Key`, so a retry can never start a second event.
+"""Citizens driving the API, as a front end would: start a birth (or any life event), answer
+every checkpoint in one batch, read the event, withdraw a consent, correct a field. Every call
+that cannot have been answered (the API or Temporal down) is retried with the same
+`Idempotency-Key`, so a retry can never start a second event.
 """
 
 import asyncio
@@ -8,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -86,7 +88,14 @@ class CitizenApi:
     async def start_birth(self, journey: Journey) -> str:
         """Start the sample birth under the journey's key; the event id it answered."""
         today = datetime.now(ZoneInfo(self._settings.timezone)).date()
-        body = {"event_type": "birth", "data": birth_request_data(today)}
+        event = await self.start_event(journey, "birth", birth_request_data(today))
+        return str(event["id"])
+
+    async def start_event(
+        self, journey: Journey, event_type: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Start a life event under the journey's key; the event as the API answered it."""
+        body = {"event_type": event_type, "data": data}
         headers = self._headers(journey.citizen, **{"Idempotency-Key": journey.idempotency_key})
         if not journey.sent_at:
             journey.sent_at = time.time()
@@ -95,29 +104,33 @@ class CitizenApi:
         )
         if response.status_code not in (200, 201):
             raise JourneyFailed(f"start answered {response.status_code}: {response.text[:200]}")
-        event = response.json()
+        event: dict[str, Any] = response.json()
         journey.answered_ids.add(event["id"])
         journey.event_id = journey.event_id or event["id"]
         if not journey.granted:
             journey.granted = tuple(
                 step["id"] for step in event["steps"] if step["state"] == "awaiting_consent"
             )
-        return str(event["id"])
+        return event
 
     async def grant_all(self, journey: Journey) -> None:
         """Grant every checkpoint of the new event in one batch."""
+        await self.decide(journey, {step: "grant" for step in journey.granted})
+
+    async def decide(self, journey: Journey, decisions: dict[str, str]) -> None:
+        """Answer the new event's checkpoints in one batch: step id -> grant, decline or
+        acknowledge."""
         assert journey.event_id is not None
-        decisions = [{"step_id": step, "decision": "grant"} for step in journey.granted]
+        body = {"decisions": [{"step_id": s, "decision": d} for s, d in decisions.items()]}
         path = f"/v1/life-events/{journey.event_id}/consents"
         headers = self._headers(journey.citizen)
         journey.decided_at = time.time()
         retries_before = journey.retries
         response = await self._call(
-            journey,
-            lambda: self._http.post(path, json={"decisions": decisions}, headers=headers),
+            journey, lambda: self._http.post(path, json=body, headers=headers)
         )
-        # A retried grant whose first try was applied before its answer was lost is answered
-        # 409; the event then shows no checkpoint left open.
+        # A retried decision whose first try was applied before its answer was lost is
+        # answered 409; the event then shows no checkpoint left open.
         if response.status_code == 409 and journey.retries > retries_before:
             status, _ = await self.read(journey)
             journey.grant_answered = status != "awaiting_consent"
@@ -125,7 +138,60 @@ class CitizenApi:
             journey.grant_answered = response.status_code == 200
         if journey.grant_answered:
             return
-        raise JourneyFailed(f"grant answered {response.status_code}: {response.text[:200]}")
+        raise JourneyFailed(f"decision answered {response.status_code}: {response.text[:200]}")
+
+    async def withdraw(self, journey: Journey, step_id: str) -> dict[str, Any]:
+        """Withdraw the consent given at a step; the event as the API answered it."""
+        assert journey.event_id is not None
+        path = f"/v1/life-events/{journey.event_id}/consents/{step_id}"
+        headers = self._headers(journey.citizen)
+        response = await self._call(journey, lambda: self._http.delete(path, headers=headers))
+        if response.status_code != 200:
+            raise JourneyFailed(
+                f"withdrawal answered {response.status_code}: {response.text[:200]}"
+            )
+        event: dict[str, Any] = response.json()
+        return event
+
+    async def correct(self, journey: Journey, body: dict[str, Any]) -> dict[str, Any]:
+        """Correct fields of the event (`corrections` and `reason`); the correction started."""
+        assert journey.event_id is not None
+        path = f"/v1/life-events/{journey.event_id}/corrections"
+        headers = self._headers(journey.citizen)
+        response = await self._call(
+            journey, lambda: self._http.post(path, json=body, headers=headers)
+        )
+        if response.status_code != 202:
+            raise JourneyFailed(
+                f"correction answered {response.status_code}: {response.text[:200]}"
+            )
+        started: dict[str, Any] = response.json()
+        return started
+
+    async def corrections(self, journey: Journey) -> list[dict[str, Any]]:
+        """The event's corrections and each agency's progress with them."""
+        assert journey.event_id is not None
+        path = f"/v1/life-events/{journey.event_id}/corrections"
+        headers = self._headers(journey.citizen)
+        response = await self._call(journey, lambda: self._http.get(path, headers=headers))
+        if response.status_code != 200:
+            raise JourneyFailed(
+                f"corrections answered {response.status_code}: {response.text[:200]}"
+            )
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    async def event(self, journey: Journey) -> dict[str, Any]:
+        """The event as the citizen reads it."""
+        assert journey.event_id is not None
+        headers = self._headers(journey.citizen)
+        response = await self._call(
+            journey, lambda: self._http.get(f"/v1/life-events/{journey.event_id}", headers=headers)
+        )
+        if response.status_code != 200:
+            raise JourneyFailed(f"read answered {response.status_code}: {response.text[:200]}")
+        event: dict[str, Any] = response.json()
+        return event
 
     async def read(self, journey: Journey) -> tuple[str, float]:
         """The event's status, and how long the read took (seconds)."""

@@ -240,12 +240,17 @@ class PieceStack:
 
     async def agency_records(self, agency: str) -> list[dict[str, Any]]:
         """Every record the mock agency holds."""
+        records: list[dict[str, Any]] = (await self.agency_holdings(agency))["records"]
+        return records
+
+    async def agency_holdings(self, agency: str) -> dict[str, Any]:
+        """What the mock agency holds: its records, withdrawals, amendments, promised work."""
         url = f"{self.settings.agency_base_url}/{agency}/_records"
         async with httpx.AsyncClient(timeout=60) as http:
             response = await http.get(url, headers=self.settings.mocks_admin_headers)
         response.raise_for_status()
-        records: list[dict[str, Any]] = response.json()["records"]
-        return records
+        held: dict[str, Any] = response.json()
+        return held
 
     async def set_faults(self, agency: str, **faults: float) -> None:
         """Turn the mock agency's fault knobs (unnamed knobs go back to their defaults)."""

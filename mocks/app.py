@@ -21,9 +21,17 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mocks.agencies import AGENCIES, BUILT_IN
+from mocks.agencies import AGENCIES, BATCH, BUILT_IN
 from mocks.kit.admin import admin_key_from_env
 from mocks.kit.agency import Coverage, MockAgency, ReceiptCheck
+from mocks.kit.batch import (
+    BATCH_DIR_ENV,
+    DEFAULT_POLL_SECONDS,
+    POLL_ENV,
+    BatchDesk,
+    batch_router,
+    watch,
+)
 from mocks.kit.faults import FaultKnobs, faults_from_env
 from mocks.kit.later import Action, run
 from mocks.kit.plugins import PluginMock, discover_mocks
@@ -125,23 +133,29 @@ def create_app(
     store = Store(db_path)
     receipt_keys = receipt_keys_from_env(environ)
     actions: dict[tuple[str, str], Action] = {}
+    # The batch agencies take files from the exchange's directory, when the stack names one.
+    batch_dir = environ.get(BATCH_DIR_ENV)
+    desks = [BatchDesk(agency, store, Path(batch_dir)) for agency in BATCH] if batch_dir else []
 
     @contextlib.asynccontextmanager
     async def keeping_promises(app: FastAPI) -> AsyncIterator[None]:
         del app
         promises = asyncio.create_task(run(store, actions), name="mocks-later-work")
+        every = float(environ.get(POLL_ENV, DEFAULT_POLL_SECONDS))
+        files = asyncio.create_task(watch(desks, every), name="mocks-batch-files")
         try:
             yield
         finally:
-            promises.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await promises
+            for task in (promises, files):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(
         lifespan=keeping_promises,
         title="onceonly mock agencies",
         summary="Development and test stand-ins for the agencies onceonly works with: "
-        + ", ".join(mock.name for mock in BUILT_IN),
+        + ", ".join([*(mock.name for mock in BUILT_IN), *(mock.name for mock in BATCH)]),
         version="1",
     )
     plugins, _ = _served(plugins)
@@ -169,6 +183,8 @@ def create_app(
                 actions=actions,
             )
         app.include_router(router, prefix=f"/{mock.name}")
+    for desk in desks:
+        app.include_router(batch_router(desk, admin_key), prefix=f"/{desk.agency.name}")
     # One registry per app, so apps built side by side (tests) keep their own counts.
     registry = CollectorRegistry()
     for collector in (ProcessCollector, PlatformCollector, GCCollector):

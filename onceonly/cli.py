@@ -28,8 +28,11 @@ def _settings_for(process: str) -> Settings:
 
 
 def _up(_: argparse.Namespace) -> int:
-    from onceonly.supervisor import up
+    from onceonly.supervisor import LOCAL_DEFAULTS, up
 
+    # Before the settings are read, and inherited by every child.
+    for name, value in LOCAL_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     settings = get_settings()
     refuse_production_up(settings)
     return asyncio.run(up(settings))
@@ -100,6 +103,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _setup(_: argparse.Namespace) -> int:
     settings = _settings_for("setup")
+    from onceonly.batch_schedules import ensure_schedules
     from onceonly.store import migrate_store
     from onceonly.temporal import connect, register_search_attributes
 
@@ -107,21 +111,27 @@ def _setup(_: argparse.Namespace) -> int:
         where, applied = await migrate_store(settings)
         done = f"migrations {applied} applied" if applied else "schema up to date"
         print(f"store ({where}): {done}", flush=True)
-        await register_search_attributes(await connect(settings), settings.temporal_namespace)
+        client = await connect(settings)
+        await register_search_attributes(client, settings.temporal_namespace)
+        print("search attributes registered", flush=True)
+        schedules = await ensure_schedules(client, settings)
+        print(f"batch exchange schedules: {', '.join(schedules) or 'none'}", flush=True)
 
     asyncio.run(set_up())
-    print("search attributes registered")
     return 0
 
 
 def _adapters(_: argparse.Namespace) -> int:
     import httpx
 
-    from adapters.plugins import capabilities, discover_plugins
+    from adapters.plugins import WorkQueuePlugin, capabilities, discover_plugins
 
     # Built only to read what each can do: nothing is sent, so no key is needed.
     client = httpx.AsyncClient()
     for agency, found in sorted(discover_plugins().items()):
+        if isinstance(found.plugin, WorkQueuePlugin):
+            print(f"{agency}: {found.distribution}\n  a work queue: tasks in its staff's inbox")
+            continue
         adapter = found.plugin.build(client, "http://agencies.invalid", "unused")
         policy = adapter.policy
         rate = policy.rate_limit_per_second
@@ -170,8 +180,8 @@ def parser() -> argparse.ArgumentParser:
     ).set_defaults(run=_codec_server)
     commands.add_parser(
         "setup",
-        help="apply the store's schema migrations and register the search attributes on the "
-        "Temporal cluster (idempotent)",
+        help="apply the store's schema migrations, register the search attributes on the "
+        "Temporal cluster and create the batch exchange's schedules (idempotent)",
     ).set_defaults(run=_setup)
     token = commands.add_parser("token", help="mint a bearer token for trying the API")
     token.add_argument("subject", nargs="?", help="the citizen's (operator's, staff member's) id")

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from onceonly.auth import mint_token
+from onceonly.domain.inbox import inbox_task_id
+from onceonly.domain.life_event import DEAD_END_STATES, SATISFIED_STATES
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
 from onceonly.settings import Settings
 
@@ -37,6 +39,22 @@ JOURNEYS = {
 FINISHED = {"completed", "partially_completed", "failed", "cancelled"}
 POLL_SECONDS = 0.5
 TIMEOUT_SECONDS = 120.0
+
+
+def waits_on_staff(event_id: str, step: dict[str, Any]) -> bool:
+    """The step waits on a task in its agency's staff inbox (its reference is the task's id):
+    under `onceonly up`, the council's, until someone completes it at /inbox."""
+    task_id = inbox_task_id(event_id, step["id"], "submission")
+    return bool(step["state"] == "submitted" and step["reference"] == task_id)
+
+
+def settled(event: dict[str, Any]) -> bool:
+    """Finished, or with nothing left to happen but agency staff working through tasks."""
+    ended = {state.value for state in DEAD_END_STATES | SATISFIED_STATES}
+    steps = event["steps"]
+    waiting = [step for step in steps if waits_on_staff(event["id"], step)]
+    left = [step for step in steps if step["state"] not in ended and step not in waiting]
+    return event["status"] in FINISHED or bool(waiting and not left)
 
 
 class DemoFailed(RuntimeError):
@@ -76,7 +94,13 @@ def timeline(event: dict[str, Any]) -> str:
         + ("" if part["confirmed"] else " (changed by the citizen)")
         for part in event.get("prefilled", [])
     ]
-    return "\n".join([f"life event {event['id']}: {event['status']}", *lines, *prefilled])
+    staff = [step["id"] for step in event["steps"] if waits_on_staff(event["id"], step)]
+    tasks = (
+        [f"waiting on agency staff (tasks in their inbox, /inbox): {', '.join(staff)}"]
+        if staff
+        else []
+    )
+    return "\n".join([f"life event {event['id']}: {event['status']}", *lines, *prefilled, *tasks])
 
 
 def merged(data: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +144,7 @@ def play(settings: Settings, api_url: str, citizen_id: str, event_type: str) -> 
             print(f"  consent: {decision['decision']} {decision['step_id']}")
         _check(api.post(f"/v1/life-events/{event['id']}/consents", json={"decisions": decisions}))
         deadline = time.monotonic() + TIMEOUT_SECONDS
-        while event["status"] not in FINISHED:
+        while not settled(event):
             if time.monotonic() > deadline:
                 raise DemoFailed(f"event not finished after {TIMEOUT_SECONDS:.0f}s")
             time.sleep(POLL_SECONDS)

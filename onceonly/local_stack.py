@@ -27,6 +27,9 @@ READY_LINE = b"onceonly is up."
 # the dev server picks ports of its own): then the stack starts again on ports picked afresh.
 START_ATTEMPTS = 3
 PORT_TAKEN = b"address already in use"
+STACK_DEFAULTS = {"ONCEONLY_WORK_QUEUE_AGENCIES": ""}
+"""Every agency on its API (the mocks), whatever the environment says, unless the overrides
+put one on the work queue as `onceonly up` does the council: what tests and recordings expect."""
 
 
 class StackFailed(RuntimeError):
@@ -74,7 +77,7 @@ class LocalStack:
     ) -> Self:
         """A stack with `inherit`ed environment, free ports, then `overrides` on top."""
         picked = free_port_env(state_dir)
-        env = {**inherit, **picked, **overrides}
+        env = {**inherit, **picked, **STACK_DEFAULTS, **overrides}
         ports = tuple(name for name in picked if name not in overrides and name.endswith("PORT"))
         address = () if "TEMPORAL_ADDRESS" in overrides else ("TEMPORAL_ADDRESS",)
         return cls(env=env, log_path=state_dir / "up.log", picked_ports=ports + address)

@@ -147,6 +147,26 @@ async def _report(args: argparse.Namespace) -> str:
     return ops_report.as_csv(found) if args.csv else ops_report.as_text(found, table)
 
 
+async def _batch(args: argparse.Namespace) -> str:
+    from onceonly.batch_schedules import run_now  # noqa: PLC0415 (only this command needs it)
+
+    settings = get_settings()
+    operator = _operator(settings, args.token or os.environ.get("ONCEONLY_OPERATOR_TOKEN"))
+    log.info("ops.batch", operator=operator, agency=args.agency)
+    both = not (args.export or args.acknowledgements)
+    try:
+        reports = await run_now(
+            settings,
+            args.agency,
+            export=both or args.export,
+            acknowledge=both or args.acknowledgements,
+            redeliver=args.redeliver,
+        )
+    except ValueError as refused:
+        raise OpsError(str(refused)) from None
+    return "\n".join(report.model_dump_json() for report in reports)
+
+
 async def _export_history(client: Client, args: argparse.Namespace) -> str:
     history = await client.get_workflow_handle(args.event_id).fetch_history()
     if args.out:
@@ -160,7 +180,8 @@ def run_ops(args: argparse.Namespace) -> int:
     """Entry point of `onceonly ops ...`."""
     configure_logging()
     try:
-        command = _report if args.ops_command == "report" else _run
+        commands = {"report": _report, "batch": _batch}
+        command = commands.get(args.ops_command, _run)
         print(asyncio.run(command(args)))
     except OpsError as error:
         print(f"ops: {error}", file=sys.stderr)
@@ -217,4 +238,16 @@ def add_ops_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser
     history.add_argument("--json", action="store_true", help="JSON (the only format)")
     history.add_argument("--out", help="write to this file")
     ops_report.add_report_parser(sub)
+    batch = sub.add_parser(
+        "batch", help="run a batch-file agency's exchange now: apply its acknowledgements, send"
+    )
+    batch.add_argument("--agency", required=True, help="the batch-file agency, as in justice")
+    batch.add_argument("--export", action="store_true", help="only send the ended period's file")
+    batch.add_argument(
+        "--import",
+        dest="acknowledgements",
+        action="store_true",
+        help="only apply the acknowledgements it dropped",
+    )
+    batch.add_argument("--redeliver", metavar="FILE", help="write a file sent before again")
     ops.set_defaults(run=run_ops)

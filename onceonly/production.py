@@ -101,6 +101,10 @@ def development_problems(settings: Settings) -> dict[str, str]:
         )
     if settings.mocks_admin_key == DEV_MOCKS_ADMIN_KEY:
         problems["ONCEONLY_MOCKS_ADMIN_KEY"] = f"has its development value; {_OWN}"
+    if settings.statistics_as_of is not None:
+        problems["ONCEONLY_STATISTICS_AS_OF"] = (
+            "is set (the open statistics would publish a month before it has ended); unset it"
+        )
     if settings.portal_dev_login:
         problems["ONCEONLY_PORTAL_DEV_LOGIN"] = (
             "is on (anyone may sign in as any citizen); set it to false"

@@ -1,8 +1,10 @@
-"""The recorded paths of a move (`tests/histories/move/`).
+"""The recorded paths of a move (`tests/histories/move-fines/`; `move/` holds the moves
+recorded before Collections' step).
 
-Every step of a move is independent (no step waits for another), so a decline skips nothing;
-and no mock agency of the move answers later (only IRD's newborn numbers and BDM's death
-reviews do), so the move has no slow agency's path. The mover gives no IRD number but in one
+Every step of a move is independent (no step waits for another), so a decline skips nothing.
+Collections (`update_fines_address`) answers by its daily file, a few seconds later on the
+recording stack: every path that grants it waits for its acknowledgement, which wakes the step
+as a slow agency's callback does. The mover gives no IRD number but in one
 path: IRD's address change asks 14 days on whether it took effect, which no recording can wait
 for, so it is not applicable in the paths that must close, and the one path where it applies
 is recorded up to that wait.
@@ -16,6 +18,9 @@ from onceonly.ops import cancel_event, retry_step
 from onceonly.recorder import OPERATOR, EventPath, Recorder
 from onceonly.samples import move_request_data
 
+FOLDER = "move-fines"
+"""Moves as they start today, with Collections' daily-file step (`update_fines_address`,
+behind its catalogue patch `move-fines-address`); `move/` holds those recorded before it."""
 # A step every path leaves open until its other steps are done, so the event stays open for
 # what the path does next (a withdrawal, a correction, a cancellation).
 LAST = "update_acc_address"
@@ -126,9 +131,9 @@ def _ended(**states: StepState) -> dict[str, StepState]:
 
 
 MOVE_PATHS = (
-    EventPath("move", "all-granted", _all_granted, "completed", _ended()),
+    EventPath(FOLDER, "all-granted", _all_granted, "completed", _ended()),
     EventPath(
-        "move",
+        FOLDER,
         "all-granted-awaiting-proof-of-effect",
         _awaiting_proof_of_effect,
         "completed",
@@ -136,31 +141,31 @@ MOVE_PATHS = (
         closes=False,
     ),
     EventPath(
-        "move", "decline", _decline, "partially_completed", _ended(**{LAST: StepState.DECLINED})
+        FOLDER, "decline", _decline, "partially_completed", _ended(**{LAST: StepState.DECLINED})
     ),
     EventPath(
-        "move",
+        FOLDER,
         "expiry",
         _expiry,
         "partially_completed",
         _ended(update_electoral_roll=StepState.EXPIRED),
     ),
     EventPath(
-        "move",
+        FOLDER,
         "withdrawal-compensated",
         _withdrawal_compensated,
         "partially_completed",
         _ended(**{COMPENSATED: StepState.WITHDRAWN}),
     ),
     EventPath(
-        "move",
+        FOLDER,
         "failed-step-retried-by-operator",
         _failed_step_retried_by_operator,
         "completed",
         _ended(),
     ),
-    EventPath("move", "correction", _correction, "completed", _ended()),
+    EventPath(FOLDER, "correction", _correction, "completed", _ended()),
     EventPath(
-        "move", "cancelled", _cancelled, "cancelled", _ended(**{LAST: StepState.AWAITING_CONSENT})
+        FOLDER, "cancelled", _cancelled, "cancelled", _ended(**{LAST: StepState.AWAITING_CONSENT})
     ),
 )

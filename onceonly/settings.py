@@ -5,14 +5,16 @@ worker and API can point at any Temporal cluster.
 """
 
 import re
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.controllers import Controller
 
 # Development defaults only: `onceonly up` warns when they are in use, production refuses them
@@ -147,10 +149,44 @@ class Settings(BaseSettings):
         description="Per agency, calls per second across every worker, as agreed with the"
         " agency: replaces its adapter's own limit; 0 lifts the limit.",
     )
+    batch_dir: Path | None = Field(
+        default=None,
+        description="The batch file exchange's directory: per batch-file agency, the files "
+        "sent to it (`<agency>/to-agency/`) and its acknowledgements (`<agency>/from-agency/`); "
+        "an SFTP drop in production. `state_dir/batch` when unset.",
+    )
+    batch_period_seconds: int = Field(
+        default=86_400,
+        ge=1,
+        description="How long a batch-file agency's period is (one file each): a day unless "
+        "the agency agreed otherwise; `onceonly up` runs a short one, as its mocks decide fast.",
+    )
     agency_callback_secrets: dict[str, str] = Field(
         default_factory=lambda: {agency: f"dev-{agency}-callback-secret" for agency in AGENCIES},
         description="Per agency, the secret its signed callbacks are keyed with; an agency not"
         " named here cannot call back.",
+    )
+    work_queue_agencies: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Catalogue agencies (comma-separated ids) whose steps become tasks in "
+        "their staff's inbox instead of calls to their API; `onceonly up` puts the council "
+        "there.",
+    )
+    inbox_due_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="How long an inbox task may stay open before it is overdue; each "
+        "agency's own policy (five working days) when unset.",
+    )
+    inbox_remind_every_seconds: float = Field(
+        default=86_400,
+        gt=0,
+        description="How often an agency is reminded of an overdue task (daily by default).",
+    )
+    agency_inbox_contacts: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="Where each agency's overdue-task reminders go (comma-separated "
+        "`agency:email`); an agency not named gets none.",
     )
 
     jwt_secret: str = DEV_JWT_SECRET
@@ -222,6 +258,12 @@ class Settings(BaseSettings):
         description="How long after its steps end an event still takes withdrawals (0: none).",
     )
     timezone: str = Field(default="Pacific/Auckland", description="Where 'today' is decided.")
+    statistics_as_of: date | None = Field(
+        default=None,
+        description="Development only: the day the open statistics take for today, so that a "
+        "drill can ask about the month under way as if it had ended (its events are real, only "
+        "the release's date is not); production refuses it.",
+    )
     max_request_bytes: int = 256 * 1024
     rate_limit_per_minute: int = Field(
         default=120,
@@ -242,6 +284,32 @@ class Settings(BaseSettings):
         description="Whether the citizen portal at / offers sign-in as any made-up citizen id "
         "(the local stack's demo); turn off wherever real people sign in.",
     )
+
+    @field_validator("work_queue_agencies", mode="before")
+    @classmethod
+    def _agency_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("agency_inbox_contacts", mode="before")
+    @classmethod
+    def _contact_pairs(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        pairs = [part.split(":", 1) for part in value.split(",") if part.strip()]
+        if any(len(pair) != 2 or not pair[1].strip() for pair in pairs):
+            raise ValueError("must be comma-separated agency:email pairs")
+        return {agency.strip(): email.strip() for agency, email in pairs}
+
+    @field_validator("work_queue_agencies", "agency_inbox_contacts")
+    @classmethod
+    def _catalogue_agencies(cls, agencies: Collection[str]) -> Collection[str]:
+        known = {agency.id for agency in CATALOGUE.agencies}
+        unknown = sorted(set(agencies) - known)
+        if unknown:
+            raise ValueError(f"names {unknown[0]!r}, which is not an agency of the catalogue")
+        return agencies
 
     @field_validator("public_url")
     @classmethod
@@ -285,6 +353,11 @@ class Settings(BaseSettings):
     def worker_metrics_address(self) -> str | None:
         """`host:port` of the worker's Prometheus endpoint, or None when it is disabled."""
         return f"{self.host}:{self.worker_metrics_port}" if self.worker_metrics_port else None
+
+    @property
+    def batch_directory(self) -> Path:
+        """Where the batch file exchange drops files for agencies and reads their answers."""
+        return self.batch_dir or self.state_dir / "batch"
 
     @property
     def agency_base_url(self) -> str:

@@ -128,8 +128,19 @@ async def worker_polling(settings: Settings) -> bool:
     return len(response.pollers) > 0
 
 
+LOCAL_DEFAULTS = {
+    "ONCEONLY_WORK_QUEUE_AGENCIES": "council",
+    "ONCEONLY_AGENCY_INBOX_CONTACTS": "council:inbox@council.example.govt.nz,"
+    "maori_land_court:inbox@maorilandcourt.example.govt.nz",
+}
+"""What `onceonly up` sets unless the environment names its own: the council as an agency
+without an API (its staff work through the inbox), and where agencies' reminders go."""
 SLOW_AGENCY_DEFAULTS = {"MOCK_IRD_ISSUE_DELAY_SECONDS": "2", "MOCK_BDM_DEATH_REVIEW_SECONDS": "2"}
 """How late the local mocks decide, in seconds, unless the environment names its own."""
+LOCAL_BATCH_PERIOD_SECONDS = "5"
+"""The local stack's batch period (a day in production): a batch-file agency's step ends
+seconds after it is sent, as the local slow agencies decide in seconds, unless the
+environment names its own `ONCEONLY_BATCH_PERIOD_SECONDS`."""
 
 
 def plan(settings: Settings) -> list[Child]:
@@ -149,6 +160,9 @@ def plan(settings: Settings) -> list[Child]:
     # newborn's number a little later and calls back; BDM reviews a death before registering.
     for knob, seconds in SLOW_AGENCY_DEFAULTS.items():
         mocks_env[knob] = os.environ.get(knob, seconds)
+    # The batch-file agencies watch the exchange's directory for our files.
+    mocks_env["MOCK_BATCH_DIR"] = str(settings.batch_directory)
+    period = os.environ.get("ONCEONLY_BATCH_PERIOD_SECONDS", LOCAL_BATCH_PERIOD_SECONDS)
     children = []
     if runs_local_temporal(settings):
         children.append(
@@ -186,6 +200,7 @@ def plan(settings: Settings) -> list[Child]:
             [python, "-m", "onceonly", "worker"],
             lambda: worker_polling(settings),
             started_line=WORKER_STARTED,
+            env={"ONCEONLY_BATCH_PERIOD_SECONDS": period},
         )
     )
     children.append(

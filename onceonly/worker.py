@@ -13,6 +13,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from activities.batch_exchange import BatchExchangeActivities
 from activities.corrections import AgencyAmendments
 from activities.notifications import build_notifications
 from activities.prefill import build_register_lookups
@@ -22,13 +23,16 @@ from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
 from adapters.base import AgencyAdapter, AgencyPolicy, StatusAdapter
 from adapters.registry import build_adapters
+from onceonly.batch_schedules import ensure_schedules, exchange_for
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.step_graph import CatalogueError
 from onceonly.domain.submission import agency_task_queue, agency_waits_queue
+from onceonly.inbox_reminders import overdue_reminders
 from onceonly.life_events import check_life_events
 from onceonly.settings import Settings
 from onceonly.store import Store, opened_store
 from onceonly.temporal import WORKFLOWS, connect, sdk_runtime
+from workflows.batch_exchange import BatchExchangeWorkflow
 from workflows.sandbox import workflow_runner
 
 log = structlog.get_logger(__name__)
@@ -48,7 +52,16 @@ def build_workers(
     task queue, and one worker per agency on the agency's own queue (see `agency_workers`),
     which every agency's calls go to unless its rate limit is lifted. Disclosures go to the
     shared `store`."""
-    adapters = build_adapters(http, settings.agency_base_url, settings.agency_api_keys)
+    due = settings.inbox_due_seconds
+    adapters = build_adapters(
+        http,
+        settings.agency_base_url,
+        settings.agency_api_keys,
+        batch_queue=store.batch,
+        inbox=store.inbox,
+        work_queue_agencies=settings.work_queue_agencies,
+        inbox_due=None if due is None else timedelta(seconds=due),
+    )
     check_life_events(adapters)
     check_capabilities(adapters)
     submissions = AgencySubmissions(adapters, store.disclosures, store.usage)
@@ -58,6 +71,7 @@ def build_workers(
     previews = AgencyPreviews(adapters)
     registers = build_register_lookups(http, settings.agency_base_url, settings.agency_api_keys)
     notifications = build_notifications(http, settings.agency_base_url, settings.agency_api_keys)
+    batches = BatchExchangeActivities(exchange_for(settings, store, adapters))
     agency_activities: list[Callable[..., Any]] = [
         submissions.submit_to_agency,
         submissions.withdraw_from_agency,
@@ -68,7 +82,7 @@ def build_workers(
     main = Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=[*WORKFLOWS, BatchExchangeWorkflow],
         # The agency activities too: agencies whose rate limit is lifted have their calls
         # here, as do events started before agencies had queues.
         activities=[
@@ -80,6 +94,8 @@ def build_workers(
             signer.sign_receipt,
             signer.sign_receipts,
             notifications.send_reminder,
+            batches.export_batch,
+            batches.import_batch,
         ],
         workflow_runner=workflow_runner() if settings.workflow_sandbox else UNSANDBOXED,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
@@ -103,7 +119,7 @@ def build_workers(
 
 def check_capabilities(adapters: Mapping[str, AgencyAdapter]) -> None:
     """Fail start-up clearly when a step needs what its agency's adapter cannot do: proof of
-    effect asks the agency's status."""
+    effect asks the agency's status (a work-queue agency's adapter reads it from the task)."""
     unable = [
         f"{event.event_type}.{step.id} ({step.agency})"
         for event in CATALOGUE.life_events
@@ -169,11 +185,17 @@ async def run_worker(settings: Settings) -> None:
     ):
         for worker in build_workers(client, settings, http, store):
             await workers.enter_async_context(worker)
+        # Every worker makes sure: the first creates them, the others find them made.
+        schedules = await ensure_schedules(client, settings)
+        # Every worker looks for overdue inbox tasks; the store's claims make each reminder one.
+        reminders = asyncio.create_task(overdue_reminders(settings, http, store.inbox).run(stop))
         log.info(
             "worker.started",
             task_queue=settings.task_queue,
             metrics=settings.worker_metrics_address,
             store=store.where,
+            batch_schedules=schedules,
         )
         await stop.wait()
+        await reminders
     log.info("worker.stopped")

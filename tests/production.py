@@ -80,6 +80,8 @@ DEVELOPMENT_VALUES: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
             [public_key_pem(Settings(receipt_signing_key=DEV_RECEIPT_SIGNING_KEY))]
         ),
     },
+    # Set at all: the statistics would publish a month under way.
+    "ONCEONLY_STATISTICS_AS_OF": lambda env: {**env, "ONCEONLY_STATISTICS_AS_OF": "2027-01-01"},
     # One agency's development value among values of one's own.
     "ONCEONLY_AGENCY_CALLBACK_SECRETS": lambda env: _one_agency(
         env, "ONCEONLY_AGENCY_CALLBACK_SECRETS", "dev-ird-callback-secret"

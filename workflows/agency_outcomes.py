@@ -94,7 +94,10 @@ class AgencyOutcomes:
             )
         else:
             state.facts.update(status.outputs)
-            record(state, step.id, StepState.COMPLETED, completed_at=workflow.now(), overdue=False)
+            # The agency's reference for what it did: the request's own at an agency with an
+            # API, the staff's at a work-queue agency (in place of the task's id).
+            record(state, step.id, StepState.COMPLETED, reference=status.reference,
+                   completed_at=workflow.now(), overdue=False)  # fmt: skip
         state.attention.discard(step.id)
         upsert(state)
 

@@ -1,6 +1,8 @@
-"""Moving house: the mover's driver licence, electoral roll, IRD, MSD, health record, council
-and ACC are told of the new address, each behind the mover's own consent. All steps are
-independent and run in parallel; those that do not apply (no dogs, no licence) are shown so.
+"""Moving house: the mover's driver licence, electoral roll, IRD, MSD, health record, council,
+ACC and the Ministry of Justice's fines collection (by its daily file, a step added behind its
+catalogue patch `move-fines-address`) are told of the new address, each behind the mover's own
+consent. All steps are independent and run in parallel; those that do not apply (no dogs, no
+licence) are shown so.
 """
 
 from temporalio import workflow

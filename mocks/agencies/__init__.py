@@ -14,6 +14,7 @@ from mocks.agencies import (
     electoral,
     health,
     ird,
+    justice,
     kaingaora,
     msd,
     notify,
@@ -22,6 +23,7 @@ from mocks.agencies import (
     veterans,
 )
 from mocks.kit.agency import MockAgency
+from mocks.kit.batch import MockBatchAgency
 from mocks.kit.register import MockRegister
 
 BUILT_IN: tuple[MockAgency[Any] | MockRegister[Any], ...] = (
@@ -43,3 +45,7 @@ BUILT_IN: tuple[MockAgency[Any] | MockRegister[Any], ...] = (
 reminders) and the registers (look-ups only, such as the address register)."""
 AGENCIES: tuple[MockAgency[Any], ...] = tuple(m for m in BUILT_IN if isinstance(m, MockAgency))
 """The built-in mocks that take submissions (every one but the registers)."""
+BATCH: tuple[MockBatchAgency, ...] = (justice.AGENCY,)
+"""The built-in mocks reached by a file per period instead of calls (mocks/kit/batch.py), each
+mounted at `/<name>` for its control routes: apart from `BUILT_IN`, whose every member takes
+HTTP submissions or look-ups."""

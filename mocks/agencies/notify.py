@@ -76,6 +76,9 @@ concern you:
 ((deadline))
 Sign in to onceonly with your own account and open reference ((reference)) to grant or \
 decline. Nothing is sent for these requests until you answer."""
+_TASK_OVERDUE = """Task ((task)) in the onceonly inbox of ((agency)) is overdue by ((overdue)).
+((asked)): ((service)).
+Sign in to the onceonly inbox to complete it with your reference, or reject it with a reason."""
 
 TEMPLATES = {
     "0b6c3f52-8a1e-4c57-9d0e-5f7a2b913c01": Template(
@@ -90,6 +93,9 @@ TEMPLATES = {
         "email", _INVITATION, "Your consent is asked: ((event))"
     ),
     "9a4b7c21-3e5f-4d68-b0a9-8c1d3e5f7b22": Template("sms", f"onceonly: {_INVITATION}"),
+    "3e7a9c15-2b4d-4f86-8a0c-6d1e3f5b7a31": Template(
+        "email", _TASK_OVERDUE, "Overdue in your inbox: ((task))"
+    ),
 }
 """The service's templates by id, as its administrators set them up."""
 

@@ -83,6 +83,9 @@ class Deceased(Canonical):
         default=None, description="Their NZ Defence Force service number, if they served."
     )
     kainga_ora_tenant: bool = Field(default=False, description="They rented from Kāinga Ora.")
+    maori_land_interests: bool = Field(
+        default=False, description="They owned interests (shares) in Māori land."
+    )
 
     @field_validator("date_of_death")
     @classmethod

@@ -130,6 +130,9 @@ EN: dict[str, str] = {
     "f.passport_number": "Passport number",
     "f.service_number": "NZ Defence Force service number",
     "f.kainga_ora_tenant": "They rented their home from Kāinga Ora",
+    "f.maori_land_interests": "They owned interests in Māori land",
+    "f.maori_land_interests.hint": "Shares in a Māori land block, for example. The Māori Land "
+    "Court is then told, so that the whānau can apply to succeed to them.",
     "f.relationship": "Your relationship to them",
     "f.relationship.spouse_or_partner": "Spouse or partner",
     "f.relationship.child": "Child",

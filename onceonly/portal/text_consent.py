@@ -67,6 +67,8 @@ CONSENT_EN: dict[str, str] = {
     "why.na.register_death": "Does not apply: the death is already registered (its "
     "registration number was given).",
     "why.na.end_tenancy": "Does not apply: you did not say they rented from Kāinga Ora.",
+    "why.na.notify_maori_land_court": "Does not apply: you did not say they owned interests "
+    "in Māori land.",
     "why.na.funeral_grant": "Does not apply: you did not apply for a funeral grant.",
     "why.na.council_dog_registration": "Does not apply: you did not name any dogs.",
     "todo.na": "If this should apply, contact {agency} directly.",
@@ -113,6 +115,7 @@ CONSENT_EN: dict[str, str] = {
     "step.council_rates": "Council rates",
     "step.council_dog_registration": "Dog registration",
     "step.update_acc_address": "ACC address",
+    "step.update_fines_address": "Fines and reparation address",
     "step.register_death": "Death registration",
     "step.notify_ird": "Inland Revenue",
     "step.stop_msd_payments": "Stopping benefit or pension payments",
@@ -124,6 +127,7 @@ CONSENT_EN: dict[str, str] = {
     "step.notify_veterans_affairs": "Veterans' Affairs",
     "step.notify_council": "Council rates",
     "step.end_tenancy": "Kāinga Ora tenancy",
+    "step.notify_maori_land_court": "Māori land succession",
 }
 
 CONSENT_FIELDS: dict[str, str] = {
@@ -142,6 +146,7 @@ CONSENT_FIELDS: dict[str, str] = {
     "deceased.passport_number": "Passport number",
     "deceased.veteran_service_number": "NZ Defence Force service number",
     "deceased.kainga_ora_tenant": "Rented from Kāinga Ora",
+    "deceased.maori_land_interests": "Owned interests in Māori land",
     "notifier.name": "Your name",
     "notifier.relationship": "Your relationship to them",
     "notifier.authority": "Why you may act for them",

@@ -4,7 +4,8 @@ One protocol per concern: the disclosure log (`onceonly.disclosures.DisclosureLo
 agency callbacks taken (`CallbackClaims`), the citizens' rate budgets (`RateBudgets`), the
 events each party joined (`onceonly.parties.EventParties`), the events holding keyed
 fingerprints (`onceonly.store.fingerprints.EventFingerprints`), the usage ledger
-(`onceonly.usage.UsageLedger`) and the agencies' staff inbox (`onceonly.domain.inbox.TaskInbox`).
+(`onceonly.usage.UsageLedger`), the agencies' staff inbox (`onceonly.domain.inbox.TaskInbox`)
+and the batch file exchange's queue (`onceonly.domain.batch.BatchQueue`).
 Two implementations of each: the embedded SQLite file in the state dir that `onceonly up`
 uses on one machine, and PostgreSQL whenever `ONCEONLY_DATABASE_URL` is set, which every
 worker and API of a cluster shares. No process keeps shared state in its own memory or disk.
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from onceonly.disclosures import DisclosureLog
+from onceonly.domain.batch import BatchQueue
 from onceonly.domain.inbox import TaskInbox
 from onceonly.parties import EventParties
 from onceonly.settings import Settings
@@ -31,6 +33,7 @@ from onceonly.store.sqlite import (
     SqliteEventParties,
     SqliteUsageLedger,
 )
+from onceonly.store.sqlite_batch import SqliteBatchQueue
 from onceonly.store.sqlite_inbox import SqliteTaskInbox
 from onceonly.usage import UsageLedger
 
@@ -74,6 +77,8 @@ class Store:
     usage: UsageLedger
     inbox: TaskInbox
     """The agencies' staff work queues (their disclosures sealed with the payload keys)."""
+    batch: BatchQueue
+    """The batch file agencies' queued items, files and acknowledgements (records sealed)."""
 
 
 def embedded_store_file(settings: Settings) -> Path:
@@ -96,10 +101,12 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             fingerprints=SqliteEventFingerprints(database),
             usage=SqliteUsageLedger(database),
             inbox=SqliteTaskInbox(database, Sealer(settings.payload_keys)),
+            batch=SqliteBatchQueue(database, Sealer(settings.payload_keys)),
         )
         return
     # Imported here: a process on the embedded store never loads the driver.
     from onceonly.store import postgres  # noqa: PLC0415
+    from onceonly.store.postgres_batch import PostgresBatchQueue  # noqa: PLC0415
     from onceonly.store.postgres_inbox import PostgresTaskInbox  # noqa: PLC0415
 
     shared = postgres.PostgresDatabase(settings.database_url, settings.database_pool_size)
@@ -116,6 +123,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
             fingerprints=postgres.PostgresEventFingerprints(shared),
             usage=postgres.PostgresUsageLedger(shared),
             inbox=PostgresTaskInbox(shared, Sealer(settings.payload_keys)),
+            batch=PostgresBatchQueue(shared, Sealer(settings.payload_keys)),
         )
     finally:
         await shared.close()

@@ -244,6 +244,78 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE disclosures ADD COLUMN viewed_by TEXT
         """,
     ),
+    Migration(
+        8,
+        "the batch file exchange: items queued per agency, files sent, acknowledgements applied",
+        sqlite="""
+        CREATE TABLE IF NOT EXISTS batch_items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            item_id TEXT NOT NULL UNIQUE,
+            agency TEXT NOT NULL,
+            service TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            sealed_record TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            file_name TEXT,
+            agency_reference TEXT,
+            reason TEXT,
+            decided_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS batch_items_queued ON batch_items (agency, state, queued_at);
+        CREATE INDEX IF NOT EXISTS batch_items_by_file ON batch_items (file_name);
+        CREATE TABLE IF NOT EXISTS batch_files (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            agency TEXT NOT NULL,
+            period TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            records INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS batch_acknowledgements (
+            sha256 TEXT PRIMARY KEY,
+            agency TEXT NOT NULL,
+            name TEXT NOT NULL,
+            records INTEGER NOT NULL,
+            applied_at TEXT NOT NULL
+        )
+        """,
+        postgres="""
+        CREATE TABLE batch_items (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            item_id TEXT NOT NULL UNIQUE,
+            agency TEXT NOT NULL,
+            service TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            sealed_record TEXT NOT NULL,
+            queued_at TIMESTAMPTZ NOT NULL,
+            state TEXT NOT NULL,
+            file_name TEXT,
+            agency_reference TEXT,
+            reason TEXT,
+            decided_at TIMESTAMPTZ
+        );
+        CREATE INDEX batch_items_queued ON batch_items (agency, state, queued_at);
+        CREATE INDEX batch_items_by_file ON batch_items (file_name);
+        CREATE TABLE batch_files (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            agency TEXT NOT NULL,
+            period TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            records INTEGER NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE batch_acknowledgements (
+            sha256 TEXT PRIMARY KEY,
+            agency TEXT NOT NULL,
+            name TEXT NOT NULL,
+            records INTEGER NOT NULL,
+            applied_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

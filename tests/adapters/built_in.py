@@ -26,9 +26,31 @@ BUILT_IN_AGENCIES = (
 """The agencies onceonly has adapters for, each registered as a plugin in pyproject.toml like
 any other. (The address register has no submissions: `adapters.addresses.AddressRegister`
 serves prefill.)"""
+BUILT_IN_WORK_QUEUES = ("maori_land_court",)
+"""The agencies onceonly ships as work queues only (tasks in their staff's inbox, no API)."""
 _PLUGINS = discover_plugins()
-BUILT_IN: tuple[AdapterPlugin, ...] = tuple(_PLUGINS[agency].plugin for agency in BUILT_IN_AGENCIES)
+
+
+def http_plugin(agency: str) -> AdapterPlugin:
+    """The installed plugin of an agency that has an API (not a work queue)."""
+    plugin = _PLUGINS[agency].plugin
+    assert isinstance(plugin, AdapterPlugin), f"{agency} works through the staff inbox"
+    return plugin
+
+
+BUILT_IN: tuple[AdapterPlugin, ...] = tuple(http_plugin(agency) for agency in BUILT_IN_AGENCIES)
 """The built-in adapters' plugins, found as the worker finds them (`.agency`, `.build`)."""
+BATCH_FILE_AGENCIES = ("justice",)
+"""The built-in agencies reached by a file per period rather than calls (adapters.batch_file):
+the HTTP contract kit, the previews-sent test and the mocks' HTTP gates leave them out;
+tests/unit/test_batch_*.py, tests/store/test_batch_queue.py and tests/mocks/test_justice.py
+cover them."""
+EVERY_BUILT_IN: tuple[AdapterPlugin, ...] = BUILT_IN + tuple(
+    http_plugin(agency) for agency in BATCH_FILE_AGENCIES
+)
+"""Every built-in adapter's plugin, by HTTP or by file."""
+ALL_BUILT_IN = (*BUILT_IN_AGENCIES, *BATCH_FILE_AGENCIES, *BUILT_IN_WORK_QUEUES)
+"""Every agency onceonly ships a plugin for, of any kind."""
 
 # Facts earlier steps issued, for the steps that disclose them (valid in each agency's rules).
 FACTS = {

@@ -6,6 +6,7 @@ as pending; refusals answered, not raised; and nothing ever sent to an agency.
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from adapters import (
     electoral,
     health,
     ird,
+    justice,
     kaingaora,
     msd,
     nzta,
@@ -42,7 +44,14 @@ from onceonly.domain.preview import (
     placeholder,
     placeholder_facts,
 )
-from tests.adapters.built_in import BUILT_IN
+from onceonly.settings import Settings
+from onceonly.store import opened_store
+from tests.adapters.built_in import (
+    BATCH_FILE_AGENCIES,
+    BUILT_IN,
+    BUILT_IN_WORK_QUEUES,
+    EVERY_BUILT_IN,
+)
 from tests.mocks.samples import disclose, sample_birth, sample_death, sample_move
 
 BASE_URL = "http://agencies.test"
@@ -88,9 +97,18 @@ MAPPINGS: dict[str, Callable[[Disclosure], dict[str, Any]]] = {
     "notify_veterans_affairs": veterans.to_deceased_veteran,
     "notify_council": partial(council.to_deceased_ratepayer, property_id=PROPERTY_ID_WHEN_SENT),
     "end_tenancy": kaingaora.to_tenancy_end_notice,
+    "update_fines_address": justice.to_justice_address_update,
 }
-STEPS = [(event, step) for event in (BIRTH, MOVE, DEATH) for step in event.steps]
+# Every step of an agency with an API (a work queue's preview is its task: test_work_queue.py).
+STEPS = [
+    (event, step)
+    for event in (BIRTH, MOVE, DEATH)
+    for step in event.steps
+    if step.agency not in BUILT_IN_WORK_QUEUES
+]
 STEP_IDS = [step.id for _, step in STEPS]
+# Sent by calls: the steps of every agency but those that take a file.
+POSTED = [(event, step) for event, step in STEPS if step.agency not in BATCH_FILE_AGENCIES]
 # The steps that disclose a fact an earlier step issues, and the facts they wait for.
 WAITING = {
     "child_ird_number": ("child.birth_registration_number",),
@@ -157,7 +175,7 @@ async def test_preview_is_the_submissions_mapping(event, step, adapters):
     assert preview == MAPPINGS[step.id](disclosure)
 
 
-@pytest.mark.parametrize(("event", "step"), STEPS, ids=STEP_IDS)
+@pytest.mark.parametrize(("event", "step"), POSTED, ids=[step.id for _, step in POSTED])
 async def test_preview_is_the_body_submit_posts(event, step):
     def capture(request: httpx.Request) -> httpx.Response:
         if request.method == "GET":  # the council's property look-up, made only by submit
@@ -176,7 +194,22 @@ async def test_preview_is_the_body_submit_posts(event, step):
     assert preview == posted.value.body
 
 
-@pytest.mark.parametrize("plugin", BUILT_IN, ids=[plugin.agency for plugin in BUILT_IN])
+async def test_preview_is_the_record_submit_queues_for_a_batch_file(
+    settings: Settings, tmp_path: Path
+):
+    step = MOVE.step("update_fines_address")
+    store_settings = settings.model_copy(update={"store_path": tmp_path / "store.db"})
+    async with httpx.AsyncClient() as client, opened_store(store_settings) as store:
+        adapter = build_adapters(client, BASE_URL, KEYS, batch_queue=store.batch)[step.agency]
+        disclosure = sample_disclosure(MOVE, step)
+        answer = await adapter.submit(step.service, disclosure, "event/step")
+        preview = await adapter.preview(step.service, disclosure)
+        queued = await store.batch.get(answer.reference)
+    assert queued is not None
+    assert queued.record == {"SUBMISSION_REF": "event/step", **preview}
+
+
+@pytest.mark.parametrize("plugin", EVERY_BUILT_IN, ids=[p.agency for p in EVERY_BUILT_IN])
 async def test_preview_of_a_service_the_agency_lacks_is_refused(plugin, adapters):
     with pytest.raises(AgencyRejected, match="no service"):
         await adapters[plugin.agency].preview("no-such-service", {})

@@ -10,10 +10,9 @@ import httpx
 import pytest
 
 from adapters.council import PROPERTY_ID_WHEN_SENT
-from adapters.plugins import discover_plugins
 from onceonly.adapter_contract import Sample, ServedMocks, serve_mocks
 from onceonly.contract_harness import Harness, key
-from tests.adapters.built_in import BUILT_IN_SAMPLES
+from tests.adapters.built_in import BUILT_IN_SAMPLES, http_plugin
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +31,7 @@ def received(mocks: ServedMocks, agency: str, idempotency_key: str) -> object:
 @pytest.mark.parametrize("sample", BUILT_IN_SAMPLES, ids=[s.step.id for s in BUILT_IN_SAMPLES])
 async def test_the_preview_is_the_body_the_agency_receives(mocks: ServedMocks, sample: Sample):
     step = sample.step
-    harness = Harness(discover_plugins()[step.agency].plugin.build, mocks.base_url, mocks)
+    harness = Harness(http_plugin(step.agency).build, mocks.base_url, mocks)
     sent = key(sample, "preview")
     async with harness.adapter(step.agency) as adapter:
         preview = await adapter.preview(step.service, sample.disclosure)

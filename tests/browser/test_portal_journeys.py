@@ -342,7 +342,7 @@ def test_a_death_told_page_by_page_with_a_po_box_and_a_funeral_grant(
                   "deceased.last_address.city": "Kaiwaka",
                   "deceased.last_address.postcode": "0573"})  # fmt: skip
     visit.answer({"deceased.ird_number": "136-410-132", "deceased.nhi_number": "ZAC5361"})
-    visit.answer({"deceased.kainga_ora_tenant": True})
+    visit.answer({"deceased.kainga_ora_tenant": True}, name="43-death-licence-and-home")
     visit.blank("Given names", "Family name")
     visit.answer({"notifier.name.given_names": "Aroha", "notifier.name.family_name": "Synthetic"})
     visit.blank("Your relationship to them", "Why you may act for them")

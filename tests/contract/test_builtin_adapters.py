@@ -10,7 +10,6 @@ import pytest
 
 from adapters.base import AgencyAnswer, AgencyRejected, AgencyUnavailable, Disclosure
 from adapters.passports import PassportsAdapter
-from adapters.plugins import discover_plugins
 from onceonly.adapter_contract import (
     ContractViolation,
     ServedMocks,
@@ -39,7 +38,7 @@ def test_every_built_in_agency_and_service_has_a_sample():
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s.step.id for s in SAMPLES])
 async def test_the_built_in_adapter_keeps_the_contract(mocks, sample):
-    build = discover_plugins()[sample.step.agency].plugin.build
+    build = built_in.http_plugin(sample.step.agency).build
     await verify_against_mock(build, sample, mocks)
 
 

@@ -5,9 +5,11 @@ behind a patch."""
 
 import dataclasses
 from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import httpx
 import pytest
+from temporalio.exceptions import ApplicationError
 
 from adapters.passports import PassportsAdapter
 from adapters.plugins import (
@@ -29,13 +31,17 @@ from onceonly.cli import main
 from onceonly.domain import catalogue as catalogue_module
 from onceonly.domain.catalogue import (
     CATALOGUE_FILE,
+    MOVE,
     FragmentError,
     load_catalogue,
 )
 from onceonly.domain.death import DeathData
 from onceonly.domain.step_graph import CatalogueError, check_catalogue
 from onceonly.life_events import LIFE_EVENTS, check_life_events
-from tests.adapters.built_in import BUILT_IN
+from onceonly.settings import Settings
+from onceonly.store import opened_store
+from tests.adapters.built_in import ALL_BUILT_IN, BUILT_IN, http_plugin
+from tests.mocks.samples import disclose, sample_move
 
 ANOTHER_PASSPORTS = AdapterPlugin(agency="passports", build=PassportsAdapter)
 NOT_A_PLUGIN = object()
@@ -110,11 +116,32 @@ async def test_adapters_are_built_from_plugins_with_their_capabilities():
     assert capabilities(adapters["msd"]) >= {"submit", "preview", "withdraw"}
 
 
+async def test_a_batch_file_adapter_needs_no_key_and_queues_into_the_stores_batch_queue(
+    settings: Settings, tmp_path: Path
+):
+    only = {"justice": discover_plugins()["justice"]}
+    assert http_plugin("justice").kind == "batch_file"
+    store_settings = settings.model_copy(update={"store_path": tmp_path / "store.db"})
+    async with httpx.AsyncClient() as client, opened_store(store_settings) as store:
+        unbound = build_adapters(client, "http://agencies.test", {}, environ={}, plugins=only)
+        bound = build_adapters(
+            client, "http://agencies.test", {}, environ={}, plugins=only, batch_queue=store.batch
+        )
+        disclosure = disclose("update_fines_address", sample_move(), MOVE)
+        service = MOVE.step("update_fines_address").service
+        with pytest.raises(ApplicationError, match="built without the store's batch queue"):
+            await unbound["justice"].submit(service, disclosure, "move-1/update_fines_address")
+        answer = await bound["justice"].submit(service, disclosure, "move-1/update_fines_address")
+        assert (answer.pending, answer.follow_up) == (True, "callback")
+        assert (await store.batch.get(answer.reference)) is not None
+    assert capabilities(bound["justice"]) == {"submit", "preview", "status"}
+
+
 def test_start_up_fails_naming_the_agency_without_an_adapter_and_the_group():
-    adapters = [plugin.agency for plugin in BUILT_IN if plugin.agency != "veterans"]
+    adapters = [agency for agency in ALL_BUILT_IN if agency != "veterans"]
     with pytest.raises(CatalogueError, match=r"veterans.*'onceonly\.adapters'"):
         check_life_events(adapters)
-    check_life_events([plugin.agency for plugin in BUILT_IN])
+    check_life_events(ALL_BUILT_IN)
 
 
 def test_a_fragment_adds_its_agency_and_step_behind_a_patch():
@@ -124,7 +151,7 @@ def test_a_fragment_adds_its_agency_and_step_behind_a_patch():
     assert "kiwisaver" in {agency.id for agency in catalogue.agencies}
     assert all(s.patch is None for s in catalogue.event("death").steps if s is not step)
     models = {kind: spec.data_model for kind, spec in LIFE_EVENTS.items()}
-    check_catalogue(catalogue, models, [plugin.agency for plugin in BUILT_IN] + ["kiwisaver"])
+    check_catalogue(catalogue, models, [*ALL_BUILT_IN, "kiwisaver"])
 
 
 @pytest.mark.parametrize(

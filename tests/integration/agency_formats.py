@@ -11,6 +11,7 @@ from adapters import (
     electoral,
     health,
     ird,
+    justice,
     kaingaora,
     msd,
     nzta,
@@ -45,6 +46,8 @@ MAPPINGS: dict[tuple[str, str], Mapping] = {
     ("passports", "passport-cancellation"): passports.to_passport_cancellation,
     ("veterans", "deceased-veteran"): veterans.to_deceased_veteran,
     ("kaingaora", "tenancy-end-deceased"): kaingaora.to_tenancy_end_notice,
+    # A line of Collections' daily file, as its mock keeps it (without our reference).
+    ("justice", "fines-address-update"): justice.to_justice_address_update,
 }
 COUNCIL_MAPPINGS: dict[str, CouncilMapping] = {
     "rates-notice-address": council.to_rates_notice,

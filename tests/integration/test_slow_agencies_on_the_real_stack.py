@@ -21,8 +21,10 @@ from onceonly.callbacks import SIGNATURE_HEADER, TIMESTAMP_HEADER, TOLERANCE_SEC
 from onceonly.domain.catalogue import DEATH
 from onceonly.domain.death import DeathData
 from onceonly.domain.people import intake_context
+from onceonly.domain.step_graph import applies
 from onceonly.samples import birth_request_data, death_request_data, move_request_data
 from onceonly.store import embedded_store_file
+from tests.adapters.built_in import BUILT_IN_WORK_QUEUES
 from tests.integration.conftest import (
     Stack,
     agency_faults,
@@ -131,11 +133,13 @@ def test_bdms_review_is_polled_until_the_death_is_registered_for_every_dependant
     under_review = step_of(waiting, "register_death")
     assert under_review["reference"].startswith("REV-")
     assert under_review["accepted_at"] and under_review["outcome_due"]
-    dependants = [step for step in DEATH.steps if "register_death" in step.depends_on]
+    data = DeathData.model_validate(raw, context=intake_context(today(stack)))
+    dossier = data.model_dump(mode="json")
+    after = [step for step in DEATH.steps if "register_death" in step.depends_on]
+    dependants = [step for step in after if applies(step, dossier)]
     assert all(step_of(waiting, step.id)["state"] == "granted" for step in dependants)
 
     number = registered_death(stack, under_review["reference"])
-    data = DeathData.model_validate(raw, context=intake_context(today(stack)))
     facts = {"deceased__death_registration_number": number}
     # Every dependant's record holds the number BDM gave after its review, in its own format.
     check_each_agency_holds_exactly_its_step(stack, DEATH, event, data, facts)
@@ -160,7 +164,8 @@ def test_a_death_bdm_rejects_after_review_fails_with_bdms_reason_and_goes_no_fur
     for step in DEATH.steps:
         if step.id != "register_death":
             assert step_of(event, step.id)["state"] != "completed", step.id
-            assert not records_of(stack, step.agency, event_id), step.id
+            if step.agency not in BUILT_IN_WORK_QUEUES:  # no mock: staff are its system
+                assert not records_of(stack, step.agency, event_id), step.id
 
 
 # -- 3. Callbacks that must not reach the workflow --------------------------------------------
@@ -302,7 +307,7 @@ def test_msd_down_for_two_minutes_delays_only_its_own_steps_and_every_event_comp
 
     for event_id, event in finished.items():
         assert event["status"] == "completed", event
-        for agency in {step["agency"] for step in event["steps"]}:
+        for agency in {step["agency"] for step in applicable(event)}:
             keys = Counter(r["idempotency_key"] for r in records_of(stack, agency, event_id))
             expected = {
                 f"{event_id}/{step['id']}": 1

@@ -19,6 +19,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 
 from onceonly.codec import data_converter
+from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.patches import (
     AGENCY_LIFECYCLE,
     BATCHED_BOOKKEEPING,
@@ -36,6 +37,12 @@ FOLDER = Path(__file__).parent.parent / "histories"
 MANIFEST = FOLDER / "manifest.toml"
 # Steps added behind a patch, by event type (workflows/<event>.py).
 ADDED_STEP_PATCHES = {"birth": tuple(ADDED_STEPS.values()), "move": (), "death": ()}
+# Steps added behind a patch of their own in the catalogue (never implied by another patch:
+# each event that has the step records its marker), by event type.
+CATALOGUE_STEP_PATCHES = {
+    event.event_type: tuple(step.patch for step in event.steps if step.patch)
+    for event in CATALOGUE.life_events
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,11 @@ async def pins_of(history: WorkflowHistory) -> Pins:
     markers = set(patch_ids(history))
     named = start.get("started_with_patch")
     takes = patches_taken(event_type, markers, named)
-    every = {*BUILT_IN_PATCHES, *ADDED_STEP_PATCHES[event_type]}
+    every = {
+        *BUILT_IN_PATCHES,
+        *ADDED_STEP_PATCHES[event_type],
+        *CATALOGUE_STEP_PATCHES[event_type],
+    }
     return Pins(
         markers=frozenset(markers),
         started_with=named or "",

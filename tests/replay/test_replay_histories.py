@@ -48,11 +48,11 @@ def test_there_are_histories_to_replay():
     # Before and after receipts, reminders, parties and withdrawal (the CONSENT_V2 patch).
     for folder in ("birth", "birth-consent"):
         assert {path.stem for path in HISTORIES if path.parent.name == folder} >= BIRTH_PATHS
-    # Every path the recorder plays has its committed history; the move and the death have
-    # no other.
+    # Every path the recorder plays has its committed history; the moves as they start today
+    # and the death have no other (`move/` keeps the moves from before Collections' step).
     for path in PATHS:
         assert history_file(HISTORY_FOLDER, path) in HISTORIES, f"{path.folder}/{path.name}"
-    for folder, paths in (("move", MOVE_PATHS), ("death", DEATH_PATHS)):
+    for folder, paths in (("move", MOVE_PATHS), ("move-fines", MOVE_PATHS), ("death", DEATH_PATHS)):
         recorded = {path.stem for path in HISTORIES if path.parent.name == folder}
         assert recorded == {path.name for path in paths}
 
@@ -128,11 +128,12 @@ OWN_QUEUE_AGENCIES: list[tuple[str, ...] | None] = []
 # Recorded since starters name their latest patch in the start input.
 NAMED_PATCH_FOLDERS = {"birth-named-patch", "birth-own-queues"}
 # Recorded since starters name the agencies whose calls have queues of their own.
-OWN_QUEUE_FOLDERS = {"birth-own-queues", "move", "death"}
+OWN_QUEUE_FOLDERS = {"birth-own-queues", "move", "move-fines", "death"}
 # The agencies an all-granted event of each folder sends to, but Health.
 OWN_QUEUES_ALL_GRANTED = {
     "birth-own-queues": {"bdm", "ird", "msd"},
     "move": {"nzta", "electoral", "msd", "council", "acc"},
+    "move-fines": {"nzta", "electoral", "msd", "council", "acc", "justice"},
     "death": {"bdm", "ird", "msd", "nzta", "passports", "electoral", "veterans", "council",
               "kaingaora"},
 }  # fmt: skip

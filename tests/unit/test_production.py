@@ -15,8 +15,9 @@ from tests.production import DEVELOPMENT_VALUES, own_secrets, settings_from
 
 
 def test_the_defaults_are_development_values_every_one():
-    # None is published beside the signing key by default.
-    defaults = set(DEVELOPMENT_VALUES) - {"ONCEONLY_RECEIPT_VERIFICATION_KEYS"}
+    # None is published beside the signing key by default, and the statistics take today.
+    unset = {"ONCEONLY_RECEIPT_VERIFICATION_KEYS", "ONCEONLY_STATISTICS_AS_OF"}
+    defaults = set(DEVELOPMENT_VALUES) - unset
     assert set(development_settings(settings_from({}))) == defaults
 
 
@@ -42,6 +43,7 @@ def test_each_development_value_is_found_alone(name):
         ("ONCEONLY_AGENCY_API_KEYS", "development values for ird;"),
         ("ONCEONLY_PAYLOAD_KEYS", "holds the development key"),
         ("ONCEONLY_PORTAL_DEV_LOGIN", "set it to false"),
+        ("ONCEONLY_STATISTICS_AS_OF", "publish a month before it has ended); unset it"),
     ],
 )
 def test_the_reason_says_what_is_wrong_and_what_to_do(name, said, capsys):

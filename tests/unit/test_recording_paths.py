@@ -12,7 +12,7 @@ from onceonly.recording import PATHS, history_file
 def test_each_path_has_a_file_of_its_own():
     files = [history_file(Path("out"), path) for path in PATHS]
     assert len(set(files)) == len(files)
-    assert Path("out/move/all-granted.json") in files
+    assert Path("out/move-fines/all-granted.json") in files
 
 
 def test_each_path_says_how_every_step_of_its_event_ends():
@@ -27,6 +27,6 @@ def test_each_path_says_how_every_step_of_its_event_ends():
 def test_a_path_left_waiting_ends_with_its_steps_done():
     # Only an event that waits weeks (proof of effect) is recorded open; its steps are done.
     waiting = [path for path in PATHS if not path.closes]
-    assert {path.folder for path in waiting} == {"move", "death"}
+    assert {path.folder for path in waiting} == {"move-fines", "death"}
     for path in waiting:
         assert set(path.states.values()) == {StepState.COMPLETED}

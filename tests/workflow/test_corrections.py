@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,17 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.batch_exchange import BatchExchange, batch_formats, waker
 from activities.corrections import AgencyAmendments
+from activities.status import AgencyStatusChecks
 from activities.submissions import AgencySubmissions
 from adapters.base import AgencyAdapter, AmendingAdapter, Disclosure
 from adapters.http import CONSENT_RECEIPT
 from adapters.registry import build_adapters
+from mocks.agencies import justice as justice_mock
 from mocks.kit.admin import admin_headers
+from mocks.kit.batch import BatchDesk, listed
+from mocks.kit.store import Store as MockStore
 from onceonly.domain.amendments import correction_idempotency_key
 from onceonly.domain.catalogue import MOVE
 from onceonly.domain.corrections import (
@@ -39,6 +44,7 @@ from onceonly.domain.move import MoveData, MoveStart
 from onceonly.domain.submission import AmendmentAnswer
 from onceonly.samples import move_request_data
 from onceonly.settings import Settings
+from onceonly.store import opened_store
 from onceonly.store.sqlite import SqliteDisclosureLog
 from onceonly.testing import workflow_worker
 from workflows.corrections import MANUAL_NOTE
@@ -53,6 +59,8 @@ NEW_PHONE_STORED = "+64215550177"
 PHONE_HOLDERS = {"update_msd_address", "council_dog_registration", "update_acc_address"}
 # Agency calls are real HTTP to the mocks: this bounds a broken run, not a normal one.
 SETTLE_SECONDS = 30
+# Collections' file period here: short, as `settled` sends each period's file itself.
+BATCH_PERIOD = timedelta(seconds=1)
 
 
 class RecordingAmender:
@@ -93,10 +101,15 @@ class Stack:
     agencies_url: str
     adapters: dict[str, AgencyAdapter]
     log: SqliteDisclosureLog
+    exchange: BatchExchange
+    """Collections' daily file, run by `settled` (no schedule in this stack)."""
+    collections: BatchDesk
+    """The Collections mock's desk, on the same directory."""
 
     def worker(self) -> Any:
         submissions = AgencySubmissions(self.adapters, self.log)
         amendments = AgencyAmendments(self.adapters, self.log)
+        statuses = AgencyStatusChecks(self.adapters)
         return workflow_worker(
             self.env,
             workflows=[Move],
@@ -105,11 +118,21 @@ class Stack:
                 submissions.withdraw_from_agency,
                 amendments.find_correction_recipients,
                 amendments.amend_at_agency,
+                statuses.check_agency_status,
             ],
             task_queue=TASK_QUEUE,
         )
 
+    async def exchange_files(self) -> None:
+        """One round of Collections' file: ours sent, taken and acknowledged, then applied."""
+        await self.exchange.export("justice", datetime.now(UTC) + BATCH_PERIOD)
+        await self.collections.scan()
+        await self.exchange.acknowledge("justice", waker(self.env.client))
+
     async def records(self, agency: str) -> Mapping[str, Any]:
+        if agency == self.collections.agency.name:  # a desk of its own, taking no amendments
+            held = await self.collections.store.records(agency)
+            return {"records": [listed(record) for record in held], "amendments": []}
         async with httpx.AsyncClient(base_url=self.agencies_url) as http:
             response = await http.get(f"/{agency}/_records", headers=admin_headers())
         response.raise_for_status()
@@ -120,10 +143,16 @@ class Stack:
 async def stack(
     time_skipping_env: WorkflowEnvironment, mock_agencies: str, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        adapters = build_adapters(http, mock_agencies, Settings().agency_api_keys)
+    settings = Settings(store_path=tmp_path / "store.db")
+    async with httpx.AsyncClient(timeout=10) as http, opened_store(settings) as store:
+        adapters = build_adapters(
+            http, mock_agencies, settings.agency_api_keys, batch_queue=store.batch
+        )
         log = SqliteDisclosureLog(tmp_path / "disclosures.db")
-        yield Stack(time_skipping_env, mock_agencies, adapters, log)
+        batch_dir = tmp_path / "batch"
+        exchange = BatchExchange(batch_formats(adapters), store.batch, batch_dir, BATCH_PERIOD)
+        desk = BatchDesk(justice_mock.AGENCY, MockStore(tmp_path / "collections.db"), batch_dir)
+        yield Stack(time_skipping_env, mock_agencies, adapters, log, exchange, desk)
 
 
 async def start_move(stack: Stack) -> WorkflowHandle[Any, Any]:
@@ -144,11 +173,12 @@ async def grant_all(handle: WorkflowHandle[Any, Any]) -> None:
     await handle.execute_update(Move.decide_consent, ConsentDecisions(decisions=decisions))
 
 
-async def settled(handle: WorkflowHandle[Any, Any]) -> dict[str, str | None]:
-    """Wait until every step has ended; the agencies' references by step."""
+async def settled(stack: Stack, handle: WorkflowHandle[Any, Any]) -> dict[str, str | None]:
+    """Wait until every step has ended (Collections' by its file); the references by step."""
     deadline = time.monotonic() + SETTLE_SECONDS
     while (progress := await handle.query(Move.progress)).status is EventStatus.IN_PROGRESS:
         assert time.monotonic() < deadline, "the agencies did not answer"
+        await stack.exchange_files()
         await asyncio.sleep(0.1)
     assert progress.status is EventStatus.COMPLETED, progress
     return {step.step_id: step.reference for step in progress.steps}
@@ -167,7 +197,7 @@ async def test_a_correction_reaches_exactly_the_agencies_that_hold_the_field(sta
     async with stack.worker():
         handle = await start_move(stack)
         await grant_all(handle)
-        await settled(handle)
+        await settled(stack, handle)
         correction = await handle.execute_update(
             Move.correct_fields, order(("mover.phone", NEW_PHONE))
         )
@@ -208,7 +238,7 @@ async def test_each_holder_is_sent_its_own_fields_corrected_under_the_correction
     async with stack.worker():
         handle = await start_move(stack)
         await grant_all(handle)
-        references = await settled(handle)
+        references = await settled(stack, handle)
         first = await handle.execute_update(
             Move.correct_fields, order(("mover.phone", NEW_PHONE), by="operator")
         )
@@ -267,7 +297,7 @@ async def test_a_correction_before_anything_is_sent_is_sent_by_the_steps_themsel
             Move.correct_fields, order(("mover.phone", NEW_PHONE))
         )
         await grant_all(handle)
-        await settled(handle)
+        await settled(stack, handle)
 
     assert {s: a.state for s, a in by_step(correction).items()} == dict.fromkeys(
         PHONE_HOLDERS, "not_sent_yet"

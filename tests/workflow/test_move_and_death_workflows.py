@@ -128,7 +128,7 @@ async def test_a_full_move_reaches_every_agency_with_exactly_its_fields(env):
         assert tuple(sent[step.id].disclosure) == step.fields
         assert sent[step.id].agency == step.agency
     assert {s.agency for s in MOVE.steps} == {
-        "nzta", "electoral", "ird", "msd", "health", "council", "acc"
+        "nzta", "electoral", "ird", "msd", "health", "council", "acc", "justice"
     }  # fmt: skip
     # The electoral roll's statutory deadline runs from the move date.
     electoral = {step.step_id: step for step in final.steps}["update_electoral_roll"]
@@ -167,7 +167,8 @@ async def test_steps_that_do_not_apply_are_shown_and_never_sent_or_decided(env):
 async def test_a_death_is_registered_first_and_its_number_reaches_every_agency(env):
     agencies = FakeAgencies()
     async with worker(env, agencies):
-        handle = await start_death(env.client)
+        # Every step applies: the person owned Māori land too (the Māori Land Court's step).
+        handle = await start_death(env.client, maori_land_interests=True)
         waiting = await handle.query(DeathWorkflow.progress)
         await handle.execute_update(DeathWorkflow.decide_consent, grant_all(waiting))
         final = await handle.result()
@@ -180,7 +181,7 @@ async def test_a_death_is_registered_first_and_its_number_reaches_every_agency(e
         assert tuple(sent[step.id].disclosure) == step.fields
         if "deceased.death_registration_number" in step.fields:
             assert sent[step.id].disclosure["deceased.death_registration_number"] == REGISTRATION
-    assert len({s.agency for s in DEATH.steps}) == 10
+    assert len({s.agency for s in DEATH.steps}) == 11
 
 
 async def test_a_death_already_registered_is_not_registered_again(env):

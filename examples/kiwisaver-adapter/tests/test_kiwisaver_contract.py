@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from kiwisaver_adapter.adapter import STEP, KiwiSaverAdapter, to_death_notification
 
-from adapters.plugins import capabilities, discover_plugins
+from adapters.plugins import AdapterPlugin, capabilities, discover_plugins
 from onceonly.adapter_contract import (
     Sample,
     ServedMocks,
@@ -69,6 +69,7 @@ async def test_onceonly_finds_the_plugin_its_step_and_its_patch() -> None:
     found = discover_plugins()["kiwisaver"]
     assert found.distribution.startswith("onceonly-kiwisaver-adapter")
     assert DEATH.step("notify_kiwisaver").patch == "plugin-step-death-notify_kiwisaver"
+    assert isinstance(found.plugin, AdapterPlugin)  # an API, not a staff work queue
     async with httpx.AsyncClient() as client:
         adapter = found.plugin.build(client, "http://kiwisaver.invalid", "unused")
     assert capabilities(adapter) == {"submit", "preview"}

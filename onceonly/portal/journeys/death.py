@@ -112,6 +112,12 @@ DEATH = Journey(
                     required=False,
                 ),
                 Ask("deceased.kainga_ora_tenant", "f.kainga_ora_tenant", "checkbox"),
+                Ask(
+                    "deceased.maori_land_interests",
+                    "f.maori_land_interests",
+                    "checkbox",
+                    hint="f.maori_land_interests.hint",
+                ),
             ),
             group="deceased",
         ),
