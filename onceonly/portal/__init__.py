@@ -10,6 +10,7 @@ from onceonly.portal import (
     routes_check,
     routes_choices,
     routes_event,
+    routes_inbox,
     routes_invite,
     routes_journey,
     routes_language,
@@ -33,4 +34,6 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(routes_language.router)
     app.include_router(routes_statistics.router)
     app.include_router(routes_twins.router)
+    app.include_router(routes_inbox.router)
+    app.add_exception_handler(routes_inbox.StaffNotSignedIn, routes_inbox.staff_not_signed_in)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -6,6 +6,7 @@ The portal holds no API logic of its own; whatever the API refuses, it shows.
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from starlette.requests import Request
@@ -13,6 +14,8 @@ from starlette.requests import Request
 # Every request stays in process; the host only names the API in its own logs and errors.
 _BASE_URL = "http://api.portal.internal"
 _TIMEOUT = httpx.Timeout(45.0)  # a prefill may wait 30 s for registers
+CLOSE_FIELDS = {"complete": "reference", "reject": "reason"}
+"""How staff close a task (the route's last segment), and the one field its body has."""
 
 
 class ApiProblem(Exception):
@@ -72,6 +75,27 @@ class Api:
     async def delete(self, path: str) -> Any:
         """The JSON answer to a DELETE, or ApiProblem."""
         return _answer(await self._client.delete(path))
+
+
+async def agency_tasks(api: Api, state: str) -> dict[str, Any]:
+    """The staff member's agency's tasks in `state` (open, completed, rejected or all), each
+    a summary without personal data."""
+    answer: dict[str, Any] = await api.get("/v1/agency/tasks", params={"state": state})
+    return answer
+
+
+async def agency_task(api: Api, task_id: str) -> dict[str, Any]:
+    """One task with its fields, receipt check and outcome (the API logs the view)."""
+    answer: dict[str, Any] = await api.get(f"/v1/agency/tasks/{quote(task_id, safe='')}")
+    return answer
+
+
+async def close_agency_task(api: Api, task_id: str, action: str, value: str) -> dict[str, Any]:
+    """Complete the task with the agency's reference, or reject it with a reason."""
+    field = CLOSE_FIELDS[action]
+    path = f"/v1/agency/tasks/{quote(task_id, safe='')}/{action}"
+    answer: dict[str, Any] = await api.post(path, {field: value})
+    return answer
 
 
 def _answer(response: httpx.Response) -> Any:

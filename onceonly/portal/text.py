@@ -13,6 +13,7 @@ from onceonly.portal import text_disclosures, text_twins
 from onceonly.portal.catalogues import ENGLISH, languages, translated
 from onceonly.portal.text_consent import CONSENT_EN, CONSENT_FIELDS
 from onceonly.portal.text_forms import FORM_WORDS, MORE_FIELD_WORDS
+from onceonly.portal.text_inbox import EN as INBOX_EN
 from onceonly.portal.text_parties import EN_PARTIES
 
 EN: dict[str, str] = {
@@ -254,6 +255,7 @@ EN: dict[str, str] = {
 EN.update(EN_PARTIES)  # two parties, changing details and cancelling
 
 EN |= FORM_WORDS  # the question pages' words (text_forms)
+EN |= INBOX_EN  # the agencies' staff inbox (text_inbox)
 
 STATE_WORDS: dict[str, str] = {
     "awaiting_consent": "Waiting for an answer",

@@ -44,6 +44,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     yield from running_stack(tmp_path_factory.mktemp("stack"))
 
 
+@pytest.fixture(scope="session")
+def work_queue_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack whose council takes no API call: its steps are tasks in the staff inbox (as
+    `onceonly up` runs it), for the tests of the inbox; started once, by the first of them."""
+    if chromium_path() is None:
+        pytest.skip("no system Chromium: apt-get install -y chromium (make test does, as root)")
+    state_dir = tmp_path_factory.mktemp("work-queue-stack")
+    yield from running_stack(state_dir, ONCEONLY_WORK_QUEUE_AGENCIES="council")
+
+
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     chosen = os.environ.get("ONCEONLY_SCREENSHOTS_DIR")
