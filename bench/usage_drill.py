@@ -30,7 +30,8 @@ from bench.checks import Check
 from bench.citizens import CitizenApi, Journey, journeys_for
 from bench.release_checks import StatisticsTruth
 from bench.stack import PieceStack
-from bench.usage_plan import PlannedEvent, Service, final_status, submitted_steps
+from bench.staff import STAFF_REFERENCE
+from bench.usage_plan import NOT_APPLICABLE, PlannedEvent, Service, final_status, submitted_steps
 from bench.watch import count
 from onceonly.domain.life_event import EventStatus
 from onceonly.domain.search_attributes import STATUS
@@ -191,7 +192,7 @@ class UsageDrill:
                 await asyncio.sleep(POLL_SECONDS)
             for agency in found[0]["agencies"]:
                 where = (agency["agency"], agency["service"])
-                self.corrected.setdefault(where, Counter())[agency["state"]] += 1
+                self.corrected.setdefault(where, Counter())[part_state(agency)] += 1
 
     async def read_ends(self, http: httpx.AsyncClient) -> None:
         """Read how every event ended, as its citizen sees it."""
@@ -232,7 +233,7 @@ class UsageDrill:
             decisions = dict(planned.decisions)
             for step in planned.spec.steps:
                 where = (step.agency, step.service)
-                if decisions[step.id] != "acknowledge":
+                if decisions[step.id] not in ("acknowledge", NOT_APPLICABLE):
                     cell = truth.decisions.setdefault((*where, decided), _counter())
                     cell[decisions[step.id]] += 1
                 if step.id == planned.withdraw:
@@ -260,6 +261,14 @@ class UsageDrill:
     def event_ids(self) -> set[str]:
         """The ids of the run's events."""
         return {j.event_id for j in self.journeys if j.event_id}
+
+
+def part_state(agency: dict[str, Any]) -> str:
+    """An agency's part of a correction as the report counts it: `manual` where the agency's
+    staff did it (a task the drill's staff completed, by their reference), else its state."""
+    if agency["state"] == "sent" and str(agency.get("reference")).startswith(STAFF_REFERENCE):
+        return "manual"
+    return str(agency["state"])
 
 
 def _day(moment: float, zone: ZoneInfo) -> date:

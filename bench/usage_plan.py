@@ -9,8 +9,11 @@ import random
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from onceonly.domain.catalogue import CATALOGUE, LifeEventSpec, StepSpec
+from onceonly.domain.step_graph import applies
+from onceonly.samples import birth_request_data, death_request_data, move_request_data
 
 MIX = {"birth": 0.5, "move": 0.3, "death": 0.2}
 """Each life event's share of the drill's events."""
@@ -21,6 +24,20 @@ WITHDRAW_SHARE = 0.03
 CORRECT_SHARE = 0.03
 """A birth's chance (when nothing was withdrawn) of correcting the child's name afterwards."""
 SPECS = {event.event_type: event for event in CATALOGUE.life_events}
+NOT_APPLICABLE = "not_applicable"
+"""The plan's word for a step the drill's sample data does not call for (the Māori Land
+Court's, for a person who held no Māori land): nothing is asked or sent."""
+_SAMPLE_DATA = {
+    "birth": birth_request_data(date(2026, 1, 1)),
+    "move": move_request_data(date(2026, 1, 1)),
+    "death": death_request_data(date(2026, 1, 1)),
+}
+APPLIES = {
+    (kind, step.id): applies(step, _SAMPLE_DATA[kind])
+    for kind, spec in SPECS.items()
+    for step in spec.steps
+}
+"""Whether each step applies to the drill's sample data (the same data every event sends)."""
 SERVICE_OF = {
     (step.agency, step.id): step.service for event in CATALOGUE.life_events for step in event.steps
 }
@@ -97,7 +114,12 @@ def plan_events(count: int, seed: int, no_api: Collection[str] = ()) -> list[Pla
     planned = []
     for index in range(count):
         spec = SPECS[draw.choices(kinds, weights)[0]]
-        decisions = {step.id: _decision(draw, step, no_api) for step in spec.steps}
+        decisions = {
+            step.id: _decision(draw, step, no_api)
+            if APPLIES[spec.event_type, step.id]
+            else NOT_APPLICABLE
+            for step in spec.steps
+        }
         withdraw = None
         if draw.random() < WITHDRAW_SHARE:
             done = set(submitted_steps(spec, decisions))
@@ -121,7 +143,8 @@ def final_status(event: PlannedEvent) -> str:
     """The status the event must end in: completed when every step reached its agency and
     none was withdrawn, else partially completed (what did run, ran)."""
     decisions = dict(event.decisions)
-    every = len(submitted_steps(event.spec, decisions)) == len(event.spec.steps)
+    applicable = [s for s in event.spec.steps if decisions[s.id] != NOT_APPLICABLE]
+    every = len(submitted_steps(event.spec, decisions)) == len(applicable)
     return "completed" if every and event.withdraw is None else "partially_completed"
 
 
@@ -137,7 +160,7 @@ def expected_usage(plan: Iterable[PlannedEvent]) -> dict[Service, Counter[str]]:
             tally = usage.setdefault((step.agency, step.service), Counter())
             if step.id in sent:
                 tally.update(("requests", "completions", "life_events"))
-            if consented(step):
+            if consented(step) and decisions[step.id] != NOT_APPLICABLE:
                 tally[decisions[step.id]] += 1
             if step.id == event.withdraw:
                 tally.update(("withdrawals", "withdraw"))

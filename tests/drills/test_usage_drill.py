@@ -1,6 +1,7 @@
 """The usage drill of `python -m bench usage-drill`, short: 60 births, moves and deaths through
 a stack of its own (its store in PostgreSQL where the server is installed; Kāinga Ora's steps
-declined, as for an agency with no API), then the usage report (CLI and operator route) and
+and Collections' declined, as for agencies with no API; the agencies' staff closing
+the tasks corrections and withdrawals open), then the usage report (CLI and operator route) and
 the open statistics, every figure checked against the mocks' records and the drill's own plan
 (bench/usage_checks.py)."""
 
@@ -16,10 +17,11 @@ from bench.usage_run import run_usage_drill
 
 pytestmark = pytest.mark.integration
 EVENTS = 60
-NO_API = ("kaingaora",)
-"""As an agency with no API would be run (a staff inbox): every step there declined."""
-SEED = 1
-"""A plan with two withdrawals and two corrections among the 60 (asserted below)."""
+NO_API = ("kaingaora", "justice")
+"""Kāinga Ora as an agency with no API would be run, and Collections (a daily file, its own
+real-stack test): every step there declined."""
+SEED = 6
+"""A plan with four withdrawals and two corrections among the 60 (asserted below)."""
 
 
 async def test_the_report_and_the_statistics_agree_with_the_mocks_and_the_drill(tmp_path: Path):
