@@ -11,6 +11,7 @@ import httpx
 
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.corrections import related
+from tests.adapters.built_in import BATCH_FILE_AGENCIES
 from tests.integration.conftest import Stack, complete_staff_tasks, records_of, strings_in
 
 CORRECTED = {"sent"}  # amended, online or by the agency's staff
@@ -45,6 +46,12 @@ def disclosures_equal_records(
             assert (view["agency"], view["service"]) == (agency, step.service), key
             assert (view["event_type"], step.agency) == (event["event_type"], agency), key
             assert view["fields"] == list(step.fields), key
+            if agency in BATCH_FILE_AGENCIES:
+                # Logged when queued for the day's file, under the item's id; the step then
+                # shows the agency's own reference, from its acknowledgement.
+                assert view["agency_reference"].startswith("B-"), key
+                assert references[step.id] in set(strings_in(record["answer"])), key
+                continue
             assert view["agency_reference"] == references[step.id], key
             assert view["agency_reference"] in set(strings_in(record["answer"])), key
             compared += 1

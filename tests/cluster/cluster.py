@@ -240,6 +240,13 @@ def running_cluster(
         "ONCEONLY_ENVIRONMENT": "production",
     }
     with reachable_temp_dir("onceonly-cluster-") as machines:
+        # The batch exchange's drop, shared as an SFTP drop is (no machine's own disk): every
+        # worker writes the day's file there, and Collections' system reads and answers it.
+        exchange = machines / "exchange"
+        exchange.mkdir(mode=0o700)
+        if running_as_root():
+            give_to(exchange, UNPRIVILEGED)
+        shared["ONCEONLY_BATCH_DIR"] = str(exchange)
         api_ports = (ports.reserve(), ports.reserve())
         cluster = Cluster(machines, logs, shared, ports=ports, api_ports=api_ports)
         try:
