@@ -27,7 +27,7 @@ lint: $(INSTALLED)
 	$(BIN)/mypy .
 
 test: lint chromium postgresql
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=25
 
 # The browser tests (tests/browser) drive the system Chromium: installed here when the machine
 # allows it (root with apt-get); otherwise those tests are skipped with the reason.

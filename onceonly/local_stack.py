@@ -27,9 +27,15 @@ READY_LINE = b"onceonly is up."
 # the dev server picks ports of its own): then the stack starts again on ports picked afresh.
 START_ATTEMPTS = 3
 PORT_TAKEN = b"address already in use"
-STACK_DEFAULTS = {"ONCEONLY_WORK_QUEUE_AGENCIES": ""}
+STACK_DEFAULTS = {
+    "ONCEONLY_WORK_QUEUE_AGENCIES": "",
+    "ONCEONLY_BATCH_PERIOD_SECONDS": "2",
+    "MOCK_BATCH_POLL_SECONDS": "0.2",
+}
 """Every agency on its API (the mocks), whatever the environment says, unless the overrides
-put one on the work queue as `onceonly up` does the council: what tests and recordings expect."""
+put one on the work queue as `onceonly up` does the council: what tests and recordings expect.
+Collections' file goes every two seconds and is answered at once, so a move's step there ends
+within seconds (a day's file in production, five seconds under `onceonly up`)."""
 
 
 class StackFailed(RuntimeError):

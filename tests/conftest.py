@@ -68,6 +68,10 @@ LONGEST_FIRST = (
     "tests/integration/test_slow_agencies_on_the_real_stack.py",
     "tests/drills/",
     "tests/cluster/",
+    "tests/integration/test_staff_inbox_api.py",
+    "tests/integration/test_work_queue_on_the_real_stack.py",
+    "tests/integration/test_batch_agency_on_the_real_stack.py",
+    "tests/browser/test_staff_inbox.py",
     "tests/unit/test_intake_not_looser_than_agencies.py",
     "tests/browser/test_portal_journeys.py",
 )
