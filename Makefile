@@ -26,8 +26,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
+# One test process more than the cores: the real-stack tests spend much of their time waiting
+# on their own servers, so a third process keeps two cores busy.
 test: lint chromium postgresql
-	$(BIN)/pytest -n auto --durations=25
+	$(BIN)/pytest -n $$(( $$(nproc) + 1 )) --durations=25
 
 # The browser tests (tests/browser) drive the system Chromium: installed here when the machine
 # allows it (root with apt-get); otherwise those tests are skipped with the reason.
