@@ -220,6 +220,8 @@ def _banner(settings: Settings) -> str:
         "onceonly is up.",
         f"  citizen portal   {settings.api_url}/  (a browser: the whole citizen journey)",
         f"  citizen API      {settings.api_url}  (OpenAPI: {settings.api_url}/docs)",
+        f"  staff inbox      {settings.api_url}/inbox  (agencies without an API: "
+        f"{', '.join(sorted(settings.work_queue_agencies)) or 'none'}, the Māori Land Court)",
         f"  agencies         {settings.agency_base_url}",
         f"  Temporal         {settings.temporal_address} (namespace {settings.temporal_namespace})",
     ]
