@@ -280,7 +280,7 @@ class SqliteEventFingerprints:
 
     async def claim(self, fingerprint: str, event_id: str, at: datetime) -> FingerprintClaim:
         """Hold the fingerprint for `event_id` unless an event holds it: the standing claim."""
-        row = await self._database.run(self._claim, fingerprint, event_id, _text(at))
+        row = await self._database.run(self._claim, fingerprint, event_id, utc_text(at))
         return FingerprintClaim(row[0], datetime.fromisoformat(row[1]))
 
     async def take_over(self, fingerprint: str, held_by: str, event_id: str, at: datetime) -> bool:
@@ -289,7 +289,7 @@ class SqliteEventFingerprints:
             "UPDATE event_fingerprints SET event_id = ?, claimed_at = ?"
             " WHERE fingerprint = ? AND event_id = ?"
         )
-        arguments = (event_id, _text(at), fingerprint, held_by)
+        arguments = (event_id, utc_text(at), fingerprint, held_by)
         return bool(await self._database.run(self._changed, statement, arguments))
 
     async def release(self, fingerprint: str, event_id: str) -> None:
@@ -312,13 +312,10 @@ class SqliteEventFingerprints:
             return connection.execute(statement, arguments).rowcount == 1
 
 
-def _text(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _utc_text(moment: datetime) -> str:
-    # Fixed width (always microseconds, always +00:00), so text order is time order.
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+def utc_text(moment: datetime | None) -> str | None:
+    """A time as the embedded store keeps it: fixed width (always microseconds, always +00:00),
+    so text order is time order."""
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class SqliteUsageLedger:
@@ -342,7 +339,7 @@ class SqliteUsageLedger:
         return [row_usage(row) for row in rows]
 
     def _record(self, connection: sqlite3.Connection, entry: UsageEntry) -> bool:
-        row = (*usage_row(entry)[:-1], _utc_text(entry.at))
+        row = (*usage_row(entry)[:-1], utc_text(entry.at))
         with self._database.writing:
             return connection.execute(_INSERT_USAGE, row).rowcount == 1
 
@@ -351,5 +348,5 @@ class SqliteUsageLedger:
         connection: sqlite3.Connection, since: datetime, until: datetime, agency: str | None
     ) -> list[tuple[Any, ...]]:
         return connection.execute(
-            _SELECT_USAGE, (_utc_text(since), _utc_text(until), agency, agency)
+            _SELECT_USAGE, (utc_text(since), utc_text(until), agency, agency)
         ).fetchall()

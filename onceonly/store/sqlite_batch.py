@@ -1,7 +1,7 @@
 """The batch exchange's queue in the embedded store (see onceonly.domain.batch)."""
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from onceonly.domain.batch import BatchFile, BatchItem, ItemOutcome, batch_item_id
@@ -14,7 +14,7 @@ from onceonly.store.batch_rows import (
     row_item,
 )
 from onceonly.store.sealing import Sealer
-from onceonly.store.sqlite import SqliteDatabase
+from onceonly.store.sqlite import SqliteDatabase, utc_text
 
 _NAMES = ITEM_COLUMNS.split(", ")
 _INSERT_ITEM = (
@@ -23,11 +23,6 @@ _INSERT_ITEM = (
 )
 _SELECT_ITEMS = f"SELECT {ITEM_COLUMNS} FROM batch_items"  # noqa: S608
 _SELECT_FILE = f"SELECT {FILE_COLUMNS} FROM batch_files WHERE name = ?"  # noqa: S608
-
-
-def _text(moment: datetime | None) -> str | None:
-    # Fixed width (always microseconds, always +00:00), so text order is time order.
-    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class SqliteBatchQueue:
@@ -40,7 +35,7 @@ class SqliteBatchQueue:
     async def queue(self, item: BatchItem) -> BatchItem:
         """Keep `item` unless its id is kept already: the kept one."""
         row = item_row(item, self._sealer)
-        values = tuple(_text(row[n]) if n in ITEM_TIMES else row[n] for n in _NAMES)
+        values = tuple(utc_text(row[n]) if n in ITEM_TIMES else row[n] for n in _NAMES)
         await self._database.run(self._write, _INSERT_ITEM, values)
         kept = await self.get(item.item_id)
         assert kept is not None  # just written, and never deleted
@@ -57,7 +52,7 @@ class SqliteBatchQueue:
             self._write,
             "UPDATE batch_items SET state = 'sent', file_name = ?"
             " WHERE agency = ? AND state = 'queued' AND queued_at < ?",
-            (file_name, agency, _text(before)),
+            (file_name, agency, utc_text(before)),
         )
         return await self.in_file(file_name)
 
@@ -82,7 +77,7 @@ class SqliteBatchQueue:
             self._write,
             f"INSERT INTO batch_files ({FILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"  # noqa: S608
             " ON CONFLICT (name) DO NOTHING",
-            (*values, _text(file.created_at)),
+            (*values, utc_text(file.created_at)),
         )
         kept = await self.file(file.name)
         assert kept is not None
@@ -102,7 +97,7 @@ class SqliteBatchQueue:
                 self._write,
                 "INSERT INTO batch_acknowledgements VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (sha256) DO NOTHING",
-                (sha256, agency, name, records, _text(at)),
+                (sha256, agency, name, records, utc_text(at)),
             )
         )
 
@@ -123,7 +118,7 @@ class SqliteBatchQueue:
                 outcome.outcome,
                 outcome.agency_reference,
                 outcome.reason,
-                _text(at),
+                utc_text(at),
                 item_id,
                 agency,
                 outcome.idempotency_key,

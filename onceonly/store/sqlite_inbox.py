@@ -1,13 +1,13 @@
 """The staff inbox in the embedded store (see onceonly.domain.inbox)."""
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from onceonly.domain.inbox import InboxTask, TaskClosed, TaskNotFound, TaskState
 from onceonly.store.inbox_rows import COLUMNS, TIMES, row_task, task_row
 from onceonly.store.sealing import Sealer
-from onceonly.store.sqlite import SqliteDatabase
+from onceonly.store.sqlite import SqliteDatabase, utc_text
 
 _NAMES = COLUMNS.split(", ")
 _INSERT = (
@@ -15,11 +15,6 @@ _INSERT = (
     " ON CONFLICT (task_id) DO NOTHING"
 )
 _SELECT = f"SELECT {COLUMNS} FROM inbox_tasks"  # noqa: S608
-
-
-def _text(moment: datetime | None) -> str | None:
-    # Fixed width (always microseconds, always +00:00), so text order is time order.
-    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class SqliteTaskInbox:
@@ -32,7 +27,7 @@ class SqliteTaskInbox:
     async def open(self, task: InboxTask) -> bool:
         """Keep `task` unless its id is kept already; True when it was new."""
         row = task_row(task, self._sealer)
-        values = tuple(_text(row[n]) if n in TIMES else row[n] for n in _NAMES)
+        values = tuple(utc_text(row[n]) if n in TIMES else row[n] for n in _NAMES)
         return bool(await self._database.run(self._write, _INSERT, values))
 
     async def get(self, task_id: str) -> InboxTask | None:
@@ -71,7 +66,7 @@ class SqliteTaskInbox:
             self._write,
             "UPDATE inbox_tasks SET state = ?, outcome_reference = ?, reason = ?,"
             " closed_by = ?, closed_at = ? WHERE task_id = ? AND agency = ? AND state = 'open'",
-            (outcome, reference, reason, by, _text(at), task_id, agency),
+            (outcome, reference, reason, by, utc_text(at), task_id, agency),
         )
         task = await self.get(task_id)
         if task is None or task.agency != agency:
@@ -89,7 +84,7 @@ class SqliteTaskInbox:
             self._read,
             f"{_SELECT} WHERE state = 'open' AND due_at <= ?"
             " AND (reminded_at IS NULL OR reminded_at <= ?) ORDER BY due_at, id LIMIT ?",
-            (_text(now), _text(last), limit),
+            (utc_text(now), utc_text(last), limit),
         )
         return [self._task(row) for row in rows]
 
@@ -99,7 +94,7 @@ class SqliteTaskInbox:
             await self._database.run(
                 self._write,
                 "UPDATE inbox_tasks SET reminded_at = ? WHERE task_id = ? AND reminded_at IS ?",
-                (_text(at), task_id, _text(previous)),
+                (utc_text(at), task_id, utc_text(previous)),
             )
         )
 

@@ -4,58 +4,15 @@ task, the other 409, and both then read the same outcome."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import httpx
-import pytest
-
-from onceonly.api.app import create_app
 from onceonly.auth import mint_token
 from onceonly.domain.catalogue import CATALOGUE
 from onceonly.domain.inbox import InboxTask, inbox_task_id
-from onceonly.settings import Settings
-from onceonly.store import migrate_store, opened_store
-from onceonly.temporal import connect
-from tests.conftest import TEST_PAYLOAD_KEYS
-from tests.fuzz.temporal_server import temporal_dev_server
+from onceonly.store import opened_store
 
 ROUNDS = 4  # one race proves little
 RATES = CATALOGUE.event("move").step("council_rates")
-
-
-@pytest.fixture(scope="module")
-def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with temporal_dev_server(tmp_path_factory.mktemp("temporal")) as address:
-        yield address
-
-
-@pytest.fixture
-async def replicas(
-    temporal_address: str, fresh_database: str, tmp_path: Path
-) -> AsyncIterator[tuple[Settings, list[httpx.AsyncClient]]]:
-    """Two API apps, each with its own Temporal client and its own pool to the one store."""
-    settings = Settings(
-        TEMPORAL_ADDRESS=temporal_address,
-        payload_keys=TEST_PAYLOAD_KEYS,
-        jwt_secret="replica-jwt-secret-0123456789-0123456789",
-        citizen_key_secret="replica-citizen-key-secret",
-        rate_limit_per_minute=0,
-        database_url=fresh_database,
-        state_dir=tmp_path,
-    )
-    await migrate_store(settings)
-    async with AsyncExitStack() as apis:
-        clients = []
-        for n in range(2):
-            app = create_app(settings, await connect(settings))
-            await apis.enter_async_context(app.router.lifespan_context(app))
-            transport = httpx.ASGITransport(app)
-            client = httpx.AsyncClient(transport=transport, base_url=f"http://api-{n}", timeout=30)
-            clients.append(await apis.enter_async_context(client))
-        yield settings, clients
 
 
 def task() -> InboxTask:
